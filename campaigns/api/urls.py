@@ -1,0 +1,8 @@
+from django.urls import path
+
+from campaigns.api import views
+
+urlpatterns = [
+    path("garments/", views.GarmentListApi.as_view(), name="api-garment-list"),
+    path("garments/<int:pk>/", views.GarmentDetailApi.as_view(), name="api-garment-detail"),
+]

@@ -1,0 +1,110 @@
+"""Demo garments: cut-outs drawn with Pillow (PNG with alpha), nothing downloaded."""
+
+import io
+
+from PIL import Image, ImageDraw, ImageFilter
+
+from campaigns.enums import GarmentCategory
+
+W, H = 800, 1000
+
+SHAPES: dict[str, list[tuple[float, float]]] = {
+    GarmentCategory.TOP: [
+        (0.2, 0.1),
+        (0.4, 0.05),
+        (0.6, 0.05),
+        (0.8, 0.1),
+        (0.98, 0.35),
+        (0.85, 0.42),
+        (0.78, 0.3),
+        (0.78, 0.95),
+        (0.22, 0.95),
+        (0.22, 0.3),
+        (0.15, 0.42),
+        (0.02, 0.35),
+    ],
+    GarmentCategory.BOTTOM: [
+        (0.25, 0.03),
+        (0.75, 0.03),
+        (0.82, 0.97),
+        (0.56, 0.97),
+        (0.5, 0.35),
+        (0.44, 0.97),
+        (0.18, 0.97),
+    ],
+    GarmentCategory.DRESS: [
+        (0.38, 0.02),
+        (0.62, 0.02),
+        (0.66, 0.3),
+        (0.9, 0.97),
+        (0.1, 0.97),
+        (0.34, 0.3),
+    ],
+    GarmentCategory.OUTERWEAR: [
+        (0.18, 0.08),
+        (0.4, 0.03),
+        (0.5, 0.2),
+        (0.6, 0.03),
+        (0.82, 0.08),
+        (0.99, 0.9),
+        (0.84, 0.92),
+        (0.8, 0.4),
+        (0.8, 0.98),
+        (0.2, 0.98),
+        (0.2, 0.4),
+        (0.16, 0.92),
+        (0.01, 0.9),
+    ],
+    GarmentCategory.SHOES: [
+        (0.1, 0.55),
+        (0.35, 0.5),
+        (0.45, 0.65),
+        (0.9, 0.72),
+        (0.92, 0.85),
+        (0.1, 0.85),
+    ],
+    GarmentCategory.ACCESSORY: [(0.25, 0.35), (0.75, 0.35), (0.85, 0.9), (0.15, 0.9)],
+    GarmentCategory.SWIMWEAR: [(0.2, 0.2), (0.8, 0.2), (0.7, 0.55), (0.3, 0.55)],
+    GarmentCategory.LINGERIE: [(0.22, 0.3), (0.78, 0.3), (0.7, 0.5), (0.3, 0.5)],
+}
+
+
+def draw_cutout(category: str, colour: tuple[int, int, int]) -> bytes:
+    polygon = [(x * W, y * H) for x, y in SHAPES[category]]
+    alpha = Image.new("L", (W, H), 0)
+    ImageDraw.Draw(alpha).polygon(polygon, fill=255)
+    alpha = alpha.filter(ImageFilter.GaussianBlur(1.5))  # anti-aliased edge
+    fabric = Image.new("RGB", (W, H), colour)
+    shade = ImageDraw.Draw(fabric)
+    for y in range(0, H, 24):  # a woven texture so the cut-out reads as cloth
+        shade.line([(0, y), (W, y)], fill=tuple(max(0, c - 18) for c in colour), width=3)
+    if category == GarmentCategory.ACCESSORY:  # a bag handle
+        ImageDraw.Draw(alpha).arc(
+            [W * 0.3, H * 0.12, W * 0.7, H * 0.55], 180, 360, fill=255, width=24
+        )
+    fabric.putalpha(alpha)
+    out = io.BytesIO()
+    fabric.save(out, "PNG")
+    return out.getvalue()
+
+
+CATALOGUES: dict[str, list[tuple[str, str, str, tuple[int, int, int]]]] = {
+    "aurel": [
+        ("AU-TS-001", "Boxy cotton tee", GarmentCategory.TOP, (236, 232, 220)),
+        ("AU-TR-002", "Wide wool trousers", GarmentCategory.BOTTOM, (60, 58, 70)),
+        ("AU-DR-003", "Bias silk slip dress", GarmentCategory.DRESS, (150, 40, 60)),
+        ("AU-CT-004", "Double-faced coat", GarmentCategory.OUTERWEAR, (170, 130, 90)),
+        ("AU-SH-005", "Leather derby", GarmentCategory.SHOES, (30, 28, 26)),
+        ("AU-BG-006", "Soft tote", GarmentCategory.ACCESSORY, (120, 80, 50)),
+        ("AU-SW-007", "Ribbed swimsuit", GarmentCategory.SWIMWEAR, (20, 90, 120)),
+    ],
+    "nordlys": [
+        ("NL-KN-101", "Fisherman knit", GarmentCategory.TOP, (210, 200, 180)),
+        ("NL-JN-102", "Straight raw denim", GarmentCategory.BOTTOM, (40, 60, 100)),
+        ("NL-DR-103", "Linen smock dress", GarmentCategory.DRESS, (200, 210, 190)),
+        ("NL-PK-104", "Storm parka", GarmentCategory.OUTERWEAR, (60, 90, 70)),
+        ("NL-BT-105", "Trail boot", GarmentCategory.SHOES, (90, 60, 40)),
+        ("NL-CP-106", "Wool cap", GarmentCategory.ACCESSORY, (180, 60, 40)),
+        ("NL-LG-107", "Lace bralette", GarmentCategory.LINGERIE, (230, 200, 200)),
+    ],
+}

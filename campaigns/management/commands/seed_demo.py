@@ -1,0 +1,178 @@
+"""Demo data for the whole studio. Running it again changes nothing."""
+
+import io
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from campaigns import demo as garment_demo
+from campaigns.models import Garment
+from campaigns.services import garment_create
+from studio.enums import Role
+from studio.models import Brand, Membership
+from studio.permissions import actor_for
+from studio.services import brand_create, membership_add
+from twins import demo as twin_demo
+from twins.models import Agency, CapturePhoto, Talent, Twin
+from twins.services import (
+    agency_create,
+    capture_photo_add,
+    representation_start,
+    talent_create,
+    twin_create,
+)
+
+PASSWORD = "twin-studio-demo"  # noqa: S105  (printed for the demo logins)
+
+BRANDS = {
+    "aurel": (
+        "Maison Aurel",
+        {
+            "aurel-admin": Role.BRAND_ADMIN,
+            "aurel-director": Role.CREATIVE_DIRECTOR,
+            "aurel-stylist": Role.STYLIST,
+            "aurel-social": Role.SOCIAL_TEAM,
+            "freelance-stylist": Role.STYLIST,
+        },
+    ),
+    "nordlys": (
+        "Nordlys Studio",
+        {
+            "nordlys-admin": Role.BRAND_ADMIN,
+            "nordlys-director": Role.CREATIVE_DIRECTOR,
+            "nordlys-stylist": Role.STYLIST,
+            "nordlys-social": Role.SOCIAL_TEAM,
+            "freelance-stylist": Role.STYLIST,
+        },
+    ),
+}
+AGENCIES = {
+    "northstar": ("Northstar Models", "northstar-booker"),
+    "atelier": ("Atelier Faces", "atelier-booker"),
+}
+# login, display name, agency (or None), may the agency act for them
+TALENT = [
+    ("ines", "Inès Moreau", "northstar", True),
+    ("kofi", "Kofi Mensah", "northstar", True),
+    ("mei", "Mei Tanaka", "northstar", True),
+    ("lars", "Lars Eriksen", "atelier", True),
+    ("amara", "Amara Okafor", "atelier", False),
+    ("diego", "Diego Alvarez", None, True),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo brands, team, agencies, talent, capture photos and garments."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self.created: list[str] = []
+        staff = self._user("admin", is_staff=True, is_superuser=True)
+        for slug, (name, members) in BRANDS.items():
+            self._brand(staff, slug, name, members)
+        for slug, (name, booker) in AGENCIES.items():
+            if not Agency.objects.filter(slug=slug).exists():
+                agency_create(actor=staff, name=name, slug=slug, staff=[self._user(booker)])
+        for index, (login, display_name, agency_slug, may_act) in enumerate(TALENT):
+            self._talent(staff, index, login, display_name, agency_slug, may_act)
+        for slug, catalogue in garment_demo.CATALOGUES.items():
+            stylist = actor_for(self._user(f"{slug}-stylist"), slug)
+            for sku, name, category, colour in catalogue:
+                if not Garment.objects.filter(brand__slug=slug, sku=sku).exists():
+                    garment_create(
+                        actor=stylist,
+                        sku=sku,
+                        name=name,
+                        category=category,
+                        cutout=io.BytesIO(garment_demo.draw_cutout(category, colour)),
+                    )
+                    self.created.append(f"garment {sku}")
+        self._report()
+
+    def _user(self, username: str, **flags: bool) -> User:
+        user, created = get_user_model().objects.get_or_create(username=username, defaults=flags)
+        if created:
+            user.set_password(PASSWORD)
+            user.save(update_fields=["password"])
+            self.created.append(f"user {username}")
+        return user
+
+    @transaction.atomic
+    def _brand(self, staff: User, slug: str, name: str, members: Mapping[str, str]) -> None:
+        admin_login = next(login for login, role in members.items() if role == Role.BRAND_ADMIN)
+        brand = Brand.objects.filter(slug=slug).first()
+        if brand is None:
+            brand = brand_create(actor=staff, name=name, slug=slug, admin=self._user(admin_login))
+            self.created.append(f"brand {slug}")
+        admin = actor_for(self._user(admin_login), slug)
+        for login, role in members.items():
+            user = self._user(login)
+            if not Membership.objects.filter(brand=brand, user=user).exists():
+                membership_add(actor=admin, user=user, role=role)
+
+    def _talent(
+        self,
+        staff: User,
+        index: int,
+        login: str,
+        display_name: str,
+        agency_slug: str | None,
+        may_act: bool,
+    ) -> None:
+        user = self._user(login)
+        talent = Talent.objects.filter(user=user).first()
+        if talent is None:
+            talent = talent_create(
+                actor=staff, user=user, display_name=display_name, discoverable=index % 2 == 0
+            )
+            self.created.append(f"talent {login}")
+            if agency_slug:
+                representation_start(
+                    actor=user,
+                    talent=talent,
+                    agency=Agency.objects.get(slug=agency_slug),
+                    started_on=date(2026, 1, 1),
+                    may_act=may_act,
+                )
+        twin = Twin.objects.filter(talent=talent, name="Main twin").first()
+        if twin is None:
+            twin = twin_create(actor=user, talent=talent, name="Main twin")
+        look = twin_demo.look_for(index)
+        for pose, (angle, framing, lighting) in enumerate(twin_demo.CAPTURE_SET):
+            if CapturePhoto.objects.filter(
+                twin=twin, angle=angle, framing=framing, lighting=lighting
+            ).exists():
+                continue
+            photo = twin_demo.draw_capture_photo(look, angle, framing, lighting, pose)
+            capture_photo_add(
+                actor=user,
+                twin=twin,
+                upload=io.BytesIO(photo),
+                angle=angle,
+                framing=framing,
+                lighting=lighting,
+            )
+
+    def _report(self) -> None:
+        if self.created:
+            self.stdout.write(f"Created {len(self.created)} demo objects.")
+        else:
+            self.stdout.write("The demo data is in place already; nothing changed.")
+        self.stdout.write(f"\nDemo logins (password for all: {PASSWORD}):")
+        rows = [("admin", "studio staff (Django admin at /admin/)")]
+        for name, members in BRANDS.values():
+            rows += [
+                (login, f"{Role(role).label}, {name}")
+                for login, role in members.items()
+                if login != "freelance-stylist"
+            ]
+        rows.append(("freelance-stylist", "Stylist in both brands (switch at the top)"))
+        rows += [(booker, f"agency staff, {name}") for name, booker in AGENCIES.values()]
+        rows += [(login, f"talent, {display}") for login, display, *_ in TALENT]
+        width = max(len(login) for login, _ in rows)
+        for login, what in rows:
+            self.stdout.write(f"  {login.ljust(width)}  {what}")

@@ -1,0 +1,14 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from studio.api import views
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("me/", views.MeApi.as_view(), name="api-me"),
+    path("members/", views.MemberListApi.as_view(), name="api-member-list"),
+    path("audit/", views.BrandAuditListApi.as_view(), name="api-audit-list"),
+    path("", include("twins.api.urls")),
+    path("", include("campaigns.api.urls")),
+]

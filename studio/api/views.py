@@ -1,0 +1,117 @@
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from studio import selectors, services
+from studio.enums import Perm, Role
+from studio.errors import NotFound
+from studio.models import AuditEvent, Membership
+from studio.permissions import Actor, actor_of
+
+
+def api_actor(request: Request) -> Actor:
+    return actor_of(request._request)
+
+
+class MembershipOutputSerializer(serializers.ModelSerializer[Membership]):
+    brand: serializers.SlugRelatedField[Membership] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "brand", "username", "role", "created_at"]
+
+
+class MeApi(APIView):
+    class OutputSerializer(serializers.Serializer[object]):
+        username = serializers.CharField()
+        current_brand = serializers.CharField(allow_null=True)
+        role = serializers.ChoiceField(choices=Role.choices, allow_null=True)
+        memberships = MembershipOutputSerializer(many=True)
+
+    @extend_schema(responses=OutputSerializer, summary="Who I am and which brands I work in")
+    def get(self, request: Request) -> Response:
+        actor = api_actor(request)
+        data = {
+            "username": request.user.get_username(),
+            "current_brand": actor.brand.slug if actor.brand else None,
+            "role": actor.role,
+            "memberships": selectors.memberships_of(actor=actor),
+        }
+        return Response(self.OutputSerializer(data).data)
+
+
+class MemberListApi(ListAPIView[Membership]):
+    """Members of the current brand (brand admins). Adds a member on POST."""
+
+    serializer_class = MembershipOutputSerializer
+
+    class InputSerializer(serializers.Serializer[object]):
+        username = serializers.CharField(max_length=150)
+        role = serializers.ChoiceField(choices=Role.choices)
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        actor = api_actor(self.request)
+        if not actor.has(Perm.MANAGE_MEMBERS):
+            raise NotFound()
+        return selectors.membership_list(actor=actor)
+
+    @extend_schema(request=InputSerializer, responses={201: MembershipOutputSerializer})
+    def post(self, request: Request) -> Response:
+        from django.contrib.auth import get_user_model
+
+        actor = api_actor(request)
+        if not actor.has(Perm.MANAGE_MEMBERS):
+            raise NotFound()
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = get_object_or_404(
+            get_user_model(), username__iexact=data.validated_data["username"], is_active=True
+        )
+        membership = services.membership_add(
+            actor=actor, user=user, role=data.validated_data["role"]
+        )
+        return Response(MembershipOutputSerializer(membership).data, status=201)
+
+
+class AuditEventOutputSerializer(serializers.ModelSerializer[AuditEvent]):
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    brand: serializers.SlugRelatedField[AuditEvent] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    talent = serializers.CharField(source="talent_user.username", allow_null=True, default=None)
+    object_type = serializers.CharField(source="object_type.model", allow_null=True, default=None)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "brand",
+            "talent",
+            "verb",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "payload",
+        ]
+
+
+class BrandAuditListApi(ListAPIView[AuditEvent]):
+    """The current brand's audit log (brand admins). Read-only: there is no write endpoint."""
+
+    serializer_class = AuditEventOutputSerializer
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        actor = api_actor(self.request)
+        if not actor.has(Perm.VIEW_AUDIT):
+            raise NotFound()
+        return selectors.audit_list_for_brand(actor=actor)

@@ -1,0 +1,103 @@
+"""The Celery app: three queues, routing by task, JSON only, at-least-once delivery.
+
+Jobs are tracked in the database, which is the truth; the broker only carries wake-ups. Every
+task is idempotent on its job's id, so the at-least-once settings below (late ack, requeue on a
+lost worker) never do harm, and a periodic reconciler re-sends what the broker lost.
+"""
+
+import os
+from typing import Any
+
+from celery import Celery
+from celery.schedules import crontab
+from kombu import Queue
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "studio.settings")
+
+app = Celery("studio")
+
+QUEUES = ("gpu", "cpu", "default")
+
+# Tasks go to a queue by name; anything not listed runs on `default` (publishing, notifications,
+# reconcilers). Later apps add their patterns here so that routing is read in one place.
+TASK_ROUTES: dict[str, dict[str, str]] = {
+    "twins.tasks.twin_version_train_task": {"queue": "gpu"},
+    "campaigns.tasks.render_job_run_task": {"queue": "gpu"},
+    "*.thumbnail_*": {"queue": "cpu"},
+    "*.capture_photo_check_task": {"queue": "cpu"},
+    "campaigns.tasks.asset_finalize_task": {"queue": "cpu"},
+}
+
+BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    "sessions-clear-expired": {
+        "task": "studio.tasks.sessions_clear_task",
+        "schedule": crontab(minute=17, hour=3),
+    },
+}
+
+
+def broker_options(broker_url: str, var_broker_dir: str, visibility_timeout: int) -> dict[str, Any]:
+    if broker_url.startswith("filesystem://"):
+        # One folder for data in and out, and an absolute control folder: with these, revoke,
+        # ping and groups work with a real worker (measured with kombu 5.7).
+        data = os.path.join(var_broker_dir, "data")
+        control = os.path.join(var_broker_dir, "control")
+        for folder in (data, control):
+            os.makedirs(folder, exist_ok=True)
+        return {
+            "data_folder_in": data,
+            "data_folder_out": data,
+            "control_folder": control,
+            "polling_interval": 0.05,
+            "store_processed": False,
+        }
+    if broker_url.startswith(("redis://", "rediss://")):
+        return {
+            # Redelivery of an unacked message waits for this; keep it above the longest job.
+            "visibility_timeout": visibility_timeout,
+            # Sweep for messages of dead workers every 10 s instead of every ~100 s (defaults
+            # 10 s × throttle 10), so a message comes back promptly once it is eligible.
+            "unacked_restore_interval": 10,
+            "unacked_restore_throttle": 1,
+            "socket_timeout": 30,
+            "socket_connect_timeout": 10,
+            "health_check_interval": 25,
+        }
+    return {}
+
+
+def configure(celery_app: Celery) -> None:
+    from django.conf import settings
+
+    celery_app.conf.update(
+        broker_url=settings.CELERY_BROKER_URL,
+        broker_transport_options=broker_options(
+            settings.CELERY_BROKER_URL, str(settings.BROKER_DIR), settings.CELERY_VISIBILITY_TIMEOUT
+        ),
+        broker_connection_retry_on_startup=True,
+        result_backend=None,
+        task_ignore_result=True,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        event_serializer="json",
+        task_queues=[Queue(name, routing_key=name) for name in QUEUES],
+        task_default_queue="default",
+        task_default_routing_key="default",
+        task_routes=(TASK_ROUTES,),
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_acks_on_failure_or_timeout=True,
+        worker_prefetch_multiplier=1,
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER,
+        beat_schedule=BEAT_SCHEDULE,
+        beat_schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"),
+        timezone="UTC",
+        enable_utc=True,
+    )
+
+
+configure(app)
+app.autodiscover_tasks()

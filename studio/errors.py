@@ -1,0 +1,33 @@
+from studio.enums import ErrorCode
+
+
+class StudioError(Exception):
+    """A typed error a service raises before it changes anything; views turn it into a 4xx."""
+
+    status_code = 400
+
+    def __init__(self, message: str, *, code: str = ErrorCode.INVALID) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class PermissionDenied(StudioError):
+    status_code = 403
+
+    def __init__(self, message: str = "You may not do that.") -> None:
+        super().__init__(message, code=ErrorCode.FORBIDDEN)
+
+
+class NotFound(StudioError):
+    status_code = 404
+
+    def __init__(self, message: str = "Not found.") -> None:
+        super().__init__(message, code=ErrorCode.NOT_FOUND)
+
+
+class Conflict(StudioError):
+    status_code = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code=ErrorCode.CONFLICT)

@@ -1,0 +1,34 @@
+"""Private media. Files go out only through views that have already checked the viewer's right to
+the object the file belongs to: local files are streamed by Django, S3 objects are reached
+through a short-lived signed URL. There is no public media URL.
+"""
+
+import mimetypes
+
+from django.core.files.storage import FileSystemStorage
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http.response import HttpResponseBase
+
+
+def media_response(file: FieldFile, *, download_name: str | None = None) -> HttpResponseBase:
+    if not file or not file.name:
+        raise Http404("No file.")
+    if isinstance(file.storage, FileSystemStorage):
+        try:
+            handle = file.storage.open(file.name, "rb")
+        except FileNotFoundError as exc:
+            raise Http404("The file is missing from storage.") from exc
+        content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        response: HttpResponseBase = FileResponse(
+            handle,
+            content_type=content_type,
+            filename=download_name or "",
+            as_attachment=download_name is not None,
+        )
+    else:
+        # A signed, time-limited URL (S3Storage with querystring_auth; see settings.STORAGES).
+        response = HttpResponseRedirect(file.storage.url(file.name))
+    response["Cache-Control"] = "private, max-age=300"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

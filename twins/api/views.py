@@ -1,0 +1,124 @@
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from studio.api.views import AuditEventOutputSerializer
+from studio.models import AuditEvent
+from studio.permissions import user_of
+from twins import selectors, services
+from twins.enums import Angle, Framing, Lighting
+from twins.models import CapturePhoto, Talent, Twin
+from twins.permissions import talent_require
+
+
+class TalentOutputSerializer(serializers.ModelSerializer[Talent]):
+    twin_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Talent
+        fields = ["id", "display_name", "discoverable", "twin_count"]
+
+
+class CapturePhotoOutputSerializer(serializers.ModelSerializer[CapturePhoto]):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CapturePhoto
+        fields = [
+            "id",
+            "twin",
+            "angle",
+            "framing",
+            "lighting",
+            "width",
+            "height",
+            "sha256",
+            "created_at",
+            "url",
+        ]
+
+    def get_url(self, photo: CapturePhoto) -> str:
+        return reverse("capture-photo-file", args=[photo.pk])
+
+
+class TwinOutputSerializer(serializers.ModelSerializer[Twin]):
+    talent: serializers.StringRelatedField[Twin] = serializers.StringRelatedField()
+    photo_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Twin
+        fields = ["id", "name", "talent", "photo_count", "created_at"]
+
+
+class TalentListApi(ListAPIView[Talent]):
+    """Talent the caller acts for: themself, and those their agency represents."""
+
+    serializer_class = TalentOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Talent]:
+        return selectors.talent_list(user=user_of(self.request))
+
+
+class TalentAuditListApi(ListAPIView[AuditEvent]):
+    serializer_class = AuditEventOutputSerializer
+
+    def get_queryset(self) -> QuerySet[AuditEvent]:
+        talent = talent_require(user_of(self.request), self.kwargs["pk"])
+        return selectors.audit_list_for_talent(user=user_of(self.request), talent=talent)
+
+
+class TwinListApi(ListAPIView[Twin]):
+    serializer_class = TwinOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Twin]:
+        return selectors.twin_list(user=user_of(self.request))
+
+
+class TwinDetailApi(RetrieveAPIView[Twin]):
+    serializer_class = TwinOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Twin]:
+        return selectors.twin_list(user=user_of(self.request))
+
+
+class CapturePhotoListApi(APIView):
+    """A twin's capture photos; POST adds one (multipart) through the safe image input."""
+
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer[object]):
+        image = serializers.FileField()
+        angle = serializers.ChoiceField(choices=Angle.choices)
+        framing = serializers.ChoiceField(choices=Framing.choices)
+        lighting = serializers.ChoiceField(choices=Lighting.choices)
+
+    def _twin(self, request: Request, pk: int) -> Twin:
+        return get_object_or_404(selectors.twin_list(user=user_of(request)), pk=pk)
+
+    @extend_schema(responses=CapturePhotoOutputSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        twin = self._twin(request, pk)
+        photos = selectors.capture_photo_list(user=user_of(request), twin=twin)
+        return Response(CapturePhotoOutputSerializer(photos, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: CapturePhotoOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        twin = self._twin(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = services.capture_photo_add(
+            actor=user_of(request),
+            twin=twin,
+            upload=data.validated_data["image"],
+            angle=data.validated_data["angle"],
+            framing=data.validated_data["framing"],
+            lighting=data.validated_data["lighting"],
+        )
+        return Response(CapturePhotoOutputSerializer(photo).data, status=201)

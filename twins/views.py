@@ -1,0 +1,80 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+
+from studio.errors import NotFound, StudioError
+from studio.media import media_response
+from studio.permissions import user_of
+from studio.views import paginate
+from twins import selectors, services
+from twins.forms import CapturePhotoForm
+from twins.models import Talent
+from twins.permissions import talent_require
+
+
+def _talent_or_404(request: HttpRequest, pk: int) -> Talent:
+    try:
+        return talent_require(user_of(request), pk)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@login_required
+def talent_list(request: HttpRequest) -> HttpResponse:
+    talents = selectors.talent_list(user=user_of(request))
+    return render(request, "twins/talent_list.html", {"page": paginate(request, talents)})
+
+
+@login_required
+def talent_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    talent = _talent_or_404(request, pk)
+    twins = selectors.twin_list(user=user_of(request)).filter(talent=talent)
+    return render(request, "twins/talent_detail.html", {"talent": talent, "twins": twins})
+
+
+@login_required
+def talent_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    talent = _talent_or_404(request, pk)
+    events = selectors.audit_list_for_talent(user=user_of(request), talent=talent)
+    return render(
+        request, "studio/audit_log.html", {"page": paginate(request, events), "scope": talent}
+    )
+
+
+@login_required
+def twin_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    twin = get_object_or_404(selectors.twin_list(user=user_of(request)), pk=pk)
+    form = CapturePhotoForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.capture_photo_add(
+                    actor=user_of(request),
+                    twin=twin,
+                    upload=form.cleaned_data["image"],
+                    angle=form.cleaned_data["angle"],
+                    framing=form.cleaned_data["framing"],
+                    lighting=form.cleaned_data["lighting"],
+                )
+            except StudioError as exc:
+                form.add_error("image" if exc.code.startswith("image") else None, exc.message)
+            else:
+                messages.success(request, "Photo added to the capture set.")
+                return redirect("twin-detail", pk=twin.pk)
+        status = 400
+    photos = selectors.capture_photo_list(user=user_of(request), twin=twin)
+    return render(
+        request,
+        "twins/twin_detail.html",
+        {"twin": twin, "page": paginate(request, photos, 48), "form": form},
+        status=status,
+    )
+
+
+@login_required
+def capture_photo_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    photo = get_object_or_404(selectors.capture_photo_visible(user=user_of(request)), pk=pk)
+    return media_response(photo.image)
