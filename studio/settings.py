@@ -142,6 +142,7 @@ USE_TZ = True
 # --- Static files and media -----------------------------------------------------------------------
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Media is never served from a public URL: MEDIA_URL is unset on purpose, and every file goes out

@@ -7,7 +7,11 @@ from twins.permissions import talents_actable_by
 
 
 def talent_list(*, user: User) -> QuerySet[Talent]:
-    return talents_actable_by(user).annotate(twin_count=Count("twins", distinct=True))
+    return (
+        talents_actable_by(user)
+        .annotate(twin_count=Count("twins", distinct=True))
+        .order_by("display_name", "pk")
+    )
 
 
 def agency_list(*, user: User) -> QuerySet[Agency]:
@@ -19,6 +23,7 @@ def twin_list(*, user: User) -> QuerySet[Twin]:
         Twin.objects.filter(talent__in=talents_actable_by(user))
         .select_related("talent")
         .annotate(photo_count=Count("photos"))
+        .order_by("talent__display_name", "name", "pk")
     )
 
 

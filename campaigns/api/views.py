@@ -31,6 +31,9 @@ class GarmentListApi(ListAPIView[Garment]):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     class InputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "GarmentCreateInput"
+
         sku = serializers.CharField(max_length=64)
         name = serializers.CharField(max_length=200)
         category = serializers.ChoiceField(choices=GarmentCategory.choices)

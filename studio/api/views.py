@@ -31,6 +31,9 @@ class MembershipOutputSerializer(serializers.ModelSerializer[Membership]):
 
 class MeApi(APIView):
     class OutputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "MeOutput"
+
         username = serializers.CharField()
         current_brand = serializers.CharField(allow_null=True)
         role = serializers.ChoiceField(choices=Role.choices, allow_null=True)
@@ -54,6 +57,9 @@ class MemberListApi(ListAPIView[Membership]):
     serializer_class = MembershipOutputSerializer
 
     class InputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "MemberAddInput"
+
         username = serializers.CharField(max_length=150)
         role = serializers.ChoiceField(choices=Role.choices)
 

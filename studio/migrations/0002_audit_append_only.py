@@ -5,7 +5,7 @@ from django.db import migrations
 FORWARD = """
 CREATE OR REPLACE FUNCTION studio_auditevent_append_only() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'audit events are append-only (% refused)', TG_OP
+    RAISE EXCEPTION 'audit events are append-only (%% refused)', TG_OP
         USING ERRCODE = 'insufficient_privilege';
 END;
 $$ LANGUAGE plpgsql;

@@ -94,6 +94,9 @@ class CapturePhotoListApi(APIView):
     parser_classes = [MultiPartParser]
 
     class InputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "CapturePhotoAddInput"
+
         image = serializers.FileField()
         angle = serializers.ChoiceField(choices=Angle.choices)
         framing = serializers.ChoiceField(choices=Framing.choices)

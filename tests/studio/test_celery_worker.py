@@ -1,0 +1,60 @@
+"""Tasks travel through the configured broker (Redis, or the filesystem broker of the embedded
+defaults) and run in a real worker process started here."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+
+from studio.celery import app
+from studio.tasks import sessions_clear_task
+from tests.celery_tasks import record_task
+from tests.worker import celery_worker, wait_for
+
+pytestmark = [pytest.mark.worker, pytest.mark.defaults, pytest.mark.timeout(120)]
+
+
+@pytest.fixture(autouse=True)
+def _empty_queues() -> None:
+    with app.connection_for_write() as conn:
+        for queue in ("gpu", "cpu", "default"):
+            conn.default_channel.queue_declare(queue=queue, durable=True)
+            conn.default_channel.queue_purge(queue)
+
+
+def test_a_task_sent_through_the_broker_runs_in_a_worker(tmp_path, transactional_db):
+    marker = tmp_path / "ran.txt"
+    token = uuid.uuid4().hex
+    with celery_worker("default,cpu", tmp_path / "worker.log") as hostname:
+        record_task.delay(str(marker), token)
+        assert wait_for(marker.exists, 20), (tmp_path / "worker.log").read_text()
+    ran_token, ran_on, queue, _pid = marker.read_text().split()
+    assert (ran_token, ran_on, queue) == (token, hostname, "default")
+
+
+def test_a_task_waits_for_a_worker_of_its_queue(tmp_path, transactional_db):
+    marker = tmp_path / "gpu.txt"
+    with celery_worker("default,cpu", tmp_path / "cpu.log"):
+        record_task.apply_async((str(marker), "gpu-job"), queue="gpu")
+        assert not wait_for(marker.exists, 2)  # nobody consumes `gpu` yet
+    with celery_worker("gpu", tmp_path / "gpu.log") as gpu_host:
+        assert wait_for(marker.exists, 20), (tmp_path / "gpu.log").read_text()
+    assert marker.read_text().split()[:3] == ["gpu-job", gpu_host, "gpu"]
+
+
+def test_the_scheduled_session_cleanup_runs_on_a_worker_against_the_database(
+    tmp_path, transactional_db
+):
+    now = timezone.now()
+    Session.objects.create(session_key="old", session_data="", expire_date=now - timedelta(1))
+    Session.objects.create(session_key="live", session_data="", expire_date=now + timedelta(1))
+    assert settings.CELERY_BROKER_URL.split(":")[0] in {"redis", "filesystem"}
+    with celery_worker("default", tmp_path / "worker.log"):
+        sessions_clear_task.delay()
+        assert wait_for(lambda: not Session.objects.filter(session_key="old").exists(), 20), (
+            tmp_path / "worker.log"
+        ).read_text()
+    assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]

@@ -1,0 +1,84 @@
+"""Start a real Celery worker process against the test database and the configured broker."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+from studio.celery import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.05):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    return predicate()
+
+
+@contextmanager
+def celery_worker(queues: str, log: Path, pool: str = "prefork") -> Iterator[str]:
+    """A worker consuming ``queues``; yields its hostname once it answers a ping."""
+    hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "STUDIO_VAR_DIR": str(settings.VAR_DIR),
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "studio",
+        "worker",
+        "-Q",
+        queues,
+        "--hostname",
+        hostname,
+        "--pool",
+        pool,
+        "--concurrency",
+        "1",
+        "-I",
+        "tests.celery_tasks",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel",
+        "INFO",
+    ]
+    with log.open("w") as out:
+        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        ready = wait_for(lambda: app.control.ping(destination=[hostname], timeout=0.5), 30)
+        if not ready:
+            raise RuntimeError(f"worker did not start:\n{log.read_text()}")
+        yield hostname
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
