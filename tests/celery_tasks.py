@@ -7,7 +7,7 @@ from celery import shared_task
 
 
 @shared_task(bind=True)
-def record_task(self, path: str, token: str) -> None:  # type: ignore[no-untyped-def]
+def record_task(self, path: str, token: str) -> None:
     """Write who ran it, from which queue, so the test can see a real worker did."""
     queue = (self.request.delivery_info or {}).get("routing_key", "")
     Path(path).write_text(f"{token} {self.request.hostname} {queue} {os.getpid()}")
