@@ -13,6 +13,7 @@ def actor(request: HttpRequest) -> dict[str, Any]:
     perms = ROLE_PERMS[current.role] if current.role else frozenset()
     return {
         "actor": current,
-        "perms": {perm.replace(".", "_") for perm in perms},
+        # {% if can.garments_manage %}: what the actor's role allows, for menus and buttons.
+        "can": {perm.replace(".", "_"): True for perm in perms},
         "seats": list(memberships_of(actor=current)) if current.brand else [],
     }

@@ -2,9 +2,9 @@ from datetime import date
 from typing import IO
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from studio.errors import StudioError
+from studio.errors import Conflict, PermissionDenied, StudioError
 from studio.images import image_ingest
 from studio.services import audit_record
 from twins.enums import Angle, Framing, Lighting
@@ -44,7 +44,7 @@ def representation_start(
 ) -> Representation:
     """The talent (or studio staff at onboarding) names an agency that represents them."""
     if actor != talent.user and not getattr(actor, "is_staff", False):
-        raise StudioError("Only the talent chooses who represents them.", code="forbidden")
+        raise PermissionDenied("Only the talent chooses who represents them.")
     representation, _ = Representation.objects.update_or_create(
         talent=talent,
         agency=agency,
@@ -86,25 +86,28 @@ def capture_photo_add(
         if value not in choices.values:
             raise StudioError(f"Unknown {label} {value!r}.")
     stored = image_ingest(upload, prefix=f"capture/{twin.pk}")  # checks before anything is saved
-    with transaction.atomic():
-        if CapturePhoto.objects.filter(twin=twin, sha256=stored.sha256).exists():
-            raise StudioError("This photo is in the capture set already.", code="conflict")
-        photo = CapturePhoto.objects.create(
-            twin=twin,
-            image=stored.name,
-            sha256=stored.sha256,
-            width=stored.width,
-            height=stored.height,
-            angle=angle,
-            framing=framing,
-            lighting=lighting,
-            uploaded_by=actor,
-        )
-        audit_record(
-            actor=actor,
-            verb="capture_photo.added",
-            obj=photo,
-            talent_user=talent.user,
-            payload={"angle": angle, "framing": framing, "lighting": lighting},
-        )
+    if CapturePhoto.objects.filter(twin=twin, sha256=stored.sha256).exists():
+        raise Conflict("This photo is in the capture set already.")
+    try:
+        with transaction.atomic():
+            photo = CapturePhoto.objects.create(
+                twin=twin,
+                image=stored.name,
+                sha256=stored.sha256,
+                width=stored.width,
+                height=stored.height,
+                angle=angle,
+                framing=framing,
+                lighting=lighting,
+                uploaded_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                verb="capture_photo.added",
+                obj=photo,
+                talent_user=talent.user,
+                payload={"angle": angle, "framing": framing, "lighting": lighting},
+            )
+    except IntegrityError as exc:  # the same photo added concurrently
+        raise Conflict("This photo is in the capture set already.") from exc
     return photo

@@ -1,0 +1,181 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from studio.enums import Role
+from studio.models import AuditEvent, Membership
+from tests.factories import GarmentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.defaults
+def test_login_logout_and_password_change(client):
+    UserFactory(username="ana", password="old-pass-1234!")
+    page = client.get(reverse("login"))
+    assert page.status_code == 200 and b"Sign in" in page.content
+    bad = client.post(reverse("login"), {"username": "ana", "password": "wrong"})
+    assert bad.status_code == 200 and b"correct username and password" in bad.content
+    assert client.get(reverse("dashboard")).status_code == 302
+    ok = client.post(reverse("login"), {"username": "ana", "password": "old-pass-1234!"})
+    assert ok.status_code == 302 and ok.url == reverse("dashboard")
+    changed = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "old-pass-1234!",
+            "new_password1": "n3w-Secret-pass!",
+            "new_password2": "n3w-Secret-pass!",
+        },
+    )
+    assert changed.status_code == 302
+    assert get_user_model().objects.get(username="ana").check_password("n3w-Secret-pass!")
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+PANELS = {
+    Role.BRAND_ADMIN: [
+        "Team",
+        "Garments",
+        "Campaigns",
+        "Renders running",
+        "Reviews waiting",
+        "Posts",
+        "Reactions",
+    ],
+    Role.CREATIVE_DIRECTOR: ["Campaigns", "Renders running", "Reviews waiting", "Garments"],
+    Role.STYLIST: ["Garments"],
+    Role.SOCIAL_TEAM: ["Posts", "Reactions"],
+}
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_dashboard_shows_each_role_its_panels(world, login, role):
+    html = login(world.user("brand-a", role)).get(reverse("dashboard")).content.decode()
+    for title in PANELS[role]:
+        assert f"<h2>{title}</h2>" in html
+    hidden = {t for titles in PANELS.values() for t in titles} - set(PANELS[role])
+    for title in hidden:
+        assert f"<h2>{title}</h2>" not in html
+    assert "Brand A" in html and "Brand B" not in html
+    assert "Nothing here yet. </p>" not in html  # every placeholder says what will come
+    is_admin = role == Role.BRAND_ADMIN
+    assert (f'href="{reverse("member-list")}"' in html) is is_admin
+    assert (f'href="{reverse("audit-log")}"' in html) is is_admin
+
+
+def test_dashboard_for_talent_agency_and_nobody(world, login):
+    talent = login(world.talent_a.user).get(reverse("dashboard")).content.decode()
+    assert "<h2>My twins</h2>" in talent and "<h2>Approvals waiting</h2>" in talent
+    booker = login(world.agency.members.get().user).get(reverse("dashboard")).content.decode()
+    assert "<h2>Talent I represent</h2>" in booker and world.talent_a.display_name in booker
+    assert world.talent_b.display_name not in booker
+    nobody = login(UserFactory(username="new")).get(reverse("dashboard")).content.decode()
+    assert "not part of a brand or an agency yet" in nobody
+
+
+def test_brand_admin_manages_the_team_with_audit(world, login):
+    admin = world.user("brand-a", Role.BRAND_ADMIN)
+    client = login(admin)
+    newcomer = UserFactory(username="newcomer")
+    response = client.post(reverse("member-list"), {"username": "NEWCOMER", "role": "stylist"})
+    assert response.status_code == 302
+    seat = Membership.objects.get(user=newcomer, brand=world.brand_a)
+    assert seat.role == Role.STYLIST
+    client.post(reverse("member-update", args=[seat.pk]), {"role": "social_team"})
+    seat.refresh_from_db()
+    assert seat.role == Role.SOCIAL_TEAM
+    client.post(reverse("member-update", args=[seat.pk]), {"action": "remove"})
+    assert not Membership.objects.filter(pk=seat.pk).exists()
+    verbs = list(
+        AuditEvent.objects.filter(brand=world.brand_a, actor=admin)
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
+    assert verbs == ["membership.added", "membership.role_changed", "membership.removed"]
+    log = client.get(reverse("audit-log")).content.decode()
+    assert "membership.removed" in log
+
+
+def test_team_form_errors_change_nothing(world, login):
+    client = login(world.user("brand-a", Role.BRAND_ADMIN))
+    before = Membership.objects.count()
+    unknown = client.post(reverse("member-list"), {"username": "ghost", "role": "stylist"})
+    assert unknown.status_code == 400 and b"No active account" in unknown.content
+    twice = client.post(reverse("member-list"), {"username": "brand-a-stylist", "role": "stylist"})
+    assert twice.status_code == 400 and b"already" in twice.content
+    bad_role = client.post(reverse("member-list"), {"username": "talent-a", "role": "owner"})
+    assert bad_role.status_code == 400
+    assert Membership.objects.count() == before
+
+
+def test_the_last_brand_admin_cannot_be_demoted_or_removed(world, login):
+    seat = world.seats[("brand-a", Role.BRAND_ADMIN)]
+    client = login(seat.user)
+    response = client.post(
+        reverse("member-update", args=[seat.pk]), {"role": "stylist"}, follow=True
+    )
+    assert b"at least one brand admin" in response.content
+    client.post(reverse("member-update", args=[seat.pk]), {"action": "remove"})
+    seat.refresh_from_db()
+    assert seat.role == Role.BRAND_ADMIN
+
+
+@pytest.mark.parametrize("role", [Role.CREATIVE_DIRECTOR, Role.STYLIST, Role.SOCIAL_TEAM])
+def test_team_and_audit_pages_are_for_brand_admins(world, login, role):
+    client = login(world.user("brand-a", role))
+    assert client.get(reverse("member-list")).status_code == 404
+    assert client.get(reverse("audit-log")).status_code == 404
+    assert client.get(reverse("api-member-list")).status_code == 404
+    assert client.get(reverse("api-audit-list")).status_code == 404
+
+
+def test_talent_audit_page_shows_events_on_their_likeness_only(world, login):
+    from twins.services import twin_create
+
+    twin_create(actor=world.talent_a.user, talent=world.talent_a, name="Editorial twin")
+    twin_create(actor=world.talent_b.user, talent=world.talent_b, name="Other twin")
+    html = (
+        login(world.talent_a.user)
+        .get(reverse("talent-audit", args=[world.talent_a.pk]))
+        .content.decode()
+    )
+    assert "Editorial twin" in html and "Other twin" not in html
+
+
+def test_garment_list_query_count_does_not_grow(world, login, django_assert_max_num_queries):
+    client = login(world.user("brand-a", Role.STYLIST))
+    GarmentFactory.create_batch(3, brand=world.brand_a)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("garment-list"))
+    GarmentFactory.create_batch(20, brand=world.brand_a)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("garment-list"))
+
+
+@pytest.mark.parametrize("url_name", ["dashboard", "garment-list", "member-list", "audit-log"])
+def test_brand_pages_keep_a_flat_query_count(world, login, url_name, django_assert_max_num_queries):
+    client = login(world.user("brand-a", Role.BRAND_ADMIN))
+    client.get(reverse(url_name))  # warm the content-type cache
+    GarmentFactory.create_batch(5, brand=world.brand_a)
+    with django_assert_max_num_queries(14) as first:
+        assert client.get(reverse(url_name)).status_code == 200
+    for n in range(8):
+        Membership.objects.create(
+            user=UserFactory(username=f"extra{n}"), brand=world.brand_a, role=Role.STYLIST
+        )
+    GarmentFactory.create_batch(20, brand=world.brand_a)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(reverse(url_name))
+
+
+def test_garment_search_and_filter_with_htmx_partial(world, login):
+    GarmentFactory(brand=world.brand_a, name="Silk scarf", sku="SC-1", category="accessory")
+    GarmentFactory(brand=world.brand_a, name="Silk shirt", sku="SH-1", category="top")
+    client = login(world.user("brand-a", Role.STYLIST))
+    partial = client.get(
+        reverse("garment-list"), {"q": "silk", "category": "accessory"}, HTTP_HX_REQUEST="true"
+    )
+    html = partial.content.decode()
+    assert "Silk scarf" in html and "Silk shirt" not in html
+    assert "<html" not in html  # htmx gets the grid only

@@ -1,0 +1,67 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from studio.models import AuditEvent
+from tests.factories import png_bytes
+from tests.hostile import corpus
+
+pytestmark = pytest.mark.django_db
+
+
+def form(content: bytes, name: str = "front.png", **overrides: str) -> dict[str, object]:
+    return {
+        "image": SimpleUploadedFile(name, content),
+        "angle": "front",
+        "framing": "face",
+        "lighting": "studio",
+        **overrides,
+    }
+
+
+@pytest.mark.parametrize("who", ["talent", "agency"])
+def test_talent_or_their_agency_adds_a_capture_photo(world, login, who):
+    user = world.talent_a.user if who == "talent" else world.agency.members.get().user
+    client = login(user)
+    response = client.post(
+        reverse("api-twin-photos", args=[world.twin_a.pk]),
+        form(png_bytes((50, 60), (1, 2, 3), "RGB")),
+    )
+    assert response.status_code == 201, response.content
+    photo = world.twin_a.photos.get()
+    assert (photo.width, photo.height, photo.angle) == (50, 60, "front")
+    assert client.get(reverse("capture-photo-file", args=[photo.pk])).status_code == 200
+    event = AuditEvent.objects.get(verb="capture_photo.added")
+    assert (event.actor, event.talent_user) == (user, world.talent_a.user)
+
+
+def test_the_same_photo_twice_is_a_conflict(world, login):
+    client = login(world.talent_a.user)
+    url = reverse("api-twin-photos", args=[world.twin_a.pk])
+    assert client.post(url, form(png_bytes())).status_code == 201
+    again = client.post(url, form(png_bytes()))
+    assert again.status_code == 409
+    assert world.twin_a.photos.count() == 1
+
+
+@pytest.mark.parametrize("case", ["animated png", "truncated jpeg", "pdf named jpg"])
+def test_hostile_capture_photos_are_refused(world, login, media_files, case):
+    name, content, code = corpus()[case]
+    client = login(world.talent_a.user)
+    files_before = media_files()
+    response = client.post(reverse("api-twin-photos", args=[world.twin_a.pk]), form(content, name))
+    assert response.status_code == 400
+    assert response.json()["code"] == code
+    page = client.post(reverse("twin-detail", args=[world.twin_a.pk]), form(content, name))
+    assert page.status_code == 400 and b'class="error"' in page.content
+    assert world.twin_a.photos.count() == 0
+    assert media_files() == files_before
+
+
+def test_bad_tags_are_refused(world, login):
+    client = login(world.talent_a.user)
+    response = client.post(
+        reverse("api-twin-photos", args=[world.twin_a.pk]), form(png_bytes(), angle="upside_down")
+    )
+    assert response.status_code == 400 and "angle" in response.json()
+    assert world.twin_a.photos.count() == 0
