@@ -1,0 +1,100 @@
+"""Real pages in a real browser (Debian's Chromium driven by Playwright)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import Garment
+from studio.enums import Role
+from tests.factories import png_bytes
+from tests.hostile import corpus
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}{reverse('login')}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "pass-for-tests")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_stylist_adds_a_garment_and_sees_it_on_the_board(world, live_server, page, tmp_path):
+    sign_in(page, live_server, world.user("brand-a", Role.STYLIST).username)
+    assert page.locator("h2", has_text="Garments").is_visible()
+    page.click("nav.sidebar >> text=Garments")
+    cutout = tmp_path / "scarf.png"
+    cutout.write_bytes(png_bytes((60, 80)))
+    page.fill("input[name=sku]", "E2E-1")
+    page.fill("input[name=name]", "Browser scarf")
+    page.select_option("select[name=category]", "accessory")
+    page.set_input_files("input[name=cutout]", str(cutout))
+    page.click("text=Add to the catalogue")
+    page.wait_for_selector(".message.success")
+    assert "Browser scarf added" in page.inner_text(".messages")
+    card = page.locator("figure.image-card", has_text="Browser scarf")
+    image = card.locator("img")
+    image.wait_for()
+    assert page.evaluate("(img) => img.complete && img.naturalWidth", image.element_handle()) == 60
+    assert Garment.objects.get(sku="E2E-1").brand == world.brand_a
+
+
+def test_a_hostile_upload_shows_why_and_adds_nothing(world, live_server, page, tmp_path):
+    name, content, _code = corpus()["decompression bomb"]
+    bomb = tmp_path / name
+    bomb.write_bytes(content)
+    sign_in(page, live_server, world.user("brand-a", Role.STYLIST).username)
+    page.goto(f"{live_server.url}{reverse('garment-list')}")
+    page.fill("input[name=sku]", "E2E-BOMB")
+    page.fill("input[name=name]", "Bomb")
+    page.set_input_files("input[name=cutout]", str(bomb))
+    page.click("text=Add to the catalogue")
+    error = page.locator("p.error")
+    error.wait_for()
+    assert "megapixels" in error.inner_text() or "pixels" in error.inner_text()
+    assert not Garment.objects.filter(sku="E2E-BOMB").exists()
+
+
+def test_live_search_filters_the_grid_without_a_reload(world, live_server, page):
+    from tests.factories import GarmentFactory
+
+    GarmentFactory(brand=world.brand_a, name="Linen shirt", sku="L-1")
+    GarmentFactory(brand=world.brand_a, name="Wool coat", sku="W-1")
+    sign_in(page, live_server, world.user("brand-a", Role.STYLIST).username)
+    page.goto(f"{live_server.url}{reverse('garment-list')}")
+    page.evaluate("window.__marker = 'same page'")
+    page.fill("input[name=q]", "linen")
+    page.wait_for_function(
+        "() => !document.querySelector('#garment-grid').innerText.includes('Wool coat')"
+    )
+    assert "Linen shirt" in page.inner_text("#garment-grid")
+    assert page.evaluate("window.__marker") == "same page"  # htmx swapped the grid only
+    assert re.search(r"q=linen", page.url)
+
+
+def test_a_user_in_two_brands_switches_brand(world, live_server, page):
+    from tests.factories import MembershipFactory
+
+    user = world.user("brand-a", Role.STYLIST)
+    MembershipFactory(user=user, brand=world.brand_b, role=Role.STYLIST)
+    sign_in(page, live_server, user.username)
+    page.goto(f"{live_server.url}{reverse('garment-list')}")
+    assert "A's coat" in page.inner_text("#garment-grid")
+    page.select_option("#brand-select", "brand-b")
+    page.wait_for_selector(".message.success")
+    assert "B's coat" in page.inner_text("#garment-grid")
+    assert "A's coat" not in page.inner_text("#garment-grid")
+
+
+def test_talent_sees_their_capture_set(world, live_server, page):
+    from tests.factories import CapturePhotoFactory
+
+    CapturePhotoFactory(twin=world.twin_a, angle="profile_left")
+    sign_in(page, live_server, world.talent_a.user.username)
+    page.click("nav.sidebar >> text=My twins")
+    page.click(f"text={world.talent_a.display_name}")
+    page.click("text=Main twin")
+    page.locator("figure.image-card img").wait_for()
+    assert "Profile left" in page.inner_text("figure.image-card")

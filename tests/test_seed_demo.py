@@ -1,0 +1,66 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from campaigns.models import Garment
+from studio.enums import Role
+from studio.models import AuditEvent, Brand, Membership
+from twins.models import Agency, CapturePhoto, Representation, Talent, Twin
+
+pytestmark = [pytest.mark.django_db, pytest.mark.defaults]
+
+
+def snapshot(media_files) -> dict[str, object]:
+    return {
+        "users": get_user_model().objects.count(),
+        "brands": list(Brand.objects.values_list("slug", flat=True)),
+        "memberships": Membership.objects.count(),
+        "agencies": Agency.objects.count(),
+        "talent": Talent.objects.count(),
+        "representations": Representation.objects.count(),
+        "twins": Twin.objects.count(),
+        "photos": CapturePhoto.objects.count(),
+        "garments": Garment.objects.count(),
+        "events": AuditEvent.objects.count(),
+        "files": media_files(),
+        "passwords": list(
+            get_user_model().objects.order_by("pk").values_list("password", flat=True)
+        ),
+    }
+
+
+def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(media_files):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    first = snapshot(media_files)
+    assert first["brands"] == ["aurel", "nordlys"]
+    assert first["talent"] == 6 and first["agencies"] == 2 and first["twins"] == 6
+    assert first["photos"] == 6 * 10
+    assert first["garments"] == 14
+    # Every role in both brands, and one person in both.
+    for slug in ("aurel", "nordlys"):
+        roles = set(Membership.objects.filter(brand__slug=slug).values_list("role", flat=True))
+        assert roles == set(Role.values)
+    assert Membership.objects.filter(user__username="freelance-stylist").count() == 2
+    # Drawn capture photos cover several angles and lights at a trainable size.
+    photos = CapturePhoto.objects.filter(twin__talent__user__username="ines")
+    assert photos.values("angle").distinct().count() == 6
+    assert photos.values("lighting").distinct().count() == 3
+    assert min(min(p.width, p.height) for p in photos) >= 1024
+    # Cut-outs are PNGs with transparency.
+    from PIL import Image
+
+    garment = Garment.objects.get(sku="AU-DR-003")
+    with garment.cutout.open("rb") as handle:
+        cutout = Image.open(handle)
+        assert cutout.format == "PNG" and cutout.mode == "RGBA"
+        assert cutout.getextrema()[3] == (0, 255)
+    text = out.getvalue()
+    assert "twin-studio-demo" in text and "aurel-director" in text and "ines" in text
+
+    again = StringIO()
+    call_command("seed_demo", stdout=again)
+    assert snapshot(media_files) == first
+    assert "nothing changed" in again.getvalue()
