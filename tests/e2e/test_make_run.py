@@ -44,6 +44,7 @@ def test_make_run_serves_the_seeded_studio_with_a_worker_and_beat(tmp_path, page
             "DEBUG",
             "SECURE_SSL_REDIRECT",
             "DJANGO_SETTINGS_MODULE",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
         }
     }
     env.update(STUDIO_VAR_DIR=str(tmp_path / "var"), PORT=str(port))

@@ -38,7 +38,10 @@ print(json.dumps({
 }))
 """
 
+# What a fresh production process would not have: the test run's own settings, and the
+# DJANGO_ALLOW_ASYNC_UNSAFE that the e2e tests set for Playwright's event loop.
 ENV_KEYS = (
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
     "DATABASE_URL",
     "CELERY_BROKER_URL",
     "SECRET_KEY",
