@@ -29,6 +29,12 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
 }
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # With the orphan age of 30 s, a killed worker's job is back on its queue within a minute.
+    "broker-orphans-restore": {
+        "task": "studio.tasks.broker_orphans_restore_task",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
     "sessions-clear-expired": {
         "task": "studio.tasks.sessions_clear_task",
         "schedule": crontab(minute=17, hour=3),

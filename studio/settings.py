@@ -195,6 +195,9 @@ CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 # Above the longest render or training step: a message is redelivered once this has passed
 # without an ack, so a shorter value runs long jobs twice.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)
+# A message unacknowledged this long that no live worker holds belongs to a dead worker and is
+# requeued by studio.tasks.broker_orphans_restore_task (every 30 s on beat).
+CELERY_ORPHAN_MIN_AGE = env_int("CELERY_ORPHAN_MIN_AGE", 30)
 CELERY_TASK_ALWAYS_EAGER = False
 
 # --- REST API -------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 """Start a real Celery worker process against the test database and the configured broker."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -35,12 +37,23 @@ def wait_for(predicate, timeout: float, interval: float = 0.05):
     return predicate()
 
 
+@dataclass
+class Worker:
+    hostname: str
+    process: subprocess.Popen[bytes]
+
+    def kill(self) -> None:
+        """SIGKILL the worker and its pool processes, as an OOM killer or a lost host would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+
 @contextmanager
-def celery_worker(queues: str, log: Path, pool: str = "prefork") -> Iterator[str]:
-    """A worker consuming ``queues``; yields its hostname once it answers a ping."""
+def celery_worker(queues: str, log: Path, pool: str = "prefork") -> Iterator[Worker]:
+    """A worker consuming ``queues``, yielded once it answers a ping."""
     hostname = f"test-{uuid.uuid4().hex[:8]}@localhost"
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DATABASE_URL": test_database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "STUDIO_VAR_DIR": str(settings.VAR_DIR),
@@ -69,14 +82,17 @@ def celery_worker(queues: str, log: Path, pool: str = "prefork") -> Iterator[str
         "INFO",
     ]
     with log.open("w") as out:
-        process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         ready = wait_for(lambda: app.control.ping(destination=[hostname], timeout=0.5), 30)
         if not ready:
             raise RuntimeError(f"worker did not start:\n{log.read_text()}")
-        yield hostname
+        yield Worker(hostname, process)
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         try:
             process.wait(timeout=15)
         except subprocess.TimeoutExpired:

@@ -28,11 +28,11 @@ def _empty_queues() -> None:
 def test_a_task_sent_through_the_broker_runs_in_a_worker(tmp_path, transactional_db):
     marker = tmp_path / "ran.txt"
     token = uuid.uuid4().hex
-    with celery_worker("default,cpu", tmp_path / "worker.log") as hostname:
+    with celery_worker("default,cpu", tmp_path / "worker.log") as worker:
         record_task.delay(str(marker), token)
         assert wait_for(marker.exists, 20), (tmp_path / "worker.log").read_text()
     ran_token, ran_on, queue, _pid = marker.read_text().split()
-    assert (ran_token, ran_on, queue) == (token, hostname, "default")
+    assert (ran_token, ran_on, queue) == (token, worker.hostname, "default")
 
 
 def test_a_task_waits_for_a_worker_of_its_queue(tmp_path, transactional_db):
@@ -40,9 +40,9 @@ def test_a_task_waits_for_a_worker_of_its_queue(tmp_path, transactional_db):
     with celery_worker("default,cpu", tmp_path / "cpu.log"):
         record_task.apply_async((str(marker), "gpu-job"), queue="gpu")
         assert not wait_for(marker.exists, 2)  # nobody consumes `gpu` yet
-    with celery_worker("gpu", tmp_path / "gpu.log") as gpu_host:
+    with celery_worker("gpu", tmp_path / "gpu.log") as gpu:
         assert wait_for(marker.exists, 20), (tmp_path / "gpu.log").read_text()
-    assert marker.read_text().split()[:3] == ["gpu-job", gpu_host, "gpu"]
+    assert marker.read_text().split()[:3] == ["gpu-job", gpu.hostname, "gpu"]
 
 
 def test_the_scheduled_session_cleanup_runs_on_a_worker_against_the_database(
