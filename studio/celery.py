@@ -35,6 +35,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    "licenses-expire": {
+        "task": "twins.tasks.license_expire_task",
+        "schedule": crontab(minute=1),
+        "options": {"expires": 3000},
+    },
     "sessions-clear-expired": {
         "task": "studio.tasks.sessions_clear_task",
         "schedule": crontab(minute=17, hour=3),

@@ -12,6 +12,7 @@ from tests.factories import (
     BrandFactory,
     GarmentFactory,
     MembershipFactory,
+    ReplicaAgreementFactory,
     RepresentationFactory,
     TalentFactory,
     TwinFactory,
@@ -61,6 +62,8 @@ class World:
         self.talent_b = TalentFactory(user=UserFactory(username="talent-b"))
         self.twin_a = TwinFactory(talent=self.talent_a)
         self.twin_b = TwinFactory(talent=self.talent_b)
+        ReplicaAgreementFactory(twin=self.twin_a)
+        ReplicaAgreementFactory(twin=self.twin_b)
         self.agency = AgencyMemberFactory(user=UserFactory(username="booker-a")).agency
         RepresentationFactory(talent=self.talent_a, agency=self.agency)
         self.other_agency = AgencyMemberFactory(user=UserFactory(username="booker-other")).agency

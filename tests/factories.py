@@ -3,12 +3,22 @@ from datetime import date
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from PIL import Image
 
 from campaigns.models import Garment
 from studio.enums import Role
 from studio.models import Brand, Membership
-from twins.models import Agency, AgencyMember, CapturePhoto, Representation, Talent, Twin
+from twins.models import (
+    Agency,
+    AgencyMember,
+    CapturePhoto,
+    License,
+    ReplicaAgreement,
+    Representation,
+    Talent,
+    Twin,
+)
 
 
 def png_bytes(
@@ -111,3 +121,32 @@ class GarmentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Garment {n}")
     category = "top"
     cutout = factory.django.FileField(filename="cutout.png", data=factory.LazyFunction(png_bytes))
+
+
+class ReplicaAgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReplicaAgreement
+
+    twin = factory.SubFactory(TwinFactory)
+    scope = "E-commerce and social imagery"
+    purpose = "Campaign renders"
+    pay_basis = "Per-asset fee under each license"
+    starts_on = date(2026, 1, 1)
+    text_version = "v1"
+    signed_by = factory.LazyAttribute(lambda o: o.twin.talent.user)
+    signed_at = factory.LazyFunction(timezone.now)
+
+
+class LicenseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = License
+
+    twin = factory.SubFactory(TwinFactory)
+    brand = factory.SubFactory(BrandFactory)
+    status = "active"
+    starts_on = date(2026, 1, 1)
+    ends_on = date(2026, 12, 31)
+    markets = factory.LazyFunction(lambda: ["DE", "FR"])
+    channels = factory.LazyFunction(lambda: ["instagram", "web"])
+    categories = factory.LazyFunction(lambda: ["top", "bottom", "outerwear"])
+    requested_by = factory.SubFactory(UserFactory)

@@ -18,9 +18,11 @@ from studio.models import Brand, Membership
 from studio.permissions import actor_for
 from studio.services import brand_create, membership_add
 from twins import demo as twin_demo
-from twins.models import Agency, CapturePhoto, Talent, Twin
+from twins.models import Agency, AgencyMember, CapturePhoto, ReplicaAgreement, Talent, Twin
 from twins.services import (
     agency_create,
+    agreement_identity_verify,
+    agreement_sign,
     capture_photo_add,
     representation_start,
     talent_create,
@@ -141,6 +143,23 @@ class Command(BaseCommand):
         twin = Twin.objects.filter(talent=talent, name="Main twin").first()
         if twin is None:
             twin = twin_create(actor=user, talent=talent, name="Main twin")
+        if not ReplicaAgreement.objects.filter(twin=twin).exists():
+            agreement = agreement_sign(
+                actor=user,
+                twin=twin,
+                scope="E-commerce, social and campaign imagery",
+                purpose="Fashion campaigns of brands the talent licenses",
+                pay_basis="Flat fee per market and month, plus a fee per published asset",
+                starts_on=date(2026, 1, 1),
+                ends_on=None,
+                text_version="2026-01",
+            )
+            # The agency checks the passport where it may act for the talent; else studio staff.
+            booker = AgencyMember.objects.filter(agency__slug=agency_slug).first()
+            verifier = booker.user if booker and may_act else staff
+            agreement_identity_verify(
+                actor=verifier, agreement=agreement, method="Passport checked at the capture day"
+            )
         look = twin_demo.look_for(index)
         for pose, (angle, framing, lighting) in enumerate(twin_demo.CAPTURE_SET):
             if CapturePhoto.objects.filter(

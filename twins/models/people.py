@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.db import models
 
-from twins.enums import Angle, Framing, Lighting
+from studio.models import Brand
+from twins.enums import ContentTag
 
 
 class Agency(models.Model):
@@ -75,39 +76,25 @@ class Representation(models.Model):
         return f"{self.agency} represents {self.talent}"
 
 
-class Twin(models.Model):
-    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="twins")
-    name = models.CharField(max_length=120)
-    created_at = models.DateTimeField(auto_now_add=True)
+class StandingTerms(models.Model):
+    """The talent's own rules for every brand, enforced wherever one of their twins is used.
 
-    class Meta:
-        ordering = ["talent__display_name", "name"]
+    Approval of every output is not a setting: it is always on (DESIGN.md, rule 2).
+    """
 
-    def __str__(self) -> str:
-        return f"{self.talent} — {self.name}"
-
-
-class CapturePhoto(models.Model):
-    """One photo of a capture set, stored through studio.images (content-hash name)."""
-
-    twin = models.ForeignKey(Twin, on_delete=models.CASCADE, related_name="photos")
-    image = models.FileField(max_length=200)
-    sha256 = models.CharField(max_length=64)
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    angle = models.CharField(max_length=24, choices=Angle.choices)
-    framing = models.CharField(max_length=16, choices=Framing.choices)
-    lighting = models.CharField(max_length=16, choices=Lighting.choices)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    talent = models.OneToOneField(Talent, on_delete=models.CASCADE, related_name="terms")
+    excluded_categories = models.JSONField(default=list, blank=True)
+    excluded_content_tags = models.JSONField(default=list, blank=True)
+    blocked_brands = models.ManyToManyField(Brand, blank=True, related_name="+")
+    agency_needs_confirmation = models.BooleanField(
+        default=False, help_text="Decisions an agency takes for the talent wait for the talent."
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["twin", "angle", "framing", "lighting", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["twin", "sha256"], name="capture_photo_unique_content"),
-        ]
+    approve_every_output = True
 
     def __str__(self) -> str:
-        return f"{self.twin}: {self.get_angle_display()}, {self.get_framing_display()}"
+        return f"Standing terms of {self.talent}"
+
+    def content_tag_labels(self) -> list[str]:
+        return [ContentTag(tag).label for tag in self.excluded_content_tags]

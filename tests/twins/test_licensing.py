@@ -1,0 +1,507 @@
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from studio.enums import Role
+from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
+from studio.models import AuditEvent
+from studio.permissions import actor_for
+from tests.factories import LicenseFactory, UserFactory
+from twins.enums import CheckCode, Exclusivity, LicenseStatus, UsageKind
+from twins.models import License, StandingTerms, UsageLine
+from twins.revocation import revocation_handler, revocation_handler_remove
+from twins.services import (
+    Terms,
+    license_accept,
+    license_accept_counter,
+    license_check,
+    license_counter,
+    license_decline,
+    license_expire_due,
+    license_request,
+    license_revoke,
+    standing_terms_update,
+    twin_consent_revoke,
+    usage_record,
+)
+
+pytestmark = pytest.mark.django_db
+MID = date(2026, 6, 15)
+
+
+def terms(**overrides) -> Terms:
+    values = dict(
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 8, 31),
+        markets=["fr", "DE"],
+        channels=["instagram", "web"],
+        categories=["top", "outerwear"],
+        flat_fee=Decimal("100.00"),
+        per_asset_fee=Decimal("25.50"),
+    )
+    values.update(overrides)
+    return Terms(**values)
+
+
+@pytest.fixture
+def director(world):
+    return actor_for(world.user("brand-a", Role.CREATIVE_DIRECTOR), "brand-a")
+
+
+@pytest.fixture
+def discoverable(world):
+    world.talent_a.discoverable = True
+    world.talent_a.save()
+    return world.twin_a
+
+
+def test_request_then_accept_activates_with_the_flat_fee(world, director, discoverable):
+    license = license_request(actor=director, twin=discoverable, terms=terms())
+    assert (license.status, license.markets, license.months) == (
+        LicenseStatus.REQUESTED,
+        ["DE", "FR"],
+        6,
+    )
+    license_accept(actor=world.talent_a.user, license=license)
+    license.refresh_from_db()
+    assert license.status == LicenseStatus.ACTIVE
+    assert license.decided_by == world.talent_a.user
+    flat = UsageLine.objects.get(license=license)
+    assert (flat.kind, flat.amount, flat.currency) == (UsageKind.FLAT, Decimal("1200.00"), "EUR")
+    verbs = list(
+        AuditEvent.objects.filter(object_id=str(license.pk))
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
+    assert verbs == ["license.requested", "license.accepted", "usage.recorded"]
+    event = AuditEvent.objects.get(verb="license.accepted")
+    assert event.talent_user == world.talent_a.user and event.brand == world.brand_a
+    assert event.payload["markets"] == ["DE", "FR"]
+
+
+def test_counter_goes_back_and_forth_until_one_side_accepts(world, director, discoverable):
+    license = license_request(actor=director, twin=discoverable, terms=terms())
+    license_counter(
+        actor=world.talent_a.user, license=license, terms=terms(flat_fee=Decimal("150.00"))
+    )
+    license.refresh_from_db()
+    assert (license.status, license.flat_fee) == (LicenseStatus.COUNTERED, Decimal("150.00"))
+    with pytest.raises(Conflict):  # the talent cannot accept their own counter
+        license_accept(actor=world.talent_a.user, license=license)
+    license_counter(actor=director, license=license, terms=terms(flat_fee=Decimal("120.00")))
+    license.refresh_from_db()
+    assert (license.status, license.flat_fee) == (LicenseStatus.REQUESTED, Decimal("120.00"))
+    license_counter(
+        actor=world.talent_a.user, license=license, terms=terms(flat_fee=Decimal("130.00"))
+    )
+    license_accept_counter(actor=director, license=license)
+    license.refresh_from_db()
+    assert (license.status, license.flat_fee) == (LicenseStatus.ACTIVE, Decimal("130.00"))
+
+
+def test_decline_and_withdraw(world, director, discoverable):
+    declined = license_request(actor=director, twin=discoverable, terms=terms())
+    license_decline(actor=world.talent_a.user, license=declined, reason="Not this season")
+    withdrawn = license_request(actor=director, twin=discoverable, terms=terms())
+    license_decline(actor=director, license=withdrawn)
+    assert set(License.objects.values_list("status", flat=True)) == {LicenseStatus.DECLINED}
+    with pytest.raises(Conflict):
+        license_accept(actor=world.talent_a.user, license=declined)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"markets": ["France"]},
+        {"markets": []},
+        {"channels": ["myspace"]},
+        {"categories": ["capes"]},
+        {"ends_on": date(2026, 1, 1)},
+        {"currency": "euro"},
+        {"flat_fee": Decimal("-1")},
+        {"exclusivity": Exclusivity.CATEGORY},
+        {"max_published_assets": 0},
+    ],
+)
+def test_bad_terms_are_refused_and_nothing_is_created(director, discoverable, bad):
+    with pytest.raises(StudioError):
+        license_request(actor=director, twin=discoverable, terms=terms(**bad))
+    assert not License.objects.exists()
+
+
+def test_who_may_request_and_decide(world, director, discoverable):
+    social = actor_for(world.user("brand-a", Role.SOCIAL_TEAM))
+    with pytest.raises(PermissionDenied):
+        license_request(actor=social, twin=discoverable, terms=terms())
+    with pytest.raises(NotFound):  # not discoverable, never licensed: not in the catalogue
+        license_request(actor=director, twin=world.twin_b, terms=terms())
+    license = license_request(actor=director, twin=discoverable, terms=terms())
+    for stranger in (
+        world.talent_b.user,
+        world.other_agency.members.get().user,
+        world.user("brand-b", Role.BRAND_ADMIN),
+    ):
+        with pytest.raises(NotFound):
+            license_accept(actor=stranger, license=license)
+    other_brand = actor_for(world.user("brand-b", Role.BRAND_ADMIN))
+    with pytest.raises(NotFound):
+        license_decline(actor=other_brand, license=license)
+    license.refresh_from_db()
+    assert license.status == LicenseStatus.REQUESTED
+
+
+def test_agency_acts_unless_the_talent_confirms_agency_decisions(world, director, discoverable):
+    booker = world.agency.members.get().user
+    first = license_request(actor=director, twin=discoverable, terms=terms())
+    license_accept(actor=booker, license=first)
+    assert License.objects.get(pk=first.pk).status == LicenseStatus.ACTIVE
+    standing_terms_update(
+        actor=world.talent_a.user,
+        talent=world.talent_a,
+        excluded_categories=[],
+        excluded_content_tags=[],
+        blocked_brands=[],
+        agency_needs_confirmation=True,
+    )
+    second = license_request(actor=director, twin=discoverable, terms=terms())
+    with pytest.raises(PermissionDenied, match="confirms agency decisions"):
+        license_accept(actor=booker, license=second)
+    assert License.objects.get(pk=second.pk).status == LicenseStatus.REQUESTED
+
+
+def test_only_the_talent_sets_standing_terms(world):
+    with pytest.raises(PermissionDenied):
+        standing_terms_update(
+            actor=world.agency.members.get().user,
+            talent=world.talent_a,
+            excluded_categories=["swimwear"],
+            excluded_content_tags=[],
+            blocked_brands=[],
+            agency_needs_confirmation=False,
+        )
+    with pytest.raises(StudioError):
+        standing_terms_update(
+            actor=world.talent_a.user,
+            talent=world.talent_a,
+            excluded_categories=["capes"],
+            excluded_content_tags=[],
+            blocked_brands=[],
+            agency_needs_confirmation=False,
+        )
+    assert not StandingTerms.objects.exists()
+
+
+# --- license_check --------------------------------------------------------------------------------
+def check(world, **overrides):
+    query = dict(
+        twin=world.twin_a,
+        brand=world.brand_a,
+        channel="instagram",
+        market="de",
+        on=MID,
+        categories=["top"],
+        content_tags=[],
+    )
+    query.update(overrides)
+    return license_check(**query)
+
+
+def codes(result) -> set[str]:
+    return {reason.code for reason in result.reasons}
+
+
+def test_check_allows_what_an_active_license_covers(world):
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    result = check(world)
+    assert result.allowed and result.reasons == () and result.license == license
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"channel": "tiktok"}, CheckCode.CHANNEL),
+        ({"market": "US"}, CheckCode.MARKET),
+        ({"categories": ["top", "dress"]}, CheckCode.CATEGORY),
+        ({"on": date(2027, 1, 1)}, CheckCode.NOT_IN_TERM),
+        ({"brand": "brand_b"}, CheckCode.NO_LICENSE),
+    ],
+)
+def test_check_names_why_not(world, overrides, code):
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    if overrides.get("brand") == "brand_b":
+        overrides["brand"] = world.brand_b
+    result = check(world, **overrides)
+    assert not result.allowed and result.license is None
+    assert codes(result) == {code}
+    assert all(reason.message for reason in result.reasons)
+
+
+def test_standing_terms_agreement_and_consent_are_checked(world):
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, categories=["top", "swimwear"])
+    standing_terms_update(
+        actor=world.talent_a.user,
+        talent=world.talent_a,
+        excluded_categories=["swimwear"],
+        excluded_content_tags=["alcohol"],
+        blocked_brands=[],
+        agency_needs_confirmation=False,
+    )
+    assert codes(check(world, categories=["swimwear"])) == {CheckCode.CATEGORY_EXCLUDED}
+    assert codes(check(world, content_tags=["alcohol"])) == {CheckCode.CONTENT_EXCLUDED}
+    standing_terms_update(
+        actor=world.talent_a.user,
+        talent=world.talent_a,
+        excluded_categories=[],
+        excluded_content_tags=[],
+        blocked_brands=[world.brand_a],
+        agency_needs_confirmation=False,
+    )
+    assert codes(check(world)) == {CheckCode.BRAND_BLOCKED}
+    standing_terms_update(
+        actor=world.talent_a.user,
+        talent=world.talent_a,
+        excluded_categories=[],
+        excluded_content_tags=[],
+        blocked_brands=[],
+        agency_needs_confirmation=False,
+    )
+    assert check(world).allowed
+    world.twin_a.agreements.update(ends_on=date(2026, 5, 31))
+    assert codes(check(world)) == {CheckCode.NO_AGREEMENT}
+
+
+def test_asset_cap_counts_published_assets_at_publication(world):
+    license = LicenseFactory(
+        twin=world.twin_a, brand=world.brand_a, max_published_assets=1, per_asset_fee=Decimal("10")
+    )
+    usage_record(
+        license=license, asset_ref="asset-1", channel="instagram", markets=["DE"], used_on=MID
+    )
+    assert check(world).allowed  # rendering is not publishing
+    assert codes(check(world, publishing=True)) == {CheckCode.ASSET_CAP}
+    with pytest.raises(PermissionDenied):
+        usage_record(
+            license=license, asset_ref="asset-2", channel="instagram", markets=["DE"], used_on=MID
+        )
+
+
+# --- Exclusivity ----------------------------------------------------------------------------------
+def exclusive_for_a(world, **overrides):
+    values = dict(
+        twin=world.twin_a,
+        brand=world.brand_a,
+        categories=["outerwear"],
+        exclusivity=Exclusivity.CATEGORY,
+    )
+    values.update(overrides)
+    license = LicenseFactory(**values)
+    license.exclusive_against.set([world.brand_b])
+    return license
+
+
+def request_for_b(world, **overrides):
+    values = dict(
+        twin=world.twin_a,
+        brand=world.brand_b,
+        status=LicenseStatus.REQUESTED,
+        categories=["outerwear", "top"],
+    )
+    values.update(overrides)
+    return LicenseFactory(**values)
+
+
+def test_an_overlapping_license_of_a_named_competitor_cannot_be_accepted(world):
+    exclusive_for_a(world)
+    rival = request_for_b(world)
+    with pytest.raises(Conflict, match="exclusive"):
+        license_accept(actor=world.talent_a.user, license=rival)
+    assert License.objects.get(pk=rival.pk).status == LicenseStatus.REQUESTED
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"categories": ["top"]},
+        {"starts_on": date(2027, 1, 1), "ends_on": date(2027, 3, 31)},
+    ],
+)
+def test_no_overlap_no_conflict(world, overrides):
+    exclusive_for_a(world)
+    rival = request_for_b(world, **overrides)
+    license_accept(actor=world.talent_a.user, license=rival)
+    assert License.objects.get(pk=rival.pk).status == LicenseStatus.ACTIVE
+
+
+def test_an_exclusive_cannot_be_accepted_over_a_competitors_active_license(world):
+    request_for_b(world, status=LicenseStatus.ACTIVE)
+    mine = exclusive_for_a(world, status=LicenseStatus.REQUESTED)
+    with pytest.raises(Conflict):
+        license_accept(actor=world.talent_a.user, license=mine)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_conflicting_acceptances_at_once_leave_one_active(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    mine = exclusive_for_a(world, status=LicenseStatus.REQUESTED)
+    rival = request_for_b(world)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def accept(license):
+        barrier.wait()
+        try:
+            license_accept(actor=world.talent_a.user, license=license)
+            outcomes.append("active")
+        except Conflict:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=accept, args=(lic,)) for lic in (mine, rival)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["active", "conflict"]
+    assert License.objects.filter(status=LicenseStatus.ACTIVE).count() == 1
+
+
+# --- Revocation and expiry ------------------------------------------------------------------------
+@pytest.fixture
+def received():
+    calls: list[object] = []
+    handler = revocation_handler(calls.append)
+    yield calls
+    revocation_handler_remove(handler)
+
+
+def test_revoking_a_license_stops_new_work_and_tells_the_handlers(
+    world, received, django_capture_on_commit_callbacks
+):
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    with pytest.raises(StudioError):
+        license_revoke(actor=world.talent_a.user, license=license, reason=" ")
+    with django_capture_on_commit_callbacks(execute=True):
+        license_revoke(actor=world.talent_a.user, license=license, reason="Brand scandal")
+    assert codes(check(world)) == {CheckCode.NO_LICENSE}
+    [revocation] = received
+    assert (revocation.kind, revocation.license_ids, revocation.brand_ids, revocation.reason) == (
+        "license",
+        (license.pk,),
+        (world.brand_a.pk,),
+        "Brand scandal",
+    )
+    event = AuditEvent.objects.get(verb="license.revoked")
+    assert event.actor == world.talent_a.user and event.payload["reason"] == "Brand scandal"
+
+
+def test_a_failing_handler_does_not_undo_the_revocation(world, django_capture_on_commit_callbacks):
+    def broken(_revocation):
+        raise RuntimeError("downstream bug")
+
+    revocation_handler(broken)
+    try:
+        license = LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+        with django_capture_on_commit_callbacks(execute=True):
+            license_revoke(actor=world.talent_a.user, license=license, reason="No")
+    finally:
+        revocation_handler_remove(broken)
+    assert License.objects.get(pk=license.pk).status == LicenseStatus.REVOKED
+
+
+def test_withdrawing_consent_ends_every_license_of_the_twin(
+    world, received, django_capture_on_commit_callbacks
+):
+    active = LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    pending = LicenseFactory(twin=world.twin_a, brand=world.brand_b, status=LicenseStatus.REQUESTED)
+    with pytest.raises(NotFound):  # the agency cannot withdraw the person's consent
+        twin_consent_revoke(actor=world.agency.members.get().user, twin=world.twin_a, reason="x")
+    with django_capture_on_commit_callbacks(execute=True):
+        twin_consent_revoke(actor=world.talent_a.user, twin=world.twin_a, reason="Retiring")
+    assert License.objects.get(pk=active.pk).status == LicenseStatus.REVOKED
+    assert License.objects.get(pk=pending.pk).status == LicenseStatus.DECLINED
+    assert CheckCode.CONSENT_REVOKED in codes(check(world))
+    assert received[0].kind == "consent"
+    assert set(received[0].brand_ids) == {world.brand_a.pk, world.brand_b.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_revocation_racing_checks_never_leaves_a_usable_license(world):
+    """Publishers check with a lock and record usage; the talent revokes meanwhile. Whatever
+    the interleaving, no use is recorded after the revocation and every later check refuses."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a, per_asset_fee=Decimal("1"))
+    stop = threading.Event()
+
+    def publish(worker: int) -> None:
+        n = 0
+        try:
+            while not stop.is_set() and n < 200:
+                n += 1
+                try:
+                    usage_record(
+                        license=license,
+                        asset_ref=f"w{worker}-{n}",
+                        channel="instagram",
+                        markets=["DE"],
+                        used_on=MID,
+                    )
+                except PermissionDenied:
+                    return
+        finally:
+            connection.close()
+
+    publishers = [threading.Thread(target=publish, args=(i,)) for i in range(3)]
+    for thread in publishers:
+        thread.start()
+    license_revoke(actor=world.talent_a.user, license=license, reason="Now")
+    revoked = AuditEvent.objects.get(verb="license.revoked")
+    for thread in publishers:
+        thread.join(timeout=60)
+    stop.set()
+    assert not check(world).allowed
+    late = AuditEvent.objects.filter(verb="usage.recorded", id__gt=revoked.id)
+    assert list(late) == []
+    recorded = UsageLine.objects.filter(license=license, kind=UsageKind.ASSET)
+    assert all(line.created_at <= revoked.created_at for line in recorded)
+
+
+def test_licenses_expire_on_time_once(world):
+    yesterday = date(2026, 11, 21)
+    ended = LicenseFactory(twin=world.twin_a, brand=world.brand_a, ends_on=yesterday)
+    running = LicenseFactory(
+        twin=world.twin_a, brand=world.brand_b, ends_on=yesterday + timedelta(days=1)
+    )
+    assert license_expire_due(today=yesterday + timedelta(days=1)) == [ended.pk]
+    assert license_expire_due(today=yesterday + timedelta(days=1)) == []
+    assert License.objects.get(pk=ended.pk).status == LicenseStatus.EXPIRED
+    assert License.objects.get(pk=running.pk).status == LicenseStatus.ACTIVE
+    event = AuditEvent.objects.get(verb="license.expired")
+    assert event.actor is None and event.talent_user == world.talent_a.user
+
+
+# --- Usage ----------------------------------------------------------------------------------------
+def test_usage_fee_follows_the_terms_and_is_recorded_once(world):
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a, per_asset_fee=Decimal("33.33"))
+    line = usage_record(
+        license=license, asset_ref="a1", channel="web", markets=["de", "fr"], used_on=MID
+    )
+    again = usage_record(
+        license=license, asset_ref="a1", channel="web", markets=["DE", "FR"], used_on=MID
+    )
+    assert line.pk == again.pk
+    assert (line.amount, line.markets) == (Decimal("66.66"), ["DE", "FR"])
+    with pytest.raises(PermissionDenied, match="US"):
+        usage_record(license=license, asset_ref="a2", channel="web", markets=["US"], used_on=MID)
+    assert UsageLine.objects.count() == 1
+
+
+def test_a_stranger_is_no_user_of_these_services(world):
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    with pytest.raises(NotFound):
+        license_revoke(actor=UserFactory(username="random"), license=license, reason="x")
+    assert License.objects.get(pk=license.pk).status == LicenseStatus.ACTIVE

@@ -1,0 +1,92 @@
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+
+from twins.enums import Angle, Framing, Lighting
+from twins.models.people import Talent
+
+
+class Twin(models.Model):
+    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="twins")
+    name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The talent withdrew all consent for this twin: nothing is made or published with it again.
+    consent_revoked_at = models.DateTimeField(null=True, blank=True)
+    consent_revoked_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["talent__display_name", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.talent} — {self.name}"
+
+
+class CapturePhoto(models.Model):
+    """One photo of a capture set, stored through studio.images (content-hash name)."""
+
+    twin = models.ForeignKey(Twin, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    angle = models.CharField(max_length=24, choices=Angle.choices)
+    framing = models.CharField(max_length=16, choices=Framing.choices)
+    lighting = models.CharField(max_length=16, choices=Lighting.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["twin", "angle", "framing", "lighting", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["twin", "sha256"], name="capture_photo_unique_content"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.twin}: {self.get_angle_display()}, {self.get_framing_display()}"
+
+
+class ReplicaAgreement(models.Model):
+    """The talent's written consent to create and use this twin, separate from any agency
+    contract: scope, purpose, pay basis, duration, the text they signed, who signed and when,
+    and who verified their identity at capture. The fields rules such as New York's Fashion
+    Workers Act ask for live here together, so they can grow in one place.
+    """
+
+    twin = models.ForeignKey(Twin, on_delete=models.PROTECT, related_name="agreements")
+    scope = models.TextField(help_text="What the twin may be used for, e.g. e-commerce imagery.")
+    purpose = models.TextField()
+    pay_basis = models.TextField(help_text="How the talent is paid for uses of the twin.")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    text_version = models.CharField(max_length=32, help_text="The agreement text signed.")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+    identity_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    identity_verified_at = models.DateTimeField(null=True, blank=True)
+    identity_method = models.CharField(max_length=200, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-signed_at"]
+
+    def __str__(self) -> str:
+        return f"Replica agreement {self.text_version} for {self.twin}"
+
+    def in_force(self, on: date) -> bool:
+        return (
+            self.ended_at is None
+            and self.starts_on <= on
+            and (self.ends_on is None or on <= self.ends_on)
+        )

@@ -1,0 +1,59 @@
+"""Every write in twins. One module per area: people (talent, agencies, standing terms),
+capture (twins, agreements, capture photos), licensing (licenses, the check, revocation, usage).
+"""
+
+from twins.services.capture import (
+    agreement_identity_verify,
+    agreement_in_force,
+    agreement_sign,
+    capture_photo_add,
+    twin_create,
+)
+from twins.services.licensing import (
+    LicenseCheck,
+    Reason,
+    Terms,
+    license_accept,
+    license_accept_counter,
+    license_check,
+    license_counter,
+    license_decline,
+    license_expire_due,
+    license_request,
+    license_revoke,
+    twin_consent_revoke,
+    twins_requestable,
+    usage_record,
+)
+from twins.services.people import (
+    agency_create,
+    representation_start,
+    standing_terms_update,
+    talent_create,
+)
+
+__all__ = [
+    "LicenseCheck",
+    "Reason",
+    "Terms",
+    "agency_create",
+    "agreement_identity_verify",
+    "agreement_in_force",
+    "agreement_sign",
+    "capture_photo_add",
+    "license_accept",
+    "license_accept_counter",
+    "license_check",
+    "license_counter",
+    "license_decline",
+    "license_expire_due",
+    "license_request",
+    "license_revoke",
+    "representation_start",
+    "standing_terms_update",
+    "talent_create",
+    "twin_consent_revoke",
+    "twin_create",
+    "twins_requestable",
+    "usage_record",
+]

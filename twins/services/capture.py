@@ -1,0 +1,159 @@
+from datetime import date
+from typing import IO
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from studio.errors import Conflict, PermissionDenied, StudioError
+from studio.images import image_ingest
+from studio.services import audit_record
+from twins.enums import Angle, Framing, Lighting
+from twins.models import CapturePhoto, ReplicaAgreement, Talent, Twin
+from twins.permissions import talent_require
+
+
+@transaction.atomic
+def twin_create(*, actor: User, talent: Talent, name: str) -> Twin:
+    talent = talent_require(actor, talent.pk)
+    twin = Twin.objects.create(talent=talent, name=name)
+    audit_record(actor=actor, verb="twin.created", obj=twin, talent_user=talent.user)
+    return twin
+
+
+def capture_photo_add(
+    *,
+    actor: User,
+    twin: Twin,
+    upload: IO[bytes],
+    angle: str,
+    framing: str,
+    lighting: str,
+) -> CapturePhoto:
+    talent = talent_require(actor, twin.talent_id)
+    for value, choices, label in (
+        (angle, Angle, "angle"),
+        (framing, Framing, "framing"),
+        (lighting, Lighting, "lighting"),
+    ):
+        if value not in choices.values:
+            raise StudioError(f"Unknown {label} {value!r}.")
+    if not agreement_in_force(twin, timezone.localdate()):
+        raise Conflict(
+            "No replica agreement is in force for this twin: the talent signs one "
+            "before any capture photo is taken in."
+        )
+    stored = image_ingest(upload, prefix=f"capture/{twin.pk}")  # checks before anything is saved
+    if CapturePhoto.objects.filter(twin=twin, sha256=stored.sha256).exists():
+        raise Conflict("This photo is in the capture set already.")
+    try:
+        with transaction.atomic():
+            photo = CapturePhoto.objects.create(
+                twin=twin,
+                image=stored.name,
+                sha256=stored.sha256,
+                width=stored.width,
+                height=stored.height,
+                angle=angle,
+                framing=framing,
+                lighting=lighting,
+                uploaded_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                verb="capture_photo.added",
+                obj=photo,
+                talent_user=talent.user,
+                payload={"angle": angle, "framing": framing, "lighting": lighting},
+            )
+    except IntegrityError as exc:  # the same photo added concurrently
+        raise Conflict("This photo is in the capture set already.") from exc
+    return photo
+
+
+def agreement_in_force(twin: Twin, on: date) -> ReplicaAgreement | None:
+    agreements = ReplicaAgreement.objects.filter(twin=twin, ended_at=None)
+    return next((a for a in agreements if a.in_force(on)), None)
+
+
+@transaction.atomic
+def agreement_sign(
+    *,
+    actor: User,
+    twin: Twin,
+    scope: str,
+    purpose: str,
+    pay_basis: str,
+    starts_on: date,
+    ends_on: date | None,
+    text_version: str,
+) -> ReplicaAgreement:
+    """The talent signs the replica agreement for their twin. Only the person themself signs:
+    an agency contract is not consent to a digital replica."""
+    twin = Twin.objects.select_for_update().select_related("talent").get(pk=twin.pk)
+    if twin.talent.user_id != actor.pk:
+        raise PermissionDenied("Only the person the twin depicts signs its replica agreement.")
+    if twin.consent_revoked_at is not None:
+        raise Conflict("Consent for this twin was withdrawn; a new twin needs a new capture.")
+    if not all(text.strip() for text in (scope, purpose, pay_basis, text_version)):
+        raise StudioError("Scope, purpose, pay basis and the agreement version are all needed.")
+    if ends_on is not None and ends_on < starts_on:
+        raise StudioError("The agreement ends before it starts.")
+    if ReplicaAgreement.objects.filter(twin=twin, ended_at=None).exists():
+        raise Conflict("An agreement is in place for this twin; end it before signing anew.")
+    agreement = ReplicaAgreement.objects.create(
+        twin=twin,
+        scope=scope,
+        purpose=purpose,
+        pay_basis=pay_basis,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        text_version=text_version,
+        signed_by=actor,
+        signed_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        verb="agreement.signed",
+        obj=agreement,
+        talent_user=actor,
+        payload={
+            "text_version": text_version,
+            "starts_on": str(starts_on),
+            "ends_on": str(ends_on) if ends_on else None,
+        },
+    )
+    return agreement
+
+
+@transaction.atomic
+def agreement_identity_verify(
+    *, actor: User, agreement: ReplicaAgreement, method: str
+) -> ReplicaAgreement:
+    """Someone at the capture day (the talent's agency, or studio staff) confirms the signer's
+    identity, and how."""
+    agreement = (
+        ReplicaAgreement.objects.select_for_update()
+        .select_related("twin__talent")
+        .get(pk=agreement.pk)
+    )
+    talent: Talent = agreement.twin.talent
+    if actor.pk == talent.user_id:
+        raise PermissionDenied("Someone other than the talent verifies their identity.")
+    if not actor.is_staff:
+        talent_require(actor, talent.pk)  # the talent's own agency
+    if not method.strip():
+        raise StudioError("Say how the identity was verified (e.g. passport seen).")
+    agreement.identity_verified_by, agreement.identity_verified_at = actor, timezone.now()
+    agreement.identity_method = method
+    agreement.save(
+        update_fields=["identity_verified_by", "identity_verified_at", "identity_method"]
+    )
+    audit_record(
+        actor=actor,
+        verb="agreement.identity_verified",
+        obj=agreement,
+        talent_user=talent.user,
+        payload={"method": method},
+    )
+    return agreement

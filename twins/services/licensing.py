@@ -1,0 +1,593 @@
+"""Licenses between a talent and a brand, the check every use goes through, revocation and the
+usage ledger. Brands propose; the talent (or their agency, where the talent allows) decides."""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from studio.enums import Perm
+from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
+from studio.models import Brand
+from studio.permissions import Actor
+from studio.services import audit_record
+from twins.enums import Channel, CheckCode, Exclusivity, LicenseStatus, UsageKind
+from twins.models import License, ReplicaAgreement, StandingTerms, Talent, Twin, UsageLine
+from twins.permissions import talent_require
+from twins.revocation import Revocation, revocation_dispatch
+from twins.services.people import CATEGORIES
+
+_MARKET = re.compile(r"^[A-Z]{2}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+# --- Terms ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Terms:
+    """What a brand proposes, or a talent counters with."""
+
+    starts_on: date
+    ends_on: date
+    markets: list[str]
+    channels: list[str]
+    categories: list[str]
+    exclusivity: str = Exclusivity.NONE
+    exclusive_against: list[Brand] = field(default_factory=list)
+    max_published_assets: int | None = None
+    currency: str = "EUR"
+    flat_fee: Decimal = Decimal("0")
+    per_asset_fee: Decimal = Decimal("0")
+    note: str = ""
+
+    def validated(self) -> "Terms":
+        problems = []
+        if self.ends_on < self.starts_on:
+            problems.append("The term ends before it starts.")
+        markets = sorted({m.strip().upper() for m in self.markets})
+        if not markets or any(not _MARKET.match(m) for m in markets):
+            problems.append("Markets are ISO country codes such as FR, DE, US.")
+        channels = sorted(set(self.channels))
+        if not channels or any(c not in Channel.values for c in channels):
+            problems.append(f"Channels are some of: {', '.join(Channel.values)}.")
+        categories = sorted(set(self.categories))
+        if not categories or any(c not in CATEGORIES for c in categories):
+            problems.append(f"Categories are some of: {', '.join(CATEGORIES)}.")
+        if self.exclusivity not in Exclusivity.values:
+            problems.append("Unknown exclusivity.")
+        if self.exclusivity == Exclusivity.CATEGORY and not self.exclusive_against:
+            problems.append("An exclusive license names the competitors it excludes.")
+        if not _CURRENCY.match(self.currency):
+            problems.append("The currency is an ISO code such as EUR.")
+        if self.flat_fee < 0 or self.per_asset_fee < 0:
+            problems.append("Fees cannot be negative.")
+        if self.max_published_assets is not None and self.max_published_assets < 1:
+            problems.append("The maximum of published assets is at least 1 (or none).")
+        if problems:
+            raise StudioError(" ".join(problems))
+        against = self.exclusive_against if self.exclusivity == Exclusivity.CATEGORY else []
+        return Terms(
+            starts_on=self.starts_on,
+            ends_on=self.ends_on,
+            markets=markets,
+            channels=channels,
+            categories=categories,
+            exclusivity=self.exclusivity,
+            exclusive_against=against,
+            max_published_assets=self.max_published_assets,
+            currency=self.currency,
+            flat_fee=self.flat_fee,
+            per_asset_fee=self.per_asset_fee,
+            note=self.note,
+        )
+
+
+def _apply(license: License, terms: Terms) -> None:
+    for name in (
+        "starts_on",
+        "ends_on",
+        "markets",
+        "channels",
+        "categories",
+        "exclusivity",
+        "max_published_assets",
+        "currency",
+        "flat_fee",
+        "per_asset_fee",
+        "note",
+    ):
+        setattr(license, name, getattr(terms, name))
+
+
+def _snapshot(license: License) -> dict[str, Any]:
+    return {
+        "starts_on": license.starts_on.isoformat(),
+        "ends_on": license.ends_on.isoformat(),
+        "markets": license.markets,
+        "channels": license.channels,
+        "categories": license.categories,
+        "exclusivity": license.exclusivity,
+        "exclusive_against": sorted(b.slug for b in license.exclusive_against.all()),
+        "max_published_assets": license.max_published_assets,
+        "currency": license.currency,
+        "flat_fee": str(license.flat_fee),
+        "per_asset_fee": str(license.per_asset_fee),
+        "status": license.status,
+    }
+
+
+def _audit(actor: User | None, verb: str, license: License, **extra: Any) -> None:
+    audit_record(
+        actor=actor,
+        verb=verb,
+        obj=license,
+        brand=license.brand,
+        talent_user=license.twin.talent.user,
+        payload={**_snapshot(license), **extra},
+    )
+
+
+# --- The check ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LicenseCheck:
+    allowed: bool
+    reasons: tuple[Reason, ...]
+    license: License | None = None
+
+
+def _terms_of(talent: Talent) -> StandingTerms:
+    return StandingTerms.objects.filter(talent=talent).first() or StandingTerms(talent=talent)
+
+
+def _agreement_in_force(twin: Twin, on: date) -> bool:
+    return any(a.in_force(on) for a in ReplicaAgreement.objects.filter(twin=twin, ended_at=None))
+
+
+def _license_reasons(
+    license: License, *, on: date, channel: str, market: str, categories: set[str], publishing: bool
+) -> list[Reason]:
+    reasons = []
+    if not license.starts_on <= on <= license.ends_on:
+        reasons.append(
+            Reason(
+                CheckCode.NOT_IN_TERM,
+                f"{on} is outside the term {license.starts_on}–{license.ends_on}.",
+            )
+        )
+    if channel not in license.channels:
+        reasons.append(
+            Reason(
+                CheckCode.CHANNEL,
+                f"{channel} is not licensed (licensed: {', '.join(license.channels)}).",
+            )
+        )
+    if market not in license.markets:
+        reasons.append(
+            Reason(
+                CheckCode.MARKET,
+                f"{market} is not a licensed market (licensed: {', '.join(license.markets)}).",
+            )
+        )
+    missing = sorted(categories - set(license.categories))
+    if missing:
+        reasons.append(Reason(CheckCode.CATEGORY, f"Not licensed for {', '.join(missing)}."))
+    if publishing and license.max_published_assets is not None:
+        published = license.usage.filter(kind=UsageKind.ASSET).values("asset_ref").distinct()
+        if published.count() >= license.max_published_assets:
+            reasons.append(
+                Reason(
+                    CheckCode.ASSET_CAP,
+                    f"All {license.max_published_assets} licensed assets are published.",
+                )
+            )
+    return reasons
+
+
+def license_check(
+    *,
+    twin: Twin,
+    brand: Brand,
+    channel: str,
+    market: str,
+    on: date,
+    categories: list[str] | tuple[str, ...] = (),
+    content_tags: list[str] | tuple[str, ...] = (),
+    publishing: bool = False,
+    lock: bool = False,
+) -> LicenseCheck:
+    """May ``brand`` use ``twin`` on ``channel`` in ``market`` on ``on``, dressed in
+    ``categories``, for content tagged ``content_tags``? Every reason against is returned.
+
+    With ``lock=True`` (inside a transaction) the covering license row is locked until the
+    caller commits, so a revocation cannot slip between this check and the use it guards.
+    """
+    market = market.upper()
+    wanted = set(categories)
+    reasons: list[Reason] = []
+    # Read the twin afresh: a caller's instance may predate a consent withdrawal.
+    twins = Twin.objects.select_related("talent")
+    twin = (twins.select_for_update() if lock else twins).get(pk=twin.pk)
+    terms = _terms_of(twin.talent)
+    if twin.consent_revoked_at is not None:
+        reasons.append(
+            Reason(CheckCode.CONSENT_REVOKED, "The talent revoked consent for this twin.")
+        )
+    if not _agreement_in_force(twin, on):
+        reasons.append(Reason(CheckCode.NO_AGREEMENT, f"No replica agreement is in force on {on}."))
+    if terms.pk and terms.blocked_brands.filter(pk=brand.pk).exists():
+        reasons.append(
+            Reason(CheckCode.BRAND_BLOCKED, f"The talent does not work with {brand.name}.")
+        )
+    excluded = sorted(wanted & set(terms.excluded_categories))
+    if excluded:
+        reasons.append(
+            Reason(CheckCode.CATEGORY_EXCLUDED, f"The talent never wears {', '.join(excluded)}.")
+        )
+    tags = sorted(set(content_tags) & set(terms.excluded_content_tags))
+    if tags:
+        reasons.append(
+            Reason(
+                CheckCode.CONTENT_EXCLUDED, f"The talent excludes content about {', '.join(tags)}."
+            )
+        )
+    licenses: QuerySet[License] = License.objects.filter(
+        twin=twin, brand=brand, status=LicenseStatus.ACTIVE
+    ).order_by("pk")
+    if lock:
+        licenses = licenses.select_for_update()
+    candidates: list[tuple[License, list[Reason]]] = [
+        (
+            lic,
+            _license_reasons(
+                lic, on=on, channel=channel, market=market, categories=wanted, publishing=publishing
+            ),
+        )
+        for lic in licenses
+    ]
+    covering = next((lic for lic, against in candidates if not against), None)
+    if not candidates:
+        reasons.append(
+            Reason(CheckCode.NO_LICENSE, f"{brand.name} holds no active license for this twin.")
+        )
+    elif covering is None:
+        reasons.extend(min(candidates, key=lambda pair: len(pair[1]))[1])
+    return LicenseCheck(
+        allowed=not reasons, reasons=tuple(reasons), license=covering if not reasons else None
+    )
+
+
+# --- Proposals and decisions ----------------------------------------------------------------------
+def twins_requestable(brand: Brand) -> QuerySet[Twin]:
+    """Twins a brand may find and request: discoverable talent's, or twins it licensed before."""
+    return (
+        Twin.objects.filter(
+            Q(talent__discoverable=True) | Q(licenses__brand=brand), consent_revoked_at=None
+        )
+        .exclude(talent__terms__blocked_brands=brand)
+        .distinct()
+    )
+
+
+def license_request(*, actor: Actor, twin: Twin, terms: Terms) -> License:
+    brand = actor.require(Perm.REQUEST_LICENSES)
+    if not twins_requestable(brand).filter(pk=twin.pk).exists():
+        raise NotFound("No such twin in your catalogue.")
+    terms = terms.validated()
+    with transaction.atomic():
+        license = License(twin=twin, brand=brand, requested_by=actor.user)
+        _apply(license, terms)
+        license.save()
+        license.exclusive_against.set(terms.exclusive_against)
+        _audit(actor.user, "license.requested", license)
+    return license
+
+
+def _acts_for_talent(user: User, license: License) -> Talent:
+    """The talent, if ``user`` decides for them (themself or their agency); else NotFound."""
+    return talent_require(user, license.twin.talent_id)
+
+
+def _locked(license: License) -> License:
+    return (
+        License.objects.select_for_update()
+        .select_related("twin__talent", "brand")
+        .get(pk=license.pk)
+    )
+
+
+def _require_state(license: License, *states: str) -> None:
+    if license.status not in states:
+        raise Conflict(
+            f"This license is {license.get_status_display().lower()}; "
+            "it cannot change that way now."
+        )
+
+
+def _exclusivity_conflicts(license: License) -> list[License]:
+    """Active licenses of the same talent that this one cannot coexist with."""
+    others = (
+        License.objects.filter(
+            twin__talent=license.twin.talent_id,
+            status=LicenseStatus.ACTIVE,
+            starts_on__lte=license.ends_on,
+            ends_on__gte=license.starts_on,
+        )
+        .exclude(pk=license.pk)
+        .prefetch_related("exclusive_against")
+    )
+    mine = set(license.categories)
+    my_rivals = {b.pk for b in license.exclusive_against.all()}
+    conflicts = []
+    for other in others:
+        if not mine & set(other.categories):
+            continue
+        theirs = {b.pk for b in other.exclusive_against.all()}
+        if (license.exclusivity == Exclusivity.CATEGORY and other.brand_id in my_rivals) or (
+            other.exclusivity == Exclusivity.CATEGORY and license.brand_id in theirs
+        ):
+            conflicts.append(other)
+    return conflicts
+
+
+def _activate(actor: User, license: License) -> License:
+    # One activation per talent at a time, so two overlapping exclusives cannot both pass.
+    Talent.objects.select_for_update().get(pk=license.twin.talent_id)
+    conflicts = _exclusivity_conflicts(license)
+    if conflicts:
+        raise Conflict(
+            "This overlaps an exclusive license: "
+            + "; ".join(
+                f"{c.brand.name} {c.starts_on}–{c.ends_on} ({', '.join(c.categories)})"
+                for c in conflicts
+            )
+            + "."
+        )
+    license.status = LicenseStatus.ACTIVE
+    license.decided_by, license.decided_at = actor, timezone.now()
+    license.save()
+    _audit(actor, "license.accepted", license)
+    if license.flat_total:
+        UsageLine.objects.create(
+            license=license,
+            kind=UsageKind.FLAT,
+            used_on=license.starts_on,
+            amount=license.flat_total,
+            currency=license.currency,
+            markets=license.markets,
+        )
+        _audit(
+            actor, "usage.recorded", license, kind=UsageKind.FLAT, amount=str(license.flat_total)
+        )
+    return license
+
+
+@transaction.atomic
+def license_accept(*, actor: User, license: License) -> License:
+    """The talent (or their agency) accepts what the brand requested."""
+    license = _locked(license)
+    talent = _acts_for_talent(actor, license)
+    _require_state(license, LicenseStatus.REQUESTED)
+    if actor != talent.user and _terms_of(talent).agency_needs_confirmation:
+        raise PermissionDenied(
+            f"{talent.display_name} confirms agency decisions: they accept this themselves."
+        )
+    return _activate(actor, license)
+
+
+@transaction.atomic
+def license_accept_counter(*, actor: Actor, license: License) -> License:
+    """The brand accepts the terms the talent countered with."""
+    brand = actor.require(Perm.REQUEST_LICENSES)
+    license = _locked(license)
+    if license.brand_id != brand.pk:
+        raise NotFound("No such license.")
+    _require_state(license, LicenseStatus.COUNTERED)
+    return _activate(actor.user, license)
+
+
+@transaction.atomic
+def license_counter(*, actor: User | Actor, license: License, terms: Terms) -> License:
+    """Propose changed terms: the talent answers a request, or the brand answers a counter."""
+    terms = terms.validated()
+    if isinstance(actor, Actor):
+        brand = actor.require(Perm.REQUEST_LICENSES)
+        license = _locked(license)
+        if license.brand_id != brand.pk:
+            raise NotFound("No such license.")
+        _require_state(license, LicenseStatus.COUNTERED)
+        user, next_status = actor.user, LicenseStatus.REQUESTED
+    else:
+        license = _locked(license)
+        talent = _acts_for_talent(actor, license)
+        _require_state(license, LicenseStatus.REQUESTED)
+        if actor != talent.user and _terms_of(talent).agency_needs_confirmation:
+            raise PermissionDenied(f"{talent.display_name} confirms agency decisions.")
+        user, next_status = actor, LicenseStatus.COUNTERED
+    _apply(license, terms)
+    license.status = next_status
+    license.save()
+    license.exclusive_against.set(terms.exclusive_against)
+    _audit(user, "license.countered", license)
+    return license
+
+
+@transaction.atomic
+def license_decline(*, actor: User | Actor, license: License, reason: str = "") -> License:
+    """The talent declines a request, or the brand withdraws from a negotiation."""
+    license = _locked(license)
+    if isinstance(actor, Actor):
+        brand = actor.require(Perm.REQUEST_LICENSES)
+        if license.brand_id != brand.pk:
+            raise NotFound("No such license.")
+        user = actor.user
+    else:
+        _acts_for_talent(actor, license)
+        user = actor
+    _require_state(license, LicenseStatus.REQUESTED, LicenseStatus.COUNTERED)
+    license.status = LicenseStatus.DECLINED
+    license.decided_by, license.decided_at = user, timezone.now()
+    license.save()
+    _audit(user, "license.declined", license, reason=reason)
+    return license
+
+
+@transaction.atomic
+def license_revoke(*, actor: User, license: License, reason: str) -> License:
+    """The talent (or their agency) ends an active license now, for every new use."""
+    if not reason.strip():
+        raise StudioError("Say why the license is revoked: the brand is told.")
+    license = _locked(license)
+    _acts_for_talent(actor, license)
+    _require_state(license, LicenseStatus.ACTIVE)
+    license.status = LicenseStatus.REVOKED
+    license.revoked_reason = reason
+    license.save()
+    _audit(actor, "license.revoked", license, reason=reason)
+    revocation_dispatch(
+        Revocation(
+            kind="license",
+            twin_id=license.twin_id,
+            license_ids=(license.pk,),
+            brand_ids=(license.brand_id,),
+            reason=reason,
+            actor_id=actor.pk,
+        )
+    )
+    return license
+
+
+@transaction.atomic
+def twin_consent_revoke(*, actor: User, twin: Twin, reason: str) -> Twin:
+    """The talent withdraws all consent for a twin: every license ends, nothing new is made."""
+    if not reason.strip():
+        raise StudioError("Say why consent is withdrawn.")
+    twin = Twin.objects.select_for_update().select_related("talent").get(pk=twin.pk)
+    if twin.talent.user_id != actor.pk:
+        raise NotFound("Only the person a twin depicts withdraws consent for it.")
+    if twin.consent_revoked_at is not None:
+        raise Conflict("Consent for this twin is withdrawn already.")
+    twin.consent_revoked_at, twin.consent_revoked_reason = timezone.now(), reason
+    twin.save(update_fields=["consent_revoked_at", "consent_revoked_reason"])
+    live = list(
+        License.objects.select_for_update().filter(
+            twin=twin,
+            status__in=[LicenseStatus.ACTIVE, LicenseStatus.REQUESTED, LicenseStatus.COUNTERED],
+        )
+    )
+    for license in live:
+        license.status = (
+            LicenseStatus.REVOKED
+            if license.status == LicenseStatus.ACTIVE
+            else LicenseStatus.DECLINED
+        )
+        license.revoked_reason = reason
+        license.save(update_fields=["status", "revoked_reason"])
+    audit_record(
+        actor=actor,
+        verb="twin.consent_revoked",
+        obj=twin,
+        talent_user=actor,
+        payload={"reason": reason, "licenses": [lic.pk for lic in live]},
+    )
+    revocation_dispatch(
+        Revocation(
+            kind="consent",
+            twin_id=twin.pk,
+            license_ids=tuple(lic.pk for lic in live),
+            brand_ids=tuple(sorted({lic.brand_id for lic in live})),
+            reason=reason,
+            actor_id=actor.pk,
+        )
+    )
+    return twin
+
+
+def license_expire_due(*, today: date) -> list[int]:
+    """Active licenses whose term ended before ``today`` become expired (idempotent)."""
+    expired = []
+    for license_id in License.objects.filter(
+        status=LicenseStatus.ACTIVE, ends_on__lt=today
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            license = (
+                License.objects.select_for_update()
+                .select_related("twin__talent", "brand")
+                .get(pk=license_id)
+            )
+            if license.status != LicenseStatus.ACTIVE:
+                continue
+            license.status = LicenseStatus.EXPIRED
+            license.save(update_fields=["status"])
+            _audit(None, "license.expired", license)
+            expired.append(license.pk)
+    return expired
+
+
+# --- Usage ----------------------------------------------------------------------------------------
+def usage_record(
+    *,
+    license: License,
+    asset_ref: str,
+    channel: str,
+    markets: list[str],
+    used_on: date,
+    actor: User | None = None,
+) -> UsageLine:
+    """Record one published asset under ``license`` (called by campaigns when a post goes out).
+    Refused unless the license covers it at that moment; recording it twice returns the line."""
+    markets = sorted({m.upper() for m in markets})
+    if not asset_ref or not markets:
+        raise StudioError("A usage names the asset and at least one market.")
+    with transaction.atomic():
+        license = _locked(license)
+        existing = UsageLine.objects.filter(
+            license=license, kind=UsageKind.ASSET, asset_ref=asset_ref, channel=channel
+        ).first()
+        if existing:
+            return existing
+        for market in markets:
+            check = license_check(
+                twin=license.twin,
+                brand=license.brand,
+                channel=channel,
+                market=market,
+                on=used_on,
+                publishing=True,
+            )
+            if not check.allowed:
+                raise PermissionDenied(" ".join(r.message for r in check.reasons))
+        try:
+            line = UsageLine.objects.create(
+                license=license,
+                kind=UsageKind.ASSET,
+                asset_ref=asset_ref,
+                channel=channel,
+                markets=markets,
+                used_on=used_on,
+                amount=license.asset_fee(markets),
+                currency=license.currency,
+            )
+        except IntegrityError as exc:  # recorded concurrently
+            raise Conflict("This use is recorded already.") from exc
+        _audit(
+            actor,
+            "usage.recorded",
+            license,
+            kind=UsageKind.ASSET,
+            asset_ref=asset_ref,
+            channel=channel,
+            used_markets=markets,
+            amount=str(line.amount),
+        )
+    return line
