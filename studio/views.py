@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,7 +11,7 @@ from django.views.decorators.http import require_POST
 from studio import selectors, services
 from studio.dashboard import panels_for
 from studio.enums import Perm
-from studio.errors import StudioError
+from studio.errors import NotFound, StudioError
 from studio.forms import MemberAddForm, MemberRoleForm
 from studio.middleware import SESSION_BRAND_KEY
 from studio.permissions import Actor, actor_of
@@ -111,3 +113,17 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "studio/audit_log.html",
         {"page": paginate(request, events), "verb": verb, "scope": actor.brand},
     )
+
+
+def service_call(request: HttpRequest, call: Callable[[], object], *, success: str) -> bool:
+    """Run one service call for a POST button: say what happened, or why not.
+    A NotFound stays a 404, so nobody learns of objects that are not theirs."""
+    try:
+        call()
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except StudioError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, success)
+    return True

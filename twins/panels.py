@@ -1,8 +1,10 @@
 from django.http import HttpRequest
 
 from studio.dashboard import Panel, register
-from studio.permissions import user_of
+from studio.enums import Perm
+from studio.permissions import actor_of, user_of
 from twins import selectors
+from twins.enums import LicenseStatus
 
 
 @register
@@ -42,3 +44,23 @@ def talent_panels(request: HttpRequest) -> list[Panel]:
             )
         )
     return panels
+
+
+@register
+def brand_license_panels(request: HttpRequest) -> list[Panel]:
+    actor = actor_of(request)
+    if not actor.has(Perm.REQUEST_LICENSES):
+        return []
+    licenses = selectors.license_list_for_brand(actor=actor)
+    return [
+        Panel(
+            "Licenses",
+            "twins/panels/brand_licenses.html",
+            {
+                "countered": licenses.filter(status=LicenseStatus.COUNTERED).count(),
+                "requested": licenses.filter(status=LicenseStatus.REQUESTED).count(),
+                "active": licenses.filter(status=LicenseStatus.ACTIVE).count(),
+            },
+            order=35,
+        )
+    ]

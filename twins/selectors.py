@@ -1,8 +1,23 @@
-from django.contrib.auth.models import User
-from django.db.models import Count, QuerySet
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
-from studio.models import AuditEvent
-from twins.models import Agency, CapturePhoto, Talent, Twin
+from django.contrib.auth.models import User
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from studio.enums import Perm
+from studio.models import AuditEvent, Brand
+from studio.permissions import Actor, brand_scope
+from twins.models import (
+    Agency,
+    CapturePhoto,
+    License,
+    ReplicaAgreement,
+    StandingTerms,
+    Talent,
+    Twin,
+    UsageLine,
+)
 from twins.permissions import talents_actable_by
 
 
@@ -44,3 +59,104 @@ def audit_list_for_talent(*, user: User, talent: Talent) -> QuerySet[AuditEvent]
     return AuditEvent.objects.filter(talent_user=talent.user_id).select_related(
         "actor", "brand", "object_type"
     )
+
+
+def twins_requestable(brand: Brand) -> QuerySet[Twin]:
+    """Twins a brand may find and request: discoverable talent's, or twins it licensed before."""
+    return (
+        Twin.objects.filter(
+            Q(talent__discoverable=True) | Q(licenses__brand=brand), consent_revoked_at=None
+        )
+        .exclude(talent__terms__blocked_brands=brand)
+        .distinct()
+    )
+
+
+# --- Licensing ------------------------------------------------------------------------------------
+def license_list_for_brand(*, actor: Actor) -> QuerySet[License]:
+    return (
+        brand_scope(License.objects.all(), actor)
+        .select_related("twin__talent", "brand")
+        .prefetch_related("exclusive_against")
+    )
+
+
+def license_list_for_user(*, user: User, talent: Talent | None = None) -> QuerySet[License]:
+    """Licenses of the talent ``user`` acts for (optionally one of them)."""
+    licenses = License.objects.filter(twin__talent__in=talents_actable_by(user))
+    if talent is not None:
+        licenses = licenses.filter(twin__talent=talent)
+    return licenses.select_related("twin__talent", "brand").prefetch_related("exclusive_against")
+
+
+def twin_catalogue(*, actor: Actor) -> QuerySet[Twin]:
+    """Twins the actor's brand may see: licensed to it before, or of discoverable talent, each
+    with this brand's licenses (and only this brand's) at hand."""
+    if actor.brand is None or not actor.has(Perm.VIEW_BRAND):
+        return Twin.objects.none()
+    return (
+        twins_requestable(actor.brand)
+        .select_related("talent")
+        .prefetch_related(
+            Prefetch(
+                "licenses",
+                queryset=License.objects.filter(brand=actor.brand).prefetch_related(
+                    "exclusive_against"
+                ),
+                to_attr="brand_licenses",
+            )
+        )
+        .order_by("talent__display_name", "name", "pk")
+    )
+
+
+def standing_terms_of(*, talent: Talent) -> StandingTerms:
+    terms = StandingTerms.objects.filter(talent=talent).prefetch_related("blocked_brands").first()
+    return terms or StandingTerms(talent=talent)
+
+
+def agreements_of(*, user: User, twin: Twin) -> QuerySet[ReplicaAgreement]:
+    return ReplicaAgreement.objects.filter(
+        twin=twin, twin__talent__in=talents_actable_by(user)
+    ).select_related("signed_by", "identity_verified_by")
+
+
+# --- Statements -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Statement:
+    month: date
+    lines: list[UsageLine]
+    totals: dict[str, Decimal]  # per currency, the sum of the lines to the cent
+
+
+def month_range(month: date) -> tuple[date, date]:
+    start = month.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def _statement(lines: QuerySet[UsageLine], month: date) -> Statement:
+    start, end = month_range(month)
+    in_month = list(
+        lines.filter(used_on__gte=start, used_on__lt=end)
+        .select_related("license__twin__talent", "license__brand")
+        .order_by("used_on", "pk")
+    )
+    totals: dict[str, Decimal] = {}
+    for line in in_month:
+        totals[line.currency] = totals.get(line.currency, Decimal("0")) + line.amount
+    return Statement(month=start, lines=in_month, totals=totals)
+
+
+def statement_for_talent(*, user: User, talent: Talent, month: date) -> Statement:
+    lines = UsageLine.objects.filter(
+        license__twin__talent=talent, license__twin__talent__in=talents_actable_by(user)
+    )
+    return _statement(lines, month)
+
+
+def statement_for_brand(*, actor: Actor, month: date) -> Statement:
+    lines = UsageLine.objects.filter(
+        license__in=brand_scope(License.objects.all(), actor, Perm.REQUEST_LICENSES)
+    )
+    return _statement(lines, month)

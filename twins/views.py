@@ -3,18 +3,20 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from studio.errors import NotFound, StudioError
 from studio.media import media_response
 from studio.permissions import user_of
-from studio.views import paginate
+from studio.views import paginate, service_call
 from twins import selectors, services
-from twins.forms import CapturePhotoForm
+from twins.forms import AgreementForm, CapturePhotoForm, ReasonForm
 from twins.models import Talent
 from twins.permissions import talent_require
 
 
-def _talent_or_404(request: HttpRequest, pk: int) -> Talent:
+def talent_or_404(request: HttpRequest, pk: int) -> Talent:
     try:
         return talent_require(user_of(request), pk)
     except NotFound as exc:
@@ -29,14 +31,14 @@ def talent_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def talent_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    talent = _talent_or_404(request, pk)
+    talent = talent_or_404(request, pk)
     twins = selectors.twin_list(user=user_of(request)).filter(talent=talent)
     return render(request, "twins/talent_detail.html", {"talent": talent, "twins": twins})
 
 
 @login_required
 def talent_audit(request: HttpRequest, pk: int) -> HttpResponse:
-    talent = _talent_or_404(request, pk)
+    talent = talent_or_404(request, pk)
     events = selectors.audit_list_for_talent(user=user_of(request), talent=talent)
     return render(
         request, "studio/audit_log.html", {"page": paginate(request, events), "scope": talent}
@@ -69,7 +71,16 @@ def twin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "twins/twin_detail.html",
-        {"twin": twin, "page": paginate(request, photos, 48), "form": form},
+        {
+            "twin": twin,
+            "page": paginate(request, photos, 48),
+            "form": form,
+            "agreement": services.agreement_in_force(twin, timezone.localdate()),
+            "agreements": selectors.agreements_of(user=user_of(request), twin=twin),
+            "is_talent": twin.talent.user_id == user_of(request).pk,
+            "agreement_form": AgreementForm(initial={"starts_on": timezone.localdate()}),
+            "reason_form": ReasonForm(),
+        },
         status=status,
     )
 
@@ -78,3 +89,38 @@ def twin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def capture_photo_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     photo = get_object_or_404(selectors.capture_photo_visible(user=user_of(request)), pk=pk)
     return media_response(photo.image)
+
+
+@login_required
+@require_POST
+def twin_agreement_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    twin = get_object_or_404(selectors.twin_list(user=user_of(request)), pk=pk)
+    form = AgreementForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "The agreement needs every field: "
+            + "; ".join(
+                f"{name}: {' '.join(map(str, errors))}" for name, errors in form.errors.items()
+            ),
+        )
+        return redirect("twin-detail", pk=twin.pk)
+    service_call(
+        request,
+        lambda: services.agreement_sign(actor=user_of(request), twin=twin, **form.cleaned_data),
+        success="You signed the replica agreement; the capture set can be taken in.",
+    )
+    return redirect("twin-detail", pk=twin.pk)
+
+
+@login_required
+@require_POST
+def twin_consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    twin = get_object_or_404(selectors.twin_list(user=user_of(request)), pk=pk)
+    reason = request.POST.get("reason", "")
+    service_call(
+        request,
+        lambda: services.twin_consent_revoke(actor=user_of(request), twin=twin, reason=reason),
+        success="Consent withdrawn: every license of this twin has ended.",
+    )
+    return redirect("twin-detail", pk=twin.pk)

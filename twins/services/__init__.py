@@ -22,7 +22,6 @@ from twins.services.licensing import (
     license_request,
     license_revoke,
     twin_consent_revoke,
-    twins_requestable,
     usage_record,
 )
 from twins.services.people import (
@@ -54,6 +53,5 @@ __all__ = [
     "talent_create",
     "twin_consent_revoke",
     "twin_create",
-    "twins_requestable",
     "usage_record",
 ]

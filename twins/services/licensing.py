@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from studio.enums import Perm
@@ -21,6 +21,7 @@ from twins.enums import Channel, CheckCode, Exclusivity, LicenseStatus, UsageKin
 from twins.models import License, ReplicaAgreement, StandingTerms, Talent, Twin, UsageLine
 from twins.permissions import talent_require
 from twins.revocation import Revocation, revocation_dispatch
+from twins.selectors import twins_requestable
 from twins.services.people import CATEGORIES
 
 _MARKET = re.compile(r"^[A-Z]{2}$")
@@ -268,17 +269,6 @@ def license_check(
 
 
 # --- Proposals and decisions ----------------------------------------------------------------------
-def twins_requestable(brand: Brand) -> QuerySet[Twin]:
-    """Twins a brand may find and request: discoverable talent's, or twins it licensed before."""
-    return (
-        Twin.objects.filter(
-            Q(talent__discoverable=True) | Q(licenses__brand=brand), consent_revoked_at=None
-        )
-        .exclude(talent__terms__blocked_brands=brand)
-        .distinct()
-    )
-
-
 def license_request(*, actor: Actor, twin: Twin, terms: Terms) -> License:
     brand = actor.require(Perm.REQUEST_LICENSES)
     if not twins_requestable(brand).filter(pk=twin.pk).exists():

@@ -1,0 +1,207 @@
+import csv
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from studio.enums import Role
+from tests.factories import LicenseFactory, TwinFactory
+from twins.enums import LicenseStatus
+from twins.models import License, StandingTerms
+from twins.services import usage_record
+
+pytestmark = pytest.mark.django_db
+
+
+def request_form(**overrides):
+    data = {
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-05-31",
+        "markets": "fr, de",
+        "channels": ["instagram"],
+        "categories": ["top"],
+        "exclusivity": "none",
+        "currency": "eur",
+        "flat_fee": "200",
+        "per_asset_fee": "10",
+        "note": "Spring",
+    }
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def open_talent(world):
+    world.talent_a.discoverable = True
+    world.talent_a.save()
+    return world
+
+
+def test_brand_requests_and_talent_accepts_through_the_pages(open_talent, login):
+    world = open_talent
+    director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    catalogue = director.get(reverse("twin-catalogue")).content.decode()
+    assert world.talent_a.display_name in catalogue
+    assert world.talent_b.display_name not in catalogue  # not discoverable, never licensed
+    response = director.post(reverse("license-request", args=[world.twin_a.pk]), request_form())
+    assert response.status_code == 302
+    license = License.objects.get()
+    assert (license.brand, license.markets, license.currency) == (
+        world.brand_a,
+        ["DE", "FR"],
+        "EUR",
+    )
+    talent = login(world.talent_a.user)
+    page = talent.get(reverse("talent-licenses", args=[world.talent_a.pk])).content.decode()
+    assert "Brand A" in page and "Accept" in page
+    talent.post(reverse("talent-license-decide", args=[license.pk, "accept"]))
+    license.refresh_from_db()
+    assert license.status == LicenseStatus.ACTIVE
+
+
+def test_a_bad_request_form_says_why_and_creates_nothing(open_talent, login):
+    director = login(open_talent.user("brand-a", Role.CREATIVE_DIRECTOR))
+    response = director.post(
+        reverse("license-request", args=[open_talent.twin_a.pk]),
+        request_form(markets="France", ends_on="2026-01-01"),
+    )
+    assert response.status_code == 400
+    assert b"ISO country codes" in response.content
+    assert not License.objects.exists()
+
+
+def test_counter_and_accept_the_counter_through_the_pages(open_talent, login):
+    world = open_talent
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a, status=LicenseStatus.REQUESTED)
+    talent = login(world.talent_a.user)
+    response = talent.post(
+        reverse("talent-license-counter", args=[license.pk]), request_form(flat_fee="300")
+    )
+    assert response.status_code == 302
+    license.refresh_from_db()
+    assert (license.status, license.flat_fee) == (LicenseStatus.COUNTERED, Decimal("300"))
+    director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    assert "proposes these terms" in director.get(reverse("brand-licenses")).content.decode()
+    director.post(reverse("brand-license-decide", args=[license.pk, "accept"]))
+    license.refresh_from_db()
+    assert license.status == LicenseStatus.ACTIVE
+
+
+def test_one_talent_two_competing_brands_each_sees_only_its_own(world, login):
+    mine = LicenseFactory(twin=world.twin_a, brand=world.brand_a, markets=["IT"])
+    theirs = LicenseFactory(twin=world.twin_a, brand=world.brand_b, markets=["JP"])
+    client = login(world.user("brand-b", Role.CREATIVE_DIRECTOR))
+    catalogue = client.get(reverse("twin-catalogue")).content.decode()
+    assert "JP" in catalogue and "IT" not in catalogue
+    licenses = client.get(reverse("brand-licenses")).content.decode()
+    assert "JP" in licenses and "IT" not in licenses
+    for action in ("accept", "withdraw"):
+        assert (
+            client.post(reverse("brand-license-decide", args=[mine.pk, action])).status_code == 404
+        )
+    assert client.get(reverse("brand-license-counter", args=[mine.pk])).status_code == 404
+    assert License.objects.get(pk=mine.pk).status == LicenseStatus.ACTIVE
+    assert theirs.status == LicenseStatus.ACTIVE
+
+
+def test_another_talent_or_a_stranger_agency_cannot_decide(world, login):
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a, status=LicenseStatus.REQUESTED)
+    for user in (world.talent_b.user, world.other_agency.members.get().user):
+        client = login(user)
+        assert (
+            client.post(reverse("talent-license-decide", args=[license.pk, "accept"])).status_code
+            == 404
+        )
+        assert client.get(reverse("talent-licenses", args=[world.talent_a.pk])).status_code == 404
+        assert client.get(reverse("talent-earnings", args=[world.talent_a.pk])).status_code == 404
+    assert License.objects.get(pk=license.pk).status == LicenseStatus.REQUESTED
+    booker = login(world.agency.members.get().user)
+    booker.post(reverse("talent-license-decide", args=[license.pk, "accept"]))
+    assert License.objects.get(pk=license.pk).status == LicenseStatus.ACTIVE
+
+
+def test_standing_terms_are_the_talents_alone(world, login):
+    booker = login(world.agency.members.get().user)
+    page = booker.get(reverse("talent-terms", args=[world.talent_a.pk])).content.decode()
+    assert "Only " in page and "Save my terms" not in page
+    response = booker.post(
+        reverse("talent-terms", args=[world.talent_a.pk]), {"excluded_categories": ["swimwear"]}
+    )
+    assert response.status_code == 400
+    assert not StandingTerms.objects.exists()
+    talent = login(world.talent_a.user)
+    talent.post(
+        reverse("talent-terms", args=[world.talent_a.pk]),
+        {
+            "excluded_categories": ["swimwear"],
+            "excluded_content_tags": ["tobacco"],
+            "blocked_brands": [world.brand_b.pk],
+        },
+    )
+    terms = StandingTerms.objects.get(talent=world.talent_a)
+    assert terms.excluded_categories == ["swimwear"]
+    assert list(terms.blocked_brands.all()) == [world.brand_b]
+
+
+def test_revoke_through_the_page_needs_a_reason(world, login):
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    talent = login(world.talent_a.user)
+    response = talent.post(
+        reverse("talent-license-decide", args=[license.pk, "revoke"]), {"reason": ""}, follow=True
+    )
+    assert b"Say why" in response.content
+    assert License.objects.get(pk=license.pk).status == LicenseStatus.ACTIVE
+    talent.post(
+        reverse("talent-license-decide", args=[license.pk, "revoke"]), {"reason": "Changed my mind"}
+    )
+    assert License.objects.get(pk=license.pk).status == LicenseStatus.REVOKED
+
+
+def test_statements_sum_to_the_cent_and_export_as_csv(world, login):
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a, per_asset_fee=Decimal("19.99"))
+    other = LicenseFactory(twin=world.twin_a, brand=world.brand_b, per_asset_fee=Decimal("5.00"))
+    for n in range(7):
+        usage_record(
+            license=license,
+            asset_ref=f"a{n}",
+            channel="instagram",
+            markets=["DE", "FR"][: n % 2 + 1],
+            used_on=date(2026, 6, n + 1),
+        )
+    usage_record(
+        license=other, asset_ref="b1", channel="web", markets=["DE"], used_on=date(2026, 6, 3)
+    )
+    usage_record(
+        license=license, asset_ref="july", channel="web", markets=["DE"], used_on=date(2026, 7, 1)
+    )
+    admin = login(world.user("brand-a", Role.BRAND_ADMIN))
+    response = admin.get(reverse("brand-statement"), {"month": "2026-06", "format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    lines, total = rows[1:-1], rows[-1]
+    assert len(lines) == 7 and {row[1] for row in lines} == {"Brand A"}
+    assert sum(Decimal(row[9]) for row in lines) == Decimal(total[9]) == Decimal("199.90")
+    talent = login(world.talent_a.user)
+    page = talent.get(
+        reverse("talent-earnings", args=[world.talent_a.pk]), {"month": "2026-06"}
+    ).content.decode()
+    assert "204.90 EUR" in page
+    social = login(world.user("brand-a", Role.SOCIAL_TEAM))
+    assert social.get(reverse("brand-statement")).status_code == 404
+
+
+def test_license_pages_keep_a_flat_query_count(world, login, django_assert_max_num_queries):
+    client = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    world.talent_a.discoverable = True
+    world.talent_a.save()
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    for url in (reverse("twin-catalogue"), reverse("brand-licenses")):
+        client.get(url)
+        with django_assert_max_num_queries(20) as first:
+            client.get(url)
+        for n in range(6):
+            twin = TwinFactory(talent=world.talent_a, name=f"Twin {n}")
+            LicenseFactory(twin=twin, brand=world.brand_a).exclusive_against.set([world.brand_b])
+        with django_assert_max_num_queries(len(first.captured_queries)):
+            client.get(url)
