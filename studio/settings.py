@@ -218,6 +218,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "twins.enums.Channel",
+        "ContentTagEnum": "twins.enums.ContentTag",
+        "GarmentCategoryEnum": "twins.services.people.CATEGORIES",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from studio import selectors, services
 from studio.enums import Perm, Role
 from studio.errors import NotFound
-from studio.models import AuditEvent, Membership
+from studio.models import AuditEvent, Brand, Membership
 from studio.permissions import Actor, actor_of
 
 
@@ -19,7 +19,7 @@ def api_actor(request: Request) -> Actor:
 
 
 class MembershipOutputSerializer(serializers.ModelSerializer[Membership]):
-    brand: serializers.SlugRelatedField[Membership] = serializers.SlugRelatedField(
+    brand: serializers.SlugRelatedField[Brand] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
     username = serializers.CharField(source="user.username", read_only=True)
@@ -89,7 +89,7 @@ class MemberListApi(ListAPIView[Membership]):
 
 class AuditEventOutputSerializer(serializers.ModelSerializer[AuditEvent]):
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
-    brand: serializers.SlugRelatedField[AuditEvent] = serializers.SlugRelatedField(
+    brand: serializers.SlugRelatedField[Brand] = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
     talent = serializers.CharField(source="talent_user.username", allow_null=True, default=None)

@@ -1,0 +1,195 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from studio.enums import Role
+from tests.factories import LicenseFactory
+from twins.enums import LicenseStatus
+from twins.models import License, ReplicaAgreement
+from twins.services import usage_record
+
+pytestmark = pytest.mark.django_db
+
+TERMS = {
+    "starts_on": "2026-03-01",
+    "ends_on": "2026-05-31",
+    "markets": ["fr", "de"],
+    "channels": ["instagram"],
+    "categories": ["top"],
+    "flat_fee": "50.00",
+    "per_asset_fee": "10.00",
+}
+
+
+def test_the_whole_negotiation_over_the_api(world, login):
+    world.talent_a.discoverable = True
+    world.talent_a.save()
+    director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    created = director.post(
+        reverse("api-license-list"),
+        {**TERMS, "twin": world.twin_a.pk},
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert (body["status"], body["markets"], body["months"], body["flat_total"]) == (
+        "requested",
+        ["DE", "FR"],
+        3,
+        "300.00",
+    )
+    talent = login(world.talent_a.user)
+    countered = talent.post(
+        reverse("api-talent-license-action", args=[body["id"], "counter"]),
+        {**TERMS, "flat_fee": "70.00"},
+        content_type="application/json",
+    )
+    assert countered.json()["status"] == "countered"
+    director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    accepted = director.post(reverse("api-license-action", args=[body["id"], "accept"]))
+    assert accepted.json()["status"] == "active" and accepted.json()["flat_fee"] == "70.00"
+    check = director.post(
+        reverse("api-license-check"),
+        {
+            "twin": world.twin_a.pk,
+            "channel": "instagram",
+            "market": "fr",
+            "on": "2026-04-01",
+            "categories": ["top"],
+        },
+        content_type="application/json",
+    ).json()
+    assert check == {"allowed": True, "license": body["id"], "reasons": []}
+    refused = director.post(
+        reverse("api-license-check"),
+        {"twin": world.twin_a.pk, "channel": "tiktok", "market": "US", "on": "2026-04-01"},
+        content_type="application/json",
+    ).json()
+    assert not refused["allowed"]
+    assert {r["code"] for r in refused["reasons"]} == {"channel", "market"}
+
+
+def test_bad_api_input_is_a_400_and_changes_nothing(world, login):
+    world.talent_a.discoverable = True
+    world.talent_a.save()
+    director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    for bad in (
+        {"markets": ["France"]},
+        {"channels": ["fax"]},
+        {"ends_on": "2025-01-01"},
+        {"flat_fee": "-3"},
+        {"exclusivity": "category"},
+    ):
+        response = director.post(
+            reverse("api-license-list"),
+            {**TERMS, **bad, "twin": world.twin_a.pk},
+            content_type="application/json",
+        )
+        assert response.status_code == 400, bad
+    assert not License.objects.exists()
+
+
+def test_other_brands_and_talents_get_404s(world, login):
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a, status=LicenseStatus.COUNTERED)
+    brand_b = login(world.user("brand-b", Role.BRAND_ADMIN))
+    assert brand_b.get(reverse("api-license-detail", args=[license.pk])).status_code == 404
+    assert (
+        brand_b.post(reverse("api-license-action", args=[license.pk, "accept"])).status_code == 404
+    )
+    assert brand_b.get(reverse("api-license-list")).json()["results"] == []
+    check = brand_b.post(
+        reverse("api-license-check"),
+        {"twin": world.twin_a.pk, "channel": "web", "market": "DE"},
+        content_type="application/json",
+    )
+    assert check.status_code == 404  # not in brand B's catalogue
+    other = login(world.talent_b.user)
+    for name, args in [
+        ("api-talent-licenses", [world.talent_a.pk]),
+        ("api-talent-terms", [world.talent_a.pk]),
+        ("api-talent-statement", [world.talent_a.pk]),
+    ]:
+        assert other.get(reverse(name, args=args)).status_code == 404, name
+    assert (
+        other.post(reverse("api-talent-license-action", args=[license.pk, "decline"])).status_code
+        == 404
+    )
+    assert License.objects.get(pk=license.pk).status == LicenseStatus.COUNTERED
+
+
+def test_terms_agreement_and_consent_over_the_api(world, login):
+    client = login(world.talent_a.user)
+    url = reverse("api-talent-terms", args=[world.talent_a.pk])
+    assert client.get(url).json()["approve_every_output"] is True
+    saved = client.put(
+        url,
+        {
+            "excluded_categories": ["swimwear"],
+            "excluded_content_tags": ["alcohol"],
+            "blocked_brands": ["brand-b"],
+            "agency_needs_confirmation": True,
+        },
+        content_type="application/json",
+    )
+    assert saved.status_code == 200, saved.content
+    assert saved.json()["blocked_brands"] == ["brand-b"]
+    booker = login(world.agency.members.get().user)
+    assert (
+        booker.put(
+            url,
+            {
+                "excluded_categories": [],
+                "excluded_content_tags": [],
+                "blocked_brands": [],
+                "agency_needs_confirmation": False,
+            },
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
+    # A second agreement while one is in force is a conflict; the talent's own signature only.
+    client = login(world.talent_a.user)
+    sign = {
+        "scope": "All",
+        "purpose": "Ads",
+        "pay_basis": "Fees",
+        "starts_on": "2026-01-01",
+        "text_version": "v2",
+    }
+    assert (
+        client.post(
+            reverse("api-twin-agreement", args=[world.twin_a.pk]),
+            sign,
+            content_type="application/json",
+        ).status_code
+        == 409
+    )
+    assert ReplicaAgreement.objects.filter(twin=world.twin_a).count() == 1
+    revoked = client.post(
+        reverse("api-twin-consent-revoke", args=[world.twin_a.pk]),
+        {"reason": "Done modelling"},
+        content_type="application/json",
+    )
+    assert revoked.status_code == 200 and revoked.json()["consent_revoked_at"]
+
+
+def test_statements_over_the_api(world, login):
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a, per_asset_fee=Decimal("12.34"))
+    usage_record(
+        license=license,
+        asset_ref="x",
+        channel="web",
+        markets=["DE", "FR"],
+        used_on=date(2026, 6, 2),
+    )
+    admin = login(world.user("brand-a", Role.BRAND_ADMIN))
+    body = admin.get(reverse("api-brand-statement"), {"month": "2026-06"}).json()
+    assert body["totals"] == {"EUR": "24.68"} and len(body["lines"]) == 1
+    assert admin.get(reverse("api-brand-statement"), {"month": "June"}).status_code == 400
+    talent = login(world.talent_a.user)
+    mine = talent.get(
+        reverse("api-talent-statement", args=[world.talent_a.pk]), {"month": "2026-06"}
+    ).json()
+    assert mine["totals"] == {"EUR": "24.68"}

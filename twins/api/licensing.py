@@ -1,0 +1,417 @@
+"""Licensing over the API, with the same services and permissions as the pages."""
+
+from datetime import date
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from studio.api.views import api_actor
+from studio.enums import Perm
+from studio.errors import NotFound
+from studio.models import Brand
+from studio.permissions import user_of
+from twins import selectors, services
+from twins.enums import Channel, ContentTag, Exclusivity
+from twins.models import License, StandingTerms, Twin
+from twins.permissions import talent_require
+from twins.services.people import CATEGORIES
+
+TERM_FIELDS = set(services.Terms.__dataclass_fields__)
+
+
+class TermsInputSerializer(serializers.Serializer[object]):
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    markets = serializers.ListField(child=serializers.CharField(max_length=2), min_length=1)
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.choices), min_length=1
+    )
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=CATEGORIES), min_length=1
+    )
+    exclusivity = serializers.ChoiceField(choices=Exclusivity.choices, default=Exclusivity.NONE)
+    exclusive_against = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Brand.objects.all(), many=True, required=False
+    )
+    max_published_assets = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    currency = serializers.CharField(max_length=3, default="EUR")
+    flat_fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    per_asset_fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def terms(self) -> services.Terms:
+        data = {k: v for k, v in self.validated_data.items() if k in TERM_FIELDS}
+        data["exclusive_against"] = list(data.get("exclusive_against", []))
+        data["currency"] = data["currency"].upper()
+        return services.Terms(**data)
+
+
+class LicenseOutputSerializer(serializers.ModelSerializer[License]):
+    brand: serializers.SlugRelatedField[Brand] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    exclusive_against: serializers.SlugRelatedField[Brand] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True, many=True
+    )
+    talent = serializers.CharField(source="twin.talent.display_name", read_only=True)
+    months = serializers.IntegerField(read_only=True)
+    flat_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = License
+        fields = [
+            "id",
+            "twin",
+            "talent",
+            "brand",
+            "status",
+            "starts_on",
+            "ends_on",
+            "markets",
+            "channels",
+            "categories",
+            "exclusivity",
+            "exclusive_against",
+            "max_published_assets",
+            "currency",
+            "flat_fee",
+            "per_asset_fee",
+            "months",
+            "flat_total",
+            "note",
+            "requested_at",
+            "decided_at",
+            "revoked_reason",
+        ]
+
+
+class ReasonInputSerializer(serializers.Serializer[object]):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _license_response(license: License, status: int = 200) -> Response:
+    license = (
+        License.objects.prefetch_related("exclusive_against")
+        .select_related("twin__talent", "brand")
+        .get(pk=license.pk)
+    )
+    return Response(LicenseOutputSerializer(license).data, status=status)
+
+
+# --- The brand's side -----------------------------------------------------------------------------
+class LicenseListApi(ListAPIView[License]):
+    """The current brand's licenses; POST requests a new one for a twin of the catalogue."""
+
+    serializer_class = LicenseOutputSerializer
+
+    class InputSerializer(TermsInputSerializer):
+        twin = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "LicenseRequestInput"
+
+    def get_queryset(self) -> QuerySet[License]:
+        return selectors.license_list_for_brand(actor=api_actor(self.request))
+
+    @extend_schema(request=InputSerializer, responses={201: LicenseOutputSerializer})
+    def post(self, request: Request) -> Response:
+        actor = api_actor(request)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        twin = get_object_or_404(
+            selectors.twin_catalogue(actor=actor), pk=data.validated_data["twin"]
+        )
+        license = services.license_request(actor=actor, twin=twin, terms=data.terms())
+        return _license_response(license, 201)
+
+
+class LicenseDetailApi(RetrieveAPIView[License]):
+    serializer_class = LicenseOutputSerializer
+
+    def get_queryset(self) -> QuerySet[License]:
+        return selectors.license_list_for_brand(actor=api_actor(self.request))
+
+
+class BrandLicenseActionApi(APIView):
+    """The brand answers countered terms: accept, counter (body: terms) or withdraw."""
+
+    @extend_schema(
+        request=TermsInputSerializer,
+        responses=LicenseOutputSerializer,
+        operation_id="licenses_decide",
+    )
+    def post(self, request: Request, pk: int, action: str) -> Response:
+        actor = api_actor(request)
+        license = get_object_or_404(selectors.license_list_for_brand(actor=actor), pk=pk)
+        if action == "accept":
+            license = services.license_accept_counter(actor=actor, license=license)
+        elif action == "withdraw":
+            license = services.license_decline(actor=actor, license=license)
+        elif action == "counter":
+            data = TermsInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            license = services.license_counter(actor=actor, license=license, terms=data.terms())
+        else:
+            raise NotFound("No such action.")
+        return _license_response(license)
+
+
+class TwinCatalogueApi(ListAPIView[Twin]):
+    class OutputSerializer(serializers.ModelSerializer[Twin]):
+        talent = serializers.CharField(source="talent.display_name")
+        licenses = LicenseOutputSerializer(source="brand_licenses", many=True)
+
+        class Meta:
+            model = Twin
+            fields = ["id", "name", "talent", "licenses"]
+            ref_name = "CatalogueTwin"
+
+    serializer_class = OutputSerializer
+
+    def get_queryset(self) -> QuerySet[Twin]:
+        return selectors.twin_catalogue(actor=api_actor(self.request))
+
+
+class LicenseCheckApi(APIView):
+    """May the current brand use this twin here, now, like this? Every reason against."""
+
+    class InputSerializer(serializers.Serializer[object]):
+        twin = serializers.IntegerField()
+        channel = serializers.ChoiceField(choices=Channel.choices)
+        market = serializers.CharField(max_length=2)
+        on = serializers.DateField(required=False)
+        categories = serializers.ListField(
+            child=serializers.ChoiceField(choices=CATEGORIES), required=False, default=list
+        )
+        content_tags = serializers.ListField(
+            child=serializers.ChoiceField(choices=ContentTag.choices), required=False, default=list
+        )
+        publishing = serializers.BooleanField(default=False)
+
+        class Meta:
+            ref_name = "LicenseCheckInput"
+
+    class OutputSerializer(serializers.Serializer[object]):
+        allowed = serializers.BooleanField()
+        license = serializers.IntegerField(allow_null=True)
+        reasons = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+
+        class Meta:
+            ref_name = "LicenseCheckOutput"
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request) -> Response:
+        actor = api_actor(request)
+        brand = actor.require(Perm.VIEW_BRAND)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        twin = get_object_or_404(selectors.twin_catalogue(actor=actor), pk=values["twin"])
+        result = services.license_check(
+            twin=twin,
+            brand=brand,
+            channel=values["channel"],
+            market=values["market"],
+            on=values.get("on") or timezone.localdate(),
+            categories=values["categories"],
+            content_tags=values["content_tags"],
+            publishing=values["publishing"],
+        )
+        return Response(
+            {
+                "allowed": result.allowed,
+                "license": result.license.pk if result.license else None,
+                "reasons": [{"code": r.code, "message": r.message} for r in result.reasons],
+            }
+        )
+
+
+# --- The talent's side ----------------------------------------------------------------------------
+class TalentLicenseListApi(ListAPIView[License]):
+    serializer_class = LicenseOutputSerializer
+
+    def get_queryset(self) -> QuerySet[License]:
+        user = user_of(self.request)
+        talent = talent_require(user, self.kwargs["pk"])
+        return selectors.license_list_for_user(user=user, talent=talent)
+
+
+class TalentLicenseActionApi(APIView):
+    """The talent (or their agency) decides: accept, decline, revoke (reason), counter (terms)."""
+
+    @extend_schema(
+        request=TermsInputSerializer,
+        responses=LicenseOutputSerializer,
+        operation_id="talent_licenses_decide",
+    )
+    def post(self, request: Request, pk: int, action: str) -> Response:
+        user = user_of(request)
+        license = get_object_or_404(selectors.license_list_for_user(user=user), pk=pk)
+        reason = ReasonInputSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        why = reason.validated_data["reason"]
+        if action == "accept":
+            license = services.license_accept(actor=user, license=license)
+        elif action == "decline":
+            license = services.license_decline(actor=user, license=license, reason=why)
+        elif action == "revoke":
+            license = services.license_revoke(actor=user, license=license, reason=why)
+        elif action == "counter":
+            data = TermsInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            license = services.license_counter(actor=user, license=license, terms=data.terms())
+        else:
+            raise NotFound("No such action.")
+        return _license_response(license)
+
+
+class StandingTermsApi(APIView):
+    class Serializer(serializers.ModelSerializer[StandingTerms]):
+        excluded_categories = serializers.ListField(
+            child=serializers.ChoiceField(choices=CATEGORIES)
+        )
+        excluded_content_tags = serializers.ListField(
+            child=serializers.ChoiceField(choices=ContentTag.choices)
+        )
+        blocked_brands: serializers.SlugRelatedField[Brand] = serializers.SlugRelatedField(
+            slug_field="slug", queryset=Brand.objects.all(), many=True
+        )
+        approve_every_output = serializers.BooleanField(read_only=True)
+
+        class Meta:
+            model = StandingTerms
+            fields = [
+                "excluded_categories",
+                "excluded_content_tags",
+                "blocked_brands",
+                "agency_needs_confirmation",
+                "approve_every_output",
+            ]
+            ref_name = "StandingTerms"
+
+    @extend_schema(responses=Serializer)
+    def get(self, request: Request, pk: int) -> Response:
+        talent = talent_require(user_of(request), pk)
+        return Response(
+            self.Serializer(selectors.standing_terms_of(talent=talent)).data
+            if StandingTerms.objects.filter(talent=talent).exists()
+            else {
+                "excluded_categories": [],
+                "excluded_content_tags": [],
+                "blocked_brands": [],
+                "agency_needs_confirmation": False,
+                "approve_every_output": True,
+            }
+        )
+
+    @extend_schema(request=Serializer, responses=Serializer)
+    def put(self, request: Request, pk: int) -> Response:
+        user = user_of(request)
+        talent = talent_require(user, pk)
+        data = self.Serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        terms = services.standing_terms_update(actor=user, talent=talent, **data.validated_data)
+        return Response(self.Serializer(terms).data)
+
+
+class AgreementSignApi(APIView):
+    class InputSerializer(serializers.Serializer[object]):
+        scope = serializers.CharField()
+        purpose = serializers.CharField()
+        pay_basis = serializers.CharField()
+        starts_on = serializers.DateField()
+        ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+        text_version = serializers.CharField(max_length=32)
+
+        class Meta:
+            ref_name = "AgreementSignInput"
+
+    @extend_schema(request=InputSerializer, responses={201: None})
+    def post(self, request: Request, pk: int) -> Response:
+        user = user_of(request)
+        twin = get_object_or_404(selectors.twin_list(user=user), pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        agreement = services.agreement_sign(actor=user, twin=twin, **data.validated_data)
+        return Response({"id": agreement.pk, "signed_at": agreement.signed_at}, status=201)
+
+
+class ConsentRevokeApi(APIView):
+    @extend_schema(request=ReasonInputSerializer, responses={200: None})
+    def post(self, request: Request, pk: int) -> Response:
+        user = user_of(request)
+        twin = get_object_or_404(selectors.twin_list(user=user), pk=pk)
+        reason = ReasonInputSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        twin = services.twin_consent_revoke(
+            actor=user, twin=twin, reason=reason.validated_data["reason"]
+        )
+        return Response({"id": twin.pk, "consent_revoked_at": twin.consent_revoked_at})
+
+
+# --- Statements -----------------------------------------------------------------------------------
+class StatementOutputSerializer(serializers.Serializer[object]):
+    month = serializers.DateField()
+    totals = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
+    lines = serializers.ListField(child=serializers.DictField())
+
+    class Meta:
+        ref_name = "Statement"
+
+
+def _statement_data(statement: selectors.Statement) -> dict[str, object]:
+    return {
+        "month": statement.month,
+        "totals": statement.totals,
+        "lines": [
+            {
+                "date": line.used_on,
+                "license": line.license_id,
+                "kind": line.kind,
+                "asset": line.asset_ref,
+                "channel": line.channel,
+                "markets": line.markets,
+                "amount": str(line.amount),
+                "currency": line.currency,
+                "brand": line.license.brand.slug,
+                "talent": line.license.twin.talent.display_name,
+            }
+            for line in statement.lines
+        ],
+    }
+
+
+def _month(request: Request) -> date:
+    value = request.query_params.get("month", "")
+    try:
+        return date.fromisoformat(f"{value}-01") if value else timezone.localdate()
+    except ValueError as exc:
+        raise serializers.ValidationError({"month": "Use YYYY-MM."}) from exc
+
+
+MONTH = OpenApiParameter("month", str, description="YYYY-MM (default: this month)")
+
+
+class BrandStatementApi(APIView):
+    @extend_schema(parameters=[MONTH], responses=StatementOutputSerializer)
+    def get(self, request: Request) -> Response:
+        actor = api_actor(request)
+        actor.require(Perm.REQUEST_LICENSES)
+        statement = selectors.statement_for_brand(actor=actor, month=_month(request))
+        return Response(StatementOutputSerializer(_statement_data(statement)).data)
+
+
+class TalentStatementApi(APIView):
+    @extend_schema(parameters=[MONTH], responses=StatementOutputSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        user = user_of(request)
+        talent = talent_require(user, pk)
+        statement = selectors.statement_for_talent(user=user, talent=talent, month=_month(request))
+        return Response(StatementOutputSerializer(_statement_data(statement)).data)
