@@ -1,4 +1,5 @@
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -7,12 +8,21 @@ from django.core.management import call_command
 from campaigns.models import Garment
 from studio.enums import Role
 from studio.models import AuditEvent, Brand, Membership
-from twins.models import Agency, CapturePhoto, Representation, Talent, Twin
+from twins.models import (
+    Agency,
+    CapturePhoto,
+    License,
+    ReplicaAgreement,
+    Representation,
+    Talent,
+    Twin,
+    UsageLine,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.defaults]
 
 
-def snapshot(media_files) -> dict[str, object]:
+def snapshot(media_files) -> dict[str, Any]:
     return {
         "users": get_user_model().objects.count(),
         "brands": list(Brand.objects.values_list("slug", flat=True)),
@@ -23,6 +33,8 @@ def snapshot(media_files) -> dict[str, object]:
         "twins": Twin.objects.count(),
         "photos": CapturePhoto.objects.count(),
         "garments": Garment.objects.count(),
+        "licenses": sorted(License.objects.values_list("status", flat=True)),
+        "usage": UsageLine.objects.count(),
         "events": AuditEvent.objects.count(),
         "files": media_files(),
         "passwords": list(
@@ -57,6 +69,19 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(media_files)
         cutout = Image.open(handle)
         assert cutout.format == "PNG" and cutout.mode == "RGBA"
         assert cutout.getextrema()[3] == (0, 255)
+    # Licenses in every state, and one talent licensed to both competing brands.
+    assert set(first["licenses"]) == {
+        "requested",
+        "countered",
+        "active",
+        "declined",
+        "expired",
+        "revoked",
+    }
+    both = License.objects.filter(twin__talent__user__username="ines", status="active")
+    assert {lic.brand.slug for lic in both} == {"aurel", "nordlys"}
+    assert ReplicaAgreement.objects.filter(identity_verified_by__isnull=False).count() == 6
+    assert first["usage"] > 0
     text = out.getvalue()
     assert "twin-studio-demo" in text and "aurel-director" in text and "ines" in text
 

@@ -3,12 +3,14 @@
 import io
 from collections.abc import Mapping
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from campaigns import demo as garment_demo
 from campaigns.models import Garment
@@ -18,15 +20,33 @@ from studio.models import Brand, Membership
 from studio.permissions import actor_for
 from studio.services import brand_create, membership_add
 from twins import demo as twin_demo
-from twins.models import Agency, AgencyMember, CapturePhoto, ReplicaAgreement, Talent, Twin
+from twins.models import (
+    Agency,
+    AgencyMember,
+    CapturePhoto,
+    License,
+    ReplicaAgreement,
+    StandingTerms,
+    Talent,
+    Twin,
+)
 from twins.services import (
+    Terms,
     agency_create,
     agreement_identity_verify,
     agreement_sign,
     capture_photo_add,
+    license_accept,
+    license_counter,
+    license_decline,
+    license_expire_due,
+    license_request,
+    license_revoke,
     representation_start,
+    standing_terms_update,
     talent_create,
     twin_create,
+    usage_record,
 )
 
 PASSWORD = "twin-studio-demo"  # noqa: S105  (printed for the demo logins)
@@ -68,6 +88,113 @@ TALENT = [
 ]
 
 
+STANDING_TERMS: dict[str, dict[str, Any]] = {
+    "ines": {"categories": ["swimwear", "lingerie"], "tags": ["alcohol", "tobacco"]},
+    "mei": {"confirm": True, "tags": ["political"]},
+    "diego": {"blocked": ["aurel"], "categories": ["lingerie"]},
+}
+_YEAR = {"starts_on": date(2026, 1, 1), "ends_on": date(2026, 12, 31)}
+# key (kept in the license note) → brand, talent, final state, terms. Inès is licensed to both
+# competing brands: Aurel exclusively for tops and bottoms, Nordlys for outerwear and shoes.
+DEMO_LICENSES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
+    "aurel-ines": (
+        "aurel",
+        "ines",
+        "active",
+        {
+            **_YEAR,
+            "markets": ["FR", "DE", "IT"],
+            "channels": ["instagram", "tiktok", "web"],
+            "categories": ["top", "bottom", "dress"],
+            "exclusivity": "category",
+            "against": ["nordlys"],
+            "max_published_assets": 40,
+            "flat_fee": Decimal("150.00"),
+            "per_asset_fee": Decimal("45.00"),
+        },
+    ),
+    "nordlys-ines": (
+        "nordlys",
+        "ines",
+        "active",
+        {
+            **_YEAR,
+            "markets": ["NO", "SE", "DK"],
+            "channels": ["instagram", "web"],
+            "categories": ["outerwear", "shoes"],
+            "flat_fee": Decimal("120.00"),
+            "per_asset_fee": Decimal("30.00"),
+        },
+    ),
+    "aurel-kofi": (
+        "aurel",
+        "kofi",
+        "requested",
+        {
+            **_YEAR,
+            "markets": ["FR"],
+            "channels": ["instagram"],
+            "categories": ["top", "bottom"],
+            "flat_fee": Decimal("90.00"),
+            "per_asset_fee": Decimal("25.00"),
+        },
+    ),
+    "nordlys-mei": (
+        "nordlys",
+        "mei",
+        "countered",
+        {
+            **_YEAR,
+            "markets": ["NO", "SE"],
+            "channels": ["tiktok", "web"],
+            "categories": ["outerwear"],
+            "flat_fee": Decimal("80.00"),
+            "per_asset_fee": Decimal("20.00"),
+        },
+    ),
+    "nordlys-amara": (
+        "nordlys",
+        "amara",
+        "declined",
+        {
+            **_YEAR,
+            "markets": ["DE"],
+            "channels": ["print"],
+            "categories": ["outerwear"],
+            "flat_fee": Decimal("60.00"),
+            "per_asset_fee": Decimal("15.00"),
+        },
+    ),
+    "nordlys-diego": (
+        "nordlys",
+        "diego",
+        "expired",
+        {
+            "starts_on": date(2025, 3, 1),
+            "ends_on": date(2025, 8, 31),
+            "markets": ["ES"],
+            "channels": ["instagram"],
+            "categories": ["top"],
+            "flat_fee": Decimal("70.00"),
+            "per_asset_fee": Decimal("10.00"),
+        },
+    ),
+    "aurel-amara": (
+        "aurel",
+        "amara",
+        "revoked",
+        {
+            **_YEAR,
+            "markets": ["FR", "BE"],
+            "channels": ["web"],
+            "categories": ["dress"],
+            "flat_fee": Decimal("110.00"),
+            "per_asset_fee": Decimal("35.00"),
+        },
+    ),
+}
+
+
 class Command(BaseCommand):
     help = "Create the demo brands, team, agencies, talent, capture photos and garments."
 
@@ -81,6 +208,7 @@ class Command(BaseCommand):
                 agency_create(actor=staff, name=name, slug=slug, staff=[self._user(booker)])
         for index, (login, display_name, agency_slug, may_act) in enumerate(TALENT):
             self._talent(staff, index, login, display_name, agency_slug, may_act)
+        self._terms_and_licenses()
         for slug, catalogue in garment_demo.CATALOGUES.items():
             stylist = actor_for(self._user(f"{slug}-stylist"), slug)
             for sku, name, category, colour in catalogue:
@@ -129,7 +257,10 @@ class Command(BaseCommand):
         talent = Talent.objects.filter(user=user).first()
         if talent is None:
             talent = talent_create(
-                actor=staff, user=user, display_name=display_name, discoverable=index % 2 == 0
+                actor=staff,
+                user=user,
+                display_name=display_name,
+                discoverable=login != "lars",  # Lars is reached only through his agency
             )
             self.created.append(f"talent {login}")
             if agency_slug:
@@ -174,6 +305,62 @@ class Command(BaseCommand):
                 angle=angle,
                 framing=framing,
                 lighting=lighting,
+            )
+
+    def _terms_and_licenses(self) -> None:
+        for login, rules in STANDING_TERMS.items():
+            talent = Talent.objects.get(user__username=login)
+            if not StandingTerms.objects.filter(talent=talent).exists():
+                standing_terms_update(
+                    actor=talent.user,
+                    talent=talent,
+                    excluded_categories=rules.get("categories", []),
+                    excluded_content_tags=rules.get("tags", []),
+                    blocked_brands=list(Brand.objects.filter(slug__in=rules.get("blocked", []))),
+                    agency_needs_confirmation=bool(rules.get("confirm", False)),
+                )
+        for key, (brand_slug, login, state, spec) in DEMO_LICENSES.items():
+            twin = Twin.objects.get(talent__user__username=login, name="Main twin")
+            note = f"Demo license {key}"
+            if License.objects.filter(twin=twin, note=note).exists():
+                continue
+            terms = {k: v for k, v in spec.items() if k != "against"}
+            director = actor_for(self._user(f"{brand_slug}-director"), brand_slug)
+            against = list(Brand.objects.filter(slug__in=spec.get("against", [])))
+            license = license_request(
+                actor=director,
+                twin=twin,
+                terms=Terms(note=note, exclusive_against=against, **terms),
+            )
+            talent_user = twin.talent.user
+            if state in ("active", "expired", "revoked"):
+                license_accept(actor=talent_user, license=license)
+            elif state == "countered":
+                license_counter(
+                    actor=talent_user,
+                    license=license,
+                    terms=Terms(**{**terms, "flat_fee": terms["flat_fee"] * 2, "note": note}),
+                )
+            elif state == "declined":
+                license_decline(
+                    actor=talent_user, license=license, reason="Not with this collection"
+                )
+            if state == "revoked":
+                license_revoke(
+                    actor=talent_user,
+                    license=license,
+                    reason="The campaign moved into content I exclude",
+                )
+            self.created.append(f"license {key}")
+        license_expire_due(today=timezone.localdate())
+        published = License.objects.get(note="Demo license aurel-ines")
+        for n, day in enumerate((date(2026, 6, 4), date(2026, 7, 9), date(2026, 9, 15))):
+            usage_record(
+                license=published,
+                asset_ref=f"demo-asset-{n + 1}",
+                channel="instagram",
+                markets=["FR", "DE"][: n % 2 + 1],
+                used_on=day,
             )
 
     def _report(self) -> None:
