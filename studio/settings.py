@@ -147,7 +147,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Media is never served from a public URL: MEDIA_URL is unset on purpose, and every file goes out
 # through a view that checks the viewer's right to the object it belongs to (studio.media).
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
     _media_storage = {
@@ -187,6 +187,20 @@ IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 50_000_000)
 IMAGE_MAX_SIDE = env_int("IMAGE_MAX_SIDE", 12_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- Capture quality (twins.quality) and training readiness ---------------------------------------
+CAPTURE_MIN_SHORT_SIDE = env_int("CAPTURE_MIN_SHORT_SIDE", 1024)
+CAPTURE_MIN_SHARPNESS = float(os.environ.get("CAPTURE_MIN_SHARPNESS", "60"))
+CAPTURE_MAX_CLIPPED_HIGHLIGHTS = 0.05
+CAPTURE_MAX_CLIPPED_SHADOWS = 0.25  # low-key light is dark on purpose
+CAPTURE_DUPLICATE_DISTANCE = 3  # perceptual-hash bits; at most this apart is a near-duplicate
+# Cells (angle/framing/lighting) that need a passing photo before a twin can be trained.
+TWIN_REQUIRED_CELLS = env_list(
+    "TWIN_REQUIRED_CELLS",
+    "front/full_body/studio,three_quarter_left/full_body/studio,"
+    "three_quarter_right/full_body/studio,profile_left/full_body/studio,"
+    "profile_right/full_body/studio,back/full_body/studio,front/half/studio,front/face/studio",
+)
 
 # --- Celery ---------------------------------------------------------------------------------------
 # The database is the truth for every job; the broker only carries wake-ups (DESIGN.md).

@@ -57,6 +57,7 @@ def celery_worker(queues: str, log: Path, pool: str = "prefork") -> Iterator[Wor
         "DATABASE_URL": test_database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "STUDIO_VAR_DIR": str(settings.VAR_DIR),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "PYTHONPATH": str(ROOT),
     }
     command = [

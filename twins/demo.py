@@ -71,7 +71,39 @@ def _limb(
     return end
 
 
+def _portrait(look: Look, lighting: str) -> Image.Image:
+    """A front face shot: large, softly lit, with the features a face detector looks for."""
+    image = _gradient(*BACKGROUNDS[Lighting(lighting)])
+    draw = ImageDraw.Draw(image)
+    cx, cy, w, h = WIDTH / 2, 560, 450, 600
+    draw.rectangle([cx - 80, cy + h / 2 - 60, cx + 80, HEIGHT], fill=look.skin)  # neck
+    draw.ellipse([cx - 420, cy + h / 2 + 40, cx + 420, HEIGHT + 500], fill=look.outfit)
+    draw.ellipse(
+        [cx - w / 2 - 30, cy - h / 2 - 50, cx + w / 2 + 30, cy + h / 2 - 60], fill=look.hair
+    )
+    draw.ellipse([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], fill=look.skin)
+    shade = tuple(int(c * 0.55) for c in look.skin)
+    eye_y, eye_x = cy - h * 0.08, w * 0.22
+    for side in (-1, 1):
+        x = cx + side * eye_x
+        draw.ellipse([x - w * 0.13, eye_y - h * 0.05, x + w * 0.13, eye_y + h * 0.05], fill=shade)
+        draw.ellipse(
+            [x - w * 0.07, eye_y - h * 0.03, x + w * 0.07, eye_y + h * 0.03], fill=(30, 22, 22)
+        )
+        draw.rectangle(
+            [x - w * 0.14, eye_y - h * 0.13, x + w * 0.14, eye_y - h * 0.10], fill=look.hair
+        )
+    draw.polygon(
+        [(cx - w * 0.06, cy + h * 0.12), (cx + w * 0.06, cy + h * 0.12), (cx, cy - h * 0.02)],
+        fill=shade,
+    )
+    draw.ellipse([cx - w * 0.17, cy + h * 0.22, cx + w * 0.17, cy + h * 0.30], fill=(120, 50, 50))
+    return image.filter(ImageFilter.GaussianBlur(3))
+
+
 def draw_capture_photo(look: Look, angle: str, framing: str, lighting: str, pose: int) -> bytes:
+    if framing == Framing.FACE and angle == Angle.FRONT:
+        return _finish(_portrait(look, lighting))
     turn, back = ANGLES[Angle(angle)]
     image = _gradient(*BACKGROUNDS[Lighting(lighting)])
     draw = ImageDraw.Draw(image)
@@ -133,6 +165,10 @@ def draw_capture_photo(look: Look, angle: str, framing: str, lighting: str, pose
         dark = Image.eval(image, lambda v: int(v * (0.35 if lighting == Lighting.LOW_KEY else 0.8)))
         image = Image.composite(image, dark, mask)
     image = image.crop(CROPS[Framing(framing)]).resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS)
+    return _finish(image)
+
+
+def _finish(image: Image.Image) -> bytes:
     label = ImageDraw.Draw(image)
     label.text(
         (24, HEIGHT - 56),

@@ -74,3 +74,9 @@ class CheckCode(models.TextChoices):
     MARKET = "market", "The market is not licensed"
     CATEGORY = "category", "The garment category is not licensed"
     ASSET_CAP = "asset_cap", "The license's maximum of published assets is reached"
+
+
+class CheckStatus(models.TextChoices):
+    PENDING = "pending", "Being checked"
+    PASSED = "passed", "Passed"
+    FAILED = "failed", "Failed"

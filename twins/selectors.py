@@ -2,12 +2,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from studio.enums import Perm
 from studio.models import AuditEvent, Brand
 from studio.permissions import Actor, brand_scope
+from twins.enums import Angle, CheckStatus, Framing, Lighting
 from twins.models import (
     Agency,
     CapturePhoto,
@@ -160,3 +162,75 @@ def statement_for_brand(*, actor: Actor, month: date) -> Statement:
         license__in=brand_scope(License.objects.all(), actor, Perm.REQUEST_LICENSES)
     )
     return _statement(lines, month)
+
+
+# --- Capture coverage -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CoverageCell:
+    angle: str
+    framing: str
+    lighting: str
+    status: str  # passed, failed, pending or missing
+    required: bool
+    photos: list[CapturePhoto]
+
+    @property
+    def key(self) -> str:
+        return f"{self.angle}/{self.framing}/{self.lighting}"
+
+
+@dataclass(frozen=True)
+class Coverage:
+    rows: list[tuple[str, str, list[CoverageCell]]]  # (angle label, framing label, cells)
+    lightings: list[str]
+    required: int
+    passed_required: int
+    missing: list[str]  # required cells without a passing photo
+
+    @property
+    def readiness(self) -> int:
+        """Per cent of the required cells that have a passing photo."""
+        return round(100 * self.passed_required / self.required) if self.required else 100
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+
+def _cell_status(photos: list[CapturePhoto]) -> str:
+    statuses = {photo.check_status for photo in photos}
+    for status in (CheckStatus.PASSED, CheckStatus.PENDING, CheckStatus.FAILED):
+        if status in statuses:
+            return status
+    return "missing"
+
+
+def twin_coverage(*, twin: Twin) -> Coverage:
+    """The angle × framing × lighting matrix of a twin's capture set (the caller has checked
+    that the actor may see ``twin``)."""
+    required = set(settings.TWIN_REQUIRED_CELLS)
+    by_cell: dict[str, list[CapturePhoto]] = {}
+    for photo in CapturePhoto.objects.filter(twin=twin).order_by("pk"):
+        by_cell.setdefault(f"{photo.angle}/{photo.framing}/{photo.lighting}", []).append(photo)
+    rows = []
+    for angle, angle_label in Angle.choices:
+        for framing, framing_label in Framing.choices:
+            cells = []
+            for lighting in Lighting.values:
+                key = f"{angle}/{framing}/{lighting}"
+                photos = by_cell.get(key, [])
+                cells.append(
+                    CoverageCell(
+                        angle, framing, lighting, _cell_status(photos), key in required, photos
+                    )
+                )
+            rows.append((angle_label, framing_label, cells))
+    all_cells = [cell for _a, _f, cells in rows for cell in cells]
+    missing = [c.key for c in all_cells if c.required and c.status != CheckStatus.PASSED]
+    return Coverage(
+        rows=rows,
+        lightings=Lighting.labels,
+        required=len(required),
+        passed_required=len(required) - len(missing),
+        missing=missing,
+    )

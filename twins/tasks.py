@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from twins.services import license_expire_due
+from twins.services.capture import capture_photo_check
 
 logger = logging.getLogger(__name__)
 
@@ -15,3 +16,10 @@ def license_expire_task() -> list[int]:
     if expired:
         logger.info("Expired licenses %s", expired)
     return expired
+
+
+@shared_task
+def capture_photo_check_task(photo_id: int) -> str | None:
+    """Quality checks of one capture photo (cpu queue; idempotent on the photo's id)."""
+    photo = capture_photo_check(photo_id=photo_id)
+    return photo.check_status if photo else None

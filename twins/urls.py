@@ -9,6 +9,7 @@ urlpatterns = [
     path("talent/<int:pk>/audit/", views.talent_audit, name="talent-audit"),
     path("twins/<int:pk>/", views.twin_detail, name="twin-detail"),
     path("media/capture/<int:pk>/", views.capture_photo_file, name="capture-photo-file"),
+    path("twins/<int:pk>/coverage/", views.twin_coverage, name="twin-coverage"),
     path("twins/<int:pk>/agreement/", views.twin_agreement_sign, name="twin-agreement-sign"),
     path("twins/<int:pk>/consent/revoke/", views.twin_consent_revoke, name="twin-consent-revoke"),
     # The talent's side of licensing.

@@ -124,3 +124,13 @@ def twin_consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         success="Consent withdrawn: every license of this twin has ended.",
     )
     return redirect("twin-detail", pk=twin.pk)
+
+
+@login_required
+def twin_coverage(request: HttpRequest, pk: int) -> HttpResponse:
+    twin = get_object_or_404(selectors.twin_list(user=user_of(request)), pk=pk)
+    return render(
+        request,
+        "twins/coverage.html",
+        {"twin": twin, "coverage": selectors.twin_coverage(twin=twin)},
+    )

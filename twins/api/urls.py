@@ -8,6 +8,7 @@ urlpatterns = [
     path("twins/", views.TwinListApi.as_view(), name="api-twin-list"),
     path("twins/<int:pk>/", views.TwinDetailApi.as_view(), name="api-twin-detail"),
     path("twins/<int:pk>/photos/", views.CapturePhotoListApi.as_view(), name="api-twin-photos"),
+    path("twins/<int:pk>/coverage/", views.TwinCoverageApi.as_view(), name="api-twin-coverage"),
     path(
         "twins/<int:pk>/agreement/", licensing.AgreementSignApi.as_view(), name="api-twin-agreement"
     ),

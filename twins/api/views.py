@@ -34,6 +34,8 @@ class CapturePhotoOutputSerializer(serializers.ModelSerializer[CapturePhoto]):
         fields = [
             "id",
             "twin",
+            "check_status",
+            "checks",
             "angle",
             "framing",
             "lighting",
@@ -125,3 +127,37 @@ class CapturePhotoListApi(APIView):
             lighting=data.validated_data["lighting"],
         )
         return Response(CapturePhotoOutputSerializer(photo).data, status=201)
+
+
+class TwinCoverageApi(APIView):
+    class OutputSerializer(serializers.Serializer[object]):
+        readiness = serializers.IntegerField()
+        ready = serializers.BooleanField()
+        missing = serializers.ListField(child=serializers.CharField())
+        cells = serializers.ListField(child=serializers.DictField())
+
+        class Meta:
+            ref_name = "CoverageOutput"
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        twin = get_object_or_404(selectors.twin_list(user=user_of(request)), pk=pk)
+        coverage = selectors.twin_coverage(twin=twin)
+        cells = [
+            {
+                "cell": cell.key,
+                "status": cell.status,
+                "required": cell.required,
+                "photos": [photo.pk for photo in cell.photos],
+            }
+            for _angle, _framing, row in coverage.rows
+            for cell in row
+        ]
+        return Response(
+            {
+                "readiness": coverage.readiness,
+                "ready": coverage.ready,
+                "missing": coverage.missing,
+                "cells": cells,
+            }
+        )

@@ -3,7 +3,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 
-from twins.enums import Angle, Framing, Lighting
+from twins.enums import Angle, CheckStatus, Framing, Lighting
 from twins.models.people import Talent
 
 
@@ -37,6 +37,13 @@ class CapturePhoto(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Quality checks, run on the cpu queue by twins.tasks.capture_photo_check_task.
+    check_status = models.CharField(
+        max_length=8, choices=CheckStatus.choices, default=CheckStatus.PENDING, db_index=True
+    )
+    checks = models.JSONField(default=list, blank=True)
+    phash = models.CharField(max_length=16, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["twin", "angle", "framing", "lighting", "id"]

@@ -1,14 +1,17 @@
 from datetime import date
 from typing import IO
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from PIL import Image
 
 from studio.errors import Conflict, PermissionDenied, StudioError
 from studio.images import image_ingest
 from studio.services import audit_record
-from twins.enums import Angle, Framing, Lighting
+from twins import quality
+from twins.enums import Angle, CheckStatus, Framing, Lighting
 from twins.models import CapturePhoto, ReplicaAgreement, Talent, Twin
 from twins.permissions import talent_require
 
@@ -59,6 +62,7 @@ def capture_photo_add(
                 lighting=lighting,
                 uploaded_by=actor,
             )
+            transaction.on_commit(lambda: _queue_check(photo.pk))
             audit_record(
                 actor=actor,
                 verb="capture_photo.added",
@@ -69,6 +73,12 @@ def capture_photo_add(
     except IntegrityError as exc:  # the same photo added concurrently
         raise Conflict("This photo is in the capture set already.") from exc
     return photo
+
+
+def _queue_check(photo_id: int) -> None:
+    from twins.tasks import capture_photo_check_task  # tasks import services, not the reverse
+
+    capture_photo_check_task.delay(photo_id)
 
 
 def agreement_in_force(twin: Twin, on: date) -> ReplicaAgreement | None:
@@ -157,3 +167,53 @@ def agreement_identity_verify(
         payload={"method": method},
     )
     return agreement
+
+
+def capture_photo_check(*, photo_id: int) -> CapturePhoto | None:
+    """Run the quality checks of one photo and store them. Idempotent: a photo already checked
+    is left as it is; a photo deleted meanwhile is skipped."""
+    photo = CapturePhoto.objects.filter(pk=photo_id).select_related("twin__talent").first()
+    if photo is None or photo.check_status != CheckStatus.PENDING:
+        return photo
+    with photo.image.open("rb") as handle:
+        image = Image.open(handle)
+        image.load()
+    pixels = quality.grey(image)
+    checks = [
+        quality.check_size(image),
+        quality.check_sharpness(pixels),
+        quality.check_exposure(pixels),
+    ]
+    if photo.framing == Framing.FACE:
+        checks.append(quality.check_face(pixels))
+    phash = quality.perceptual_hash(image)
+    earlier = CapturePhoto.objects.filter(twin=photo.twin_id, pk__lt=photo.pk).exclude(phash="")
+    twin_of = next(
+        (
+            other
+            for other in earlier
+            if quality.hash_distance(phash, other.phash) <= settings.CAPTURE_DUPLICATE_DISTANCE
+        ),
+        None,
+    )
+    checks.append(
+        quality.Check(
+            "duplicate",
+            twin_of is None,
+            twin_of.pk if twin_of else "",
+            "",
+            f"Near-duplicate of photo #{twin_of.pk}" if twin_of else "Distinct from the others",
+        )
+    )
+    with transaction.atomic():
+        locked = CapturePhoto.objects.select_for_update().get(pk=photo.pk)
+        if locked.check_status != CheckStatus.PENDING:  # a duplicate delivery got here first
+            return locked
+        locked.checks = [check.as_dict() for check in checks]
+        locked.phash = phash
+        locked.check_status = (
+            CheckStatus.PASSED if all(c.passed for c in checks) else CheckStatus.FAILED
+        )
+        locked.checked_at = timezone.now()
+        locked.save(update_fields=["checks", "phash", "check_status", "checked_at"])
+    return locked
