@@ -5,6 +5,7 @@ filesystem broker and local media, all under ``var/``. Production sets ``DATABAS
 ``CELERY_BROKER_URL``, ``SECRET_KEY`` and the S3 variables.
 """
 
+import json
 import os
 import secrets
 from pathlib import Path
@@ -201,6 +202,14 @@ TWIN_REQUIRED_CELLS = env_list(
     "three_quarter_right/full_body/studio,profile_left/full_body/studio,"
     "profile_right/full_body/studio,back/full_body/studio,front/half/studio,front/face/studio",
 )
+
+# Training backends by name (dotted paths); more can be added as JSON in TWIN_TRAINING_BACKENDS.
+TWIN_TRAINING_BACKENDS = {
+    "reference": "twins.training.reference.ReferenceBackend",
+    **json.loads(os.environ.get("TWIN_TRAINING_BACKENDS", "{}")),
+}
+TWIN_TRAINING_BACKEND = os.environ.get("TWIN_TRAINING_BACKEND", "reference")
+TWIN_BASE_MODEL = os.environ.get("TWIN_BASE_MODEL", "")  # a local path to base weights
 
 # --- Celery ---------------------------------------------------------------------------------------
 # The database is the truth for every job; the broker only carries wake-ups (DESIGN.md).

@@ -80,3 +80,11 @@ class CheckStatus(models.TextChoices):
     PENDING = "pending", "Being checked"
     PASSED = "passed", "Passed"
     FAILED = "failed", "Failed"
+
+
+class TrainingStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Training"
+    SUCCEEDED = "succeeded", "Ready"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"

@@ -18,6 +18,7 @@ from twins.models import (
     StandingTerms,
     Talent,
     Twin,
+    TwinVersion,
     UsageLine,
 )
 from twins.permissions import talents_actable_by
@@ -234,3 +235,10 @@ def twin_coverage(*, twin: Twin) -> Coverage:
         passed_required=len(required) - len(missing),
         missing=missing,
     )
+
+
+def version_list(*, user: User, twin: Twin | None = None) -> QuerySet[TwinVersion]:
+    versions = TwinVersion.objects.filter(twin__talent__in=talents_actable_by(user))
+    if twin is not None:
+        versions = versions.filter(twin=twin)
+    return versions.select_related("twin__talent", "started_by").order_by("-number")

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from twins.services import license_expire_due
 from twins.services.capture import capture_photo_check
+from twins.services.training import twin_version_run
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +24,10 @@ def capture_photo_check_task(photo_id: int) -> str | None:
     """Quality checks of one capture photo (cpu queue; idempotent on the photo's id)."""
     photo = capture_photo_check(photo_id=photo_id)
     return photo.check_status if photo else None
+
+
+@shared_task(bind=True)
+def twin_version_train_task(self, version_id: int) -> str | None:
+    """Train one twin version (gpu queue; idempotent on the version's id)."""
+    version = twin_version_run(version_id=version_id, worker=self.request.hostname or "")
+    return version.status if version else None

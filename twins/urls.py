@@ -10,6 +10,12 @@ urlpatterns = [
     path("twins/<int:pk>/", views.twin_detail, name="twin-detail"),
     path("media/capture/<int:pk>/", views.capture_photo_file, name="capture-photo-file"),
     path("twins/<int:pk>/coverage/", views.twin_coverage, name="twin-coverage"),
+    path("twins/<int:pk>/versions/", views.twin_versions, name="twin-versions"),
+    path(
+        "twins/versions/<int:pk>/<str:action>/",
+        views.twin_version_decide,
+        name="twin-version-decide",
+    ),
     path("twins/<int:pk>/agreement/", views.twin_agreement_sign, name="twin-agreement-sign"),
     path("twins/<int:pk>/consent/revoke/", views.twin_consent_revoke, name="twin-consent-revoke"),
     # The talent's side of licensing.

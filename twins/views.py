@@ -80,6 +80,7 @@ def twin_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_talent": twin.talent.user_id == user_of(request).pk,
             "agreement_form": AgreementForm(initial={"starts_on": timezone.localdate()}),
             "reason_form": ReasonForm(),
+            "versions": selectors.version_list(user=user_of(request), twin=twin),
         },
         status=status,
     )
@@ -134,3 +135,43 @@ def twin_coverage(request: HttpRequest, pk: int) -> HttpResponse:
         "twins/coverage.html",
         {"twin": twin, "coverage": selectors.twin_coverage(twin=twin)},
     )
+
+
+@login_required
+def twin_versions(request: HttpRequest, pk: int) -> HttpResponse:
+    """The versions panel (an htmx partial that polls while a version trains); POST trains."""
+    twin = get_object_or_404(selectors.twin_list(user=user_of(request)), pk=pk)
+    if request.method == "POST":
+        service_call(
+            request,
+            lambda: services.twin_version_train(actor=user_of(request), twin=twin),
+            success="Training is queued; progress shows here.",
+        )
+        return redirect("twin-detail", pk=twin.pk)
+    return render(
+        request,
+        "twins/_versions.html",
+        {"twin": twin, "versions": selectors.version_list(user=user_of(request), twin=twin)},
+    )
+
+
+@login_required
+@require_POST
+def twin_version_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    version = get_object_or_404(selectors.version_list(user=user_of(request)), pk=pk)
+    user = user_of(request)
+    if action == "cancel":
+        service_call(
+            request,
+            lambda: services.twin_version_cancel(actor=user, version=version),
+            success=f"Version {version.number} is cancelled.",
+        )
+    elif action == "retire":
+        service_call(
+            request,
+            lambda: services.twin_version_retire(actor=user, version=version),
+            success=f"Version {version.number} is retired and will not be rendered.",
+        )
+    else:
+        raise Http404("No such action.")
+    return redirect("twin-detail", pk=version.twin_id)

@@ -9,6 +9,17 @@ urlpatterns = [
     path("twins/<int:pk>/", views.TwinDetailApi.as_view(), name="api-twin-detail"),
     path("twins/<int:pk>/photos/", views.CapturePhotoListApi.as_view(), name="api-twin-photos"),
     path("twins/<int:pk>/coverage/", views.TwinCoverageApi.as_view(), name="api-twin-coverage"),
+    path("twins/<int:pk>/versions/", views.TwinVersionListApi.as_view(), name="api-twin-versions"),
+    path(
+        "twin-versions/<int:pk>/",
+        views.TwinVersionDetailApi.as_view(),
+        name="api-twin-version-detail",
+    ),
+    path(
+        "twin-versions/<int:pk>/<str:action>/",
+        views.TwinVersionActionApi.as_view(),
+        name="api-twin-version-action",
+    ),
     path(
         "twins/<int:pk>/agreement/", licensing.AgreementSignApi.as_view(), name="api-twin-agreement"
     ),

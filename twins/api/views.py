@@ -10,11 +10,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio.api.views import AuditEventOutputSerializer
+from studio.errors import NotFound
 from studio.models import AuditEvent
 from studio.permissions import user_of
 from twins import selectors, services
 from twins.enums import Angle, Framing, Lighting
-from twins.models import CapturePhoto, Talent, Twin
+from twins.models import CapturePhoto, Talent, Twin, TwinVersion
 from twins.permissions import talent_require
 
 
@@ -161,3 +162,85 @@ class TwinCoverageApi(APIView):
                 "cells": cells,
             }
         )
+
+
+class TwinVersionOutputSerializer(serializers.ModelSerializer[TwinVersion]):
+    started_by = serializers.CharField(source="started_by.username")
+    renderable = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TwinVersion
+        fields = [
+            "id",
+            "twin",
+            "number",
+            "status",
+            "backend",
+            "base_model",
+            "trigger_token",
+            "params",
+            "weights_uri",
+            "weights_sha256",
+            "annotations",
+            "progress_step",
+            "progress_total",
+            "attempts",
+            "error",
+            "worker",
+            "started_by",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "retired_at",
+            "renderable",
+        ]
+
+
+class TwinVersionListApi(APIView):
+    """A twin's versions; POST starts training a new one."""
+
+    class InputSerializer(serializers.Serializer[object]):
+        backend = serializers.CharField(required=False, default="")
+        params = serializers.DictField(required=False, default=dict)
+
+        class Meta:
+            ref_name = "TwinVersionTrainInput"
+
+    @extend_schema(responses=TwinVersionOutputSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        user = user_of(request)
+        twin = get_object_or_404(selectors.twin_list(user=user), pk=pk)
+        versions = selectors.version_list(user=user, twin=twin)
+        return Response(TwinVersionOutputSerializer(versions, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: TwinVersionOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        user = user_of(request)
+        twin = get_object_or_404(selectors.twin_list(user=user), pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.twin_version_train(actor=user, twin=twin, **data.validated_data)
+        return Response(TwinVersionOutputSerializer(version).data, status=201)
+
+
+class TwinVersionDetailApi(RetrieveAPIView[TwinVersion]):
+    serializer_class = TwinVersionOutputSerializer
+
+    def get_queryset(self) -> QuerySet[TwinVersion]:
+        return selectors.version_list(user=user_of(self.request))
+
+
+class TwinVersionActionApi(APIView):
+    @extend_schema(
+        request=None, responses=TwinVersionOutputSerializer, operation_id="twin_versions_decide"
+    )
+    def post(self, request: Request, pk: int, action: str) -> Response:
+        user = user_of(request)
+        version = get_object_or_404(selectors.version_list(user=user), pk=pk)
+        if action == "cancel":
+            version = services.twin_version_cancel(actor=user, version=version)
+        elif action == "retire":
+            version = services.twin_version_retire(actor=user, version=version)
+        else:
+            raise NotFound("No such action.")
+        return Response(TwinVersionOutputSerializer(version).data)

@@ -1,6 +1,6 @@
 from twins.models.licensing import License, UsageLine
 from twins.models.people import Agency, AgencyMember, Representation, StandingTerms, Talent
-from twins.models.twins import CapturePhoto, ReplicaAgreement, Twin
+from twins.models.twins import CapturePhoto, ReplicaAgreement, Twin, TwinVersion
 
 __all__ = [
     "Agency",
@@ -12,5 +12,6 @@ __all__ = [
     "StandingTerms",
     "Talent",
     "Twin",
+    "TwinVersion",
     "UsageLine",
 ]

@@ -3,7 +3,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 
-from twins.enums import Angle, CheckStatus, Framing, Lighting
+from twins.enums import Angle, CheckStatus, Framing, Lighting, TrainingStatus
 from twins.models.people import Talent
 
 
@@ -97,3 +97,54 @@ class ReplicaAgreement(models.Model):
             and self.starts_on <= on
             and (self.ends_on is None or on <= self.ends_on)
         )
+
+
+class TwinVersion(models.Model):
+    """One trained artefact of a twin: what it was trained from, how, by whom, and where its
+    weights are. The database is the truth for its state; the training task only moves it."""
+
+    twin = models.ForeignKey(Twin, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=12, choices=TrainingStatus.choices, default=TrainingStatus.QUEUED
+    )
+    backend = models.CharField(max_length=32)
+    base_model = models.CharField(max_length=200, blank=True)
+    trigger_token = models.CharField(max_length=32)
+    params = models.JSONField(default=dict, blank=True)
+    photos = models.ManyToManyField(CapturePhoto, related_name="+")
+    weights_uri = models.CharField(max_length=500, blank=True)
+    weights_sha256 = models.CharField(max_length=64, blank=True)
+    annotations = models.JSONField(default=dict, blank=True)
+    progress_step = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
+    error = models.TextField(blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["twin", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["twin", "number"], name="twin_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.twin} v{self.number}"
+
+    @property
+    def renderable(self) -> bool:
+        return self.status == TrainingStatus.SUCCEEDED and self.retired_at is None
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None

@@ -30,6 +30,12 @@ from twins.services.people import (
     standing_terms_update,
     talent_create,
 )
+from twins.services.training import (
+    twin_version_cancel,
+    twin_version_retire,
+    twin_version_run,
+    twin_version_train,
+)
 
 __all__ = [
     "LicenseCheck",
@@ -53,5 +59,9 @@ __all__ = [
     "talent_create",
     "twin_consent_revoke",
     "twin_create",
+    "twin_version_cancel",
+    "twin_version_retire",
+    "twin_version_run",
+    "twin_version_train",
     "usage_record",
 ]

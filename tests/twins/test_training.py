@@ -1,0 +1,170 @@
+"""Twin versions: training on the gpu queue through a backend, progress, cancel, retire."""
+
+import hashlib
+import json
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from studio.errors import Conflict, NotFound
+from studio.models import AuditEvent
+from tests.factories import CapturePhotoFactory
+from tests.worker import celery_worker, wait_for
+from twins.demo import CAPTURE_SET, draw_capture_photo, look_for
+from twins.enums import Angle, CheckStatus, TrainingStatus
+from twins.models import TwinVersion
+from twins.services import (
+    twin_consent_revoke,
+    twin_version_cancel,
+    twin_version_retire,
+    twin_version_run,
+    twin_version_train,
+)
+
+EXTRA_BACKENDS = {
+    "slow": "tests.training_backends.SlowBackend",
+    "failing": "tests.training_backends.FailingBackend",
+}
+
+
+@pytest.fixture
+def backends(settings):
+    settings.TWIN_TRAINING_BACKENDS = {**settings.TWIN_TRAINING_BACKENDS, **EXTRA_BACKENDS}
+
+
+@pytest.fixture
+def ready_twin(world):
+    """Twin A with the demo capture set, every photo passed."""
+    for pose, (angle, framing, lighting) in enumerate(CAPTURE_SET):
+        data = draw_capture_photo(look_for(0), angle, framing, lighting, pose)
+        photo = CapturePhotoFactory.build(
+            twin=world.twin_a,
+            angle=angle,
+            framing=framing,
+            lighting=lighting,
+            width=1024,
+            height=1280,
+            check_status=CheckStatus.PASSED,
+        )
+        photo.image.save(f"{angle}-{framing}-{lighting}.jpg", ContentFile(data), save=False)
+        photo.save()
+    return world.twin_a
+
+
+@pytest.mark.worker
+@pytest.mark.timeout(120)
+def test_a_reference_version_trains_on_a_gpu_worker(
+    world, login, ready_twin, tmp_path, transactional_db
+):
+    client = login(world.talent_a.user)
+    with celery_worker("gpu", tmp_path / "gpu.log") as worker:
+        response = client.post(
+            reverse("api-twin-versions", args=[ready_twin.pk]), {}, content_type="application/json"
+        )
+        assert response.status_code == 201, response.content
+        version_id = response.json()["id"]
+        assert wait_for(
+            lambda: TwinVersion.objects.get(pk=version_id).status == TrainingStatus.SUCCEEDED, 60
+        ), (tmp_path / "gpu.log").read_text()
+    version = TwinVersion.objects.get(pk=version_id)
+    assert (version.number, version.backend, version.worker) == (1, "reference", worker.hostname)
+    assert (version.progress_step, version.progress_total, version.attempts) == (6, 6, 1)
+    poses = version.annotations["poses"]
+    assert set(poses) == set(Angle.values)
+    used = set(version.photos.values_list("pk", flat=True))
+    assert {pose["photo"] for pose in poses.values()} <= used
+    front = poses["front"]
+    assert front["lighting"] == "studio"  # studio light is preferred over daylight
+    _x, y, w, h = front["figure"]
+    assert 0 < w < 1024 and 500 < h <= 1280
+    assert front["regions"]["head"][1] == y and front["regions"]["feet"][1] > y + h * 0.9
+    assert version.annotations["face_shot"]["face"] is not None
+    assert version.renderable and version.seconds is not None
+    verbs = list(
+        AuditEvent.objects.filter(object_id=str(version.pk))
+        .order_by("id")
+        .values_list("verb", flat=True)
+    )
+    assert verbs == ["twin_version.queued", "twin_version.succeeded"]
+
+
+@pytest.mark.worker
+@pytest.mark.timeout(120)
+def test_a_running_version_stops_when_cancelled(
+    world, ready_twin, tmp_path, transactional_db, backends, monkeypatch
+):
+    monkeypatch.setenv("TWIN_TRAINING_BACKENDS", json.dumps(EXTRA_BACKENDS))
+    with celery_worker("gpu", tmp_path / "gpu.log"):
+        version = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="slow")
+        assert wait_for(lambda: TwinVersion.objects.get(pk=version.pk).progress_step >= 2, 30), (
+            tmp_path / "gpu.log"
+        ).read_text()
+        twin_version_cancel(actor=world.agency.members.get().user, version=version)
+        assert wait_for(
+            lambda: TwinVersion.objects.get(pk=version.pk).status == TrainingStatus.CANCELLED, 20
+        ), (tmp_path / "gpu.log").read_text()
+    version.refresh_from_db()
+    assert 2 <= version.progress_step < 40
+    assert version.weights_uri == "" and not version.renderable
+
+
+def test_training_needs_a_ready_capture_set_and_its_people(world, backends):
+    with pytest.raises(Conflict, match="not ready"):
+        twin_version_train(actor=world.talent_a.user, twin=world.twin_a)
+    with pytest.raises(NotFound):
+        twin_version_train(actor=world.talent_b.user, twin=world.twin_a)
+    assert not TwinVersion.objects.exists()
+
+
+def test_a_queued_version_cancels_at_once_and_a_late_message_does_nothing(world, ready_twin):
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    with pytest.raises(Conflict, match="training already"):
+        twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    twin_version_cancel(actor=world.talent_a.user, version=version)
+    assert twin_version_run(version_id=version.pk).status == TrainingStatus.CANCELLED
+    version.refresh_from_db()
+    assert version.attempts == 0 and version.started_at is None
+
+
+def test_weights_are_stored_with_their_hash_and_failures_say_why(
+    world, ready_twin, backends, monkeypatch
+):
+    import tests.training_backends
+
+    monkeypatch.setattr(tests.training_backends.time, "sleep", lambda _seconds: None)
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="slow")
+    done = twin_version_run(version_id=version.pk, worker="inline")
+    assert done.status == TrainingStatus.SUCCEEDED
+    assert done.weights_uri == f"twins/{ready_twin.pk}/v1/weights.bin"
+    assert done.weights_sha256 == hashlib.sha256(b"slow" * 256).hexdigest()
+    failing = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="failing")
+    failed = twin_version_run(version_id=failing.pk)
+    assert failed.status == TrainingStatus.FAILED
+    assert failed.error == "RuntimeError: out of GPU memory"
+
+
+def test_consent_withdrawn_before_the_job_starts_fails_it(world, ready_twin):
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    twin_consent_revoke(actor=world.talent_a.user, twin=ready_twin, reason="Stop")
+    done = twin_version_run(version_id=version.pk)
+    assert done.status == TrainingStatus.FAILED and "withdrawn" in done.error
+
+
+def test_a_retired_version_is_never_rendered_again(world, ready_twin, login):
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    twin_version_run(version_id=version.pk)
+    version.refresh_from_db()
+    assert version.renderable
+    stranger = login(world.talent_b.user)
+    assert (
+        stranger.post(reverse("api-twin-version-action", args=[version.pk, "retire"])).status_code
+        == 404
+    )
+    owner = login(world.talent_a.user)
+    response = owner.post(reverse("api-twin-version-action", args=[version.pk, "retire"]))
+    assert response.status_code == 200 and response.json()["renderable"] is False
+    with pytest.raises(Conflict):
+        twin_version_retire(actor=world.talent_a.user, version=version)
+    page = owner.get(reverse("twin-detail", args=[ready_twin.pk])).content.decode()
+    assert "Retired" in page

@@ -1,0 +1,208 @@
+"""Twin versions: start training, run it on a worker, cancel, retire."""
+
+import hashlib
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from studio.errors import Conflict, StudioError
+from studio.services import audit_record
+from twins.enums import CheckStatus, TrainingStatus
+from twins.models import CapturePhoto, Twin, TwinVersion
+from twins.permissions import talent_require
+from twins.selectors import twin_coverage
+from twins.services.capture import agreement_in_force
+from twins.training import training_backend
+from twins.training.base import Cancelled, TrainingPhoto, TrainingRequest
+
+logger = logging.getLogger(__name__)
+TERMINAL = (TrainingStatus.SUCCEEDED, TrainingStatus.FAILED, TrainingStatus.CANCELLED)
+
+
+def _audit(actor: User | None, verb: str, version: TwinVersion, **payload: Any) -> None:
+    audit_record(
+        actor=actor,
+        verb=verb,
+        obj=version,
+        talent_user=version.twin.talent.user,
+        payload={"version": version.number, "backend": version.backend, **payload},
+    )
+
+
+def _startable(twin: Twin) -> None:
+    if twin.consent_revoked_at is not None:
+        raise Conflict("Consent for this twin was withdrawn.")
+    if agreement_in_force(twin, timezone.localdate()) is None:
+        raise Conflict("No replica agreement is in force for this twin.")
+
+
+@transaction.atomic
+def twin_version_train(
+    *, actor: User, twin: Twin, backend: str = "", params: dict[str, Any] | None = None
+) -> TwinVersion:
+    """Queue the training of a new version from the photos that passed their checks."""
+    talent_require(actor, twin.talent_id)
+    twin = Twin.objects.select_for_update().select_related("talent__user").get(pk=twin.pk)
+    backend = backend or settings.TWIN_TRAINING_BACKEND
+    if backend not in settings.TWIN_TRAINING_BACKENDS:
+        raise StudioError(f"Unknown training backend {backend!r}.")
+    _startable(twin)
+    coverage = twin_coverage(twin=twin)
+    if not coverage.ready:
+        raise Conflict("The capture set is not ready: " + ", ".join(coverage.missing) + ".")
+    if twin.versions.filter(status__in=[TrainingStatus.QUEUED, TrainingStatus.RUNNING]).exists():
+        raise Conflict("A version of this twin is training already.")
+    number = (twin.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = TwinVersion.objects.create(
+        twin=twin,
+        number=number,
+        backend=backend,
+        params=params or {},
+        base_model=settings.TWIN_BASE_MODEL if backend != "reference" else "",
+        trigger_token=f"tw{twin.pk}v{number}",
+        started_by=actor,
+    )
+    version.photos.set(CapturePhoto.objects.filter(twin=twin, check_status=CheckStatus.PASSED))
+    _audit(actor, "twin_version.queued", version, photos=version.photos.count())
+    transaction.on_commit(lambda: _queue(version.pk))
+    return version
+
+
+def _queue(version_id: int) -> None:
+    from twins.tasks import twin_version_train_task  # tasks import services, not the reverse
+
+    twin_version_train_task.delay(version_id)
+
+
+def _local_photos(version: TwinVersion, folder: Path) -> tuple[TrainingPhoto, ...]:
+    photos = []
+    for photo in version.photos.order_by("pk"):
+        storage, name = photo.image.storage, str(photo.image.name)
+        if isinstance(storage, FileSystemStorage):
+            path = Path(storage.path(name))
+        else:  # S3: the backend reads local files
+            path = folder / Path(name).name
+            with storage.open(name, "rb") as source:
+                path.write_bytes(source.read())
+        photos.append(TrainingPhoto(photo.pk, path, photo.angle, photo.framing, photo.lighting))
+    return tuple(photos)
+
+
+def _finish(version_id: int, status: str, **fields: Any) -> TwinVersion:
+    with transaction.atomic():
+        version = (
+            TwinVersion.objects.select_for_update()
+            .select_related("twin__talent__user")
+            .get(pk=version_id)
+        )
+        for name, value in {"status": status, "finished_at": timezone.now(), **fields}.items():
+            setattr(version, name, value)
+        version.save()
+        _audit(
+            None,
+            f"twin_version.{status}",
+            version,
+            **({"error": fields["error"]} if "error" in fields else {}),
+        )
+    return version
+
+
+def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None:
+    """Train one version (called by the gpu task). Idempotent on the version: a finished one is
+    left alone; a redelivered running one starts again from the beginning."""
+    with transaction.atomic():
+        version = (
+            TwinVersion.objects.select_for_update()
+            .select_related("twin__talent__user")
+            .filter(pk=version_id)
+            .first()
+        )
+        if version is None or version.status in TERMINAL:
+            return version
+        if version.cancel_requested:
+            version.status, version.finished_at = TrainingStatus.CANCELLED, timezone.now()
+            version.save(update_fields=["status", "finished_at"])
+            return version
+        version.status, version.started_at = TrainingStatus.RUNNING, timezone.now()
+        version.attempts += 1
+        version.worker, version.progress_step = worker, 0
+        version.save(update_fields=["status", "started_at", "attempts", "worker", "progress_step"])
+    try:
+        _startable(version.twin)  # consent and agreement again, at the moment work starts
+    except Conflict as exc:
+        return _finish(version_id, TrainingStatus.FAILED, error=exc.message)
+
+    def progress(step: int, total: int) -> bool:
+        TwinVersion.objects.filter(pk=version_id).update(progress_step=step, progress_total=total)
+        return not TwinVersion.objects.filter(pk=version_id, cancel_requested=True).exists()
+
+    with tempfile.TemporaryDirectory(prefix=f"twin-version-{version_id}-") as scratch:
+        folder = Path(scratch)
+        request = TrainingRequest(
+            version_id=version_id,
+            trigger_token=version.trigger_token,
+            base_model=version.base_model,
+            photos=_local_photos(version, folder),
+            params=version.params,
+            output_dir=folder / "out",
+        )
+        request.output_dir.mkdir()
+        try:
+            result = training_backend(version.backend).train(request, progress)
+        except Cancelled:
+            return _finish(version_id, TrainingStatus.CANCELLED)
+        except Exception as exc:
+            logger.exception("Training of version %s failed", version_id)
+            return _finish(version_id, TrainingStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+        fields: dict[str, Any] = {"annotations": result.annotations}
+        if result.weights_path is not None:
+            digest = hashlib.sha256(result.weights_path.read_bytes()).hexdigest()
+            name = f"twins/{version.twin_id}/v{version.number}/{result.weights_path.name}"
+            with result.weights_path.open("rb") as weights:
+                fields["weights_uri"] = default_storage.save(name, File(weights))
+            fields["weights_sha256"] = digest
+    return _finish(version_id, TrainingStatus.SUCCEEDED, **fields)
+
+
+@transaction.atomic
+def twin_version_cancel(*, actor: User, version: TwinVersion) -> TwinVersion:
+    version = (
+        TwinVersion.objects.select_for_update()
+        .select_related("twin__talent__user")
+        .get(pk=version.pk)
+    )
+    talent_require(actor, version.twin.talent_id)
+    if version.status in TERMINAL:
+        raise Conflict(f"This version is {version.get_status_display().lower()} already.")
+    if version.status == TrainingStatus.QUEUED:
+        version.status, version.finished_at = TrainingStatus.CANCELLED, timezone.now()
+    version.cancel_requested = True  # a running backend stops at its next step
+    version.save(update_fields=["status", "finished_at", "cancel_requested"])
+    _audit(actor, "twin_version.cancel_requested", version)
+    return version
+
+
+@transaction.atomic
+def twin_version_retire(*, actor: User, version: TwinVersion) -> TwinVersion:
+    """The talent (or their agency) retires a version: it is never rendered again."""
+    version = (
+        TwinVersion.objects.select_for_update()
+        .select_related("twin__talent__user")
+        .get(pk=version.pk)
+    )
+    talent_require(actor, version.twin.talent_id)
+    if version.retired_at is not None:
+        raise Conflict("This version is retired already.")
+    version.retired_at = timezone.now()
+    version.save(update_fields=["retired_at"])
+    _audit(actor, "twin_version.retired", version)
+    return version
