@@ -16,6 +16,7 @@ from twins.models import (
     Representation,
     Talent,
     Twin,
+    TwinVersion,
     UsageLine,
 )
 
@@ -35,6 +36,7 @@ def snapshot(media_files) -> dict[str, Any]:
         "garments": Garment.objects.count(),
         "licenses": sorted(License.objects.values_list("status", flat=True)),
         "usage": UsageLine.objects.count(),
+        "versions": TwinVersion.objects.count(),
         "events": AuditEvent.objects.count(),
         "files": media_files(),
         "passwords": list(
@@ -82,6 +84,10 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(media_files)
     assert {lic.brand.slug for lic in both} == {"aurel", "nordlys"}
     assert ReplicaAgreement.objects.filter(identity_verified_by__isnull=False).count() == 6
     assert first["usage"] > 0
+    # Every capture photo checked and passed, and a reference version of each twin.
+    assert set(CapturePhoto.objects.values_list("check_status", flat=True)) == {"passed"}
+    assert set(TwinVersion.objects.values_list("status", flat=True)) == {"succeeded"}
+    assert TwinVersion.objects.count() == 6
     text = out.getvalue()
     assert "twin-studio-demo" in text and "aurel-director" in text and "ines" in text
 

@@ -46,8 +46,11 @@ from twins.services import (
     standing_terms_update,
     talent_create,
     twin_create,
+    twin_version_run,
+    twin_version_train,
     usage_record,
 )
+from twins.services.capture import capture_photo_check
 
 PASSWORD = "twin-studio-demo"  # noqa: S105  (printed for the demo logins)
 
@@ -208,6 +211,8 @@ class Command(BaseCommand):
                 agency_create(actor=staff, name=name, slug=slug, staff=[self._user(booker)])
         for index, (login, display_name, agency_slug, may_act) in enumerate(TALENT):
             self._talent(staff, index, login, display_name, agency_slug, may_act)
+        for talent in Talent.objects.all():
+            self._version(talent)
         self._terms_and_licenses()
         for slug, catalogue in garment_demo.CATALOGUES.items():
             stylist = actor_for(self._user(f"{slug}-stylist"), slug)
@@ -297,15 +302,24 @@ class Command(BaseCommand):
                 twin=twin, angle=angle, framing=framing, lighting=lighting
             ).exists():
                 continue
-            photo = twin_demo.draw_capture_photo(look, angle, framing, lighting, pose)
-            capture_photo_add(
+            drawn = twin_demo.draw_capture_photo(look, angle, framing, lighting, pose)
+            photo = capture_photo_add(
                 actor=user,
                 twin=twin,
-                upload=io.BytesIO(photo),
+                upload=io.BytesIO(drawn),
                 angle=angle,
                 framing=framing,
                 lighting=lighting,
             )
+            capture_photo_check(photo_id=photo.pk)  # the worker's task then finds it done
+
+    def _version(self, talent: Talent) -> None:
+        twin = Twin.objects.get(talent=talent, name="Main twin")
+        if twin.versions.exists():
+            return
+        version = twin_version_train(actor=talent.user, twin=twin)
+        twin_version_run(version_id=version.pk, worker="seed_demo")  # the queued task no-ops
+        self.created.append(f"twin version {twin}")
 
     def _terms_and_licenses(self) -> None:
         for login, rules in STANDING_TERMS.items():
