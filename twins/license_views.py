@@ -204,6 +204,22 @@ def talent_earnings(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "twins/statement.html", {"statement": statement, "scope": talent})
 
 
+@login_required
+def talent_usage(request: HttpRequest, pk: int) -> HttpResponse:
+    """Where my likeness is used: live licenses and every published asset."""
+    talent = talent_or_404(request, pk)
+    user = user_of(request)
+    live = selectors.license_list_for_user(user=user, talent=talent).filter(
+        status=LicenseStatus.ACTIVE
+    )
+    uses = selectors.likeness_uses(user=user, talent=talent)
+    return render(
+        request,
+        "twins/usage.html",
+        {"talent": talent, "live": live, "page": paginate(request, uses)},
+    )
+
+
 # --- The brand's side -----------------------------------------------------------------------------
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:

@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from studio.enums import Perm
 from studio.models import AuditEvent, Brand
 from studio.permissions import Actor, brand_scope
-from twins.enums import Angle, CheckStatus, Framing, Lighting
+from twins.enums import Angle, CheckStatus, Framing, Lighting, UsageKind
 from twins.models import (
     Agency,
     CapturePhoto,
@@ -242,3 +242,16 @@ def version_list(*, user: User, twin: Twin | None = None) -> QuerySet[TwinVersio
     if twin is not None:
         versions = versions.filter(twin=twin)
     return versions.select_related("twin__talent", "started_by").order_by("-number")
+
+
+def likeness_uses(*, user: User, talent: Talent) -> QuerySet[UsageLine]:
+    """Every published use of the talent's twins, newest first (campaigns records them)."""
+    return (
+        UsageLine.objects.filter(
+            license__twin__talent=talent,
+            kind=UsageKind.ASSET,
+            license__twin__talent__in=talents_actable_by(user),
+        )
+        .select_related("license__brand", "license__twin")
+        .order_by("-used_on", "-pk")
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
     path("talent/<int:pk>/terms/", lv.talent_terms, name="talent-terms"),
     path("talent/<int:pk>/licenses/", lv.talent_licenses, name="talent-licenses"),
     path("talent/<int:pk>/earnings/", lv.talent_earnings, name="talent-earnings"),
+    path("talent/<int:pk>/usage/", lv.talent_usage, name="talent-usage"),
     path(
         "talent/licenses/<int:pk>/counter/",
         lv.talent_license_counter,

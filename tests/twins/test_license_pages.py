@@ -205,3 +205,22 @@ def test_license_pages_keep_a_flat_query_count(world, login, django_assert_max_n
             LicenseFactory(twin=twin, brand=world.brand_a).exclusive_against.set([world.brand_b])
         with django_assert_max_num_queries(len(first.captured_queries)):
             client.get(url)
+
+
+def test_where_my_likeness_is_used(world, login):
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    usage_record(
+        license=license,
+        asset_ref="post-42",
+        channel="instagram",
+        markets=["DE"],
+        used_on=date(2026, 6, 1),
+    )
+    page = login(world.talent_a.user).get(reverse("talent-usage", args=[world.talent_a.pk]))
+    assert "post-42" in page.content.decode() and "Brand A" in page.content.decode()
+    assert (
+        login(world.talent_b.user)
+        .get(reverse("talent-usage", args=[world.talent_a.pk]))
+        .status_code
+        == 404
+    )
