@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # Tests talk to real PostgreSQL and Redis; override these to point elsewhere.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/twin_studio
 TEST_BROKER_URL ?= redis://127.0.0.1:6379/9
-TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0
+TEST_ENV := SECRET_KEY=test-only-not-secret DEBUG=0 SECURE_SSL_REDIRECT=0 HF_HUB_OFFLINE=1
 
 .PHONY: run test test-postgres test-embedded lint install
 
@@ -15,10 +15,14 @@ $(VENV)/.installed-run: pyproject.toml
 	$(PY) -m pip install -q -e . --group local
 	touch $@
 
+# The tests also cover the `lora` training backend, on the CPU: torch 2.13.0 is the CPU build.
+TORCH ?= torch==2.13.0
+
 $(VENV)/.installed-dev: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade "pip>=25.1"
-	$(PY) -m pip install -q -e . --group dev
+	$(PY) -m pip install -q "$(TORCH)"
+	$(PY) -m pip install -q -e ".[lora]" --group dev
 	touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-dev

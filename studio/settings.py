@@ -206,6 +206,7 @@ TWIN_REQUIRED_CELLS = env_list(
 # Training backends by name (dotted paths); more can be added as JSON in TWIN_TRAINING_BACKENDS.
 TWIN_TRAINING_BACKENDS = {
     "reference": "twins.training.reference.ReferenceBackend",
+    "lora": "twins.training.lora.LoraBackend",  # needs the `lora` extra and local base weights
     **json.loads(os.environ.get("TWIN_TRAINING_BACKENDS", "{}")),
 }
 TWIN_TRAINING_BACKEND = os.environ.get("TWIN_TRAINING_BACKEND", "reference")
