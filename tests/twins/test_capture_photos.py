@@ -65,3 +65,23 @@ def test_bad_tags_are_refused(world, login):
     )
     assert response.status_code == 400 and "angle" in response.json()
     assert world.twin_a.photos.count() == 0
+
+
+def test_a_brand_admin_adds_photos_at_a_capture_day_for_a_licensed_twin(world, login):
+    from studio.enums import Role
+    from tests.factories import LicenseFactory
+
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    LicenseFactory(twin=world.twin_a, brand=world.brand_b, status="requested")
+    url = reverse("api-brand-capture-photos", args=[world.twin_a.pk])
+    stylist = login(world.user("brand-a", Role.STYLIST))
+    assert stylist.post(url, form(png_bytes())).status_code == 403
+    rival = login(world.user("brand-b", Role.BRAND_ADMIN))  # only a requested license
+    assert rival.post(url, form(png_bytes())).status_code == 404
+    assert world.twin_a.photos.count() == 0
+    admin = login(world.user("brand-a", Role.BRAND_ADMIN))
+    response = admin.post(url, form(png_bytes()))
+    assert response.status_code == 201, response.content
+    event = AuditEvent.objects.get(verb="capture_photo.added")
+    assert (event.brand, event.talent_user) == (world.brand_a, world.talent_a.user)
+    assert world.twin_a.photos.get().uploaded_by == world.user("brand-a", Role.BRAND_ADMIN)

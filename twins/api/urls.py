@@ -45,6 +45,11 @@ urlpatterns = [
         name="api-talent-license-action",
     ),
     path("catalogue/", licensing.TwinCatalogueApi.as_view(), name="api-twin-catalogue"),
+    path(
+        "catalogue/<int:pk>/photos/",
+        views.BrandCapturePhotoApi.as_view(),
+        name="api-brand-capture-photos",
+    ),
     path("licenses/", licensing.LicenseListApi.as_view(), name="api-license-list"),
     path("licenses/<int:pk>/", licensing.LicenseDetailApi.as_view(), name="api-license-detail"),
     path(

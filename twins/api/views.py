@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from studio.api.views import AuditEventOutputSerializer
+from studio.api.views import AuditEventOutputSerializer, api_actor
 from studio.errors import NotFound
 from studio.models import AuditEvent
 from studio.permissions import user_of
@@ -244,3 +244,30 @@ class TwinVersionActionApi(APIView):
         else:
             raise NotFound("No such action.")
         return Response(TwinVersionOutputSerializer(version).data)
+
+
+class BrandCapturePhotoApi(APIView):
+    """A brand admin adds capture photos at the brand's capture day, for a twin the brand holds
+    an active license for (the replica agreement must be in force)."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request=CapturePhotoListApi.InputSerializer, responses={201: CapturePhotoOutputSerializer}
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        actor = api_actor(request)
+        twin = get_object_or_404(selectors.twin_catalogue(actor=actor), pk=pk)
+        data = CapturePhotoListApi.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        photo = services.capture_photo_add(
+            actor=actor,
+            twin=twin,
+            **{
+                "upload": data.validated_data["image"],
+                "angle": data.validated_data["angle"],
+                "framing": data.validated_data["framing"],
+                "lighting": data.validated_data["lighting"],
+            },
+        )
+        return Response(CapturePhotoOutputSerializer(photo).data, status=201)

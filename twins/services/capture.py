@@ -7,12 +7,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image
 
-from studio.errors import Conflict, PermissionDenied, StudioError
+from studio.enums import Perm
+from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.images import image_ingest
+from studio.permissions import Actor
 from studio.services import audit_record
 from twins import quality
-from twins.enums import Angle, CheckStatus, Framing, Lighting
-from twins.models import CapturePhoto, ReplicaAgreement, Talent, Twin
+from twins.enums import Angle, CheckStatus, Framing, LicenseStatus, Lighting
+from twins.models import CapturePhoto, License, ReplicaAgreement, Talent, Twin
 from twins.permissions import talent_require
 
 
@@ -24,16 +26,31 @@ def twin_create(*, actor: User, talent: Talent, name: str) -> Twin:
     return twin
 
 
+def _may_capture(actor: User | Actor, twin: Twin) -> tuple[User, Talent]:
+    """The talent, their agency, or the admin of a brand licensed to use the twin (at the
+    brand's capture day) may add capture photos."""
+    if isinstance(actor, Actor):
+        brand = actor.require(Perm.MANAGE_MEMBERS)
+        if not License.objects.filter(
+            twin=twin,
+            brand=brand,
+            status=LicenseStatus.ACTIVE,
+        ).exists():
+            raise NotFound("No such twin among those your brand holds a license for.")
+        return actor.user, Talent.objects.select_related("user").get(pk=twin.talent_id)
+    return actor, talent_require(actor, twin.talent_id)
+
+
 def capture_photo_add(
     *,
-    actor: User,
+    actor: User | Actor,
     twin: Twin,
     upload: IO[bytes],
     angle: str,
     framing: str,
     lighting: str,
 ) -> CapturePhoto:
-    talent = talent_require(actor, twin.talent_id)
+    user, talent = _may_capture(actor, twin)
     for value, choices, label in (
         (angle, Angle, "angle"),
         (framing, Framing, "framing"),
@@ -60,14 +77,15 @@ def capture_photo_add(
                 angle=angle,
                 framing=framing,
                 lighting=lighting,
-                uploaded_by=actor,
+                uploaded_by=user,
             )
             transaction.on_commit(lambda: _queue_check(photo.pk))
             audit_record(
-                actor=actor,
+                actor=user,
                 verb="capture_photo.added",
                 obj=photo,
                 talent_user=talent.user,
+                brand=actor.brand if isinstance(actor, Actor) else None,
                 payload={"angle": angle, "framing": framing, "lighting": lighting},
             )
     except IntegrityError as exc:  # the same photo added concurrently
