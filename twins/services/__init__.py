@@ -9,13 +9,11 @@ from twins.services.capture import (
     capture_photo_add,
     twin_create,
 )
+from twins.services.checks import LicenseCheck, Reason, license_check
 from twins.services.licensing import (
-    LicenseCheck,
-    Reason,
     Terms,
     license_accept,
     license_accept_counter,
-    license_check,
     license_counter,
     license_decline,
     license_expire_due,
