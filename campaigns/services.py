@@ -1,28 +1,85 @@
+import csv
+import io
+from dataclasses import dataclass, field
 from typing import IO
 
+from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from PIL import Image
 
+from campaigns.cutout import cutout_from_packshot, with_alpha
 from campaigns.enums import GarmentCategory
 from campaigns.models import Garment
 from studio.enums import Perm
 from studio.errors import Conflict, StudioError
-from studio.images import image_ingest
+from studio.images import StoredImage, image_ingest, image_open_checked
 from studio.permissions import Actor
 from studio.services import audit_record
 
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_ROWS = 20_000
+IMPORT_COLUMNS = ("sku", "name", "category", "colourways", "sizes", "season")
 
-def garment_create(
-    *, actor: Actor, sku: str, name: str, category: str, cutout: IO[bytes] | None = None
-) -> Garment:
-    brand = actor.require(Perm.MANAGE_GARMENTS)
+
+def _png(image: Image.Image) -> io.BytesIO:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    out.seek(0)
+    return out
+
+
+def _stored_image(stored: StoredImage) -> Image.Image:
+    with default_storage.open(stored.name, "rb") as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    return image
+
+
+def _clean_fields(sku: str, name: str, category: str) -> tuple[str, str]:
     sku, name = sku.strip(), name.strip()
     if not sku or not name:
         raise StudioError("A garment needs a SKU and a name.")
+    if len(sku) > 64 or len(name) > 200:
+        raise StudioError("The SKU is at most 64 characters and the name at most 200.")
     if category not in GarmentCategory.values:
-        raise StudioError(f"Unknown category {category!r}.")
+        raise StudioError(
+            f"Unknown category {category!r} (one of {', '.join(GarmentCategory.values)})."
+        )
+    return sku, name
+
+
+def _list(values: list[str] | None) -> list[str]:
+    return [v.strip() for v in values or [] if v.strip()]
+
+
+def garment_create(
+    *,
+    actor: Actor,
+    sku: str,
+    name: str,
+    category: str,
+    cutout: IO[bytes] | None = None,
+    packshot: IO[bytes] | None = None,
+    colourways: list[str] | None = None,
+    sizes: list[str] | None = None,
+    season: str = "",
+) -> Garment:
+    """Add a garment. Without a cut-out, one is computed from the packshot (the stylist can
+    correct its mask afterwards)."""
+    brand = actor.require(Perm.MANAGE_GARMENTS)
+    sku, name = _clean_fields(sku, name, category)
     if Garment.objects.filter(brand=brand, sku=sku).exists():
         raise Conflict(f"SKU {sku} is in the catalogue already.")
-    stored = image_ingest(cutout, prefix=f"garments/{brand.pk}") if cutout else None
+    prefix = f"garments/{brand.pk}"
+    shot = image_ingest(packshot, prefix=prefix) if packshot else None
+    computed = cutout is None and shot is not None
+    if cutout is not None:
+        cut = image_ingest(cutout, prefix=prefix)
+    elif shot is not None:
+        cut = image_ingest(_png(cutout_from_packshot(_stored_image(shot))), prefix=prefix)
+    else:
+        cut = None
     try:
         with transaction.atomic():
             garment = Garment.objects.create(
@@ -30,8 +87,13 @@ def garment_create(
                 sku=sku,
                 name=name,
                 category=category,
-                cutout=stored.name if stored else "",
-                cutout_sha256=stored.sha256 if stored else "",
+                colourways=_list(colourways),
+                sizes=_list(sizes),
+                season=season.strip(),
+                packshot=shot.name if shot else "",
+                cutout=cut.name if cut else "",
+                cutout_sha256=cut.sha256 if cut else "",
+                cutout_computed=computed,
                 created_by=actor.user,
             )
             audit_record(
@@ -44,3 +106,111 @@ def garment_create(
     except IntegrityError as exc:  # a concurrent create of the same SKU won the race
         raise Conflict(f"SKU {sku} is in the catalogue already.") from exc
     return garment
+
+
+def garment_mask_correct(*, actor: Actor, garment: Garment, mask: IO[bytes]) -> Garment:
+    """The stylist paints a corrected mask (white keeps, black removes) over the packshot."""
+    brand = actor.require(Perm.MANAGE_GARMENTS)
+    if garment.brand_id != brand.pk:
+        raise StudioError("No such garment.", code="not_found")
+    if not garment.packshot:
+        raise Conflict("This garment has no packshot to cut out from.")
+    painted, _kind = image_open_checked(
+        mask.read(settings.IMAGE_MAX_BYTES + 1), max_pixels=settings.IMAGE_MAX_PIXELS
+    )
+    with garment.packshot.open("rb") as handle:
+        packshot = Image.open(io.BytesIO(handle.read()))
+        packshot.load()
+    cut = image_ingest(_png(with_alpha(packshot, painted)), prefix=f"garments/{brand.pk}")
+    with transaction.atomic():
+        garment = Garment.objects.select_for_update().get(pk=garment.pk)
+        garment.cutout, garment.cutout_sha256 = cut.name, cut.sha256
+        garment.cutout_computed = False
+        garment.save(update_fields=["cutout", "cutout_sha256", "cutout_computed"])
+        audit_record(actor=actor.user, verb="garment.mask_corrected", obj=garment, brand=brand)
+    return garment
+
+
+# --- CSV import of a product feed -----------------------------------------------------------------
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+
+
+def _split(value: str | None) -> list[str]:
+    return [item.strip() for item in (value or "").replace("|", ";").split(";") if item.strip()]
+
+
+def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
+    """Import a product feed: good rows are created or updated by SKU, bad rows are reported
+    line by line with the reason and change nothing. A file that is not a readable CSV with the
+    needed columns is refused whole."""
+    brand = actor.require(Perm.MANAGE_GARMENTS)
+    raw = file.read(IMPORT_MAX_BYTES + 1)
+    if len(raw) > IMPORT_MAX_BYTES:
+        raise StudioError(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StudioError("The file is not UTF-8 text: export the feed as UTF-8 CSV.") from exc
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    columns = {(c or "").strip().lower() for c in reader.fieldnames or []}
+    missing = [c for c in ("sku", "name", "category") if c not in columns]
+    if missing:
+        raise StudioError(
+            f"The feed has no {', '.join(missing)} column (columns: {', '.join(IMPORT_COLUMNS)})."
+        )
+    report, seen = ImportReport(), set[str]()
+    for number, row in enumerate(reader, start=2):
+        if number - 1 > IMPORT_MAX_ROWS:
+            report.errors.append((number, f"Only the first {IMPORT_MAX_ROWS} rows are read."))
+            break
+        row = {
+            (k or "").strip().lower(): (v or "").strip()
+            for k, v in row.items()
+            if isinstance(v, str)
+        }
+        try:
+            sku, name = _clean_fields(
+                row.get("sku", ""), row.get("name", ""), row.get("category", "").lower()
+            )
+            if sku in seen:
+                raise StudioError(f"SKU {sku} appears twice in the file.")
+            seen.add(sku)
+            values = {
+                "name": name,
+                "category": row["category"].lower(),
+                "colourways": _split(row.get("colourways")),
+                "sizes": _split(row.get("sizes")),
+                "season": row.get("season", "")[:32],
+            }
+            with transaction.atomic():
+                garment, created = Garment.objects.select_for_update().get_or_create(
+                    brand=brand, sku=sku, defaults={**values, "created_by": actor.user}
+                )
+                if not created:
+                    for name_, value in values.items():
+                        setattr(garment, name_, value)
+                    garment.save(update_fields=list(values))
+            (report.created if created else report.updated).append(sku)
+        except StudioError as exc:
+            report.errors.append((number, exc.message))
+        except IntegrityError:
+            report.errors.append((number, "Another import changed this SKU at the same time."))
+    audit_record(
+        actor=actor.user,
+        verb="garment.imported",
+        brand=brand,
+        payload={
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "errors": len(report.errors),
+        },
+    )
+    return report

@@ -4,6 +4,12 @@ from campaigns import views
 
 urlpatterns = [
     path("garments/", views.garment_list, name="garment-list"),
+    path("garments/import/", views.garment_import, name="garment-import"),
     path("garments/<int:pk>/", views.garment_detail, name="garment-detail"),
+    path(
+        "media/garments/<int:pk>/packshot/",
+        views.garment_packshot_file,
+        name="garment-packshot-file",
+    ),
     path("media/garments/<int:pk>/cutout/", views.garment_cutout_file, name="garment-cutout-file"),
 ]

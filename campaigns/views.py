@@ -5,7 +5,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 
 from campaigns import selectors, services
-from campaigns.forms import GarmentFilterForm, GarmentForm
+from campaigns.forms import GarmentFilterForm, GarmentForm, GarmentImportForm, MaskForm
 from studio.enums import Perm
 from studio.errors import StudioError
 from studio.media import media_response
@@ -47,9 +47,56 @@ def garment_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def garment_import(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    require_perm(actor, Perm.MANAGE_GARMENTS)
+    form = GarmentImportForm(request.POST or None, request.FILES or None)
+    report, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                report = services.garment_import_csv(actor=actor, file=form.cleaned_data["feed"])
+            except StudioError as exc:
+                form.add_error("feed", exc.message)
+                status = 400
+        else:
+            status = 400
+    return render(
+        request, "campaigns/garment_import.html", {"form": form, "report": report}, status=status
+    )
+
+
+@login_required
 def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    garment = get_object_or_404(selectors.garment_list(actor=actor), pk=pk)
+    form = MaskForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        require_perm(actor, Perm.MANAGE_GARMENTS)
+        if form.is_valid():
+            try:
+                services.garment_mask_correct(
+                    actor=actor, garment=garment, mask=form.cleaned_data["mask"]
+                )
+            except StudioError as exc:
+                form.add_error("mask", exc.message)
+            else:
+                messages.success(request, "The cut-out follows your mask now.")
+                return redirect("garment-detail", pk=garment.pk)
+        status = 400
+    return render(
+        request,
+        "campaigns/garment_detail.html",
+        {"garment": garment, "mask_form": form},
+        status=status,
+    )
+
+
+@login_required
+def garment_packshot_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     garment = get_object_or_404(selectors.garment_list(actor=actor_of(request)), pk=pk)
-    return render(request, "campaigns/garment_detail.html", {"garment": garment})
+    return media_response(garment.packshot)
 
 
 @login_required

@@ -4,5 +4,6 @@ from campaigns.api import views
 
 urlpatterns = [
     path("garments/", views.GarmentListApi.as_view(), name="api-garment-list"),
+    path("garments/import/", views.GarmentImportApi.as_view(), name="api-garment-import"),
     path("garments/<int:pk>/", views.GarmentDetailApi.as_view(), name="api-garment-detail"),
 ]

@@ -6,6 +6,7 @@ from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from campaigns import selectors, services
 from campaigns.enums import GarmentCategory
@@ -18,7 +19,18 @@ class GarmentOutputSerializer(serializers.ModelSerializer[Garment]):
 
     class Meta:
         model = Garment
-        fields = ["id", "sku", "name", "category", "cutout_url", "created_at"]
+        fields = [
+            "id",
+            "sku",
+            "name",
+            "category",
+            "colourways",
+            "sizes",
+            "season",
+            "cutout_computed",
+            "cutout_url",
+            "created_at",
+        ]
 
     def get_cutout_url(self, garment: Garment) -> str | None:
         return reverse("garment-cutout-file", args=[garment.pk]) if garment.cutout else None
@@ -37,6 +49,10 @@ class GarmentListApi(ListAPIView[Garment]):
         sku = serializers.CharField(max_length=64)
         name = serializers.CharField(max_length=200)
         category = serializers.ChoiceField(choices=GarmentCategory.choices)
+        colourways = serializers.ListField(child=serializers.CharField(), required=False)
+        sizes = serializers.ListField(child=serializers.CharField(), required=False)
+        season = serializers.CharField(required=False, default="", allow_blank=True)
+        packshot = serializers.FileField(required=False)
         cutout = serializers.FileField(required=False)
 
     def get_queryset(self) -> QuerySet[Garment]:
@@ -69,3 +85,38 @@ class GarmentDetailApi(RetrieveAPIView[Garment]):
 
     def get_queryset(self) -> QuerySet[Garment]:
         return selectors.garment_list(actor=api_actor(self.request))
+
+
+class GarmentImportApi(APIView):
+    """Import a product feed (CSV): good rows created or updated by SKU, bad rows reported."""
+
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer[object]):
+        feed = serializers.FileField()
+
+        class Meta:
+            ref_name = "GarmentImportInput"
+
+    class OutputSerializer(serializers.Serializer[object]):
+        created = serializers.ListField(child=serializers.CharField())
+        updated = serializers.ListField(child=serializers.CharField())
+        refused = serializers.ListField(child=serializers.DictField())
+
+        class Meta:
+            ref_name = "GarmentImportReport"
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        report = services.garment_import_csv(
+            actor=api_actor(request), file=data.validated_data["feed"]
+        )
+        return Response(
+            {
+                "created": report.created,
+                "updated": report.updated,
+                "refused": [{"line": line, "reason": reason} for line, reason in report.errors],
+            }
+        )

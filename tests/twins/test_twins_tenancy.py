@@ -57,7 +57,14 @@ BRAND_ONLY = {
     "api-license-action": ("license", "accept"),
     "api-brand-capture-photos": ("twin",),
 }
-PUBLIC_LISTS = {"garment-detail", "garment-cutout-file", "api-garment-detail", "member-update"}
+# Brand-scoped addresses, tested in tests/studio/test_tenancy.py and tests/campaigns.
+PUBLIC_LISTS = {
+    "garment-detail",
+    "garment-cutout-file",
+    "garment-packshot-file",
+    "api-garment-detail",
+    "member-update",
+}
 
 
 @pytest.fixture

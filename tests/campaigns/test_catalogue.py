@@ -1,0 +1,170 @@
+"""The garment catalogue: packshots with computed cut-outs, corrected masks, CSV feeds."""
+
+import io
+
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from campaigns.demo import draw_cutout
+from campaigns.models import Garment
+from studio.enums import Role
+from studio.models import AuditEvent
+from tests.factories import GarmentFactory
+from tests.hostile import corpus
+
+pytestmark = pytest.mark.django_db
+
+
+def packshot() -> tuple[bytes, np.ndarray]:
+    """A dress photographed on white, and where the dress truly is."""
+    garment = Image.open(io.BytesIO(draw_cutout("dress", (150, 40, 60))))
+    shot = Image.new("RGB", (1000, 1200), (246, 246, 244))
+    shot.paste(garment, (100, 100), garment)
+    truth = np.zeros((1200, 1000), bool)
+    truth[100:1100, 100:900] = np.asarray(garment.getchannel("A")) > 127
+    out = io.BytesIO()
+    shot.save(out, "JPEG", quality=95)
+    return out.getvalue(), truth
+
+
+def alpha_of(garment: Garment) -> np.ndarray:
+    with garment.cutout.open("rb") as handle:
+        return np.asarray(Image.open(io.BytesIO(handle.read())).getchannel("A")) > 127
+
+
+def test_a_cutout_is_computed_from_the_packshot_and_can_be_corrected(world, login):
+    client = login(world.user("brand-a", Role.STYLIST))
+    data, truth = packshot()
+    response = client.post(
+        reverse("api-garment-list"),
+        {
+            "sku": "DR-1",
+            "name": "Slip dress",
+            "category": "dress",
+            "season": "SS27",
+            "colourways": ["wine"],
+            "sizes": ["S", "M"],
+            "packshot": SimpleUploadedFile("dress.jpg", data),
+        },
+    )
+    assert response.status_code == 201, response.content
+    garment = Garment.objects.get(sku="DR-1")
+    assert garment.cutout_computed and response.json()["cutout_computed"] is True
+    alpha = alpha_of(garment)
+    iou = (alpha & truth).sum() / (alpha | truth).sum()
+    assert iou > 0.9, iou
+    assert client.get(reverse("garment-packshot-file", args=[garment.pk])).status_code == 200
+
+    mask = Image.new("L", (1000, 1200), 0)
+    mask.paste(255, (300, 300, 700, 900))
+    out = io.BytesIO()
+    mask.save(out, "PNG")
+    page = client.post(
+        reverse("garment-detail", args=[garment.pk]),
+        {"mask": SimpleUploadedFile("mask.png", out.getvalue())},
+    )
+    assert page.status_code == 302
+    garment.refresh_from_db()
+    corrected = alpha_of(garment)
+    assert not garment.cutout_computed
+    assert corrected[600, 500] and not corrected[200, 200] and corrected.sum() == 400 * 600
+    assert AuditEvent.objects.filter(verb="garment.mask_corrected").count() == 1
+
+
+def test_a_hostile_mask_is_refused_and_changes_nothing(world, login):
+    client = login(world.user("brand-a", Role.STYLIST))
+    data, _ = packshot()
+    client.post(
+        reverse("api-garment-list"),
+        {
+            "sku": "DR-2",
+            "name": "Dress",
+            "category": "dress",
+            "packshot": SimpleUploadedFile("d.jpg", data),
+        },
+    )
+    garment = Garment.objects.get(sku="DR-2")
+    before = garment.cutout.name
+    name, content, _code = corpus()["decompression bomb"]
+    response = client.post(
+        reverse("garment-detail", args=[garment.pk]), {"mask": SimpleUploadedFile(name, content)}
+    )
+    assert response.status_code == 400 and b"pixels" in response.content
+    garment.refresh_from_db()
+    assert garment.cutout.name == before and garment.cutout_computed
+
+
+FEED = (
+    "sku,name,category,colourways,sizes,season\n"
+    "AU-1,Linen shirt,top,ecru;navy,S;M;L,SS27\n"
+    "AU-2,,bottom,,,SS27\n"
+    "AU-3,Cape,cape,,,SS27\n"
+    "AU-4,Wide trousers,bottom,black,M,AW26\n"
+    "AU-1,Linen shirt again,top,,,SS27\n"
+)
+
+
+def test_a_feed_imports_good_rows_and_reports_bad_ones_line_by_line(world, login):
+    GarmentFactory(brand=world.brand_b, sku="AU-1", name="Brand B's own")
+    client = login(world.user("brand-a", Role.STYLIST))
+    response = client.post(
+        reverse("api-garment-import"), {"feed": SimpleUploadedFile("feed.csv", FEED.encode())}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["created"], body["updated"]) == (["AU-1", "AU-4"], [])
+    assert [(r["line"], r["reason"][:20]) for r in body["refused"]] == [
+        (3, "A garment needs a SK"),
+        (4, "Unknown category 'ca"),
+        (6, "SKU AU-1 appears twi"),
+    ]
+    shirt = Garment.objects.get(brand=world.brand_a, sku="AU-1")
+    assert (shirt.colourways, shirt.sizes, shirt.season) == (
+        ["ecru", "navy"],
+        ["S", "M", "L"],
+        "SS27",
+    )
+    assert Garment.objects.get(brand=world.brand_b, sku="AU-1").name == "Brand B's own"
+    # Re-importing updates by SKU; semicolon-separated feeds are read too.
+    again = "sku;name;category;colourways\nAU-1;Linen shirt;top;white\n"
+    page = client.post(
+        reverse("garment-import"), {"feed": SimpleUploadedFile("feed.csv", again.encode())}
+    )
+    assert page.status_code == 200 and b"1 updated" in page.content
+    shirt.refresh_from_db()
+    assert shirt.colourways == ["white"] and shirt.sizes == []
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"name,category\nShirt,top\n", "no sku column"),
+        ("sku,name,category\nA,Été,top\n".encode("latin-1"), "not UTF-8"),
+        (b"", "empty"),
+    ],
+)
+def test_an_unreadable_feed_is_refused_whole(world, login, content, reason):
+    client = login(world.user("brand-a", Role.STYLIST))
+    response = client.post(
+        reverse("api-garment-import"), {"feed": SimpleUploadedFile("feed.csv", content)}
+    )
+    assert response.status_code == 400
+    assert reason in str(response.json())
+    page = client.post(
+        reverse("garment-import"), {"feed": SimpleUploadedFile("feed.csv", content or b" ")}
+    )
+    assert page.status_code == 400
+    assert Garment.objects.filter(brand=world.brand_a).count() == 1  # the world's own
+
+
+def test_only_the_catalogue_roles_import(world, login):
+    client = login(world.user("brand-a", Role.SOCIAL_TEAM))
+    response = client.post(
+        reverse("api-garment-import"), {"feed": SimpleUploadedFile("feed.csv", FEED.encode())}
+    )
+    assert response.status_code == 403
+    assert client.get(reverse("garment-import")).status_code == 404
+    assert not Garment.objects.filter(sku="AU-4").exists()
