@@ -1,6 +1,10 @@
+from typing import Any
+
 from django import forms
+from django.db.models import QuerySet
 
 from campaigns.enums import GarmentCategory
+from campaigns.models import Garment
 
 
 def _comma_list(value: str) -> list[str]:
@@ -43,3 +47,17 @@ class GarmentFilterForm(forms.Form):
     category = forms.ChoiceField(
         required=False, choices=[("", "All categories"), *GarmentCategory.choices]
     )
+
+
+class LookForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    garments = forms.ModelMultipleChoiceField(
+        queryset=Garment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="One per slot, any number of accessories; a dress goes without top or bottom.",
+    )
+
+    def __init__(self, *args: Any, garments: QuerySet[Garment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["garments"].queryset = garments  # type: ignore[attr-defined]

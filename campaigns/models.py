@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from campaigns.enums import GarmentCategory
+from campaigns.enums import GarmentCategory, Slot
 from studio.models import Brand
 
 
@@ -34,3 +34,35 @@ class Garment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
+
+
+class Look(models.Model):
+    """Garments worn together, in slots and layers, built by a stylist."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="looks")
+    name = models.CharField(max_length=200)
+    notes = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LookItem(models.Model):
+    look = models.ForeignKey(Look, on_delete=models.CASCADE, related_name="items")
+    garment = models.ForeignKey(Garment, on_delete=models.PROTECT, related_name="+")
+    slot = models.CharField(max_length=16, choices=Slot.choices)
+    layer = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["layer", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.look}: {self.garment} ({self.slot})"

@@ -9,8 +9,8 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from campaigns.cutout import cutout_from_packshot, with_alpha
-from campaigns.enums import GarmentCategory
-from campaigns.models import Garment
+from campaigns.enums import DEFAULT_LAYER, SLOT_OF, GarmentCategory, Slot
+from campaigns.models import Garment, Look, LookItem
 from studio.enums import Perm
 from studio.errors import Conflict, StudioError
 from studio.images import StoredImage, image_ingest, image_open_checked
@@ -214,3 +214,85 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
         },
     )
     return report
+
+
+# --- Looks ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LookItemInput:
+    garment_id: int
+    layer: int | None = None
+
+
+def _look_items(brand_id: int, items: list[LookItemInput]) -> list[LookItem]:
+    """Validated items: the brand's own garments, one per slot except accessories, and a dress
+    (or one-piece) never with a top or a bottom."""
+    if not items:
+        raise StudioError("A look has at least one garment.")
+    ids = [item.garment_id for item in items]
+    if len(set(ids)) != len(ids):
+        raise StudioError("A garment appears twice in the look.")
+    garments = {g.pk: g for g in Garment.objects.filter(brand=brand_id, pk__in=ids)}
+    unknown = [pk for pk in ids if pk not in garments]
+    if unknown:
+        raise StudioError(f"No such garment in your catalogue: {unknown}.", code="not_found")
+    built = []
+    for item in items:
+        garment = garments[item.garment_id]
+        slot = SLOT_OF[GarmentCategory(garment.category)]
+        built.append(
+            LookItem(
+                garment=garment,
+                slot=slot,
+                layer=item.layer if item.layer is not None else DEFAULT_LAYER[slot],
+            )
+        )
+    slots = [item.slot for item in built]
+    doubled = sorted({s for s in slots if s != Slot.ACCESSORY and slots.count(s) > 1})
+    if doubled:
+        raise StudioError(f"One garment per slot: {', '.join(doubled)} is taken twice.")
+    if Slot.DRESS in slots and (Slot.TOP in slots or Slot.BOTTOM in slots):
+        raise StudioError("A dress or one-piece is worn without a separate top or bottom.")
+    return built
+
+
+def look_save(
+    *,
+    actor: Actor,
+    name: str,
+    items: list[LookItemInput],
+    notes: str = "",
+    look: Look | None = None,
+) -> Look:
+    """Create a look, or replace an existing one's name, notes and garments."""
+    brand = actor.require(Perm.MANAGE_LOOKS)
+    if not name.strip():
+        raise StudioError("A look needs a name.")
+    built = _look_items(brand.pk, items)
+    with transaction.atomic():
+        if look is None:
+            look = Look.objects.create(
+                brand=brand, name=name.strip(), notes=notes, created_by=actor.user
+            )
+            verb = "look.created"
+        else:
+            look = Look.objects.select_for_update().get(pk=look.pk, brand=brand)
+            look.name, look.notes = name.strip(), notes
+            look.save(update_fields=["name", "notes", "updated_at"])
+            look.items.all().delete()
+            verb = "look.updated"
+        for item in built:
+            item.look = look
+        LookItem.objects.bulk_create(built)
+        audit_record(
+            actor=actor.user,
+            verb=verb,
+            obj=look,
+            brand=brand,
+            payload={"garments": [item.garment.sku for item in built]},
+        )
+    return look
+
+
+def look_duplicate(*, actor: Actor, look: Look) -> Look:
+    items = [LookItemInput(item.garment_id, item.layer) for item in look.items.all()]
+    return look_save(actor=actor, name=f"{look.name} (copy)", notes=look.notes, items=items)

@@ -3,14 +3,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from campaigns import selectors, services
-from campaigns.forms import GarmentFilterForm, GarmentForm, GarmentImportForm, MaskForm
+from campaigns.forms import GarmentFilterForm, GarmentForm, GarmentImportForm, LookForm, MaskForm
+from campaigns.models import Look
 from studio.enums import Perm
 from studio.errors import StudioError
 from studio.media import media_response
 from studio.permissions import actor_of
-from studio.views import paginate, require_perm
+from studio.views import paginate, require_perm, service_call
 
 
 @login_required
@@ -103,3 +105,87 @@ def garment_packshot_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 def garment_cutout_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     garment = get_object_or_404(selectors.garment_list(actor=actor_of(request)), pk=pk)
     return media_response(garment.cutout)
+
+
+@login_required
+def look_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    require_perm(actor, Perm.VIEW_BRAND)
+    return render(
+        request,
+        "campaigns/look_list.html",
+        {"page": paginate(request, selectors.look_list(actor=actor), 24)},
+    )
+
+
+def _look_form(request: HttpRequest, look: Look | None) -> HttpResponse:
+    actor = actor_of(request)
+    require_perm(actor, Perm.MANAGE_LOOKS)
+    initial = (
+        {
+            "name": look.name,
+            "notes": look.notes,
+            "garments": [item.garment for item in look.items.all()],
+        }
+        if look
+        else None
+    )
+    form = LookForm(
+        request.POST or None, initial=initial, garments=selectors.garment_list(actor=actor)
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            items = [services.LookItemInput(g.pk) for g in form.cleaned_data["garments"]]
+            try:
+                saved = services.look_save(
+                    actor=actor,
+                    look=look,
+                    items=items,
+                    name=form.cleaned_data["name"],
+                    notes=form.cleaned_data["notes"],
+                )
+            except StudioError as exc:
+                form.add_error("garments", exc.message)
+            else:
+                messages.success(request, f"{saved.name} is saved.")
+                return redirect("look-detail", pk=saved.pk)
+        status = 400
+    return render(request, "campaigns/look_form.html", {"form": form, "look": look}, status=status)
+
+
+@login_required
+def look_create(request: HttpRequest) -> HttpResponse:
+    return _look_form(request, None)
+
+
+@login_required
+def look_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _look_form(
+        request, get_object_or_404(selectors.look_list(actor=actor_of(request)), pk=pk)
+    )
+
+
+@login_required
+def look_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    look = get_object_or_404(selectors.look_list(actor=actor), pk=pk)
+    return render(
+        request,
+        "campaigns/look_detail.html",
+        {"look": look, "wearers": selectors.look_wearers(actor=actor, look=look)},
+    )
+
+
+@login_required
+@require_POST
+def look_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    look = get_object_or_404(selectors.look_list(actor=actor), pk=pk)
+    copy: list[Look] = []
+    service_call(
+        request,
+        lambda: copy.append(services.look_duplicate(actor=actor, look=look)),
+        success=f"{look.name} is duplicated.",
+    )
+    return redirect("look-detail", pk=copy[0].pk if copy else look.pk)

@@ -63,6 +63,9 @@ PUBLIC_LISTS = {
     "garment-cutout-file",
     "garment-packshot-file",
     "api-garment-detail",
+    "look-detail",
+    "look-edit",
+    "look-duplicate",
     "member-update",
 }
 

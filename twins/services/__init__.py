@@ -9,7 +9,7 @@ from twins.services.capture import (
     capture_photo_add,
     twin_create,
 )
-from twins.services.checks import LicenseCheck, Reason, license_check
+from twins.services.checks import LicenseCheck, Reason, license_check, wear_check
 from twins.services.licensing import (
     Terms,
     license_accept,
@@ -62,4 +62,5 @@ __all__ = [
     "twin_version_run",
     "twin_version_train",
     "usage_record",
+    "wear_check",
 ]

@@ -144,3 +144,53 @@ def license_check(
     return LicenseCheck(
         allowed=not reasons, reasons=tuple(reasons), license=covering if not reasons else None
     )
+
+
+def wear_check(
+    *, twin: Twin, brand: Brand, categories: list[str] | tuple[str, ...], on: date
+) -> LicenseCheck:
+    """May ``brand`` dress ``twin`` in ``categories`` at all on ``on``, whatever the channel and
+    market? (Looks show this; license_check decides each use.)"""
+    wanted = set(categories)
+    twin = Twin.objects.select_related("talent").get(pk=twin.pk)
+    terms = terms_of(twin.talent)
+    reasons: list[Reason] = []
+    if twin.consent_revoked_at is not None:
+        reasons.append(
+            Reason(CheckCode.CONSENT_REVOKED, "The talent revoked consent for this twin.")
+        )
+    if not _agreement_in_force(twin, on):
+        reasons.append(Reason(CheckCode.NO_AGREEMENT, f"No replica agreement is in force on {on}."))
+    if terms.pk and terms.blocked_brands.filter(pk=brand.pk).exists():
+        reasons.append(
+            Reason(CheckCode.BRAND_BLOCKED, f"The talent does not work with {brand.name}.")
+        )
+    excluded = sorted(wanted & set(terms.excluded_categories))
+    if excluded:
+        reasons.append(
+            Reason(CheckCode.CATEGORY_EXCLUDED, f"The talent never wears {', '.join(excluded)}.")
+        )
+    licenses = [
+        lic
+        for lic in License.objects.filter(twin=twin, brand=brand, status=LicenseStatus.ACTIVE)
+        if lic.starts_on <= on <= lic.ends_on
+    ]
+    covering = next((lic for lic in licenses if wanted <= set(lic.categories)), None)
+    if not licenses:
+        reasons.append(
+            Reason(
+                CheckCode.NO_LICENSE,
+                f"{brand.name} holds no license for this twin in force on {on}.",
+            )
+        )
+    elif covering is None:
+        missing = sorted(wanted - set().union(*(set(lic.categories) for lic in licenses)))
+        reasons.append(
+            Reason(
+                CheckCode.CATEGORY,
+                f"Not licensed for {', '.join(missing) or 'these categories together'}.",
+            )
+        )
+    return LicenseCheck(
+        allowed=not reasons, reasons=tuple(reasons), license=covering if not reasons else None
+    )

@@ -1,0 +1,162 @@
+import pytest
+from django.urls import reverse
+
+from campaigns.models import Look
+from campaigns.services import LookItemInput, look_duplicate, look_save
+from studio.enums import Role
+from studio.errors import PermissionDenied, StudioError
+from studio.models import AuditEvent
+from studio.permissions import actor_for
+from tests.factories import GarmentFactory, LicenseFactory, TwinFactory
+from twins.enums import CheckCode
+from twins.services import standing_terms_update
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wardrobe(world):
+    return {
+        category: GarmentFactory(brand=world.brand_a, category=category, name=f"A {category}")
+        for category in ("top", "bottom", "dress", "outerwear", "shoes", "accessory", "swimwear")
+    }
+
+
+@pytest.fixture
+def stylist(world):
+    return actor_for(world.user("brand-a", Role.STYLIST))
+
+
+def items(wardrobe, *categories):
+    return [LookItemInput(wardrobe[c].pk) for c in categories]
+
+
+def test_a_look_layers_its_garments_by_slot(stylist, wardrobe):
+    look = look_save(
+        actor=stylist,
+        name="City",
+        items=items(wardrobe, "outerwear", "top", "bottom", "shoes", "accessory"),
+    )
+    assert [(i.slot, i.layer) for i in look.items.all()] == [
+        ("shoes", 10),
+        ("bottom", 20),
+        ("top", 30),
+        ("outerwear", 40),
+        ("accessory", 50),
+    ]
+    assert (
+        AuditEvent.objects.get(verb="look.created").payload["garments"][0]
+        == wardrobe["outerwear"].sku
+    )
+
+
+@pytest.mark.parametrize(
+    ("categories", "why"),
+    [
+        (("dress", "top"), "without a separate top"),
+        (("swimwear", "bottom"), "without a separate top"),
+        (("top",), None),
+        ((), "at least one garment"),
+    ],
+)
+def test_slot_rules(stylist, wardrobe, categories, why):
+    if why is None:
+        extra = GarmentFactory(brand=wardrobe["top"].brand, category="top")
+        with pytest.raises(StudioError, match="One garment per slot"):
+            look_save(
+                actor=stylist,
+                name="Two tops",
+                items=[*items(wardrobe, "top"), LookItemInput(extra.pk)],
+            )
+    else:
+        with pytest.raises(StudioError, match=why):
+            look_save(actor=stylist, name="Bad", items=items(wardrobe, *categories))
+    assert not Look.objects.exists()
+
+
+def test_accessories_stack_and_foreign_garments_are_refused(world, stylist, wardrobe):
+    second = GarmentFactory(brand=world.brand_a, category="accessory")
+    look = look_save(
+        actor=stylist,
+        name="Bags",
+        items=[*items(wardrobe, "dress", "accessory"), LookItemInput(second.pk)],
+    )
+    assert look.items.count() == 3
+    with pytest.raises(StudioError, match="No such garment"):
+        look_save(actor=stylist, name="Theirs", items=[LookItemInput(world.garment_b.pk)])
+    with pytest.raises(PermissionDenied):
+        look_save(
+            actor=actor_for(world.user("brand-a", Role.SOCIAL_TEAM)),
+            name="x",
+            items=items(wardrobe, "top"),
+        )
+
+
+def test_duplicate_and_edit_through_the_pages(world, login, stylist, wardrobe):
+    look = look_save(actor=stylist, name="Weekend", items=items(wardrobe, "top", "bottom"))
+    client = login(world.user("brand-a", Role.STYLIST))
+    client.post(reverse("look-duplicate", args=[look.pk]))
+    copy = Look.objects.get(name="Weekend (copy)")
+    assert [i.garment_id for i in copy.items.all()] == [i.garment_id for i in look.items.all()]
+    response = client.post(
+        reverse("look-edit", args=[copy.pk]),
+        {"name": "Weekend dress", "garments": [wardrobe["dress"].pk, wardrobe["top"].pk]},
+    )
+    assert response.status_code == 400 and b"without a separate top" in response.content
+    response = client.post(
+        reverse("look-edit", args=[copy.pk]),
+        {"name": "Weekend dress", "garments": [wardrobe["dress"].pk, wardrobe["shoes"].pk]},
+    )
+    assert response.status_code == 302
+    copy.refresh_from_db()
+    assert copy.name == "Weekend dress" and copy.items.count() == 2
+    other = login(world.user("brand-b", Role.STYLIST))
+    for name in ("look-detail", "look-edit"):
+        assert other.get(reverse(name, args=[look.pk])).status_code == 404
+    assert other.post(reverse("look-duplicate", args=[look.pk])).status_code == 404
+    assert Look.objects.count() == 2
+
+
+def test_a_look_says_which_licensed_twins_may_wear_it_and_why_not(world, login, stylist, wardrobe):
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, categories=["dress", "shoes"])
+    LicenseFactory(twin=world.twin_b, brand=world.brand_a, categories=["top", "bottom"])
+    third = TwinFactory(talent=world.talent_a, name="Swim twin")  # no agreement signed
+    LicenseFactory(twin=third, brand=world.brand_a, categories=["swimwear"])
+    LicenseFactory(twin=world.twin_b, brand=world.brand_b, categories=["dress", "shoes"])
+    look = look_save(actor=stylist, name="Evening", items=items(wardrobe, "dress", "shoes"))
+    standing_terms_update(
+        actor=world.talent_b.user,
+        talent=world.talent_b,
+        excluded_categories=["dress"],
+        excluded_content_tags=[],
+        blocked_brands=[],
+        agency_needs_confirmation=False,
+    )
+    page = (
+        login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+        .get(reverse("look-detail", args=[look.pk]))
+        .content.decode()
+    )
+    assert page.count("May wear it") == 1
+    assert "never wears dress" in page and "Not licensed for dress, shoes" in page
+    assert "No replica agreement" in page
+    from campaigns.selectors import look_wearers
+
+    wearers = {
+        w.twin.pk: {r.code for r in w.check.reasons} for w in look_wearers(actor=stylist, look=look)
+    }
+    assert wearers == {
+        world.twin_a.pk: set(),
+        world.twin_b.pk: {CheckCode.CATEGORY_EXCLUDED, CheckCode.CATEGORY},
+        third.pk: {CheckCode.NO_AGREEMENT, CheckCode.CATEGORY},
+    }
+
+
+def test_duplicate_service_keeps_layers(stylist, wardrobe):
+    look = look_save(
+        actor=stylist,
+        name="Layers",
+        items=[LookItemInput(wardrobe["top"].pk, 45), LookItemInput(wardrobe["outerwear"].pk, 35)],
+    )
+    copy = look_duplicate(actor=stylist, look=look)
+    assert [(i.slot, i.layer) for i in copy.items.all()] == [("outerwear", 35), ("top", 45)]
