@@ -1,6 +1,7 @@
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -10,8 +11,9 @@ from rest_framework.views import APIView
 
 from campaigns import selectors, services
 from campaigns.enums import GarmentCategory
-from campaigns.models import Garment
+from campaigns.models import Garment, Look
 from studio.api.views import api_actor
+from studio.permissions import Actor
 
 
 class GarmentOutputSerializer(serializers.ModelSerializer[Garment]):
@@ -120,3 +122,108 @@ class GarmentImportApi(APIView):
                 "refused": [{"line": line, "reason": reason} for line, reason in report.errors],
             }
         )
+
+
+class LookItemSerializer(serializers.Serializer[object]):
+    garment = serializers.IntegerField()
+    layer = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
+
+    class Meta:
+        ref_name = "LookItem"
+
+
+class LookInputSerializer(serializers.Serializer[object]):
+    name = serializers.CharField(max_length=200)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    items = LookItemSerializer(many=True)
+
+    class Meta:
+        ref_name = "LookInput"
+
+    def save_look(self, actor: Actor, look: Look | None = None) -> Look:
+        data = self.validated_data
+        items = [services.LookItemInput(i["garment"], i.get("layer")) for i in data["items"]]
+        return services.look_save(
+            actor=actor, look=look, name=data["name"], notes=data["notes"], items=items
+        )
+
+
+class LookOutputSerializer(serializers.ModelSerializer[Look]):
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Look
+        fields = ["id", "name", "notes", "items", "created_at", "updated_at"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_items(self, look: Look) -> list[dict[str, object]]:
+        return [
+            {
+                "garment": item.garment_id,
+                "sku": item.garment.sku,
+                "slot": item.slot,
+                "layer": item.layer,
+            }
+            for item in look.items.all()
+        ]
+
+
+class LookListApi(ListAPIView[Look]):
+    """The brand's looks; POST builds one (stylists, creative directors, brand admins)."""
+
+    serializer_class = LookOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Look]:
+        return selectors.look_list(actor=api_actor(self.request))
+
+    @extend_schema(request=LookInputSerializer, responses={201: LookOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = LookInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        look = data.save_look(api_actor(request))
+        return Response(LookOutputSerializer(look).data, status=201)
+
+
+class LookDetailApi(APIView):
+    class OutputSerializer(LookOutputSerializer):
+        wearers = serializers.SerializerMethodField()
+
+        class Meta(LookOutputSerializer.Meta):
+            fields = [*LookOutputSerializer.Meta.fields, "wearers"]
+            ref_name = "LookDetail"
+
+        @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+        def get_wearers(self, look: Look) -> list[dict[str, object]]:
+            return [
+                {
+                    "twin": w.twin.pk,
+                    "name": str(w.twin),
+                    "allowed": w.check.allowed,
+                    "reasons": [{"code": r.code, "message": r.message} for r in w.check.reasons],
+                }
+                for w in selectors.look_wearers(actor=self.context["actor"], look=look)
+            ]
+
+    def _look(self, request: Request, pk: int) -> Look:
+        return get_object_or_404(selectors.look_list(actor=api_actor(request)), pk=pk)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        look = self._look(request, pk)
+        return Response(self.OutputSerializer(look, context={"actor": api_actor(request)}).data)
+
+    @extend_schema(request=LookInputSerializer, responses=LookOutputSerializer)
+    def put(self, request: Request, pk: int) -> Response:
+        look = self._look(request, pk)
+        data = LookInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(LookOutputSerializer(data.save_look(api_actor(request), look)).data)
+
+
+class LookDuplicateApi(APIView):
+    @extend_schema(request=None, responses={201: LookOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        actor = api_actor(request)
+        look = get_object_or_404(selectors.look_list(actor=actor), pk=pk)
+        copy = services.look_duplicate(actor=actor, look=look)
+        return Response(LookOutputSerializer(copy).data, status=201)

@@ -160,3 +160,38 @@ def test_duplicate_service_keeps_layers(stylist, wardrobe):
     )
     copy = look_duplicate(actor=stylist, look=look)
     assert [(i.slot, i.layer) for i in copy.items.all()] == [("outerwear", 35), ("top", 45)]
+
+
+def test_looks_over_the_api(world, login, wardrobe):
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, categories=["top", "bottom"])
+    client = login(world.user("brand-a", Role.STYLIST))
+    created = client.post(
+        reverse("api-look-list"),
+        {
+            "name": "Api look",
+            "items": [
+                {"garment": wardrobe["top"].pk},
+                {"garment": wardrobe["bottom"].pk, "layer": 5},
+            ],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    look_id = created.json()["id"]
+    detail = client.get(reverse("api-look-detail", args=[look_id])).json()
+    assert [(i["slot"], i["layer"]) for i in detail["items"]] == [("bottom", 5), ("top", 30)]
+    assert [(w["twin"], w["allowed"]) for w in detail["wearers"]] == [(world.twin_a.pk, True)]
+    bad = client.put(
+        reverse("api-look-detail", args=[look_id]),
+        {
+            "name": "x",
+            "items": [{"garment": wardrobe["dress"].pk}, {"garment": wardrobe["top"].pk}],
+        },
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "without a separate top" in bad.json()["detail"]
+    copy = client.post(reverse("api-look-duplicate", args=[look_id]))
+    assert copy.status_code == 201 and copy.json()["name"] == "Api look (copy)"
+    other = login(world.user("brand-b", Role.BRAND_ADMIN))
+    assert other.get(reverse("api-look-detail", args=[look_id])).status_code == 404
+    assert other.get(reverse("api-look-list")).json()["results"] == []

@@ -66,6 +66,8 @@ PUBLIC_LISTS = {
     "look-detail",
     "look-edit",
     "look-duplicate",
+    "api-look-detail",
+    "api-look-duplicate",
     "member-update",
 }
 
