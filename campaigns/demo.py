@@ -108,3 +108,16 @@ CATALOGUES: dict[str, list[tuple[str, str, str, tuple[int, int, int]]]] = {
         ("NL-LG-107", "Lace bralette", GarmentCategory.LINGERIE, (230, 200, 200)),
     ],
 }
+
+
+LOOKS: dict[str, dict[str, list[str]]] = {
+    "aurel": {
+        "Spring city": ["AU-TS-001", "AU-TR-002", "AU-SH-005", "AU-BG-006"],
+        "Evening": ["AU-DR-003", "AU-SH-005", "AU-BG-006"],
+        "Coat over tee": ["AU-CT-004", "AU-TS-001", "AU-TR-002", "AU-SH-005"],
+    },
+    "nordlys": {
+        "Trail": ["NL-KN-101", "NL-JN-102", "NL-BT-105", "NL-CP-106"],
+        "Storm": ["NL-PK-104", "NL-KN-101", "NL-JN-102", "NL-BT-105"],
+    },
+}

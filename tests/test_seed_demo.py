@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from campaigns.models import Garment
+from campaigns.models import Garment, Look
 from studio.enums import Role
 from studio.models import AuditEvent, Brand, Membership
 from twins.models import (
@@ -37,6 +37,7 @@ def snapshot(media_files) -> dict[str, Any]:
         "licenses": sorted(License.objects.values_list("status", flat=True)),
         "usage": UsageLine.objects.count(),
         "versions": TwinVersion.objects.count(),
+        "looks": Look.objects.count(),
         "events": AuditEvent.objects.count(),
         "files": media_files(),
         "passwords": list(
@@ -88,6 +89,7 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(media_files)
     assert set(CapturePhoto.objects.values_list("check_status", flat=True)) == {"passed"}
     assert set(TwinVersion.objects.values_list("status", flat=True)) == {"succeeded"}
     assert TwinVersion.objects.count() == 6
+    assert first["looks"] == 5
     text = out.getvalue()
     assert "twin-studio-demo" in text and "aurel-director" in text and "ines" in text
 

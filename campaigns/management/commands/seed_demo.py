@@ -13,8 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns import demo as garment_demo
-from campaigns.models import Garment
-from campaigns.services import garment_create
+from campaigns.models import Garment, Look
+from campaigns.services import LookItemInput, garment_create, look_save
 from studio.enums import Role
 from studio.models import Brand, Membership
 from studio.permissions import actor_for
@@ -224,8 +224,18 @@ class Command(BaseCommand):
                         name=name,
                         category=category,
                         cutout=io.BytesIO(garment_demo.draw_cutout(category, colour)),
+                        colourways=["core", "seasonal"],
+                        sizes=["XS", "S", "M", "L", "XL"],
+                        season="SS27",
                     )
                     self.created.append(f"garment {sku}")
+            for look_name, skus in garment_demo.LOOKS[slug].items():
+                if not Look.objects.filter(brand__slug=slug, name=look_name).exists():
+                    garments = Garment.objects.filter(brand__slug=slug, sku__in=skus)
+                    look_save(
+                        actor=stylist, name=look_name, items=[LookItemInput(g.pk) for g in garments]
+                    )
+                    self.created.append(f"look {look_name}")
         self._report()
 
     def _user(self, username: str, **flags: bool) -> User:
