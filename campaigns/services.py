@@ -12,7 +12,7 @@ from campaigns.cutout import cutout_from_packshot, with_alpha
 from campaigns.enums import DEFAULT_LAYER, SLOT_OF, GarmentCategory, Slot
 from campaigns.models import Garment, Look, LookItem
 from studio.enums import Perm
-from studio.errors import Conflict, StudioError
+from studio.errors import Conflict, NotFound, StudioError
 from studio.images import StoredImage, image_ingest, image_open_checked
 from studio.permissions import Actor
 from studio.services import audit_record
@@ -112,7 +112,7 @@ def garment_mask_correct(*, actor: Actor, garment: Garment, mask: IO[bytes]) -> 
     """The stylist paints a corrected mask (white keeps, black removes) over the packshot."""
     brand = actor.require(Perm.MANAGE_GARMENTS)
     if garment.brand_id != brand.pk:
-        raise StudioError("No such garment.", code="not_found")
+        raise NotFound("No such garment.")
     if not garment.packshot:
         raise Conflict("This garment has no packshot to cut out from.")
     painted, _kind = image_open_checked(
@@ -234,7 +234,7 @@ def _look_items(brand_id: int, items: list[LookItemInput]) -> list[LookItem]:
     garments = {g.pk: g for g in Garment.objects.filter(brand=brand_id, pk__in=ids)}
     unknown = [pk for pk in ids if pk not in garments]
     if unknown:
-        raise StudioError(f"No such garment in your catalogue: {unknown}.", code="not_found")
+        raise StudioError(f"No such garment in your catalogue: {unknown}.")
     built = []
     for item in items:
         garment = garments[item.garment_id]
