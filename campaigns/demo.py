@@ -112,8 +112,8 @@ CATALOGUES: dict[str, list[tuple[str, str, str, tuple[int, int, int]]]] = {
 
 LOOKS: dict[str, dict[str, list[str]]] = {
     "aurel": {
-        "Spring city": ["AU-TS-001", "AU-TR-002", "AU-SH-005", "AU-BG-006"],
-        "Evening": ["AU-DR-003", "AU-SH-005", "AU-BG-006"],
+        "Spring city": ["AU-TS-001", "AU-TR-002", "AU-BG-006"],
+        "Evening": ["AU-DR-003", "AU-BG-006"],
         "Coat over tee": ["AU-CT-004", "AU-TS-001", "AU-TR-002", "AU-SH-005"],
     },
     "nordlys": {

@@ -90,6 +90,16 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(media_files)
     assert set(TwinVersion.objects.values_list("status", flat=True)) == {"succeeded"}
     assert TwinVersion.objects.count() == 6
     assert first["looks"] == 5
+    # Aurel's looks show a twin that may wear them, and one look that she may not.
+    from campaigns.selectors import look_wearers
+    from studio.permissions import actor_for
+
+    director = actor_for(get_user_model().objects.get(username="aurel-director"), "aurel")
+    verdicts = {
+        look.name: [w.check.allowed for w in look_wearers(actor=director, look=look)]
+        for look in Look.objects.filter(brand__slug="aurel")
+    }
+    assert verdicts == {"Spring city": [True], "Evening": [True], "Coat over tee": [False]}
     text = out.getvalue()
     assert "twin-studio-demo" in text and "aurel-director" in text and "ines" in text
 

@@ -108,7 +108,7 @@ DEMO_LICENSES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
             **_YEAR,
             "markets": ["FR", "DE", "IT"],
             "channels": ["instagram", "tiktok", "web"],
-            "categories": ["top", "bottom", "dress"],
+            "categories": ["top", "bottom", "dress", "accessory"],
             "exclusivity": "category",
             "against": ["nordlys"],
             "max_published_assets": 40,
