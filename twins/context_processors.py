@@ -9,8 +9,9 @@ from twins.permissions import talents_actable_by
 def talent(request: HttpRequest) -> dict[str, Any]:
     if not request.user.is_authenticated:
         return {}
-    scope = talents_actable_by(request.user)
+    own = Talent.objects.filter(user=request.user).first()
     return {
-        "acts_for_talent": scope.exists(),
-        "is_talent": Talent.objects.filter(user=request.user).exists(),
+        "acts_for_talent": own is not None or talents_actable_by(request.user).exists(),
+        "is_talent": own is not None,
+        "own_talent": own,
     }
