@@ -73,6 +73,42 @@ def _license_reasons(
     return reasons
 
 
+def _talent_reasons(
+    twin: Twin,
+    brand: Brand,
+    *,
+    on: date,
+    categories: set[str],
+    content_tags: list[str] | tuple[str, ...] = (),
+) -> list[Reason]:
+    """What the talent's consent, agreement and standing terms say against this use."""
+    terms = terms_of(twin.talent)
+    reasons = []
+    if twin.consent_revoked_at is not None:
+        reasons.append(
+            Reason(CheckCode.CONSENT_REVOKED, "The talent revoked consent for this twin.")
+        )
+    if not _agreement_in_force(twin, on):
+        reasons.append(Reason(CheckCode.NO_AGREEMENT, f"No replica agreement is in force on {on}."))
+    if terms.pk and terms.blocked_brands.filter(pk=brand.pk).exists():
+        reasons.append(
+            Reason(CheckCode.BRAND_BLOCKED, f"The talent does not work with {brand.name}.")
+        )
+    excluded = sorted(categories & set(terms.excluded_categories))
+    if excluded:
+        reasons.append(
+            Reason(CheckCode.CATEGORY_EXCLUDED, f"The talent never wears {', '.join(excluded)}.")
+        )
+    tags = sorted(set(content_tags) & set(terms.excluded_content_tags))
+    if tags:
+        reasons.append(
+            Reason(
+                CheckCode.CONTENT_EXCLUDED, f"The talent excludes content about {', '.join(tags)}."
+            )
+        )
+    return reasons
+
+
 def license_check(
     *,
     twin: Twin,
@@ -93,33 +129,10 @@ def license_check(
     """
     market = market.upper()
     wanted = set(categories)
-    reasons: list[Reason] = []
     # Read the twin afresh: a caller's instance may predate a consent withdrawal.
     twins = Twin.objects.select_related("talent")
     twin = (twins.select_for_update() if lock else twins).get(pk=twin.pk)
-    terms = terms_of(twin.talent)
-    if twin.consent_revoked_at is not None:
-        reasons.append(
-            Reason(CheckCode.CONSENT_REVOKED, "The talent revoked consent for this twin.")
-        )
-    if not _agreement_in_force(twin, on):
-        reasons.append(Reason(CheckCode.NO_AGREEMENT, f"No replica agreement is in force on {on}."))
-    if terms.pk and terms.blocked_brands.filter(pk=brand.pk).exists():
-        reasons.append(
-            Reason(CheckCode.BRAND_BLOCKED, f"The talent does not work with {brand.name}.")
-        )
-    excluded = sorted(wanted & set(terms.excluded_categories))
-    if excluded:
-        reasons.append(
-            Reason(CheckCode.CATEGORY_EXCLUDED, f"The talent never wears {', '.join(excluded)}.")
-        )
-    tags = sorted(set(content_tags) & set(terms.excluded_content_tags))
-    if tags:
-        reasons.append(
-            Reason(
-                CheckCode.CONTENT_EXCLUDED, f"The talent excludes content about {', '.join(tags)}."
-            )
-        )
+    reasons = _talent_reasons(twin, brand, on=on, categories=wanted, content_tags=content_tags)
     licenses: QuerySet[License] = License.objects.filter(
         twin=twin, brand=brand, status=LicenseStatus.ACTIVE
     ).order_by("pk")
@@ -153,23 +166,7 @@ def wear_check(
     market? (Looks show this; license_check decides each use.)"""
     wanted = set(categories)
     twin = Twin.objects.select_related("talent").get(pk=twin.pk)
-    terms = terms_of(twin.talent)
-    reasons: list[Reason] = []
-    if twin.consent_revoked_at is not None:
-        reasons.append(
-            Reason(CheckCode.CONSENT_REVOKED, "The talent revoked consent for this twin.")
-        )
-    if not _agreement_in_force(twin, on):
-        reasons.append(Reason(CheckCode.NO_AGREEMENT, f"No replica agreement is in force on {on}."))
-    if terms.pk and terms.blocked_brands.filter(pk=brand.pk).exists():
-        reasons.append(
-            Reason(CheckCode.BRAND_BLOCKED, f"The talent does not work with {brand.name}.")
-        )
-    excluded = sorted(wanted & set(terms.excluded_categories))
-    if excluded:
-        reasons.append(
-            Reason(CheckCode.CATEGORY_EXCLUDED, f"The talent never wears {', '.join(excluded)}.")
-        )
+    reasons = _talent_reasons(twin, brand, on=on, categories=wanted)
     licenses = [
         lic
         for lic in License.objects.filter(twin=twin, brand=brand, status=LicenseStatus.ACTIVE)
