@@ -31,16 +31,22 @@ LIGHT_PREFERENCE = [Lighting.STUDIO, Lighting.HIGH_KEY, Lighting.DAYLIGHT, Light
 
 
 def figure_box(pixels: np.ndarray) -> tuple[int, int, int, int]:
-    """(x, y, width, height) of what stands out from the background (sampled at the border)."""
+    """(x, y, width, height) of the largest shape that stands out from the background (sampled
+    at the border)."""
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
     background = float(np.median(border))
     mask = (np.abs(pixels.astype(np.int16) - background) > 24).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
-    points = cv2.findNonZero(mask)
-    if points is None:
+    count, _labels, stats, _centres = cv2.connectedComponentsWithStats(mask)
+    if count < 2:  # nothing but background
         height, width = pixels.shape
         return 0, 0, width, height
-    x, y, w, h = cv2.boundingRect(points)
+    # The largest blob is the person; captions, marks and specks elsewhere are not.
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    x, y, w, h = (
+        stats[largest, i]
+        for i in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT)
+    )
     return int(x), int(y), int(w), int(h)
 
 

@@ -1,0 +1,52 @@
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+FORMATS = {"1:1": (1024, 1024), "4:5": (1024, 1280), "9:16": (720, 1280), "16:9": (1280, 720)}
+
+
+@dataclass(frozen=True)
+class GarmentLayer:
+    slot: str
+    layer: int
+    cutout: Path  # PNG with alpha
+
+
+@dataclass(frozen=True)
+class Scene:
+    kind: str  # "colour", "image" or "prompt"
+    value: str  # "#e8e4dc", a local image path, or a prompt for generative backends
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    seed: int
+    width: int
+    height: int
+    reference: Path  # the twin version's reference photo for the pose
+    pose: Mapping[str, Any]  # that photo's annotations: figure box, face box, body regions
+    garments: tuple[GarmentLayer, ...]
+    scene: Scene
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    png: bytes
+    width: int
+    height: int
+    meta: Mapping[str, Any] = field(default_factory=dict)
+
+
+Progress = Callable[[int, int], bool]  # (step, total) -> False to stop
+
+
+class RenderCancelled(Exception):
+    pass
+
+
+class RenderBackend(Protocol):
+    name: str
+
+    def render(self, request: RenderRequest, progress: Progress) -> RenderResult: ...

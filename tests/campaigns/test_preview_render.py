@@ -1,0 +1,121 @@
+"""The preview render backend: exact formats, deterministic per seed, garments in their slots
+and layers, the scene behind, cancellable between garments."""
+
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from campaigns.demo import draw_cutout
+from campaigns.rendering.base import (
+    FORMATS,
+    GarmentLayer,
+    RenderCancelled,
+    RenderRequest,
+    Scene,
+)
+from campaigns.rendering.preview import PreviewBackend
+from twins.demo import draw_capture_photo, look_for
+from twins.training.base import TrainingPhoto
+from twins.training.reference import annotate
+
+GREEN, RED = (20, 200, 40), (210, 30, 30)
+
+
+@pytest.fixture(scope="module")
+def studio(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("preview")
+    reference = folder / "front.jpg"
+    reference.write_bytes(draw_capture_photo(look_for(2), "front", "full_body", "studio", 0))
+    pose = annotate(TrainingPhoto(1, reference, "front", "full_body", "studio"))
+
+    def garment(category: str, colour: tuple[int, int, int], layer: int) -> GarmentLayer:
+        path = folder / f"{category}.png"
+        path.write_bytes(draw_cutout(category, colour))
+        return GarmentLayer(slot=category, layer=layer, cutout=path)
+
+    return reference, pose, garment
+
+
+def request(studio, garments=(), seed=1, fmt="4:5", scene="#e8e4dc") -> RenderRequest:
+    reference, pose, _ = studio
+    width, height = FORMATS[fmt]
+    return RenderRequest(
+        seed=seed,
+        width=width,
+        height=height,
+        reference=reference,
+        pose=pose,
+        garments=tuple(garments),
+        scene=Scene("colour", scene),
+    )
+
+
+def render(req: RenderRequest) -> Image.Image:
+    import io
+
+    result = PreviewBackend().render(req, lambda step, total: True)
+    image = Image.open(io.BytesIO(result.png))
+    assert image.size == (result.width, result.height) == (req.width, req.height)
+    return image.convert("RGB")
+
+
+def near(pixel, colour, tolerance=40) -> bool:
+    return all(abs(a - b) <= tolerance for a, b in zip(pixel, colour, strict=True))
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_is_exact_and_the_scene_is_behind(studio, fmt):
+    image = render(request(studio, fmt=fmt, scene="#336699"))
+    assert near(image.getpixel((2, 2)), (0x33, 0x66, 0x99), 2)
+
+
+def test_same_seed_same_bytes_other_seed_other_picture(studio):
+    garments = [studio[2]("top", GREEN, 30)]
+    backend = PreviewBackend()
+    first = backend.render(request(studio, garments, seed=5), lambda s, t: True).png
+    again = backend.render(request(studio, garments, seed=5), lambda s, t: True).png
+    other = backend.render(request(studio, garments, seed=6), lambda s, t: True).png
+    assert first == again and first != other
+
+
+def torso_centre(studio, image: Image.Image, req: RenderRequest) -> tuple[int, int]:
+    """Where the middle of the torso lands: find the green top's pixels and take their centre."""
+    pixels = [
+        (x, y)
+        for y in range(0, req.height, 8)
+        for x in range(0, req.width, 8)
+        if near(image.getpixel((x, y)), GREEN)
+    ]
+    assert pixels, "the top is not in the picture"
+    xs, ys = zip(*pixels, strict=True)
+    return sum(xs) // len(xs), sum(ys) // len(ys)
+
+
+def test_garments_sit_in_their_slots_and_layers(studio):
+    garment = studio[2]
+    with_top = request(studio, [garment("top", GREEN, 30)])
+    image = render(with_top)
+    x, y = torso_centre(studio, image, with_top)
+    assert y < with_top.height * 0.5  # a top on the upper body
+    trousers = request(studio, [garment("top", GREEN, 30), garment("bottom", RED, 20)])
+    below = render(trousers)
+    reds = [yy for yy in range(0, trousers.height, 8) if near(below.getpixel((x, yy)), RED)]
+    assert reds and min(reds) > y  # trousers below the top
+    coat_over = request(studio, [garment("top", GREEN, 30), garment("outerwear", RED, 40)])
+    assert near(render(coat_over).getpixel((x, y)), RED)  # the outer layer covers the top
+    coat_under = request(studio, [garment("top", GREEN, 40), garment("outerwear", RED, 30)])
+    assert near(render(coat_under).getpixel((x, y)), GREEN)
+
+
+def test_a_render_stops_between_garments_when_cancelled(studio):
+    garments = [studio[2]("top", GREEN, 30), studio[2]("bottom", RED, 20)]
+    with pytest.raises(RenderCancelled):
+        PreviewBackend().render(request(studio, garments), lambda step, total: step < 1)
+
+
+def test_a_missing_reference_is_an_error_not_a_picture(studio, tmp_path):
+    req = request(studio)
+    broken = RenderRequest(**{**req.__dict__, "reference": Path(tmp_path / "gone.jpg")})
+    with pytest.raises(FileNotFoundError):
+        PreviewBackend().render(broken, lambda s, t: True)
