@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from studio.enums import Role
 from studio.models import AuditEvent
-from tests.factories import CapturePhotoFactory, LicenseFactory, TwinFactory
+from tests.factories import CapturePhotoFactory, LicenseFactory
 from twins.enums import LicenseStatus
 from twins.models import License, TwinVersion
 
@@ -137,7 +137,6 @@ def test_another_brand_gets_404_on_brand_addresses(world, objects, login):
 def test_a_discoverable_twin_is_requestable_but_its_licenses_stay_private(world, objects, login):
     world.talent_a.discoverable = True
     world.talent_a.save()
-    TwinFactory(talent=world.talent_a, name="Second")
     client = login(world.user("brand-b", Role.CREATIVE_DIRECTOR))
     assert client.get(reverse("license-request", args=[objects["twin"]])).status_code == 200
     assert client.get(reverse("api-license-detail", args=[objects["license"]])).status_code == 404
