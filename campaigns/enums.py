@@ -40,3 +40,55 @@ DEFAULT_LAYER = {
     Slot.OUTERWEAR: 40,
     Slot.ACCESSORY: 50,
 }
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_PRODUCTION = "in_production", "In production"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    SCHEDULED = "scheduled", "Scheduled"
+    DONE = "done", "Done"
+    ARCHIVED = "archived", "Archived"
+
+
+# Which status a campaign may move to from which: the one place its transitions are decided.
+CAMPAIGN_TRANSITIONS: dict[str, frozenset[str]] = {
+    CampaignStatus.DRAFT: frozenset({CampaignStatus.IN_PRODUCTION, CampaignStatus.ARCHIVED}),
+    CampaignStatus.IN_PRODUCTION: frozenset(
+        {CampaignStatus.IN_REVIEW, CampaignStatus.DRAFT, CampaignStatus.ARCHIVED}
+    ),
+    CampaignStatus.IN_REVIEW: frozenset(
+        {CampaignStatus.APPROVED, CampaignStatus.IN_PRODUCTION, CampaignStatus.ARCHIVED}
+    ),
+    CampaignStatus.APPROVED: frozenset({CampaignStatus.SCHEDULED, CampaignStatus.ARCHIVED}),
+    CampaignStatus.SCHEDULED: frozenset({CampaignStatus.DONE, CampaignStatus.ARCHIVED}),
+    CampaignStatus.DONE: frozenset({CampaignStatus.ARCHIVED}),
+    CampaignStatus.ARCHIVED: frozenset({CampaignStatus.DRAFT}),
+}
+
+
+class SceneKind(models.TextChoices):
+    COLOUR = "colour", "Colour"
+    IMAGE = "image", "Image"
+    PROMPT = "prompt", "Prompt"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+JOB_ACTIVE = (JobState.QUEUED, JobState.RUNNING)
+JOB_TERMINAL = (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
+
+
+class Priority(models.IntegerChoices):
+    """Broker priority of a render job. On Redis a lower number is served first."""
+
+    RUSH = 0, "Rush"
+    NORMAL = 3, "Normal"
+    BACKGROUND = 6, "Background"

@@ -1,8 +1,12 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
-from campaigns.enums import GarmentCategory, Slot
+from campaigns.enums import CampaignStatus, GarmentCategory, JobState, Priority, SceneKind, Slot
 from studio.models import Brand
+from twins.models import Twin, TwinVersion
 
 
 class Garment(models.Model):
@@ -66,3 +70,171 @@ class LookItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.look}: {self.garment} ({self.slot})"
+
+
+class Campaign(models.Model):
+    """A brief turned into renders: where and when it runs, who owns it, the GPU time it may use."""
+
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(max_length=200)
+    brief = models.TextField(blank=True)
+    markets = models.JSONField(default=list, help_text="ISO 3166-1 alpha-2 country codes.")
+    channels = models.JSONField(default=list)
+    content_tags = models.JSONField(
+        default=list, blank=True, help_text="What the content is about (alcohol, fur, …)."
+    )
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=16, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
+    )
+    backend = models.CharField(max_length=32, help_text="The render backend its jobs use.")
+    gpu_budget_seconds = models.PositiveIntegerField(
+        default=3600, help_text="GPU time its renders may use, in seconds."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="campaign_date_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Scene(models.Model):
+    """What stands behind the twin: a colour, an image, or a prompt for generative backends."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="scenes")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=8, choices=SceneKind.choices)
+    value = models.CharField(max_length=500, blank=True, help_text="A #rrggbb colour or a prompt.")
+    image = models.FileField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Shot(models.Model):
+    """One cell of the shot matrix: a look on a twin in a pose, a scene and a format; its variant
+    number tells the seeds apart. Its renders are the jobs queued for it."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="shots")
+    look = models.ForeignKey(Look, on_delete=models.PROTECT, related_name="+")
+    twin = models.ForeignKey(Twin, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(TwinVersion, on_delete=models.PROTECT, related_name="+")
+    pose = models.CharField(max_length=32)
+    scene = models.ForeignKey(Scene, on_delete=models.PROTECT, related_name="+")
+    format = models.CharField(max_length=8)
+    variant = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["look", "twin", "pose", "scene", "format", "variant"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "look", "twin", "pose", "scene", "format", "variant"],
+                name="shot_once_per_matrix_cell",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.look} × {self.twin} · {self.pose} · {self.format} #{self.variant}"
+
+
+class RenderJob(models.Model):
+    """One render of a shot on a worker. The database is the truth about it; its id is the
+    Celery task id, and a redelivered message finds it here and does no harm."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="jobs")
+    shot = models.ForeignKey(Shot, on_delete=models.CASCADE, related_name="jobs")
+    batch = models.UUIDField(db_index=True, help_text="Jobs queued together.")
+    state = models.CharField(max_length=12, choices=JobState.choices, default=JobState.QUEUED)
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    backend = models.CharField(max_length=32)
+    version = models.ForeignKey(TwinVersion, on_delete=models.PROTECT, related_name="+")
+    seed = models.BigIntegerField()
+    params = models.JSONField(default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=64, db_index=True)
+    progress_step = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=200, blank=True)
+    gpu = models.CharField(max_length=200, blank=True)
+    error = models.TextField(blank=True)
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    queued_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    gpu_seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "id"]
+        indexes = [
+            models.Index(fields=["state", "queued_at"], name="render_job_state_queued"),
+            models.Index(fields=["shot", "-queued_at"], name="render_job_shot_latest"),
+            models.Index(fields=["campaign", "state"], name="render_job_campaign_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Render job {self.id} ({self.state})"
+
+
+class Render(models.Model):
+    """What a job made: the picture, its thumbnail, and whether the director shortlisted it."""
+
+    job = models.OneToOneField(RenderJob, on_delete=models.CASCADE, related_name="render")
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    image = models.FileField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    meta = models.JSONField(default=dict, blank=True)
+    thumbnail = models.FileField(max_length=200, blank=True)
+    shortlisted_at = models.DateTimeField(null=True, blank=True)
+    shortlisted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Render of {self.job_id}"
+
+
+class RenderWorker(models.Model):
+    """A worker that announced itself: what it runs on and when it was last heard from."""
+
+    hostname = models.CharField(max_length=200, unique=True)
+    queues = models.JSONField(default=list)
+    pid = models.PositiveIntegerField(default=0)
+    gpu_name = models.CharField(max_length=200, blank=True)
+    gpu_memory_mb = models.PositiveIntegerField(null=True, blank=True)
+    backends = models.JSONField(default=list, blank=True, help_text="Backends loaded and warm.")
+    started_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["hostname"]
+
+    def __str__(self) -> str:
+        return self.hostname

@@ -1,9 +1,21 @@
 from dataclasses import dataclass
+from datetime import timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
-from campaigns.models import Garment, Look, LookItem
+from campaigns.enums import JOB_ACTIVE, JobState
+from campaigns.models import (
+    Campaign,
+    Garment,
+    Look,
+    LookItem,
+    Render,
+    RenderJob,
+    RenderWorker,
+    Shot,
+)
 from studio.permissions import Actor, brand_scope
 from twins.enums import LicenseStatus
 from twins.models import Twin
@@ -46,3 +58,151 @@ def look_wearers(*, actor: Actor, look: Look) -> list[Wearer]:
         Wearer(twin, wear_check(twin=twin, brand=look.brand, categories=categories, on=today))
         for twin in twins
     ]
+
+
+# --- Campaigns, shots, jobs, renders, the render farm ---------------------------------------------
+def campaign_list(*, actor: Actor, status: str = "") -> QuerySet[Campaign]:
+    campaigns = brand_scope(Campaign.objects.all(), actor).select_related("owner")
+    if status:
+        campaigns = campaigns.filter(status=status)
+    return campaigns.annotate(
+        shot_count=Count("shots", distinct=True),
+        active_jobs=Count("jobs", filter=Q(jobs__state__in=JOB_ACTIVE), distinct=True),
+    )
+
+
+def _latest_job() -> QuerySet[RenderJob]:
+    return RenderJob.objects.filter(shot=OuterRef("pk")).order_by("-queued_at", "-id")
+
+
+def shot_board(
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    look: int | None = None,
+    twin: int | None = None,
+    state: str = "",
+) -> QuerySet[Shot]:
+    """The campaign's shots with everything a board card shows, in a fixed number of queries:
+    each shot's latest job and its render come with it."""
+    shots = (
+        brand_scope(Shot.objects.all(), actor, field="campaign__brand")
+        .filter(campaign=campaign)
+        .select_related("look", "twin__talent", "scene", "version")
+        .annotate(state=Subquery(_latest_job().values("state")[:1]))
+        .prefetch_related(
+            Prefetch(
+                "jobs",
+                queryset=RenderJob.objects.select_related("render").order_by("-queued_at", "-id"),
+                to_attr="job_list",
+            )
+        )
+    )
+    if look:
+        shots = shots.filter(look=look)
+    if twin:
+        shots = shots.filter(twin=twin)
+    if state:
+        shots = shots.filter(state=state)
+    return shots
+
+
+def job_list(
+    *, actor: Actor, campaign: int | None = None, state: str = "", batch: str = ""
+) -> QuerySet[RenderJob]:
+    jobs = brand_scope(RenderJob.objects.all(), actor).select_related(
+        "shot__look", "shot__twin", "shot__scene", "render"
+    )
+    if campaign:
+        jobs = jobs.filter(campaign=campaign)
+    if state:
+        jobs = jobs.filter(state=state)
+    if batch:
+        jobs = jobs.filter(batch=batch)
+    return jobs
+
+
+def render_list(
+    *, actor: Actor, campaign: int | None = None, shortlisted: bool = False
+) -> QuerySet[Render]:
+    renders = brand_scope(Render.objects.all(), actor).select_related(
+        "job__shot__look", "job__shot__twin", "job__campaign"
+    )
+    if campaign:
+        renders = renders.filter(job__campaign=campaign)
+    if shortlisted:
+        renders = renders.exclude(shortlisted_at=None)
+    return renders
+
+
+@dataclass(frozen=True)
+class WorkerRow:
+    worker: RenderWorker
+    alive: bool
+    jobs: list[RenderJob]  # what it renders now, of the viewer's brand
+    busy_elsewhere: int  # jobs of other brands: counted, never shown
+
+
+@dataclass(frozen=True)
+class Farm:
+    workers: list[WorkerRow]
+    depths: dict[str, dict[int, int]]  # broker: queue → priority step → messages
+    queued: dict[int, int]  # the brand's queued jobs per priority
+    running: list[RenderJob]  # the brand's running jobs
+    done_today: int
+    failed_today: int
+    gpu_seconds_today: float
+
+
+def render_farm(*, actor: Actor) -> Farm:
+    """Workers and queues are shared by every brand on this studio; jobs are shown only to
+    their own brand."""
+    from studio.broker import queue_depths
+    from studio.celery import QUEUES, app
+
+    now = timezone.now()
+    fresh = now - timedelta(seconds=3 * settings.WORKER_HEARTBEAT_SECONDS)
+    jobs = brand_scope(RenderJob.objects.all(), actor)
+    running = list(
+        jobs.filter(state=JobState.RUNNING)
+        .select_related("shot__look", "shot__twin", "campaign")
+        .order_by("started_at")
+    )
+    others = dict(
+        RenderJob.objects.filter(state=JobState.RUNNING)
+        .exclude(brand=actor.brand)
+        .values_list("worker")
+        .annotate(n=Count("id"))
+    )
+    workers = [
+        WorkerRow(
+            worker=w,
+            alive=w.stopped_at is None and w.last_seen_at >= fresh,
+            jobs=[job for job in running if job.worker == w.hostname],
+            busy_elsewhere=others.get(w.hostname, 0),
+        )
+        for w in RenderWorker.objects.filter(
+            Q(stopped_at=None) | Q(stopped_at__gte=now - timedelta(days=1))
+        )
+    ]
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = jobs.filter(finished_at__gte=start).aggregate(
+        done=Count("id", filter=Q(state=JobState.SUCCEEDED)),
+        failed=Count("id", filter=Q(state=JobState.FAILED)),
+        seconds=Sum("gpu_seconds"),
+    )
+    try:
+        depths = queue_depths(celery_app=app, queues=QUEUES)
+    except Exception:  # the broker is down: the page still shows what the database knows
+        depths = {}
+    return Farm(
+        workers=workers,
+        depths=depths,
+        queued=dict(
+            jobs.filter(state=JobState.QUEUED).values_list("priority").annotate(n=Count("id"))
+        ),
+        running=running,
+        done_today=today["done"],
+        failed_today=today["failed"],
+        gpu_seconds_today=round(today["seconds"] or 0.0, 1),
+    )

@@ -13,6 +13,7 @@ duplicate delivery, which every task tolerates because it is idempotent on its j
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -55,3 +56,62 @@ def orphaned_messages_restore(
             channel.qos.restore_by_tag(tag, client)
             restored.append(task_id)
     return restored
+
+
+def _redis_lists(channel: Any, queues: tuple[str, ...]) -> list[tuple[str, int, str]]:
+    """(queue, priority step, Redis key) of every list a queue is split into by priority."""
+    return [
+        (q, step, channel._q_for_pri(q, step)) for q in queues for step in channel.priority_steps
+    ]
+
+
+def _task_id(raw: bytes | str) -> str:
+    try:
+        message = json.loads(raw)
+    except ValueError:
+        return ""
+    if isinstance(message, list):  # an unacked entry: [message, exchange, routing key]
+        message = message[0]
+    return str((message.get("headers") or {}).get("id", ""))
+
+
+def broker_task_ids(*, celery_app: Celery, queues: tuple[str, ...]) -> set[str] | None:
+    """The ids of every task the broker holds for ``queues``: waiting, delivered but not yet
+    acknowledged, and held by a live worker. None where the broker cannot be asked, in which case
+    nobody may conclude that a message is lost."""
+    url = str(celery_app.conf.broker_url)
+    ids: set[str] = set()
+    if url.startswith(("redis://", "rediss://")):
+        with celery_app.connection_for_write() as connection:
+            channel: Any = connection.default_channel
+            client = channel.client
+            for _queue, _step, key in _redis_lists(channel, queues):
+                ids.update(_task_id(raw) for raw in client.lrange(key, 0, -1))
+            ids.update(_task_id(raw) for raw in client.hvals(channel.unacked_key))
+    elif url.startswith("filesystem://"):
+        folder = Path(celery_app.conf.broker_transport_options["data_folder_in"])
+        for path in folder.glob("*.msg"):
+            if path.name.partition(".")[2].removesuffix(".msg") in queues:
+                try:
+                    ids.add(_task_id(path.read_bytes()))
+                except FileNotFoundError:  # taken by a worker meanwhile
+                    continue
+    else:
+        return None
+    return ids | _held_task_ids(celery_app, timeout=1.0)
+
+
+def queue_depths(*, celery_app: Celery, queues: tuple[str, ...]) -> dict[str, dict[int, int]]:
+    """Messages waiting per queue and priority step (the filesystem broker has one step)."""
+    url = str(celery_app.conf.broker_url)
+    depths: dict[str, dict[int, int]] = {q: {} for q in queues}
+    if url.startswith(("redis://", "rediss://")):
+        with celery_app.connection_for_write() as connection:
+            channel: Any = connection.default_channel
+            for queue, step, key in _redis_lists(channel, queues):
+                depths[queue][step] = int(channel.client.llen(key))
+    elif url.startswith("filesystem://"):
+        folder = Path(celery_app.conf.broker_transport_options["data_folder_in"])
+        for queue in queues:
+            depths[queue][0] = sum(1 for _ in folder.glob(f"*.{queue}.msg"))
+    return depths

@@ -25,6 +25,7 @@ TASK_ROUTES: dict[str, dict[str, str]] = {
     "campaigns.tasks.render_job_run_task": {"queue": "gpu"},
     "*.thumbnail_*": {"queue": "cpu"},
     "*.capture_photo_check_task": {"queue": "cpu"},
+    "campaigns.tasks.render_thumbnail_task": {"queue": "cpu"},
     "campaigns.tasks.asset_finalize_task": {"queue": "cpu"},
 }
 
@@ -32,6 +33,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # With the orphan age of 30 s, a killed worker's job is back on its queue within a minute.
     "broker-orphans-restore": {
         "task": "studio.tasks.broker_orphans_restore_task",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    # Jobs the broker lost are re-sent, dead workers' jobs requeued or failed, stuck cancels ended.
+    "render-jobs-reconcile": {
+        "task": "campaigns.tasks.render_jobs_reconcile_task",
         "schedule": 30.0,
         "options": {"expires": 25},
     },

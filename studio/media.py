@@ -3,9 +3,13 @@ the object the file belongs to: local files are streamed by Django, S3 objects a
 through a short-lived signed URL. There is no public media URL.
 """
 
+import hashlib
 import mimetypes
+import shutil
+from pathlib import Path
 
-from django.core.files.storage import FileSystemStorage
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -32,3 +36,24 @@ def media_response(file: FieldFile, *, download_name: str | None = None) -> Http
     response["Cache-Control"] = "private, max-age=300"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def local_path(file: FieldFile | str) -> Path:
+    """A path on this machine with the file's bytes, for code that reads files (render and
+    training backends): the file itself on local storage, else a cached download (by name,
+    which is content-addressed, so a cached copy never goes stale). A plain name is looked up
+    in the default storage."""
+    storage, name = (default_storage, file) if isinstance(file, str) else (file.storage, file.name)
+    if not name:
+        raise FileNotFoundError("No file.")
+    if isinstance(storage, FileSystemStorage):
+        return Path(storage.path(name))
+    cache = Path(settings.VAR_DIR) / "cache" / "media"
+    target = cache / hashlib.sha256(name.encode()).hexdigest()[:32] / Path(name).name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(target.suffix + ".part")
+        with storage.open(name, "rb") as source, partial.open("wb") as out:
+            shutil.copyfileobj(source, out)
+        partial.replace(target)
+    return target

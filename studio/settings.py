@@ -212,6 +212,30 @@ TWIN_TRAINING_BACKENDS = {
 TWIN_TRAINING_BACKEND = os.environ.get("TWIN_TRAINING_BACKEND", "reference")
 TWIN_BASE_MODEL = os.environ.get("TWIN_BASE_MODEL", "")  # a local path to base weights
 
+# --- Rendering (campaigns.rendering) -------------------------------------------------------------
+# Render backends by name (dotted paths); more can be added as JSON in RENDER_BACKENDS.
+RENDER_BACKENDS = {
+    "preview": "campaigns.rendering.preview.PreviewBackend",
+    "diffusers": "campaigns.rendering.diffusers.DiffusersBackend",  # the `gpu` extra, local weights
+    "null": "campaigns.rendering.null.NullBackend",  # returns a stored image: for benchmarks
+    **json.loads(os.environ.get("RENDER_BACKENDS", "{}")),
+}
+RENDER_BACKEND = os.environ.get("RENDER_BACKEND", "preview")
+RENDER_BASE_MODEL = os.environ.get("RENDER_BASE_MODEL", "") or TWIN_BASE_MODEL
+# GPU seconds per render a campaign's estimate starts from, until the backend has a history.
+RENDER_ESTIMATE_SECONDS = {"preview": 0.3, "diffusers": 12.0, "null": 0.01}
+# A running job whose worker has not reported for this long is taken to be dead.
+RENDER_LEASE_SECONDS = env_int("RENDER_LEASE_SECONDS", 60)
+# A job whose worker died this many times is failed, not sent again (a poison job never loops).
+RENDER_MAX_ATTEMPTS = env_int("RENDER_MAX_ATTEMPTS", 3)
+# A queued job the broker no longer holds after this long is sent again by the reconciler.
+RENDER_RESEND_AFTER = env_int("RENDER_RESEND_AFTER", 60)
+# A running job asked to cancel that has not stopped after this long is terminated.
+RENDER_CANCEL_GRACE = env_int("RENDER_CANCEL_GRACE", 120)
+# How often a worker announces itself on the render farm page.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10)
+RENDER_THUMBNAIL_SIZE = 384
+
 # --- Celery ---------------------------------------------------------------------------------------
 # The database is the truth for every job; the broker only carries wake-ups (DESIGN.md).
 BROKER_DIR = VAR_DIR / "broker"

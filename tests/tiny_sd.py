@@ -100,3 +100,30 @@ def build_tiny_sd(folder: Path) -> Path:
     base = folder / "base"
     pipe.save_pretrained(base)
     return base
+
+
+def build_tiny_lora(base: Path, folder: Path, seed: int) -> Path:
+    """A LoRA for the tiny base made with peft, its B matrices perturbed so it changes the
+    output (a freshly initialised LoRA is a no-op); saved the way the lora trainer saves one."""
+    import torch
+    from diffusers import StableDiffusionPipeline, UNet2DConditionModel
+    from diffusers.utils import convert_state_dict_to_diffusers
+    from peft import LoraConfig
+    from peft.utils import get_peft_model_state_dict
+
+    unet = UNet2DConditionModel.from_pretrained(base / "unet", local_files_only=True)
+    unet.add_adapter(
+        LoraConfig(r=4, lora_alpha=4, target_modules=["to_k", "to_q", "to_v", "to_out.0"])
+    )
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, parameter in unet.named_parameters():
+            if "lora_B" in name:
+                parameter.copy_(torch.randn(parameter.shape, generator=generator) * 0.5)
+    folder.mkdir(parents=True, exist_ok=True)
+    StableDiffusionPipeline.save_lora_weights(
+        folder,
+        unet_lora_layers=convert_state_dict_to_diffusers(get_peft_model_state_dict(unet)),
+        safe_serialization=True,
+    )
+    return folder / "pytorch_lora_weights.safetensors"

@@ -29,6 +29,13 @@ class RenderRequest:
     garments: tuple[GarmentLayer, ...]
     scene: Scene
     params: Mapping[str, Any] = field(default_factory=dict)
+    # For generative backends: the twin version's LoRA and trigger token, the base weights (local
+    # paths only), what the look is (for the prompt), and the pose's keypoints.
+    lora: Path | None = None
+    trigger_token: str = ""
+    base_model: str = ""
+    description: str = ""
+    keypoints: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -46,7 +53,19 @@ class RenderCancelled(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class VersionInfo:
+    """What a backend needs to know of a twin version to say whether it can render it."""
+
+    annotations: Mapping[str, Any]
+    weights_uri: str
+
+
 class RenderBackend(Protocol):
     name: str
+
+    def missing(self, version: VersionInfo, angle: str) -> str:
+        """Why this version cannot be rendered in a pose of ``angle``; empty when it can."""
+        ...
 
     def render(self, request: RenderRequest, progress: Progress) -> RenderResult: ...

@@ -16,6 +16,7 @@ from campaigns.rendering.base import (
     RenderCancelled,
     RenderRequest,
     RenderResult,
+    VersionInfo,
 )
 
 # Where each slot sits, as (regions it spans, width relative to the figure, horizontal anchor).
@@ -70,6 +71,11 @@ def _shadow(layer: Image.Image, strength: int = 70) -> Image.Image:
 
 class PreviewBackend:
     name = "preview"
+
+    def missing(self, version: VersionInfo, angle: str) -> str:
+        if angle not in (version.annotations.get("poses") or {}):
+            return f"The twin version has no reference photo from the {angle.replace('_', ' ')}."
+        return ""
 
     def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
         rng = random.Random(request.seed)  # noqa: S311  (placement jitter, not secrets)

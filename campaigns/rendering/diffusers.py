@@ -1,0 +1,183 @@
+"""The `diffusers` backend, for GPU workers: a Stable Diffusion base pipeline with the twin
+version's LoRA, conditioned on the garments by inpainting.
+
+The preview compositor first lays the look's garment cut-outs on the twin's reference photo in
+the scene; the garment region (where that composite differs from the bare figure) is then
+repainted by the base model with the twin's LoRA, so the garments are worn rather than pasted,
+and the rest of the picture keeps the twin's reference. Without a reference photo for the pose
+the whole frame is generated from the prompt.
+
+The pipeline is loaded once per worker and kept warm; LoRAs are loaded once each and swapped per
+job by adapter name (the least recently used is dropped past ``MAX_ADAPTERS``). Weights come
+from local paths only, never a hub. Progress and cancel go through the step callback; a
+cancelled run's image is discarded. Install with the `gpu` extra (`pip install -e .[gpu]`).
+"""
+
+import hashlib
+import io
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageColor, ImageFilter
+
+from campaigns.rendering.base import (
+    Progress,
+    RenderCancelled,
+    RenderRequest,
+    RenderResult,
+    VersionInfo,
+)
+from campaigns.rendering.preview import PreviewBackend
+
+MAX_ADAPTERS = 8
+
+
+def _generation_size(width: int, height: int, long_side: int) -> tuple[int, int]:
+    """The format's aspect at ``long_side``, each side a multiple of 8."""
+    scale = long_side / max(width, height)
+    return max(8, round(width * scale / 8) * 8), max(8, round(height * scale / 8) * 8)
+
+
+class DiffusersBackend:
+    name = "diffusers"
+
+    def __init__(self) -> None:
+        self._pipelines: dict[str, Any] = {}
+        self._adapters: dict[str, OrderedDict[str, str]] = {}
+        self._preview = PreviewBackend()
+
+    def missing(self, version: VersionInfo, angle: str) -> str:
+        if not version.weights_uri:
+            return "The twin version has no LoRA weights: train a version with the lora backend."
+        return ""
+
+    # --- warm state -------------------------------------------------------------------------------
+    def pipeline(self, base_model: str) -> Any:
+        if base_model not in self._pipelines:
+            import torch
+            from diffusers import StableDiffusionInpaintPipeline
+
+            if not base_model or not Path(base_model).is_dir():
+                raise FileNotFoundError(f"No base model at {base_model!r} (a local folder).")
+            cuda = torch.cuda.is_available()
+            pipe = StableDiffusionInpaintPipeline.from_pretrained(
+                base_model,
+                local_files_only=True,
+                safety_checker=None,
+                requires_safety_checker=False,
+                dtype=torch.float16 if cuda else torch.float32,
+            )
+            pipe.set_progress_bar_config(disable=True)
+            self._pipelines[base_model] = pipe.to("cuda" if cuda else "cpu")
+            self._adapters[base_model] = OrderedDict()
+        return self._pipelines[base_model]
+
+    def use_lora(self, base_model: str, lora: Path | None) -> str:
+        """Make ``lora`` the one active adapter of the warm pipeline; returns its name."""
+        pipe, loaded = self.pipeline(base_model), self._adapters[base_model]
+        if lora is None:
+            if loaded:
+                pipe.disable_lora()
+            return ""
+        key = hashlib.sha256(str(lora).encode()).hexdigest()[:16]
+        if key not in loaded:
+            name = f"twin_{key}"
+            pipe.load_lora_weights(str(lora.parent), weight_name=lora.name, adapter_name=name)
+            loaded[key] = name
+            while len(loaded) > MAX_ADAPTERS:
+                pipe.delete_adapters(loaded.popitem(last=False)[1])
+        loaded.move_to_end(key)
+        pipe.enable_lora()
+        pipe.set_adapters([loaded[key]])
+        return loaded[key]
+
+    # --- conditioning -----------------------------------------------------------------------------
+    def _conditioning(self, request: RenderRequest) -> tuple[Image.Image, Image.Image]:
+        """The init image and the mask of what to repaint (white)."""
+        size = (request.width, request.height)
+        if request.reference is None or not request.pose:
+            colour = request.scene.value if request.scene.kind == "colour" else "#ecebe7"
+            return Image.new("RGB", size, ImageColor.getrgb(colour)), Image.new("L", size, 255)
+
+        def composite(garments: tuple[Any, ...]) -> Image.Image:
+            bare = RenderRequest(**{**request.__dict__, "garments": garments})
+            png = self._preview.render(bare, lambda step, total: True).png
+            return Image.open(io.BytesIO(png)).convert("RGB")
+
+        dressed, figure = composite(request.garments), composite(())
+        if not request.garments:
+            return dressed, Image.new("L", size, 0)
+        difference = np.abs(
+            np.asarray(dressed, dtype=np.int16) - np.asarray(figure, dtype=np.int16)
+        ).max(axis=2)
+        mask = Image.fromarray(((difference > 12) * 255).astype(np.uint8))
+        return dressed, mask.filter(ImageFilter.MaxFilter(9)).filter(ImageFilter.GaussianBlur(4))
+
+    def _prompt(self, request: RenderRequest) -> str:
+        parts = [f"a photo of {request.trigger_token or 'a'} person"]
+        if request.description:
+            parts.append(f"wearing {request.description}")
+        if request.scene.kind == "prompt":
+            parts.append(request.scene.value)
+        parts.append(str(request.params.get("style", "fashion editorial, full body, sharp focus")))
+        return ", ".join(parts)
+
+    # --- rendering --------------------------------------------------------------------------------
+    def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
+        import torch
+
+        base_model = str(request.params.get("base_model") or request.base_model)
+        pipe = self.pipeline(base_model)
+        adapter = self.use_lora(base_model, request.lora)
+        params = request.params
+        steps = int(params.get("steps", 30))
+        strength = float(params.get("strength", 0.85))
+        gen_w, gen_h = _generation_size(
+            request.width, request.height, int(params.get("long_side", 768))
+        )
+        init, mask = self._conditioning(request)
+        stopped = False
+
+        def on_step(pipeline: Any, step: int, timestep: Any, kwargs: dict[str, Any]) -> Any:
+            nonlocal stopped
+            if not progress(step + 1, pipeline.num_timesteps):
+                stopped = True
+                pipeline._interrupt = True  # skips the remaining steps (the image is discarded)
+            return kwargs
+
+        output = pipe(
+            prompt=self._prompt(request),
+            negative_prompt=str(params.get("negative_prompt", "deformed, blurry, watermark")),
+            image=init.resize((gen_w, gen_h), Image.Resampling.LANCZOS),
+            mask_image=mask.resize((gen_w, gen_h), Image.Resampling.BILINEAR),
+            width=gen_w,
+            height=gen_h,
+            strength=strength,
+            num_inference_steps=steps,
+            guidance_scale=float(params.get("guidance_scale", 6.5)),
+            generator=torch.Generator("cpu").manual_seed(request.seed),
+            callback_on_step_end=on_step,
+        )
+        if stopped:
+            raise RenderCancelled()
+        image = output.images[0].resize((request.width, request.height), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        image.convert("RGB").save(out, "PNG", compress_level=1)
+        cuda = pipe.device.type == "cuda"
+        return RenderResult(
+            png=out.getvalue(),
+            width=request.width,
+            height=request.height,
+            meta={
+                "backend": self.name,
+                "seed": request.seed,
+                "steps": steps,
+                "strength": strength,
+                "generated_at": [gen_w, gen_h],
+                "adapter": adapter,
+                "device": pipe.device.type,
+                "gpu": torch.cuda.get_device_name(pipe.device) if cuda else "",
+            },
+        )

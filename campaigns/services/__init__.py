@@ -1,0 +1,63 @@
+"""Every write in campaigns. One module per area: catalogue (garments, looks), production
+(campaigns, scenes, the shot matrix), rendering (render jobs on the workers and what they make),
+workers (the render farm's heartbeats)."""
+
+from campaigns.services.catalogue import (
+    ImportReport,
+    LookItemInput,
+    garment_create,
+    garment_import_csv,
+    garment_mask_correct,
+    look_duplicate,
+    look_save,
+)
+from campaigns.services.production import (
+    CampaignInput,
+    MatrixPlan,
+    MatrixSpec,
+    QueuedBatch,
+    campaign_create,
+    campaign_status_set,
+    campaign_update,
+    matrix_plan,
+    matrix_queue,
+    scene_add,
+)
+from campaigns.services.rendering import (
+    render_job_cancel,
+    render_job_rerender,
+    render_job_retry,
+    render_job_run,
+    render_jobs_cancel,
+    render_jobs_reconcile,
+    render_shortlist,
+    render_thumbnail_make,
+)
+
+__all__ = [
+    "CampaignInput",
+    "ImportReport",
+    "LookItemInput",
+    "MatrixPlan",
+    "MatrixSpec",
+    "QueuedBatch",
+    "campaign_create",
+    "campaign_status_set",
+    "campaign_update",
+    "garment_create",
+    "garment_import_csv",
+    "garment_mask_correct",
+    "look_duplicate",
+    "look_save",
+    "matrix_plan",
+    "matrix_queue",
+    "render_job_cancel",
+    "render_job_rerender",
+    "render_job_retry",
+    "render_job_run",
+    "render_jobs_cancel",
+    "render_jobs_reconcile",
+    "render_shortlist",
+    "render_thumbnail_make",
+    "scene_add",
+]

@@ -1,0 +1,524 @@
+"""Campaigns, their scenes, and the shot matrix: plan it (how many renders, the GPU time against
+the budget, every combination the license or the talent's terms forbid and why), then queue it in
+bulk: one insert of shots, one of jobs, one batch of messages after commit."""
+
+import hashlib
+import json
+import random
+import re
+import statistics
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from itertools import product
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from campaigns.enums import (
+    CAMPAIGN_TRANSITIONS,
+    JOB_ACTIVE,
+    CampaignStatus,
+    JobState,
+    Priority,
+    SceneKind,
+)
+from campaigns.models import Campaign, Look, LookItem, RenderJob, Scene, Shot
+from campaigns.poses import POSES
+from campaigns.rendering import render_backend
+from campaigns.rendering.base import FORMATS, VersionInfo
+from studio.enums import Perm
+from studio.errors import Conflict, NotFound, StudioError
+from studio.images import image_ingest
+from studio.permissions import Actor
+from studio.services import audit_record
+from twins.enums import Channel, ContentTag, TrainingStatus
+from twins.models import Twin, TwinVersion
+from twins.services import license_check
+
+MAX_VARIANTS = 20
+MAX_MATRIX = 20_000
+COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+# --- Campaigns ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CampaignInput:
+    name: str
+    starts_on: date
+    ends_on: date
+    markets: list[str]
+    channels: list[str]
+    brief: str = ""
+    content_tags: list[str] = field(default_factory=list)
+    gpu_budget_seconds: int = 3600
+    backend: str = ""
+
+
+def _clean_campaign(data: CampaignInput) -> dict[str, Any]:
+    name = data.name.strip()
+    if not name or len(name) > 200:
+        raise StudioError("A campaign needs a name of at most 200 characters.")
+    if data.ends_on < data.starts_on:
+        raise StudioError("The campaign ends before it starts.")
+    markets = sorted({m.strip().upper() for m in data.markets if m.strip()})
+    if not markets or any(not re.fullmatch(r"[A-Z]{2}", m) for m in markets):
+        raise StudioError("Markets are two-letter country codes, at least one (e.g. DE, FR).")
+    channels = sorted(set(data.channels))
+    if not channels or any(c not in Channel.values for c in channels):
+        raise StudioError(f"Channels are at least one of {', '.join(Channel.values)}.")
+    tags = sorted(set(data.content_tags))
+    if any(t not in ContentTag.values for t in tags):
+        raise StudioError(f"Content tags are among {', '.join(ContentTag.values)}.")
+    backend = data.backend or settings.RENDER_BACKEND
+    if backend not in settings.RENDER_BACKENDS:
+        raise StudioError(f"Unknown render backend {backend!r}.")
+    if data.gpu_budget_seconds < 0:
+        raise StudioError("The GPU budget cannot be negative.")
+    return {
+        "name": name,
+        "brief": data.brief.strip(),
+        "starts_on": data.starts_on,
+        "ends_on": data.ends_on,
+        "markets": markets,
+        "channels": channels,
+        "content_tags": tags,
+        "gpu_budget_seconds": data.gpu_budget_seconds,
+        "backend": backend,
+    }
+
+
+def campaign_create(*, actor: Actor, data: CampaignInput) -> Campaign:
+    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
+    values = _clean_campaign(data)
+    with transaction.atomic():
+        campaign = Campaign.objects.create(brand=brand, owner=actor.user, **values)
+        audit_record(actor=actor.user, verb="campaign.created", obj=campaign, brand=brand)
+    return campaign
+
+
+def _own(actor: Actor, campaign: Campaign) -> Campaign:
+    """The campaign, locked, if it is the actor's brand's and their role may change it."""
+    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
+    locked = Campaign.objects.select_for_update().filter(pk=campaign.pk, brand=brand).first()
+    if locked is None:
+        raise NotFound("No such campaign.")
+    return locked
+
+
+@transaction.atomic
+def campaign_update(*, actor: Actor, campaign: Campaign, data: CampaignInput) -> Campaign:
+    campaign = _own(actor, campaign)
+    values = _clean_campaign(data)
+    for name, value in values.items():
+        setattr(campaign, name, value)
+    campaign.save()
+    audit_record(actor=actor.user, verb="campaign.updated", obj=campaign, brand=campaign.brand)
+    return campaign
+
+
+@transaction.atomic
+def campaign_status_set(*, actor: Actor, campaign: Campaign, status: str) -> Campaign:
+    campaign = _own(actor, campaign)
+    if status not in CampaignStatus.values:
+        raise StudioError(f"A campaign's status is one of {', '.join(CampaignStatus.values)}.")
+    if status not in CAMPAIGN_TRANSITIONS[campaign.status]:
+        raise Conflict(
+            f"A campaign that is {campaign.get_status_display().lower()} cannot become "
+            f"{CampaignStatus(status).label.lower()}."
+        )
+    before, campaign.status = campaign.status, status
+    campaign.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor.user,
+        verb="campaign.status_changed",
+        obj=campaign,
+        brand=campaign.brand,
+        payload={"from": before, "to": status},
+    )
+    return campaign
+
+
+def scene_add(
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    name: str,
+    kind: str,
+    value: str = "",
+    image: IO[bytes] | None = None,
+) -> Scene:
+    """A colour (#rrggbb), an uploaded image (checked like every upload), or a prompt."""
+    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
+    if campaign.brand_id != brand.pk:
+        raise NotFound("No such campaign.")
+    name, value = name.strip(), value.strip()
+    if not name or len(name) > 120:
+        raise StudioError("A scene needs a name of at most 120 characters.")
+    if kind == SceneKind.COLOUR and not COLOUR.match(value):
+        raise StudioError("A colour scene needs a colour like #e8e4dc.")
+    if kind == SceneKind.PROMPT and not 3 <= len(value) <= 500:
+        raise StudioError("A prompt scene needs a prompt of 3 to 500 characters.")
+    if (kind == SceneKind.IMAGE) != (image is not None):
+        raise StudioError("An image scene needs an image, and only an image scene has one.")
+    if kind not in SceneKind.values:
+        raise StudioError(f"A scene is one of {', '.join(SceneKind.values)}.")
+    stored = image_ingest(image, prefix=f"scenes/{brand.pk}") if image is not None else None
+    with transaction.atomic():
+        scene = Scene.objects.create(
+            campaign=campaign,
+            name=name,
+            kind=kind,
+            value="" if stored else value,
+            image=stored.name if stored else "",
+        )
+        audit_record(
+            actor=actor.user,
+            verb="scene.added",
+            obj=scene,
+            brand=brand,
+            payload={"campaign": campaign.pk, "kind": kind},
+        )
+    return scene
+
+
+# --- The shot matrix ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MatrixSpec:
+    looks: tuple[int, ...]
+    twins: tuple[int, ...]
+    poses: tuple[str, ...]
+    scenes: tuple[int, ...]
+    formats: tuple[str, ...]
+    variants: int = 1
+    priority: int = Priority.NORMAL
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """A part of the matrix that will not be rendered, and why."""
+
+    look: Look
+    twin: Twin
+    pose: str  # empty: every pose
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class MatrixPlan:
+    campaign: Campaign
+    spec: MatrixSpec
+    cells: list[tuple[Look, Twin, TwinVersion, str, Scene, str, int]]
+    forbidden: list[Forbidden]
+    already: int  # cells that are in the matrix already and are not queued again
+    seconds_per_render: float
+    used_seconds: float  # spent and committed to jobs still running or queued
+
+    @property
+    def renders(self) -> int:
+        return len(self.cells)
+
+    @property
+    def estimate_seconds(self) -> float:
+        return round(self.renders * self.seconds_per_render, 1)
+
+    @property
+    def budget_left(self) -> float:
+        return max(0.0, self.campaign.gpu_budget_seconds - self.used_seconds)
+
+    @property
+    def over_budget(self) -> bool:
+        return self.estimate_seconds > self.budget_left
+
+
+def _ids(values: Iterable[Any], what: str) -> tuple[int, ...]:
+    try:
+        ids = tuple(sorted({int(v) for v in values}))
+    except (TypeError, ValueError) as exc:
+        raise StudioError(f"The {what} are given by their ids.") from exc
+    if not ids:
+        raise StudioError(f"Pick at least one of the {what}.")
+    return ids
+
+
+def _clean_spec(spec: MatrixSpec) -> MatrixSpec:
+    poses = tuple(sorted(set(spec.poses)))
+    unknown = [p for p in poses if p not in POSES]
+    if not poses or unknown:
+        raise StudioError(f"Poses are at least one of {', '.join(POSES)}.")
+    formats = tuple(f for f in FORMATS if f in set(spec.formats))
+    if not formats or len(formats) != len(set(spec.formats)):
+        raise StudioError(f"Formats are at least one of {', '.join(FORMATS)}.")
+    if not 1 <= spec.variants <= MAX_VARIANTS:
+        raise StudioError(f"Variants (seeds) are 1 to {MAX_VARIANTS}.")
+    if spec.priority not in Priority.values:
+        raise StudioError("Priority is rush, normal or background.")
+    return MatrixSpec(
+        looks=_ids(spec.looks, "looks"),
+        twins=_ids(spec.twins, "twins"),
+        poses=poses,
+        scenes=_ids(spec.scenes, "scenes"),
+        formats=formats,
+        variants=spec.variants,
+        priority=spec.priority,
+    )
+
+
+def seconds_per_render(brand_id: int, backend: str) -> float:
+    """The median GPU time of the brand's last 100 renders on this backend, or the configured
+    starting estimate while there is no history."""
+    recent: list[float] = list(
+        RenderJob.objects.filter(
+            brand=brand_id, backend=backend, state=JobState.SUCCEEDED, gpu_seconds__isnull=False
+        )
+        .order_by("-finished_at")
+        .values_list("gpu_seconds", flat=True)[:100]  # type: ignore[arg-type]
+    )
+    if len(recent) >= 5:
+        return round(statistics.median(recent), 3)
+    return float(settings.RENDER_ESTIMATE_SECONDS.get(backend, 10.0))
+
+
+def _used_seconds(campaign: Campaign, per_render: float) -> float:
+    spent = campaign.jobs.aggregate(s=Sum("gpu_seconds"))["s"] or 0.0
+    pending = campaign.jobs.filter(state__in=JOB_ACTIVE).count()
+    return round(spent + pending * per_render, 1)
+
+
+def latest_versions(twin_ids: Iterable[int]) -> dict[int, TwinVersion]:
+    """The newest renderable version of each twin (trained, not retired)."""
+    versions: dict[int, TwinVersion] = {}
+    for version in TwinVersion.objects.filter(
+        twin__in=list(twin_ids), status=TrainingStatus.SUCCEEDED, retired_at=None
+    ).order_by("twin_id", "-number"):
+        versions.setdefault(version.twin_id, version)
+    return versions
+
+
+def _pair_reasons(
+    campaign: Campaign, twin: Twin, categories: list[str], on: date, *, lock: bool
+) -> tuple[str, ...]:
+    """What the licenses and the talent's terms say against rendering this twin in garments of
+    ``categories`` for every channel and market of the campaign, on ``on``."""
+    reasons: dict[str, None] = {}
+    for channel, market in product(campaign.channels, campaign.markets):
+        check = license_check(
+            twin=twin,
+            brand=campaign.brand,
+            channel=channel,
+            market=market,
+            on=on,
+            categories=categories,
+            content_tags=campaign.content_tags,
+            lock=lock,
+        )
+        reasons.update({reason.message: None for reason in check.reasons})
+    return tuple(reasons)
+
+
+def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> MatrixPlan:
+    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
+    if campaign.brand_id != brand.pk:
+        raise NotFound("No such campaign.")
+    if campaign.status == CampaignStatus.ARCHIVED:
+        raise Conflict("The campaign is archived: restore it to draft to render again.")
+    spec = _clean_spec(spec)
+    looks = {
+        look.pk: look
+        for look in Look.objects.filter(brand=brand, pk__in=spec.looks).prefetch_related(
+            "items__garment"
+        )
+    }
+    if len(looks) != len(spec.looks):
+        raise StudioError("No such look in your brand: " + _missing(spec.looks, looks) + ".")
+    twins = {t.pk: t for t in Twin.objects.filter(pk__in=spec.twins).select_related("talent")}
+    if len(twins) != len(spec.twins):
+        raise StudioError("No such twin: " + _missing(spec.twins, twins) + ".")
+    scenes = {s.pk: s for s in Scene.objects.filter(campaign=campaign, pk__in=spec.scenes)}
+    if len(scenes) != len(spec.scenes):
+        raise StudioError("No such scene in this campaign: " + _missing(spec.scenes, scenes) + ".")
+    if len(spec.looks) * len(spec.twins) * len(spec.poses) * len(spec.scenes) > MAX_MATRIX // (
+        len(spec.formats) * spec.variants
+    ):
+        raise StudioError(f"A matrix has at most {MAX_MATRIX:,} shots: queue it in parts.")
+    backend = render_backend(campaign.backend)
+    versions = latest_versions(spec.twins)
+    today = timezone.localdate()
+    existing = set(
+        Shot.objects.filter(campaign=campaign).values_list(
+            "look_id", "twin_id", "pose", "scene_id", "format", "variant"
+        )
+    )
+    cells, forbidden, already = [], [], 0
+    for look_id, twin_id in product(spec.looks, spec.twins):
+        look, twin = looks[look_id], twins[twin_id]
+        version = versions.get(twin_id)
+        categories = sorted({item.garment.category for item in look.items.all()})
+        reasons = _pair_reasons(campaign, twin, categories, today, lock=lock)
+        if version is None:
+            reasons += ("The twin has no trained version to render.",)
+        if reasons or version is None:
+            forbidden.append(Forbidden(look, twin, "", reasons))
+            continue
+        info = VersionInfo(annotations=version.annotations, weights_uri=version.weights_uri)
+        for pose in spec.poses:
+            missing = backend.missing(info, POSES[pose].angle)
+            if missing:
+                forbidden.append(Forbidden(look, twin, pose, (missing,)))
+                continue
+            for scene_id, fmt, variant in product(
+                spec.scenes, spec.formats, range(1, spec.variants + 1)
+            ):
+                if (look_id, twin_id, pose, scene_id, fmt, variant) in existing:
+                    already += 1
+                    continue
+                cells.append((look, twin, version, pose, scenes[scene_id], fmt, variant))
+    per_render = seconds_per_render(brand.pk, campaign.backend)
+    return MatrixPlan(
+        campaign=campaign,
+        spec=spec,
+        cells=cells,
+        forbidden=forbidden,
+        already=already,
+        seconds_per_render=per_render,
+        used_seconds=_used_seconds(campaign, per_render),
+    )
+
+
+def _missing(wanted: tuple[int, ...], found: dict[int, Any]) -> str:
+    return ", ".join(str(pk) for pk in wanted if pk not in found)
+
+
+def matrix_plan(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> MatrixPlan:
+    """What queueing ``spec`` would do, without doing it."""
+    return _plan(actor, campaign, spec, lock=False)
+
+
+def idempotency_key(
+    *, shot_cell: tuple[Any, ...], version: TwinVersion, look_items: list[LookItem], **rest: Any
+) -> str:
+    """A hash of everything a render depends on: the same request gives the same key."""
+    garments = [(i.garment.sku, i.garment.cutout_sha256, i.slot, i.layer) for i in look_items]
+    payload = {
+        "cell": shot_cell,
+        "version": [version.pk, version.weights_sha256],
+        "garments": garments,
+        **rest,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def job_for(
+    shot: Shot, *, seed: int, priority: int, batch: uuid.UUID, actor_user: Any, look: Look
+) -> RenderJob:
+    """An unsaved job for ``shot`` (the caller saves it, alone or in bulk)."""
+    scene = shot.scene
+    key = idempotency_key(
+        shot_cell=(shot.campaign_id, shot.pose, shot.format),
+        version=shot.version,
+        look_items=list(look.items.all()),
+        scene=[scene.kind, scene.value, str(scene.image)],
+        seed=seed,
+        backend=shot.campaign.backend,
+        params={},
+    )
+    return RenderJob(
+        brand_id=shot.campaign.brand_id,
+        campaign=shot.campaign,
+        shot=shot,
+        batch=batch,
+        priority=priority,
+        backend=shot.campaign.backend,
+        version=shot.version,
+        seed=seed,
+        idempotency_key=key,
+        created_by=actor_user,
+    )
+
+
+@dataclass(frozen=True)
+class QueuedBatch:
+    batch: uuid.UUID
+    jobs: int
+    forbidden: list[Forbidden]
+    already: int
+
+
+def matrix_queue(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> QueuedBatch:
+    """Queue a render job for every cell of ``spec`` that is allowed and not in the matrix yet.
+    Forbidden cells are skipped (and reported); over the GPU budget, nothing is queued."""
+    from campaigns.services.rendering import render_jobs_send
+
+    rng = random.SystemRandom()
+    with transaction.atomic():
+        campaign = _own(actor, campaign)
+        plan = _plan(actor, campaign, spec, lock=True)
+        if not plan.cells:
+            raise Conflict(
+                "Nothing to render: every shot is forbidden or in the matrix already."
+                if plan.forbidden or plan.already
+                else "Nothing to render."
+            )
+        if plan.over_budget:
+            raise Conflict(
+                f"{plan.renders} renders need about {plan.estimate_seconds:,.0f} GPU seconds; "
+                f"{plan.budget_left:,.0f} of the campaign's budget is left."
+            )
+        shots = [
+            Shot(
+                campaign=campaign,
+                look=look,
+                twin=twin,
+                version=version,
+                pose=pose,
+                scene=scene,
+                format=fmt,
+                variant=variant,
+            )
+            for look, twin, version, pose, scene, fmt, variant in plan.cells
+        ]
+        try:
+            with transaction.atomic():
+                Shot.objects.bulk_create(shots)
+        except IntegrityError as exc:
+            raise Conflict(
+                "Someone queued part of this matrix at the same time: plan again."
+            ) from exc
+        batch = uuid.uuid4()
+        jobs = [
+            job_for(
+                shot,
+                seed=rng.randrange(2**31),
+                priority=plan.spec.priority,
+                batch=batch,
+                actor_user=actor.user,
+                look=shot.look,
+            )
+            for shot in shots
+        ]
+        RenderJob.objects.bulk_create(jobs)
+        if campaign.status == CampaignStatus.DRAFT:
+            campaign.status = CampaignStatus.IN_PRODUCTION
+            campaign.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor.user,
+            verb="render.batch_queued",
+            obj=campaign,
+            brand=campaign.brand,
+            payload={
+                "batch": str(batch),
+                "jobs": len(jobs),
+                "forbidden": [
+                    {"look": f.look.pk, "twin": f.twin.pk, "pose": f.pose, "reasons": f.reasons}
+                    for f in plan.forbidden
+                ],
+                "estimate_seconds": plan.estimate_seconds,
+            },
+        )
+        ids = [job.pk for job in jobs]
+        transaction.on_commit(lambda: render_jobs_send(ids))
+    return QueuedBatch(batch=batch, jobs=len(jobs), forbidden=plan.forbidden, already=plan.already)

@@ -1,0 +1,527 @@
+"""Render jobs: sending them to the gpu queue, running them on a worker, cancel, retry,
+re-render, shortlist, thumbnails, and the reconciler that mends what the broker lost.
+
+The database is the truth about every job. A job moves queued → running → succeeded | failed |
+cancelled only here. Its id is its Celery task id, so a message delivered twice finds the job
+already running (another worker holds its lease) or finished, and does nothing.
+"""
+
+import hashlib
+import io
+import logging
+import random
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from PIL import Image
+
+from campaigns.enums import JOB_ACTIVE, JOB_TERMINAL, JobState
+from campaigns.models import Render, RenderJob, RenderWorker, Shot
+from campaigns.poses import POSES
+from campaigns.rendering import render_backend
+from campaigns.rendering.base import FORMATS, GarmentLayer, RenderCancelled, RenderRequest, Scene
+from campaigns.services.production import _pair_reasons, job_for
+from studio.enums import Perm
+from studio.errors import Conflict, NotFound
+from studio.media import local_path
+from studio.permissions import Actor
+from studio.services import audit_record
+from twins.models import CapturePhoto
+from twins.revocation import Revocation
+
+logger = logging.getLogger(__name__)
+
+
+# --- Sending --------------------------------------------------------------------------------------
+def render_jobs_send(job_ids: Iterable[uuid.UUID]) -> int:
+    """Publish one message per job, pipelined in one batch, each with its job's priority; then
+    stamp them sent. Jobs no longer queued are not sent."""
+    from campaigns.tasks import render_job_run_task
+    from studio.celery import app
+
+    jobs = list(
+        RenderJob.objects.filter(pk__in=list(job_ids), state=JobState.QUEUED).values_list(
+            "pk", "priority"
+        )
+    )
+    if not jobs:
+        return 0
+    with app.producer_or_acquire() as producer, producer.batch():
+        for pk, priority in jobs:
+            render_job_run_task.apply_async(
+                (str(pk),), task_id=str(pk), priority=priority, producer=producer
+            )
+    RenderJob.objects.filter(pk__in=[pk for pk, _ in jobs]).update(sent_at=timezone.now())
+    return len(jobs)
+
+
+# --- Running on a worker --------------------------------------------------------------------------
+class LeaseHeld(Exception):
+    """Another worker is rendering this job and reported within its lease: try again later."""
+
+    def __init__(self, retry_in: float) -> None:
+        super().__init__(f"held by another worker for {retry_in:.0f} s more")
+        self.retry_in = retry_in
+
+
+def _jobs_for_update() -> QuerySet[RenderJob]:
+    return RenderJob.objects.select_for_update(of=("self",)).select_related(
+        "shot__scene", "shot__look", "campaign__brand", "version__twin__talent"
+    )
+
+
+def _finish(job: RenderJob, state: str, *, error: str = "", **fields: Any) -> RenderJob:
+    job.state, job.error, job.finished_at = state, error, timezone.now()
+    for name, value in fields.items():
+        setattr(job, name, value)
+    job.save()
+    if state == JobState.FAILED:
+        audit_record(
+            actor=None,
+            verb="render.failed",
+            obj=job,
+            brand=job.campaign.brand,
+            payload={"error": error, "attempts": job.attempts},
+        )
+    return job
+
+
+def _gave_up(job: RenderJob) -> str:
+    return f"Gave up after {job.attempts} attempts: the worker stopped each time."
+
+
+def _license_reasons(job: RenderJob, *, lock: bool) -> tuple[str, ...]:
+    categories = sorted({item.garment.category for item in job.shot.look.items.all()})
+    return _pair_reasons(
+        job.campaign, job.version.twin, categories, timezone.localdate(), lock=lock
+    )
+
+
+def _claim(job_id: str, worker: str) -> RenderJob | None:
+    """Take the job for this worker, or say why not. Checks the license again, holding the
+    license rows until the job is marked running, so a revocation cannot slip in between."""
+    now = timezone.now()
+    lease = timedelta(seconds=settings.RENDER_LEASE_SECONDS)
+    with transaction.atomic():
+        job = _jobs_for_update().filter(pk=job_id).first()
+        if job is None or job.state in JOB_TERMINAL:
+            return None
+        if job.cancel_requested_at is not None:
+            _finish(job, JobState.CANCELLED)
+            return None
+        if job.state == JobState.RUNNING and job.heartbeat_at and job.heartbeat_at + lease > now:
+            raise LeaseHeld((job.heartbeat_at + lease - now).total_seconds() + 1)
+        if job.attempts >= settings.RENDER_MAX_ATTEMPTS:
+            _finish(
+                job,
+                JobState.FAILED,
+                error=_gave_up(job),
+            )
+            return None
+        reasons = _license_reasons(job, lock=True)
+        if reasons:
+            _finish(job, JobState.FAILED, error="License check at start: " + " ".join(reasons))
+            return None
+        job.state, job.worker, job.gpu = JobState.RUNNING, worker, ""
+        job.attempts += 1
+        job.started_at = job.heartbeat_at = now
+        job.progress_step = 0
+        job.save()
+    return job
+
+
+def _request(job: RenderJob) -> RenderRequest:
+    shot, version = job.shot, job.version
+    pose = POSES[shot.pose]
+    annotations = (version.annotations.get("poses") or {}).get(pose.angle) or {}
+    reference = None
+    if annotations:
+        photo = CapturePhoto.objects.get(pk=annotations["photo"])
+        reference = local_path(photo.image)
+    scene = shot.scene
+    width, height = FORMATS[shot.format]
+    items = sorted(shot.look.items.all(), key=lambda item: item.layer)
+    return RenderRequest(
+        seed=job.seed,
+        width=width,
+        height=height,
+        reference=reference,  # type: ignore[arg-type]  # None only for generative backends
+        pose=annotations,
+        garments=tuple(
+            GarmentLayer(item.slot, item.layer, local_path(item.garment.cutout))
+            for item in items
+            if item.garment.cutout
+        ),
+        scene=Scene(scene.kind, str(local_path(scene.image)) if scene.image else scene.value),
+        params=job.params,
+        lora=local_path(version.weights_uri) if version.weights_uri else None,
+        trigger_token=version.trigger_token,
+        base_model=settings.RENDER_BASE_MODEL,
+        description=", ".join(item.garment.name for item in items),
+        keypoints=pose.keypoints,
+    )
+
+
+def _worker_has(worker: str, backend: str) -> None:
+    """Note on the render farm that this worker has ``backend`` loaded and warm."""
+    record = RenderWorker.objects.filter(hostname=worker).first()
+    if record is not None and backend not in record.backends:
+        record.backends = sorted({*record.backends, backend})
+        record.save(update_fields=["backends"])
+
+
+def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
+    """Run one job (the gpu task calls this). Idempotent on the job: a finished job is left
+    alone, one another worker renders is left to it, a dead worker's job starts again."""
+    job = _claim(job_id, worker)
+    if job is None:
+        return RenderJob.objects.filter(pk=job_id).first()
+    started = time.monotonic()
+
+    def progress(step: int, total: int) -> bool:
+        RenderJob.objects.filter(pk=job_id).update(
+            progress_step=step, progress_total=total, heartbeat_at=timezone.now()
+        )
+        return not RenderJob.objects.filter(pk=job_id, cancel_requested_at__isnull=False).exists()
+
+    try:
+        backend = render_backend(job.backend)
+        reuse = (
+            Render.objects.filter(
+                brand=job.brand_id,
+                job__idempotency_key=job.idempotency_key,
+                job__state=JobState.SUCCEEDED,
+            )
+            .exclude(job=job)
+            .first()
+        )
+        if reuse is None:
+            result = backend.render(_request(job), progress)
+        _worker_has(worker, job.backend)
+    except RenderCancelled:
+        with transaction.atomic():
+            return _finish(_jobs_for_update().get(pk=job_id), JobState.CANCELLED)
+    except Exception as exc:
+        logger.exception("Render job %s failed", job_id)
+        with transaction.atomic():
+            return _finish(
+                _jobs_for_update().get(pk=job_id),
+                JobState.FAILED,
+                error=f"{type(exc).__name__}: {exc}",
+            )
+    seconds = round(time.monotonic() - started, 3)
+    if reuse is not None:
+        name, digest, size, meta = (
+            reuse.image.name,
+            reuse.sha256,
+            (reuse.width, reuse.height),
+            {
+                **reuse.meta,
+                "reused_from": str(reuse.job_id),
+            },
+        )
+    else:
+        digest = hashlib.sha256(result.png).hexdigest()
+        name = f"renders/{job.brand_id}/{digest[:2]}/{digest}.png"
+        if not default_storage.exists(name):
+            name = default_storage.save(name, ContentFile(result.png))
+        size, meta = (result.width, result.height), dict(result.meta)
+    with transaction.atomic():
+        job = _jobs_for_update().get(pk=job_id)
+        if job.state != JobState.RUNNING or job.worker != worker:
+            return job  # taken over meanwhile (this worker was presumed dead): theirs counts
+        if job.cancel_requested_at is not None:
+            return _finish(job, JobState.CANCELLED)
+        render = Render.objects.create(
+            job=job,
+            brand_id=job.brand_id,
+            image=name,
+            sha256=digest,
+            width=size[0],
+            height=size[1],
+            meta=meta,
+        )
+        _finish(
+            job,
+            JobState.SUCCEEDED,
+            gpu_seconds=seconds,
+            gpu=str(meta.get("gpu", "")),
+            progress_step=max(job.progress_step, job.progress_total),
+        )
+        transaction.on_commit(lambda: _thumbnail_queue(render.pk))
+    return job
+
+
+def _thumbnail_queue(render_id: int) -> None:
+    from campaigns.tasks import render_thumbnail_task
+
+    render_thumbnail_task.delay(render_id)
+
+
+def render_thumbnail_make(*, render_id: int) -> Render | None:
+    """A small JPEG of the render for boards (cpu queue; idempotent)."""
+    render = Render.objects.filter(pk=render_id).first()
+    if render is None or render.thumbnail:
+        return render
+    with render.image.open("rb") as handle:
+        image = Image.open(io.BytesIO(handle.read()))
+        image.load()
+    side = settings.RENDER_THUMBNAIL_SIZE
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "JPEG", quality=82, optimize=True)
+    digest = hashlib.sha256(out.getvalue()).hexdigest()
+    name = default_storage.save(
+        f"renders/{render.brand_id}/thumbs/{digest}.jpg", ContentFile(out.getvalue())
+    )
+    Render.objects.filter(pk=render_id, thumbnail="").update(thumbnail=name)
+    render.refresh_from_db()
+    return render
+
+
+# --- Cancel, retry, re-render, shortlist ----------------------------------------------------------
+def _brand_jobs(actor: Actor) -> QuerySet[RenderJob]:
+    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
+    return RenderJob.objects.filter(brand=brand)
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    queued: int  # cancelled at once
+    running: int  # asked to stop at their next step
+
+
+def _cancel(jobs: QuerySet[RenderJob], reason: str = "") -> Cancelled:
+    now = timezone.now()
+    queued = jobs.filter(state=JobState.QUEUED).update(
+        state=JobState.CANCELLED, finished_at=now, cancel_requested_at=now, error=reason
+    )
+    running = jobs.filter(state=JobState.RUNNING, cancel_requested_at=None).update(
+        cancel_requested_at=now, error=reason
+    )
+    return Cancelled(queued, running)
+
+
+@transaction.atomic
+def render_job_cancel(*, actor: Actor, job: RenderJob) -> RenderJob:
+    """Cancel a queued job at once; ask a running one to stop at its next step (the backend
+    checks between steps; the reconciler terminates it if it does not)."""
+    locked = _brand_jobs(actor).select_for_update().filter(pk=job.pk).first()
+    if locked is None:
+        raise NotFound("No such render job.")
+    if locked.state in JOB_TERMINAL:
+        raise Conflict(f"This job is {locked.get_state_display().lower()} already.")
+    if locked.cancel_requested_at is not None:
+        raise Conflict("This job is stopping already.")
+    _cancel(RenderJob.objects.filter(pk=locked.pk))
+    audit_record(actor=actor.user, verb="render.cancelled", obj=locked, brand=actor.brand)
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def render_jobs_cancel(
+    *, actor: Actor, campaign_id: int | None = None, batch: uuid.UUID | None = None
+) -> Cancelled:
+    """Cancel every active job of a campaign or of a batch."""
+    jobs = _brand_jobs(actor).filter(state__in=JOB_ACTIVE)
+    if campaign_id is not None:
+        jobs = jobs.filter(campaign=campaign_id)
+    if batch is not None:
+        jobs = jobs.filter(batch=batch)
+    if campaign_id is None and batch is None:
+        raise Conflict("Say which campaign or batch to cancel.")
+    done = _cancel(jobs)
+    audit_record(
+        actor=actor.user,
+        verb="render.batch_cancelled",
+        brand=actor.brand,
+        payload={
+            "campaign": campaign_id,
+            "batch": str(batch) if batch else None,
+            "queued": done.queued,
+            "running": done.running,
+        },
+    )
+    return done
+
+
+def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
+    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
+    with transaction.atomic():
+        shot = (
+            Shot.objects.select_for_update()
+            .select_related("campaign", "scene", "version", "look")
+            .filter(pk=job.shot_id, campaign__brand=brand)
+            .first()
+        )
+        if shot is None:
+            raise NotFound("No such render job.")
+        if shot.jobs.filter(state__in=JOB_ACTIVE).exists():
+            raise Conflict("This shot is being rendered already.")
+        reasons = _pair_reasons(
+            shot.campaign,
+            shot.twin,
+            sorted({item.garment.category for item in shot.look.items.all()}),
+            timezone.localdate(),
+            lock=True,
+        )
+        if reasons:
+            raise Conflict("The license does not allow this render: " + " ".join(reasons))
+        new = job_for(
+            shot,
+            seed=seed,
+            priority=job.priority,
+            batch=uuid.uuid4(),
+            actor_user=actor.user,
+            look=shot.look,
+        )
+        new.save()
+        audit_record(
+            actor=actor.user,
+            verb=verb,
+            obj=new,
+            brand=brand,
+            payload={"previous": str(job.pk), "seed": seed},
+        )
+        transaction.on_commit(lambda: render_jobs_send([new.pk]))
+    return new
+
+
+def render_job_retry(*, actor: Actor, job: RenderJob) -> RenderJob:
+    """Render a failed or cancelled job's shot again, with the same seed, as a new job."""
+    if job.state not in (JobState.FAILED, JobState.CANCELLED):
+        raise Conflict("Only a failed or cancelled job is retried.")
+    return _again(actor, job, seed=job.seed, verb="render.retried")
+
+
+def render_job_rerender(*, actor: Actor, job: RenderJob) -> RenderJob:
+    """Render the job's shot again with a new seed."""
+    return _again(actor, job, seed=random.SystemRandom().randrange(2**31), verb="render.rerendered")
+
+
+@transaction.atomic
+def render_shortlist(*, actor: Actor, render: Render, shortlisted: bool) -> Render:
+    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
+    locked = Render.objects.select_for_update().filter(pk=render.pk, brand=brand).first()
+    if locked is None:
+        raise NotFound("No such render.")
+    if shortlisted == (locked.shortlisted_at is not None):
+        return locked
+    locked.shortlisted_at = timezone.now() if shortlisted else None
+    locked.shortlisted_by = actor.user if shortlisted else None
+    locked.save(update_fields=["shortlisted_at", "shortlisted_by"])
+    audit_record(
+        actor=actor.user,
+        verb="render.shortlisted" if shortlisted else "render.unshortlisted",
+        obj=locked,
+        brand=brand,
+    )
+    return locked
+
+
+# --- The reconciler -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reconciled:
+    resent: list[str]
+    failed: list[str]
+    terminated: list[str]
+
+
+def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
+    """Mend what the broker and dead workers leave behind (on beat, every 30 s):
+
+    - a queued job whose message the broker no longer holds is sent again;
+    - a running job whose worker stopped reporting, and whose message nobody holds, is sent again,
+      or failed once it has used its attempts (a poison job never loops);
+    - a running job asked to cancel that has not stopped within the grace time is terminated.
+    """
+    from studio.broker import broker_task_ids
+    from studio.celery import app
+
+    now = now or timezone.now()
+    held = broker_task_ids(celery_app=app, queues=("gpu",))
+    resend_before = now - timedelta(seconds=settings.RENDER_RESEND_AFTER)
+    stale_before = now - timedelta(seconds=settings.RENDER_LEASE_SECONDS)
+    resent: list[str] = []
+    failed: list[str] = []
+    if held is not None:
+        lost = RenderJob.objects.filter(
+            Q(state=JobState.QUEUED, cancel_requested_at=None)
+            & (Q(sent_at__lt=resend_before) | Q(sent_at=None, queued_at__lt=resend_before))
+        ).values_list("pk", flat=True)
+        orphans = RenderJob.objects.filter(
+            state=JobState.RUNNING, heartbeat_at__lt=stale_before
+        ).values_list("pk", flat=True)
+        for pk in orphans.iterator():
+            if str(pk) in held:
+                continue  # the broker will deliver it again (e.g. Redis' unacked restore)
+            with transaction.atomic():
+                job = _jobs_for_update().get(pk=pk)
+                if job.state != JobState.RUNNING or (job.heartbeat_at or now) >= stale_before:
+                    continue
+                if job.attempts >= settings.RENDER_MAX_ATTEMPTS:
+                    _finish(
+                        job,
+                        JobState.FAILED,
+                        error=_gave_up(job),
+                    )
+                    failed.append(str(pk))
+                    continue
+                job.state, job.worker = JobState.QUEUED, ""
+                job.save(update_fields=["state", "worker"])
+                resent.append(str(pk))
+        resent += [str(pk) for pk in lost.iterator() if str(pk) not in held]
+        render_jobs_send(uuid.UUID(pk) for pk in resent)
+    grace_before = now - timedelta(seconds=settings.RENDER_CANCEL_GRACE)
+    stuck = list(
+        RenderJob.objects.filter(
+            state=JobState.RUNNING, cancel_requested_at__lt=grace_before
+        ).values_list("pk", flat=True)
+    )
+    for pk in stuck:
+        app.control.revoke(str(pk), terminate=True, signal="SIGTERM")
+    RenderJob.objects.filter(pk__in=stuck, state=JobState.RUNNING).update(
+        state=JobState.CANCELLED, finished_at=now
+    )
+    if resent or failed or stuck:
+        logger.warning(
+            "Reconciled render jobs: resent %s, failed %s, terminated %s", resent, failed, stuck
+        )
+    return Reconciled(resent, failed, [str(pk) for pk in stuck])
+
+
+# --- Revocation -----------------------------------------------------------------------------------
+def render_jobs_revoked(revocation: Revocation) -> None:
+    """A talent revoked a license or all consent: stop every render of that twin that no
+    license still covers (registered with twins.revocation in CampaignsConfig.ready)."""
+    from twins.enums import LicenseStatus
+    from twins.models import License
+
+    jobs = RenderJob.objects.filter(version__twin=revocation.twin_id, state__in=JOB_ACTIVE)
+    if revocation.kind == "license":
+        still = License.objects.filter(
+            twin=revocation.twin_id, brand__in=revocation.brand_ids, status=LicenseStatus.ACTIVE
+        ).values_list("brand_id", flat=True)
+        jobs = jobs.filter(brand__in=set(revocation.brand_ids) - set(still))
+    reason = f"The talent revoked the {revocation.kind}." + (
+        f" {revocation.reason}" if revocation.reason else ""
+    )
+    done = _cancel(jobs, reason)
+    if done.queued or done.running:
+        logger.info(
+            "Revocation %s stopped %s queued and %s running renders",
+            revocation,
+            done.queued,
+            done.running,
+        )

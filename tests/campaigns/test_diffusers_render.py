@@ -1,0 +1,145 @@
+"""The diffusers render backend on the CPU, with a tiny random-weight Stable Diffusion and tiny
+LoRAs built by the test (HF_HUB_OFFLINE: nothing may reach a hub)."""
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ["HF_HUB_OFFLINE"] = "1"  # before diffusers is imported: nothing may reach a hub
+pytest.importorskip("diffusers")
+pytest.importorskip("peft")
+
+from PIL import Image
+
+from campaigns.demo import draw_cutout
+from campaigns.rendering.base import (
+    GarmentLayer,
+    RenderCancelled,
+    RenderRequest,
+    Scene,
+    VersionInfo,
+)
+from campaigns.rendering.diffusers import DiffusersBackend
+from tests.tiny_sd import build_tiny_lora, build_tiny_sd
+from twins.demo import draw_capture_photo, look_for
+from twins.training.base import TrainingPhoto
+from twins.training.reference import annotate
+
+PARAMS = {"steps": 4, "long_side": 64, "strength": 0.9}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny-diffusers")
+    base = build_tiny_sd(folder)
+    reference = folder / "front.jpg"
+    reference.write_bytes(draw_capture_photo(look_for(1), "front", "full_body", "studio", 0))
+    cutout = folder / "top.png"
+    cutout.write_bytes(draw_cutout("top", (30, 160, 60)))
+    return {
+        "base": base,
+        "lora_a": build_tiny_lora(base, folder / "lora-a", seed=1),
+        "lora_b": build_tiny_lora(base, folder / "lora-b", seed=2),
+        "reference": reference,
+        "pose": annotate(TrainingPhoto(1, reference, "front", "full_body", "studio")),
+        "cutout": cutout,
+    }
+
+
+@pytest.fixture(scope="module")
+def backend() -> DiffusersBackend:
+    return DiffusersBackend()
+
+
+def request(tiny, *, lora="lora_a", seed=3, garments=True, reference=True) -> RenderRequest:
+    return RenderRequest(
+        seed=seed,
+        width=80,
+        height=100,
+        reference=tiny["reference"] if reference else None,
+        pose=tiny["pose"] if reference else {},
+        garments=(GarmentLayer("top", 30, tiny["cutout"]),) if garments else (),
+        scene=Scene("colour", "#e8e4dc"),
+        params=PARAMS,
+        lora=tiny[lora] if lora else None,
+        trigger_token="tw1v1",
+        base_model=str(tiny["base"]),
+        description="a green top",
+    )
+
+
+def run(backend, req, calls=None) -> bytes:
+    def progress(step: int, total: int) -> bool:
+        if calls is not None:
+            calls.append((step, total))
+        return True
+
+    result = backend.render(req, progress)
+    image = Image.open(io.BytesIO(result.png))
+    assert image.size == (req.width, req.height) == (result.width, result.height)
+    return result.png
+
+
+def test_same_seed_same_bytes_and_the_pipeline_stays_warm(tiny, backend):
+    first = run(backend, request(tiny))
+    pipe = backend.pipeline(str(tiny["base"]))
+    assert run(backend, request(tiny)) == first
+    assert run(backend, request(tiny, seed=4)) != first
+    assert backend.pipeline(str(tiny["base"])) is pipe and len(backend._pipelines) == 1
+
+
+def test_loras_swap_per_twin_version_and_come_back_exactly(tiny, backend):
+    with_a = run(backend, request(tiny, lora="lora_a"))
+    with_b = run(backend, request(tiny, lora="lora_b"))
+    assert with_a != with_b
+    assert run(backend, request(tiny, lora="lora_a")) == with_a  # swapped back, not reloaded
+    assert len(backend._adapters[str(tiny["base"])]) == 2
+    without = run(backend, request(tiny, lora=None))
+    assert without not in (with_a, with_b)
+
+
+def test_progress_counts_the_schedulers_steps(tiny, backend):
+    calls: list[tuple[int, int]] = []
+    run(backend, request(tiny), calls)
+    total = calls[-1][1]
+    assert total >= 1 and [step for step, _ in calls] == list(range(1, total + 1))
+
+
+def test_cancel_from_the_step_callback_discards_the_image(tiny, backend):
+    with pytest.raises(RenderCancelled):
+        backend.render(request(tiny), lambda step, total: step < 2)
+
+
+def test_the_garment_region_is_what_is_repainted(tiny, backend):
+    _init, mask = backend._conditioning(request(tiny))
+    painted = sum(mask.point(lambda v: 255 if v > 128 else 0).histogram()[255:])
+    assert 0 < painted < mask.width * mask.height / 2  # the top, not the whole frame
+    _, bare_mask = backend._conditioning(request(tiny, garments=False))
+    assert bare_mask.getextrema() == (0, 0)
+    _, generated = backend._conditioning(request(tiny, reference=False))
+    assert generated.getextrema() == (255, 255)  # no reference: the whole frame is generated
+    assert run(backend, request(tiny, reference=False))
+
+
+def test_a_version_without_a_lora_cannot_be_queued_for_it():
+    backend = DiffusersBackend()
+    assert "LoRA" in backend.missing(VersionInfo(annotations={}, weights_uri=""), "front")
+    assert (
+        backend.missing(
+            VersionInfo(annotations={}, weights_uri="twins/1/v1/w.safetensors"), "front"
+        )
+        == ""
+    )
+
+
+def test_weights_come_from_a_local_folder_only(tiny, tmp_path):
+    req = request(tiny)
+    missing = RenderRequest(**{**req.__dict__, "base_model": str(tmp_path / "nothing-here")})
+    with pytest.raises(FileNotFoundError):
+        DiffusersBackend().render(missing, lambda step, total: True)
+    hub_name = RenderRequest(**{**req.__dict__, "base_model": "runwayml/stable-diffusion-v1-5"})
+    with pytest.raises(FileNotFoundError):
+        DiffusersBackend().render(hub_name, lambda step, total: True)
+    assert Path(tiny["base"]).is_dir()

@@ -1,0 +1,336 @@
+"""The shot matrix and render jobs through the services: plan, queue in bulk, run, the license
+checked again at start, cancel, retry, re-render, poison jobs, duplicate deliveries, revocation."""
+
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from PIL import Image
+
+from campaigns.enums import JobState, Priority
+from campaigns.models import Render, RenderJob, Shot
+from campaigns.services import (
+    CampaignInput,
+    campaign_create,
+    matrix_plan,
+    matrix_queue,
+    render_job_cancel,
+    render_job_rerender,
+    render_job_retry,
+    render_job_run,
+    render_jobs_cancel,
+    render_shortlist,
+    render_thumbnail_make,
+)
+from campaigns.services.rendering import LeaseHeld
+from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
+from studio.models import AuditEvent
+from studio.permissions import actor_for
+from tests.campaigns.conftest import make_studio
+from twins.models import License, StandingTerms
+from twins.services import license_revoke, twin_consent_revoke
+
+
+def queue_as(actor, studio, django_capture_on_commit_callbacks, **spec):
+    with django_capture_on_commit_callbacks(execute=False):
+        return matrix_queue(actor=actor, campaign=studio.campaign, spec=studio.spec(**spec))
+
+
+def make_studio_b(studio):
+    return campaign_create(
+        actor=studio.director_b,
+        data=CampaignInput(
+            name="Theirs",
+            starts_on=date(2026, 11, 1),
+            ends_on=date(2027, 1, 31),
+            markets=["DE"],
+            channels=["instagram"],
+        ),
+    )
+
+
+def queue(studio, django_capture_on_commit_callbacks, **spec):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        batch = matrix_queue(
+            actor=studio.director, campaign=studio.campaign, spec=studio.spec(**spec)
+        )
+    return batch, callbacks
+
+
+def test_the_plan_counts_renders_and_says_what_is_forbidden_and_why(studio):
+    plan = matrix_plan(
+        actor=studio.director,
+        campaign=studio.campaign,
+        spec=studio.spec(
+            twins=(studio.world.twin_a.pk, studio.world.twin_b.pk),
+            poses=("standing-front", "profile"),
+            formats=("1:1", "4:5", "9:16"),
+            variants=2,
+        ),
+    )
+    # Twin B: no license at all. Twin A: licensed, but its version has no profile photo.
+    assert plan.renders == 1 * 1 * 1 * 1 * 3 * 2
+    reasons = {(f.twin.pk, f.pose): f.reasons for f in plan.forbidden}
+    assert "Brand A holds no active license for this twin." in reasons[(studio.world.twin_b.pk, "")]
+    assert reasons[(studio.world.twin_a.pk, "profile")] == (
+        "The twin version has no reference photo from the profile left.",
+    )
+    assert plan.seconds_per_render == 0.3 and plan.estimate_seconds == 1.8
+    assert plan.budget_left == 3600 and not plan.over_budget
+    assert not Shot.objects.exists()  # planning changes nothing
+
+
+def test_the_license_must_cover_every_channel_market_and_category(studio):
+    studio.campaign.markets, studio.campaign.channels = ["DE", "US"], ["instagram", "tiktok"]
+    studio.campaign.save()
+    plan = matrix_plan(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+    assert plan.renders == 0
+    (forbidden,) = plan.forbidden
+    assert any("tiktok is not licensed" in r for r in forbidden.reasons)
+    assert any("US is not a licensed market" in r for r in forbidden.reasons)
+
+
+def test_queueing_creates_shots_and_jobs_in_bulk_and_sends_after_commit(
+    studio, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    batch, callbacks = queue(
+        studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"), variants=3
+    )
+    assert batch.jobs == 6 and len(callbacks) == 1
+    jobs = RenderJob.objects.filter(batch=batch.batch)
+    assert jobs.count() == 6 and {j.state for j in jobs} == {JobState.QUEUED}
+    assert len({j.seed for j in jobs}) == 6 and len({j.idempotency_key for j in jobs}) == 6
+    assert {j.priority for j in jobs} == {Priority.NORMAL}
+    studio.campaign.refresh_from_db()
+    assert studio.campaign.status == "in_production"
+    event = AuditEvent.objects.get(verb="render.batch_queued")
+    assert event.actor == studio.director.user and event.payload["jobs"] == 6
+    # The same matrix again: every cell is there already, nothing is queued twice.
+    with pytest.raises(Conflict, match="in the matrix already"):
+        queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"), variants=3)
+    assert RenderJob.objects.count() == 6
+
+
+def test_queue_queries_do_not_grow_with_the_matrix(studio, django_capture_on_commit_callbacks):
+    def queries(**spec):
+        with CaptureQueriesContext(connection) as captured:
+            queue(studio, django_capture_on_commit_callbacks, **spec)
+        return len(captured)
+
+    small = queries(formats=("1:1",), variants=1)
+    large = queries(formats=("4:5", "9:16", "16:9"), variants=20)
+    assert RenderJob.objects.count() == 61
+    assert large <= small + 2  # bulk inserts, not a loop of saves
+
+
+def test_bad_input_is_refused_and_changes_nothing(studio, django_capture_on_commit_callbacks):
+    foreign_look = studio.world.garment_b  # not a look, and another brand's id space
+    cases = [
+        ({"poses": ("moonwalk",)}, "Poses are"),
+        ({"formats": ("3:2",)}, "Formats are"),
+        ({"variants": 0}, "Variants"),
+        ({"looks": ()}, "at least one of the looks"),
+        ({"looks": (foreign_look.pk + 1000,)}, "No such look"),
+        ({"scenes": (studio.scene.pk + 1000,)}, "No such scene"),
+        ({"twins": ("x",)}, "by their ids"),
+        ({"priority": 42}, "Priority"),
+    ]
+    for changes, message in cases:
+        with pytest.raises(StudioError, match=message):
+            queue(studio, django_capture_on_commit_callbacks, **changes)
+    assert not Shot.objects.exists() and not RenderJob.objects.exists()
+
+
+def test_another_brand_cannot_plan_or_queue_on_our_campaign(
+    studio, django_capture_on_commit_callbacks
+):
+    with pytest.raises(NotFound):
+        matrix_plan(actor=studio.director_b, campaign=studio.campaign, spec=studio.spec())
+    with pytest.raises(NotFound):
+        queue_as(studio.director_b, studio, django_capture_on_commit_callbacks)
+    # Brand B's own campaign cannot use Brand A's look.
+    theirs = make_studio_b(studio)
+    with pytest.raises(StudioError, match="No such look"):
+        matrix_plan(actor=studio.director_b, campaign=theirs, spec=studio.spec())
+    stylist = actor_for(studio.world.user("brand-a", "stylist"), "brand-a")
+    with pytest.raises(PermissionDenied):
+        matrix_plan(actor=stylist, campaign=studio.campaign, spec=studio.spec())
+    assert not RenderJob.objects.exists()
+
+
+def test_over_the_budget_nothing_is_queued(studio, django_capture_on_commit_callbacks):
+    studio.campaign.gpu_budget_seconds = 1
+    studio.campaign.save()
+    with pytest.raises(Conflict, match="budget"):
+        queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"), variants=5)
+    assert not RenderJob.objects.exists()
+
+
+def test_a_job_runs_once_and_a_second_delivery_does_nothing(
+    studio, django_capture_on_commit_callbacks, media_files
+):
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get(batch=batch.batch)
+    with django_capture_on_commit_callbacks(execute=False) as thumbs:
+        done = render_job_run(job_id=str(job.pk), worker="w1@host")
+    assert done.state == JobState.SUCCEEDED and done.attempts == 1 and done.worker == "w1@host"
+    assert done.gpu_seconds is not None and done.progress_step == done.progress_total == 1
+    render = Render.objects.get(job=job)
+    assert (render.width, render.height) == (1024, 1280) and len(thumbs) == 1
+    files = media_files()
+    again = render_job_run(job_id=str(job.pk), worker="w2@host")
+    assert again.worker == "w1@host" and again.attempts == 1
+    assert Render.objects.count() == 1 and media_files() == files
+    thumb = render_thumbnail_make(render_id=render.pk)
+    with thumb.thumbnail.open("rb") as handle:
+        assert Image.open(handle).size == (307, 384)  # 4:5 inside 384 × 384
+    assert render_thumbnail_make(render_id=render.pk).thumbnail.name == thumb.thumbnail.name
+
+
+def test_a_delivery_while_another_worker_holds_the_lease_waits(
+    studio, django_capture_on_commit_callbacks
+):
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get(batch=batch.batch)
+    RenderJob.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING, worker="w1@host", attempts=1, heartbeat_at=timezone.now()
+    )
+    with pytest.raises(LeaseHeld):
+        render_job_run(job_id=str(job.pk), worker="w2@host")
+    # The first worker died: once its lease ran out, the next delivery takes over.
+    RenderJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
+    done = render_job_run(job_id=str(job.pk), worker="w2@host")
+    assert done.state == JobState.SUCCEEDED and done.attempts == 2 and done.worker == "w2@host"
+
+
+def test_a_poison_job_is_failed_not_looped(studio, django_capture_on_commit_callbacks, settings):
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get(batch=batch.batch)
+    RenderJob.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING,
+        attempts=settings.RENDER_MAX_ATTEMPTS,
+        heartbeat_at=timezone.now() - timedelta(minutes=5),
+    )
+    done = render_job_run(job_id=str(job.pk), worker="w9@host")
+    assert done.state == JobState.FAILED and "Gave up after 3 attempts" in done.error
+    assert not Render.objects.exists()
+
+
+def test_a_license_that_lapsed_after_queueing_fails_the_job_at_start(
+    studio, django_capture_on_commit_callbacks
+):
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get(batch=batch.batch)
+    # The talent now excludes tops, and the license was revoked without its handlers running.
+    StandingTerms.objects.create(talent=studio.world.talent_a, excluded_categories=["top"])
+    License.objects.filter(brand=studio.world.brand_a).update(status="revoked")
+    done = render_job_run(job_id=str(job.pk), worker="w1@host")
+    assert done.state == JobState.FAILED
+    assert "The talent never wears top." in done.error
+    assert "Brand A holds no active license for this twin." in done.error
+    assert not Render.objects.exists()
+    assert AuditEvent.objects.filter(verb="render.failed", object_id=str(job.pk)).exists()
+
+
+def test_revoking_the_license_cancels_that_brands_queued_renders_only(
+    studio, django_capture_on_commit_callbacks
+):
+    batch, _ = queue(studio, django_capture_on_commit_callbacks, variants=2)
+    running = RenderJob.objects.filter(batch=batch.batch).first()
+    RenderJob.objects.filter(pk=running.pk).update(
+        state=JobState.RUNNING, heartbeat_at=timezone.now()
+    )
+    license_a = License.objects.get(brand=studio.world.brand_a, twin=studio.world.twin_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        license_revoke(actor=studio.world.talent_a.user, license=license_a, reason="Ended our deal")
+    states = dict(RenderJob.objects.values_list("pk", "state"))
+    assert states[running.pk] == JobState.RUNNING  # asked to stop at its next step
+    running.refresh_from_db()
+    assert running.cancel_requested_at is not None
+    assert "Ended our deal" in running.error
+    assert sorted(states.values()) == [JobState.CANCELLED, JobState.RUNNING]
+    # Brand B still holds its own license for the same twin: nothing of theirs is touched.
+    assert License.objects.get(brand=studio.world.brand_b).status == "active"
+
+
+def test_withdrawn_consent_cancels_every_brands_renders(studio, django_capture_on_commit_callbacks):
+    queue(studio, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        twin_consent_revoke(
+            actor=studio.world.talent_a.user, twin=studio.world.twin_a, reason="No more"
+        )
+    assert set(RenderJob.objects.values_list("state", flat=True)) == {JobState.CANCELLED}
+
+
+def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_callbacks):
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get(batch=batch.batch)
+    with pytest.raises(NotFound):
+        render_job_cancel(actor=studio.director_b, job=job)  # another brand's job
+    cancelled = render_job_cancel(actor=studio.director, job=job)
+    assert cancelled.state == JobState.CANCELLED
+    with pytest.raises(Conflict):
+        render_job_cancel(actor=studio.director, job=cancelled)
+    assert (
+        render_job_run(job_id=str(job.pk), worker="w").state == JobState.CANCELLED
+    )  # late message
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        retried = render_job_retry(actor=studio.director, job=cancelled)
+    assert retried.pk != job.pk and retried.seed == job.seed and retried.shot_id == job.shot_id
+    assert len(sent) == 1
+    with pytest.raises(Conflict, match="being rendered"):
+        render_job_rerender(actor=studio.director, job=retried)
+    done = render_job_run(job_id=str(retried.pk), worker="w")
+    with django_capture_on_commit_callbacks(execute=False):
+        fresh = render_job_rerender(actor=studio.director, job=done)
+    assert fresh.seed != done.seed and fresh.idempotency_key != done.idempotency_key
+    render = Render.objects.get(job=done)
+    with pytest.raises(NotFound):
+        render_shortlist(actor=studio.director_b, render=render, shortlisted=True)
+    assert render_shortlist(actor=studio.director, render=render, shortlisted=True).shortlisted_at
+    assert (
+        render_shortlist(actor=studio.director, render=render, shortlisted=False).shortlisted_at
+        is None
+    )
+
+
+def test_cancel_a_batch_and_a_campaign(studio, django_capture_on_commit_callbacks):
+    first, _ = queue(studio, django_capture_on_commit_callbacks, formats=("1:1",))
+    second, _ = queue(studio, django_capture_on_commit_callbacks, formats=("4:5",), variants=2)
+    assert render_jobs_cancel(actor=studio.director_b, batch=first.batch).queued == 0  # not theirs
+    assert render_jobs_cancel(actor=studio.director, batch=first.batch).queued == 1
+    assert RenderJob.objects.filter(batch=second.batch, state=JobState.QUEUED).count() == 2
+    done = render_jobs_cancel(actor=studio.director, campaign_id=studio.campaign.pk)
+    assert (done.queued, done.running) == (2, 0)
+    assert not RenderJob.objects.filter(state=JobState.QUEUED).exists()
+
+
+def test_same_request_twice_reuses_the_first_render(
+    studio, django_capture_on_commit_callbacks, media_files
+):
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get(batch=batch.batch)
+    render_job_run(job_id=str(job.pk), worker="w")
+    # The same request as a second job (as a duplicate queueing would make it).
+    twin = RenderJob.objects.get(pk=job.pk)
+    twin.id, twin.state, twin.attempts = uuid.uuid4(), JobState.QUEUED, 0
+    twin.save(force_insert=True)
+    files = media_files()
+    done = render_job_run(job_id=str(twin.pk), worker="w")
+    assert done.state == JobState.SUCCEEDED
+    assert Render.objects.get(job=twin).image.name == Render.objects.get(job=job).image.name
+    assert Render.objects.get(job=twin).meta["reused_from"] == str(job.pk)
+    assert media_files() == files
+
+
+def test_a_failing_backend_fails_the_job_with_its_error(
+    world, backends, django_capture_on_commit_callbacks
+):
+    studio = make_studio(world, backend="failing")
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get(batch=batch.batch)
+    done = render_job_run(job_id=str(job.pk), worker="w")
+    assert done.state == JobState.FAILED and done.error == "RuntimeError: CUDA out of memory"

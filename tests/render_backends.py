@@ -1,0 +1,56 @@
+"""Render backends for tests of the job machinery (configured by name in the tests)."""
+
+import io
+import os
+import time
+from pathlib import Path
+
+from PIL import Image
+
+from campaigns.rendering.base import (
+    Progress,
+    RenderCancelled,
+    RenderRequest,
+    RenderResult,
+    VersionInfo,
+)
+
+
+class SlowBackend:
+    """Forty quarter-second steps: long enough to be cancelled, or killed, mid-way. Each run
+    that starts is logged to $RENDER_RUN_LOG, so a test can count them."""
+
+    name = "slow"
+
+    def missing(self, version: VersionInfo, angle: str) -> str:
+        return ""
+
+    def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
+        log = os.environ.get("RENDER_RUN_LOG")
+        if log:
+            with Path(log).open("a") as out:
+                out.write(f"{request.seed} {os.getpid()}\n")
+        for step in range(1, 41):
+            time.sleep(0.25)
+            if not progress(step, 40):
+                raise RenderCancelled()
+        out = io.BytesIO()
+        Image.new("RGB", (request.width, request.height), (90, 60, 30)).save(out, "PNG")
+        return RenderResult(png=out.getvalue(), width=request.width, height=request.height)
+
+
+class FailingBackend:
+    name = "failing"
+
+    def missing(self, version: VersionInfo, angle: str) -> str:
+        return ""
+
+    def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
+        progress(1, 3)
+        raise RuntimeError("CUDA out of memory")
+
+
+EXTRA = {
+    "slow": "tests.render_backends.SlowBackend",
+    "failing": "tests.render_backends.FailingBackend",
+}
