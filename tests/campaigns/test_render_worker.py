@@ -1,0 +1,164 @@
+"""Render jobs on real Celery workers: end to end with a thumbnail, a worker killed mid-job, a
+message the broker lost, cancel of a queued and of a running job, and a license that lapsed
+between queueing and start."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from campaigns.enums import JobState
+from campaigns.models import Render, RenderJob, RenderWorker
+from campaigns.services import render_job_cancel, render_jobs_reconcile
+from campaigns.services.production import matrix_queue
+from studio.broker import broker_task_ids, orphaned_messages_restore
+from studio.celery import app
+from tests.campaigns.conftest import Studio, make_studio, worker_env
+from tests.worker import celery_worker, wait_for
+from twins.models import StandingTerms
+
+pytestmark = [pytest.mark.worker, pytest.mark.timeout(240)]
+
+
+@pytest.fixture(autouse=True)
+def _empty_queues() -> None:
+    with app.connection_for_write() as conn:
+        for queue in ("gpu", "cpu"):
+            conn.default_channel.queue_purge(queue)
+
+
+def job_of(studio: Studio, **spec) -> RenderJob:
+    batch = matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec(**spec))
+    return RenderJob.objects.filter(batch=batch.batch).order_by("shot__variant").first()
+
+
+def state(job: RenderJob) -> str:
+    job.refresh_from_db()
+    return job.state
+
+
+def redis_only() -> None:
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("the unacked set and its restore are Redis'")
+
+
+@pytest.mark.defaults
+def test_a_job_runs_end_to_end_with_its_thumbnail(world, tmp_path, transactional_db):
+    studio = make_studio(world)
+    job = job_of(studio)
+    assert str(job.pk) in (broker_task_ids(celery_app=app, queues=("gpu",)) or set())
+    with celery_worker("gpu,cpu", tmp_path / "worker.log") as worker:
+        assert wait_for(lambda: state(job) == JobState.SUCCEEDED, 60), (
+            tmp_path / "worker.log"
+        ).read_text()
+        render = Render.objects.get(job=job)
+        assert wait_for(lambda: Render.objects.get(pk=render.pk).thumbnail, 30)
+        record = wait_for(lambda: RenderWorker.objects.filter(hostname=worker.hostname).first(), 15)
+        assert record.queues == ["cpu", "gpu"] and record.stopped_at is None
+        assert wait_for(lambda: "preview" in RenderWorker.objects.get(pk=record.pk).backends, 5)
+    job.refresh_from_db()
+    assert job.worker == worker.hostname and job.attempts == 1 and job.gpu_seconds > 0
+    assert RenderWorker.objects.get(hostname=worker.hostname).stopped_at is not None
+
+
+def test_a_worker_killed_mid_job_gives_exactly_one_render(
+    world, backends, tmp_path, transactional_db, monkeypatch
+):
+    redis_only()
+    runs = tmp_path / "runs.log"
+    worker_env(monkeypatch, RENDER_RUN_LOG=str(runs), RENDER_LEASE_SECONDS="2")
+    studio = make_studio(world, backend="slow")
+    job = job_of(studio)
+    with celery_worker("gpu", tmp_path / "a.log") as first:
+        assert wait_for(lambda: RenderJob.objects.get(pk=job.pk).progress_step >= 3, 30)
+        first.kill()
+    wait_for(lambda: False, 2.5)  # the delivery is older than the orphan age now
+    assert orphaned_messages_restore(celery_app=app, min_age=2, inspect_timeout=1) == [str(job.pk)]
+    with celery_worker("gpu,cpu", tmp_path / "b.log") as second:
+        assert wait_for(lambda: state(job) == JobState.SUCCEEDED, 60), (
+            tmp_path / "b.log"
+        ).read_text()
+    job.refresh_from_db()
+    assert job.attempts == 2 and job.worker == second.hostname
+    assert Render.objects.filter(job__shot=job.shot).count() == 1
+    assert len(runs.read_text().splitlines()) == 2  # the killed run and the one that finished
+
+
+@pytest.mark.defaults
+def test_a_message_the_broker_lost_is_sent_again_by_the_reconciler(
+    world, tmp_path, transactional_db, settings
+):
+    studio = make_studio(world)
+    job = job_of(studio)
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("gpu")  # the broker lost it
+    assert str(job.pk) not in broker_task_ids(celery_app=app, queues=("gpu",))
+    settings.RENDER_RESEND_AFTER = 3600
+    assert render_jobs_reconcile().resent == []  # too young to be called lost
+    settings.RENDER_RESEND_AFTER = 0
+    assert render_jobs_reconcile().resent == [str(job.pk)]
+    assert str(job.pk) in broker_task_ids(celery_app=app, queues=("gpu",))
+    assert render_jobs_reconcile().resent == []  # the broker holds it again: not sent twice
+    with celery_worker("gpu", tmp_path / "worker.log"):
+        assert wait_for(lambda: state(job) == JobState.SUCCEEDED, 60)
+    assert Render.objects.filter(job=job).count() == 1
+
+
+def test_a_dead_workers_job_is_failed_once_it_has_used_its_attempts(
+    world, backends, tmp_path, transactional_db, settings
+):
+    """Where no broker gives the message back, the reconciler does, until the job is poison."""
+    studio = make_studio(world, backend="slow")
+    job = job_of(studio)
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("gpu")
+    RenderJob.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING, attempts=3, worker="gone@host", heartbeat_at="2026-01-01T00:00Z"
+    )
+    done = render_jobs_reconcile()
+    assert done.failed == [str(job.pk)] and done.resent == []
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and "Gave up after 3 attempts" in job.error
+
+
+@pytest.mark.defaults
+def test_cancel_a_queued_and_a_running_job(
+    world, backends, tmp_path, transactional_db, monkeypatch
+):
+    worker_env(monkeypatch)
+    studio = make_studio(world, backend="slow")
+    first = job_of(studio, variants=2)
+    second = RenderJob.objects.exclude(pk=first.pk).get()
+    with celery_worker("gpu", tmp_path / "worker.log"):
+        running = wait_for(
+            lambda: RenderJob.objects.filter(state=JobState.RUNNING, progress_step__gte=1).first(),
+            30,
+        )
+        assert running, (tmp_path / "worker.log").read_text()
+        queued = second if running.pk == first.pk else first
+        assert render_job_cancel(actor=studio.director, job=queued).state == JobState.CANCELLED
+        asked = render_job_cancel(actor=studio.director, job=running)
+        assert asked.state == JobState.RUNNING and asked.cancel_requested_at is not None
+        assert wait_for(lambda: state(running) == JobState.CANCELLED, 10)
+        running.refresh_from_db()
+        assert running.progress_step < 40
+        # The cancelled queued job's message still arrives, and does nothing.
+        assert wait_for(
+            lambda: str(queued.pk) not in broker_task_ids(celery_app=app, queues=("gpu",)), 15
+        )
+    assert state(queued) == JobState.CANCELLED and queued.attempts == 0
+    assert not Render.objects.exists()
+
+
+@pytest.mark.defaults
+def test_a_license_that_lapsed_before_the_job_started_fails_it_with_the_reason(
+    world, tmp_path, transactional_db
+):
+    studio = make_studio(world)
+    job = job_of(studio)
+    StandingTerms.objects.create(talent=studio.world.talent_a, excluded_categories=["top"])
+    with celery_worker("gpu", tmp_path / "worker.log"):
+        assert wait_for(lambda: state(job) == JobState.FAILED, 60)
+    job.refresh_from_db()
+    assert job.error == "License check at start: The talent never wears top."
+    assert not Render.objects.exists() and not list(Path(settings.MEDIA_ROOT).rglob("renders/*"))
