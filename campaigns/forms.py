@@ -1,10 +1,16 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 
-from campaigns.enums import GarmentCategory
-from campaigns.models import Garment
+from campaigns.enums import GarmentCategory, JobState, Priority, SceneKind
+from campaigns.models import Campaign, Garment, Look, Scene
+from campaigns.poses import POSES
+from campaigns.rendering.base import FORMATS
+from campaigns.services import CampaignInput, MatrixSpec
+from twins.enums import Channel, ContentTag
+from twins.models import Twin
 
 
 def _comma_list(value: str) -> list[str]:
@@ -61,3 +67,129 @@ class LookForm(forms.Form):
     def __init__(self, *args: Any, garments: QuerySet[Garment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["garments"].queryset = garments  # type: ignore[attr-defined]
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    brief = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    markets = forms.CharField(help_text="Country codes, comma-separated: DE, FR, IT")
+    channels = forms.MultipleChoiceField(
+        choices=Channel.choices, widget=forms.CheckboxSelectMultiple
+    )
+    content_tags = forms.MultipleChoiceField(
+        required=False,
+        choices=ContentTag.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="What the content is about: the talent's standing terms may exclude it.",
+    )
+    gpu_budget_minutes = forms.IntegerField(
+        min_value=0, max_value=1_000_000, initial=60, label="GPU budget (minutes)"
+    )
+    backend = forms.ChoiceField(choices=(), label="Render backend")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["backend"].choices = [(name, name) for name in settings.RENDER_BACKENDS]  # type: ignore[attr-defined]
+        self.fields["backend"].initial = settings.RENDER_BACKEND
+
+    def clean_markets(self) -> list[str]:
+        return _comma_list(self.cleaned_data["markets"])
+
+    def campaign_input(self) -> CampaignInput:
+        data = self.cleaned_data
+        return CampaignInput(
+            name=data["name"],
+            brief=data["brief"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            markets=data["markets"],
+            channels=data["channels"],
+            content_tags=data["content_tags"],
+            gpu_budget_seconds=data["gpu_budget_minutes"] * 60,
+            backend=data["backend"],
+        )
+
+    @staticmethod
+    def initial_for(campaign: Campaign) -> dict[str, Any]:
+        return {
+            "name": campaign.name,
+            "brief": campaign.brief,
+            "starts_on": campaign.starts_on,
+            "ends_on": campaign.ends_on,
+            "markets": ", ".join(campaign.markets),
+            "channels": campaign.channels,
+            "content_tags": campaign.content_tags,
+            "gpu_budget_minutes": campaign.gpu_budget_seconds // 60,
+            "backend": campaign.backend,
+        }
+
+
+class SceneForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    kind = forms.ChoiceField(choices=SceneKind.choices)
+    value = forms.CharField(
+        required=False, max_length=500, help_text="A colour like #e8e4dc, or a prompt."
+    )
+    image = forms.FileField(required=False, help_text="For an image scene (JPEG, PNG, WebP).")
+
+
+class MatrixForm(forms.Form):
+    looks = forms.ModelMultipleChoiceField(
+        queryset=Look.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    twins = forms.ModelMultipleChoiceField(
+        queryset=Twin.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Twins your brand holds an active license for.",
+    )
+    poses = forms.MultipleChoiceField(
+        choices=[(p.name, p.label) for p in POSES.values()], widget=forms.CheckboxSelectMultiple
+    )
+    scenes = forms.ModelMultipleChoiceField(
+        queryset=Scene.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    formats = forms.MultipleChoiceField(
+        choices=[(f, f) for f in FORMATS], widget=forms.CheckboxSelectMultiple
+    )
+    variants = forms.IntegerField(min_value=1, max_value=20, initial=1, help_text="Seeds per shot.")
+    priority = forms.TypedChoiceField(choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
+
+    def __init__(
+        self,
+        *args: Any,
+        looks: QuerySet[Look],
+        twins: QuerySet[Twin],
+        scenes: QuerySet[Scene],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["looks"].queryset = looks  # type: ignore[attr-defined]
+        self.fields["twins"].queryset = twins  # type: ignore[attr-defined]
+        self.fields["scenes"].queryset = scenes  # type: ignore[attr-defined]
+
+    def spec(self) -> MatrixSpec:
+        data = self.cleaned_data
+        return MatrixSpec(
+            looks=tuple(look.pk for look in data["looks"]),
+            twins=tuple(twin.pk for twin in data["twins"]),
+            poses=tuple(data["poses"]),
+            scenes=tuple(scene.pk for scene in data["scenes"]),
+            formats=tuple(data["formats"]),
+            variants=data["variants"],
+            priority=data["priority"],
+        )
+
+
+class BoardFilterForm(forms.Form):
+    look = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
+    twin = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
+    state = forms.ChoiceField(required=False, choices=[("", "Any status"), *JobState.choices])
+
+    def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        looks = Look.objects.filter(pk__in=campaign.shots.values("look")).values_list("pk", "name")
+        twins = Twin.objects.filter(pk__in=campaign.shots.values("twin")).select_related("talent")
+        self.fields["look"].choices = [("", "Every look"), *looks]  # type: ignore[attr-defined]
+        self.fields["twin"].choices = [("", "Every twin"), *((t.pk, str(t)) for t in twins)]  # type: ignore[attr-defined]

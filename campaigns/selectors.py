@@ -3,9 +3,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from campaigns.enums import JOB_ACTIVE, JobState
+from campaigns.enums import JOB_ACTIVE, JobState, Priority
 from campaigns.models import (
     Campaign,
     Garment,
@@ -43,16 +44,23 @@ class Wearer:
     check: LicenseCheck
 
 
-def look_wearers(*, actor: Actor, look: Look) -> list[Wearer]:
-    """Every twin the brand holds an active license for, and whether it may wear this look
-    (standing terms, license categories) or why not."""
-    categories = sorted({item.garment.category for item in look.items.all()})
-    twins = (
+def licensed_twins(*, actor: Actor) -> QuerySet[Twin]:
+    """Twins the actor's brand holds an active license for."""
+    if actor.brand is None:
+        return Twin.objects.none()
+    return (
         Twin.objects.filter(licenses__brand=actor.brand, licenses__status=LicenseStatus.ACTIVE)
         .distinct()
         .select_related("talent")
         .order_by("talent__display_name", "name")
     )
+
+
+def look_wearers(*, actor: Actor, look: Look) -> list[Wearer]:
+    """Every twin the brand holds an active license for, and whether it may wear this look
+    (standing terms, license categories) or why not."""
+    categories = sorted({item.garment.category for item in look.items.all()})
+    twins = licensed_twins(actor=actor)
     today = timezone.localdate()
     return [
         Wearer(twin, wear_check(twin=twin, brand=look.brand, categories=categories, on=today))
@@ -65,10 +73,16 @@ def campaign_list(*, actor: Actor, status: str = "") -> QuerySet[Campaign]:
     campaigns = brand_scope(Campaign.objects.all(), actor).select_related("owner")
     if status:
         campaigns = campaigns.filter(status=status)
+    # Counted in subqueries: a join of shots and jobs would multiply the rows of a campaign.
     return campaigns.annotate(
-        shot_count=Count("shots", distinct=True),
-        active_jobs=Count("jobs", filter=Q(jobs__state__in=JOB_ACTIVE), distinct=True),
-    )
+        shot_count=_count(Shot.objects.filter(campaign=OuterRef("pk"))),
+        active_jobs=_count(RenderJob.objects.filter(campaign=OuterRef("pk"), state__in=JOB_ACTIVE)),
+    ).order_by("-updated_at", "-id")
+
+
+def _count(rows: QuerySet) -> Coalesce:
+    counted = rows.order_by().values("campaign").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)
 
 
 def _latest_job() -> QuerySet[RenderJob]:
@@ -147,7 +161,7 @@ class WorkerRow:
 class Farm:
     workers: list[WorkerRow]
     depths: dict[str, dict[int, int]]  # broker: queue → priority step → messages
-    queued: dict[int, int]  # the brand's queued jobs per priority
+    queued: list[tuple[str, int]]  # the brand's queued jobs per priority (label, count)
     running: list[RenderJob]  # the brand's running jobs
     done_today: int
     failed_today: int
@@ -191,6 +205,9 @@ def render_farm(*, actor: Actor) -> Farm:
         failed=Count("id", filter=Q(state=JobState.FAILED)),
         seconds=Sum("gpu_seconds"),
     )
+    queued = dict(
+        jobs.filter(state=JobState.QUEUED).values_list("priority").annotate(n=Count("id"))
+    )
     try:
         depths = queue_depths(celery_app=app, queues=QUEUES)
     except Exception:  # the broker is down: the page still shows what the database knows
@@ -198,9 +215,7 @@ def render_farm(*, actor: Actor) -> Farm:
     return Farm(
         workers=workers,
         depths=depths,
-        queued=dict(
-            jobs.filter(state=JobState.QUEUED).values_list("priority").annotate(n=Count("id"))
-        ),
+        queued=[(label, queued.get(value, 0)) for value, label in Priority.choices],
         running=running,
         done_today=today["done"],
         failed_today=today["failed"],

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from campaigns import production_views as production
 from campaigns import views
 
 urlpatterns = [
@@ -17,4 +18,21 @@ urlpatterns = [
     path("looks/<int:pk>/", views.look_detail, name="look-detail"),
     path("looks/<int:pk>/edit/", views.look_edit, name="look-edit"),
     path("looks/<int:pk>/duplicate/", views.look_duplicate, name="look-duplicate"),
+    path("campaigns/", production.campaign_list, name="campaign-list"),
+    path("campaigns/new/", production.campaign_create, name="campaign-create"),
+    path("campaigns/<int:pk>/", production.campaign_board, name="campaign-board"),
+    path("campaigns/<int:pk>/cards/", production.campaign_board_cards, name="campaign-cards"),
+    path("campaigns/<int:pk>/edit/", production.campaign_edit, name="campaign-edit"),
+    path("campaigns/<int:pk>/status/", production.campaign_status, name="campaign-status"),
+    path("campaigns/<int:pk>/cancel/", production.campaign_cancel, name="campaign-cancel"),
+    path("campaigns/<int:pk>/scenes/", production.scene_add, name="scene-add"),
+    path("campaigns/<int:pk>/matrix/", production.matrix_builder, name="matrix-builder"),
+    path("jobs/<uuid:pk>/cancel/", production.job_cancel, name="job-cancel"),
+    path("jobs/<uuid:pk>/retry/", production.job_retry, name="job-retry"),
+    path("jobs/<uuid:pk>/rerender/", production.job_rerender, name="job-rerender"),
+    path("renders/<int:pk>/shortlist/", production.render_shortlist, name="render-shortlist"),
+    path("media/renders/<int:pk>/", production.render_image_file, name="render-file"),
+    path("media/renders/<int:pk>/thumb/", production.render_thumbnail_file, name="render-thumb"),
+    path("media/scenes/<int:pk>/", production.scene_image_file, name="scene-file"),
+    path("farm/", production.render_farm, name="render-farm"),
 ]

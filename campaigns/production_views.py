@@ -1,0 +1,296 @@
+"""Pages of production: campaigns, the shot matrix builder, the campaign board with live
+progress, job actions, render media, and the render farm."""
+
+from typing import Any
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from campaigns import selectors, services
+from campaigns.enums import JOB_ACTIVE, CampaignStatus, Priority
+from campaigns.forms import BoardFilterForm, CampaignForm, MatrixForm, SceneForm
+from campaigns.models import Campaign, Scene
+from studio.enums import Perm
+from studio.errors import StudioError
+from studio.media import media_response
+from studio.permissions import actor_of
+from studio.views import paginate, require_perm, service_call
+
+BOARD_PAGE = 48
+
+
+def _campaign(request: HttpRequest, pk: int) -> Campaign:
+    return get_object_or_404(selectors.campaign_list(actor=actor_of(request)), pk=pk)
+
+
+@login_required
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    require_perm(actor, Perm.VIEW_BRAND)
+    status = request.GET.get("status", "")
+    campaigns = selectors.campaign_list(
+        actor=actor, status=status if status in CampaignStatus.values else ""
+    )
+    return render(
+        request,
+        "campaigns/campaign_list.html",
+        {"page": paginate(request, campaigns, 24), "statuses": CampaignStatus.choices},
+    )
+
+
+def _campaign_form(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
+    actor = actor_of(request)
+    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
+    initial = CampaignForm.initial_for(campaign) if campaign else None
+    form = CampaignForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if campaign is None:
+                    saved = services.campaign_create(actor=actor, data=form.campaign_input())
+                else:
+                    saved = services.campaign_update(
+                        actor=actor, campaign=campaign, data=form.campaign_input()
+                    )
+            except StudioError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"{saved.name} is saved.")
+                return redirect("campaign-board", pk=saved.pk)
+        status = 400
+    return render(
+        request,
+        "campaigns/campaign_form.html",
+        {"form": form, "campaign": campaign},
+        status=status,
+    )
+
+
+@login_required
+def campaign_create(request: HttpRequest) -> HttpResponse:
+    return _campaign_form(request, None)
+
+
+@login_required
+def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _campaign_form(request, _campaign(request, pk))
+
+
+def _board_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
+    actor = actor_of(request)
+    filters = BoardFilterForm(request.GET, campaign=campaign)
+    filters.is_valid()
+    data = getattr(filters, "cleaned_data", {})
+    shots = selectors.shot_board(
+        actor=actor,
+        campaign=campaign,
+        look=data.get("look"),
+        twin=data.get("twin"),
+        state=data.get("state", ""),
+    )
+    page = paginate(request, shots, BOARD_PAGE)
+    cards = [(shot, shot.job_list[0] if shot.job_list else None) for shot in page]  # type: ignore[attr-defined]
+    live = any(job is not None and job.state in JOB_ACTIVE for _, job in cards)
+    return {
+        "campaign": campaign,
+        "page": page,
+        "cards": cards,
+        "live": live,
+        "filters": filters,
+        "query": request.GET.urlencode(),
+    }
+
+
+@login_required
+def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _campaign(request, pk)
+    context = _board_context(request, campaign)
+    context["scene_form"] = SceneForm()
+    context["scenes"] = list(campaign.scenes.all())
+    context["next_statuses"] = [
+        (value, CampaignStatus(value).label)
+        for value in sorted(services.production.CAMPAIGN_TRANSITIONS[campaign.status])
+    ]
+    return render(request, "campaigns/campaign_board.html", context)
+
+
+@login_required
+def campaign_board_cards(request: HttpRequest, pk: int) -> HttpResponse:
+    """The board's cards alone: htmx polls this while renders are running."""
+    campaign = _campaign(request, pk)
+    return render(request, "campaigns/_board_cards.html", _board_context(request, campaign))
+
+
+@login_required
+@require_POST
+def campaign_status(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, campaign = actor_of(request), _campaign(request, pk)
+    status = request.POST.get("status", "")
+    service_call(
+        request,
+        lambda: services.campaign_status_set(actor=actor, campaign=campaign, status=status),
+        success="The campaign's status is changed.",
+    )
+    return redirect("campaign-board", pk=pk)
+
+
+@login_required
+@require_POST
+def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, campaign = actor_of(request), _campaign(request, pk)
+    service_call(
+        request,
+        lambda: services.render_jobs_cancel(actor=actor, campaign_id=campaign.pk),
+        success="Queued renders are cancelled; running ones stop at their next step.",
+    )
+    return redirect("campaign-board", pk=pk)
+
+
+@login_required
+@require_POST
+def scene_add(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, campaign = actor_of(request), _campaign(request, pk)
+    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
+    form = SceneForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(
+            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+        return redirect("campaign-board", pk=pk)
+    service_call(
+        request,
+        lambda: services.scene_add(actor=actor, campaign=campaign, **form.cleaned_data),
+        success=f"The scene {form.cleaned_data['name']} is added.",
+    )
+    return redirect("campaign-board", pk=pk)
+
+
+@login_required
+def matrix_builder(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pick looks × twins × poses × scenes × formats × variants; "Plan" shows the count, the
+    GPU time against the budget and what is forbidden; "Queue" queues the allowed shots."""
+    actor, campaign = actor_of(request), _campaign(request, pk)
+    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
+    form = MatrixForm(
+        request.POST or None,
+        looks=selectors.look_list(actor=actor),
+        twins=selectors.licensed_twins(actor=actor),
+        scenes=campaign.scenes.all(),
+        initial={"formats": ["4:5"], "poses": ["standing-front"], "priority": Priority.NORMAL},
+    )
+    plan, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                if request.POST.get("action") == "queue":
+                    batch = services.matrix_queue(actor=actor, campaign=campaign, spec=form.spec())
+                    messages.success(
+                        request,
+                        f"{batch.jobs} render(s) queued"
+                        + (
+                            f"; {len(batch.forbidden)} forbidden part(s) skipped"
+                            if batch.forbidden
+                            else ""
+                        )
+                        + (f"; {batch.already} already in the matrix" if batch.already else "")
+                        + ".",
+                    )
+                    return redirect("campaign-board", pk=pk)
+                plan = services.matrix_plan(actor=actor, campaign=campaign, spec=form.spec())
+            except StudioError as exc:
+                form.add_error(None, exc.message)
+                status = exc.status_code
+        else:
+            status = 400
+    return render(
+        request,
+        "campaigns/matrix_builder.html",
+        {"campaign": campaign, "form": form, "plan": plan},
+        status=status,
+    )
+
+
+def _job_action(request: HttpRequest, pk: UUID, action: Any, success: str) -> HttpResponse:
+    actor = actor_of(request)
+    job = get_object_or_404(selectors.job_list(actor=actor), pk=pk)
+    service_call(request, lambda: action(actor=actor, job=job), success=success)
+    target = reverse("campaign-board", args=[job.campaign_id])
+    query = request.POST.get("query", "")
+    return redirect(f"{target}?{query}" if query else target)
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: UUID) -> HttpResponse:
+    return _job_action(request, pk, services.render_job_cancel, "The render is cancelled.")
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, pk: UUID) -> HttpResponse:
+    return _job_action(request, pk, services.render_job_retry, "The render is queued again.")
+
+
+@login_required
+@require_POST
+def job_rerender(request: HttpRequest, pk: UUID) -> HttpResponse:
+    return _job_action(
+        request, pk, services.render_job_rerender, "A new render with a new seed is queued."
+    )
+
+
+@login_required
+@require_POST
+def render_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    item = get_object_or_404(selectors.render_list(actor=actor), pk=pk)
+    on = request.POST.get("shortlisted") == "1"
+    service_call(
+        request,
+        lambda: services.render_shortlist(actor=actor, render=item, shortlisted=on),
+        success="Shortlisted." if on else "Taken off the shortlist.",
+    )
+    target = reverse("campaign-board", args=[item.job.campaign_id])
+    query = request.POST.get("query", "")
+    return redirect(f"{target}?{query}" if query else target)
+
+
+@login_required
+def render_image_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    item = get_object_or_404(selectors.render_list(actor=actor_of(request)), pk=pk)
+    return media_response(item.image)
+
+
+@login_required
+def render_thumbnail_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    item = get_object_or_404(selectors.render_list(actor=actor_of(request)), pk=pk)
+    return media_response(item.thumbnail or item.image)
+
+
+@login_required
+def scene_image_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    actor = actor_of(request)
+    campaigns = selectors.campaign_list(actor=actor)
+    scene = get_object_or_404(Scene.objects.filter(campaign__in=campaigns), pk=pk)
+    if not scene.image:
+        raise Http404("This scene has no image.")
+    return media_response(scene.image)
+
+
+@login_required
+def render_farm(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
+    template = "campaigns/_farm_live.html" if request.htmx else "campaigns/render_farm.html"  # type: ignore[attr-defined]
+    return render(
+        request,
+        template,
+        {"farm": selectors.render_farm(actor=actor)},
+    )

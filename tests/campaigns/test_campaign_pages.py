@@ -1,0 +1,229 @@
+"""Campaign pages: create, the matrix builder (plan, then queue), the board and its live
+partial, job actions, render media, the render farm; what another brand and other roles get."""
+
+import io
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from campaigns.enums import JobState
+from campaigns.models import Campaign, Render, RenderJob, RenderWorker, Scene
+from campaigns.services import matrix_queue, render_job_run
+from studio.enums import Role
+from tests.factories import png_bytes
+
+
+@pytest.fixture
+def director(studio, login):
+    return login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+
+
+def queued(studio, django_capture_on_commit_callbacks, **spec):
+    with django_capture_on_commit_callbacks(execute=False):
+        return matrix_queue(
+            actor=studio.director, campaign=studio.campaign, spec=studio.spec(**spec)
+        )
+
+
+def test_a_director_creates_a_campaign_and_bad_input_changes_nothing(director, studio):
+    good = {
+        "name": "Autumn",
+        "starts_on": "2026-12-01",
+        "ends_on": "2027-02-28",
+        "markets": "de, fr",
+        "channels": ["instagram"],
+        "gpu_budget_minutes": "30",
+        "backend": "preview",
+    }
+    response = director.post(reverse("campaign-create"), good)
+    campaign = Campaign.objects.get(name="Autumn")
+    assert response.status_code == 302 and response.url == reverse(
+        "campaign-board", args=[campaign.pk]
+    )
+    assert campaign.markets == ["DE", "FR"] and campaign.gpu_budget_seconds == 1800
+    for bad in (
+        {"ends_on": "2026-11-01"},
+        {"markets": "Germany"},
+        {"channels": ["fax"]},
+        {"gpu_budget_minutes": "-1"},
+        {"backend": "nope"},
+    ):
+        response = director.post(reverse("campaign-create"), {**good, "name": "Bad", **bad})
+        assert response.status_code == 400
+    assert not Campaign.objects.filter(name="Bad").exists()
+
+
+def test_the_builder_plans_then_queues_and_shows_what_is_forbidden(
+    director, studio, django_capture_on_commit_callbacks
+):
+    url = reverse("matrix-builder", args=[studio.campaign.pk])
+    assert director.get(url).status_code == 200
+    form = {
+        "looks": [studio.look.pk],
+        "twins": [studio.world.twin_a.pk],
+        "poses": ["standing-front", "profile"],
+        "scenes": [studio.scene.pk],
+        "formats": ["1:1", "4:5"],
+        "variants": "2",
+        "priority": "3",
+    }
+    plan = director.post(url, {**form, "action": "plan"})
+    text = plan.content.decode()
+    assert plan.status_code == 200 and "4 renders" in text
+    assert "no reference photo from the profile left" in text
+    assert not RenderJob.objects.exists()
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        response = director.post(url, {**form, "action": "queue"})
+    assert response.status_code == 302 and RenderJob.objects.count() == 4 and len(sent) == 1
+    # Twin B is not licensed to the brand: not even offered.
+    response = director.post(url, {**form, "twins": [studio.world.twin_b.pk], "action": "plan"})
+    assert (
+        response.status_code == 400
+        and not RenderJob.objects.exclude(shot__twin=studio.world.twin_a).exists()
+    )
+
+
+def test_the_board_shows_every_state_and_polls_only_while_rendering(
+    director, studio, django_capture_on_commit_callbacks
+):
+    batch = queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5", "9:16"))
+    jobs = list(RenderJob.objects.filter(batch=batch.batch).order_by("shot__format"))
+    render_job_run(job_id=str(jobs[0].pk), worker="w")
+    RenderJob.objects.filter(pk=jobs[1].pk).update(
+        state=JobState.FAILED, error="CUDA out of memory"
+    )
+    board = director.get(reverse("campaign-board", args=[studio.campaign.pk])).content.decode()
+    render = Render.objects.get(job=jobs[0])
+    assert reverse("render-thumb", args=[render.pk]) in board
+    assert "CUDA out of memory" in board and 'data-state="queued"' in board
+    assert 'hx-trigger="every 2s"' in board  # one is still queued
+    only_failed = director.get(
+        reverse("campaign-cards", args=[studio.campaign.pk]), {"state": "failed"}
+    )
+    assert only_failed.content.decode().count('class="card image-card shot"') == 1
+    RenderJob.objects.filter(pk=jobs[2].pk).update(state=JobState.CANCELLED)
+    cards = director.get(reverse("campaign-cards", args=[studio.campaign.pk])).content.decode()
+    assert "hx-trigger" not in cards  # nothing left to watch
+
+
+def test_the_boards_query_count_does_not_grow_with_the_renders(
+    director, studio, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    url = reverse("campaign-cards", args=[studio.campaign.pk])
+    queued(studio, django_capture_on_commit_callbacks, formats=("1:1",))
+    for job in RenderJob.objects.all():
+        render_job_run(job_id=str(job.pk), worker="w")
+    with CaptureQueriesContext(connection) as few:
+        assert director.get(url).status_code == 200
+    queued(studio, django_capture_on_commit_callbacks, formats=("4:5", "9:16", "16:9"), variants=6)
+    for job in RenderJob.objects.filter(state=JobState.QUEUED)[:10]:
+        render_job_run(job_id=str(job.pk), worker="w")
+    with django_assert_max_num_queries(len(few)):
+        page = director.get(url)
+    assert page.content.decode().count('class="card image-card shot"') == 19
+    with django_assert_max_num_queries(len(few) + 4):  # the full page adds scenes and filters
+        director.get(reverse("campaign-board", args=[studio.campaign.pk]))
+
+
+def test_job_actions_from_the_board(director, studio, django_capture_on_commit_callbacks):
+    queued(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get()
+    response = director.post(reverse("job-cancel", args=[job.pk]), {"query": "state=cancelled"})
+    assert response.url.endswith("?state=cancelled")
+    job.refresh_from_db()
+    assert job.state == JobState.CANCELLED
+    with django_capture_on_commit_callbacks(execute=False):
+        director.post(reverse("job-retry", args=[job.pk]))
+    retried = RenderJob.objects.exclude(pk=job.pk).get()
+    render_job_run(job_id=str(retried.pk), worker="w")
+    render = Render.objects.get()
+    director.post(reverse("render-shortlist", args=[render.pk]), {"shortlisted": "1"})
+    render.refresh_from_db()
+    assert render.shortlisted_at is not None
+    picture = director.get(reverse("render-file", args=[render.pk]))
+    assert Image.open(io.BytesIO(b"".join(picture.streaming_content))).size == (1024, 1280)
+
+
+def test_another_brand_and_other_roles_get_nothing(
+    studio, login, django_capture_on_commit_callbacks
+):
+    queued(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get()
+    render_job_run(job_id=str(job.pk), worker="w")
+    render = Render.objects.get()
+    scene = Scene.objects.create(
+        campaign=studio.campaign, name="Wall", kind="image", image="scenes/x.png"
+    )
+    rival = login(studio.world.user("brand-b", Role.BRAND_ADMIN))
+    for url in (
+        reverse("campaign-board", args=[studio.campaign.pk]),
+        reverse("campaign-cards", args=[studio.campaign.pk]),
+        reverse("campaign-edit", args=[studio.campaign.pk]),
+        reverse("matrix-builder", args=[studio.campaign.pk]),
+        reverse("render-file", args=[render.pk]),
+        reverse("render-thumb", args=[render.pk]),
+        reverse("scene-file", args=[scene.pk]),
+    ):
+        assert rival.get(url).status_code == 404, url
+    for url in (
+        reverse("job-cancel", args=[job.pk]),
+        reverse("job-rerender", args=[job.pk]),
+        reverse("render-shortlist", args=[render.pk]),
+        reverse("campaign-cancel", args=[studio.campaign.pk]),
+        reverse("campaign-status", args=[studio.campaign.pk]),
+    ):
+        assert rival.post(url, {"shortlisted": "1", "status": "archived"}).status_code == 404, url
+    assert "Spring" not in rival.get(reverse("campaign-list")).content.decode()
+    render.refresh_from_db()
+    assert render.shortlisted_at is None and RenderJob.objects.count() == 1
+    # A stylist of the same brand sees the board but may not queue or act.
+    stylist = login(studio.world.user("brand-a", Role.STYLIST))
+    assert stylist.get(reverse("campaign-board", args=[studio.campaign.pk])).status_code == 200
+    assert stylist.get(reverse("matrix-builder", args=[studio.campaign.pk])).status_code == 404
+    assert stylist.get(reverse("render-farm")).status_code == 404
+
+
+def test_scenes_are_added_with_checked_uploads(director, studio, media_files):
+    url = reverse("scene-add", args=[studio.campaign.pk])
+    before = media_files()
+    director.post(
+        url, {"name": "Bad", "kind": "image", "image": io.BytesIO(b"GIF89a not an image")}
+    )
+    director.post(url, {"name": "Bad", "kind": "colour", "value": "red"})
+    assert not Scene.objects.filter(name="Bad").exists() and media_files() == before
+    upload = io.BytesIO(png_bytes((120, 90), (40, 90, 200, 255), "RGBA"))
+    upload.name = "wall.png"
+    director.post(url, {"name": "Blue wall", "kind": "image", "image": upload})
+    scene = Scene.objects.get(name="Blue wall")
+    assert scene.image and director.get(reverse("scene-file", args=[scene.pk])).status_code == 200
+
+
+def test_the_render_farm_shows_workers_and_only_our_jobs(
+    director, studio, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+    RenderWorker.objects.create(
+        hostname="gpu0@farm",
+        queues=["gpu"],
+        started_at=now,
+        last_seen_at=now,
+        gpu_name="NVIDIA H100 80GB HBM3",
+        gpu_memory_mb=81559,
+        backends=["diffusers"],
+    )
+    queued(studio, django_capture_on_commit_callbacks)
+    RenderJob.objects.update(
+        state=JobState.RUNNING, worker="gpu0@farm", progress_step=3, progress_total=30
+    )
+    page = director.get(reverse("render-farm")).content.decode()
+    assert "gpu0@farm" in page and "NVIDIA H100 80GB HBM3" in page and "3/30" in page
+    rival = studio.world.user("brand-b", Role.CREATIVE_DIRECTOR)
+    other = Client()
+    other.force_login(rival)
+    seen = other.get(reverse("render-farm")).content.decode()
+    assert "gpu0@farm" in seen and "Busy" in seen and "Look A" not in seen and "3/30" not in seen
