@@ -270,6 +270,8 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "twins.enums.Channel",
         "ContentTagEnum": "twins.enums.ContentTag",
         "GarmentCategoryEnum": "twins.services.people.CATEGORIES",
+        "CampaignStatusEnum": "campaigns.enums.CampaignStatus",
+        "JobStateEnum": "campaigns.enums.JobState",
     },
 }
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from campaigns.api import production as p
 from campaigns.api import views
 
 urlpatterns = [
@@ -9,4 +10,23 @@ urlpatterns = [
     path("looks/", views.LookListApi.as_view(), name="api-look-list"),
     path("looks/<int:pk>/", views.LookDetailApi.as_view(), name="api-look-detail"),
     path("looks/<int:pk>/duplicate/", views.LookDuplicateApi.as_view(), name="api-look-duplicate"),
+    path("campaigns/", p.CampaignListApi.as_view(), name="api-campaign-list"),
+    path("campaigns/<int:pk>/", p.CampaignDetailApi.as_view(), name="api-campaign-detail"),
+    path("campaigns/<int:pk>/status/", p.CampaignStatusApi.as_view(), name="api-campaign-status"),
+    path("campaigns/<int:pk>/cancel/", p.CampaignCancelApi.as_view(), name="api-campaign-cancel"),
+    path("campaigns/<int:pk>/scenes/", p.SceneListApi.as_view(), name="api-scene-list"),
+    path("campaigns/<int:pk>/plan/", p.MatrixPlanApi.as_view(), name="api-matrix-plan"),
+    path("campaigns/<int:pk>/jobs/", p.MatrixQueueApi.as_view(), name="api-matrix-queue"),
+    path("campaigns/<int:pk>/shots/", p.ShotListApi.as_view(), name="api-shot-list"),
+    path("jobs/", p.JobListApi.as_view(), name="api-job-list"),
+    path("jobs/<uuid:pk>/", p.JobDetailApi.as_view(), name="api-job-detail"),
+    path("jobs/<uuid:pk>/cancel/", p.JobCancelApi.as_view(), name="api-job-cancel"),
+    path("jobs/<uuid:pk>/retry/", p.JobRetryApi.as_view(), name="api-job-retry"),
+    path("jobs/<uuid:pk>/rerender/", p.JobRerenderApi.as_view(), name="api-job-rerender"),
+    path("batches/<uuid:batch>/cancel/", p.BatchCancelApi.as_view(), name="api-batch-cancel"),
+    path("renders/", p.RenderListApi.as_view(), name="api-render-list"),
+    path(
+        "renders/<int:pk>/shortlist/", p.RenderShortlistApi.as_view(), name="api-render-shortlist"
+    ),
+    path("farm/", p.FarmApi.as_view(), name="api-farm"),
 ]

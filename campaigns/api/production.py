@@ -1,0 +1,558 @@
+"""API of production: campaigns, scenes, the shot matrix (plan, queue a batch), shots, render
+jobs (list, cancel, retry, re-render; cancel a batch or a campaign), renders, the render farm."""
+
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from campaigns import selectors, services
+from campaigns.enums import CampaignStatus, JobState, Priority, SceneKind
+from campaigns.models import Campaign, Render, RenderJob, Scene, Shot
+from campaigns.poses import POSES
+from campaigns.rendering.base import FORMATS
+from studio.api.views import api_actor
+from studio.enums import Perm
+from twins.enums import Channel, ContentTag
+
+
+def _campaign(request: Request, pk: int) -> Campaign:
+    return get_object_or_404(selectors.campaign_list(actor=api_actor(request)), pk=pk)
+
+
+# --- Campaigns ------------------------------------------------------------------------------------
+class CampaignOutputSerializer(serializers.ModelSerializer[Campaign]):
+    owner = serializers.CharField(source="owner.username", read_only=True)
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "name",
+            "brief",
+            "status",
+            "starts_on",
+            "ends_on",
+            "markets",
+            "channels",
+            "content_tags",
+            "backend",
+            "gpu_budget_seconds",
+            "owner",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class CampaignInputSerializer(serializers.Serializer[object]):
+    class Meta:
+        ref_name = "CampaignInput"
+
+    name = serializers.CharField(max_length=200)
+    brief = serializers.CharField(required=False, allow_blank=True, default="")
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    markets = serializers.ListField(child=serializers.CharField(max_length=2), min_length=1)
+    channels = serializers.ListField(child=serializers.ChoiceField(Channel.choices), min_length=1)
+    content_tags = serializers.ListField(
+        child=serializers.ChoiceField(ContentTag.choices), required=False, default=list
+    )
+    gpu_budget_seconds = serializers.IntegerField(min_value=0, default=3600)
+    backend = serializers.CharField(required=False, allow_blank=True, default="")
+
+    def campaign_input(self) -> services.CampaignInput:
+        return services.CampaignInput(**self.validated_data)
+
+
+class CampaignListApi(ListAPIView[Campaign]):
+    """The brand's campaigns; POST starts one (creative directors, brand admins)."""
+
+    serializer_class = CampaignOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Campaign]:
+        return selectors.campaign_list(
+            actor=api_actor(self.request), status=self.request.query_params.get("status", "")
+        )
+
+    @extend_schema(parameters=[OpenApiParameter("status", str, enum=CampaignStatus.values)])
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+    @extend_schema(request=CampaignInputSerializer, responses={201: CampaignOutputSerializer})
+    def post(self, request: Request) -> Response:
+        data = CampaignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        campaign = services.campaign_create(actor=api_actor(request), data=data.campaign_input())
+        return Response(CampaignOutputSerializer(campaign).data, status=201)
+
+
+class CampaignDetailApi(APIView):
+    @extend_schema(responses=CampaignOutputSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(CampaignOutputSerializer(_campaign(request, pk)).data)
+
+    @extend_schema(request=CampaignInputSerializer, responses=CampaignOutputSerializer)
+    def put(self, request: Request, pk: int) -> Response:
+        campaign = _campaign(request, pk)
+        data = CampaignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        campaign = services.campaign_update(
+            actor=api_actor(request), campaign=campaign, data=data.campaign_input()
+        )
+        return Response(CampaignOutputSerializer(campaign).data)
+
+
+class CampaignStatusApi(APIView):
+    class InputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "CampaignStatusInput"
+
+        status = serializers.ChoiceField(CampaignStatus.choices)
+
+    @extend_schema(request=InputSerializer, responses=CampaignOutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = _campaign(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        campaign = services.campaign_status_set(
+            actor=api_actor(request), campaign=campaign, status=data.validated_data["status"]
+        )
+        return Response(CampaignOutputSerializer(campaign).data)
+
+
+class CancelledSerializer(serializers.Serializer[object]):
+    class Meta:
+        ref_name = "CancelledJobs"
+
+    queued = serializers.IntegerField(help_text="Queued jobs cancelled at once.")
+    running = serializers.IntegerField(help_text="Running jobs asked to stop at their next step.")
+
+
+class CampaignCancelApi(APIView):
+    """Cancel every queued and running render of the campaign."""
+
+    @extend_schema(request=None, responses=CancelledSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = _campaign(request, pk)
+        done = services.render_jobs_cancel(actor=api_actor(request), campaign_id=campaign.pk)
+        return Response(CancelledSerializer(done).data)
+
+
+class BatchCancelApi(APIView):
+    """Cancel every queued and running job of a batch (the jobs queued together)."""
+
+    @extend_schema(request=None, responses=CancelledSerializer)
+    def post(self, request: Request, batch: UUID) -> Response:
+        done = services.render_jobs_cancel(actor=api_actor(request), batch=batch)
+        return Response(CancelledSerializer(done).data)
+
+
+# --- Scenes ---------------------------------------------------------------------------------------
+class SceneOutputSerializer(serializers.ModelSerializer[Scene]):
+    image_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scene
+        fields = ["id", "name", "kind", "value", "image_url"]
+
+    def get_image_url(self, scene: Scene) -> str | None:
+        return reverse("scene-file", args=[scene.pk]) if scene.image else None
+
+
+class SceneListApi(ListAPIView[Scene]):
+    """A campaign's scenes; POST adds one (a colour, a prompt, or an image as multipart)."""
+
+    serializer_class = SceneOutputSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    pagination_class = None
+
+    class InputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "SceneInput"
+
+        name = serializers.CharField(max_length=120)
+        kind = serializers.ChoiceField(SceneKind.choices)
+        value = serializers.CharField(required=False, allow_blank=True, default="")
+        image = serializers.FileField(required=False)
+
+    def get_queryset(self) -> QuerySet[Scene]:
+        return _campaign(self.request, self.kwargs["pk"]).scenes.all()
+
+    @extend_schema(request=InputSerializer, responses={201: SceneOutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = _campaign(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scene = services.scene_add(
+            actor=api_actor(request), campaign=campaign, **data.validated_data
+        )
+        return Response(SceneOutputSerializer(scene).data, status=201)
+
+
+# --- The shot matrix ------------------------------------------------------------------------------
+class MatrixInputSerializer(serializers.Serializer[object]):
+    class Meta:
+        ref_name = "MatrixInput"
+
+    looks = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    twins = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    poses = serializers.ListField(child=serializers.ChoiceField(list(POSES)), min_length=1)
+    scenes = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    formats = serializers.ListField(child=serializers.ChoiceField(list(FORMATS)), min_length=1)
+    variants = serializers.IntegerField(min_value=1, max_value=20, default=1)
+    priority = serializers.ChoiceField(
+        [(p.label.lower(), p.label) for p in Priority], default="normal"
+    )
+
+    def spec(self) -> services.MatrixSpec:
+        data = self.validated_data
+        return services.MatrixSpec(
+            looks=tuple(data["looks"]),
+            twins=tuple(data["twins"]),
+            poses=tuple(data["poses"]),
+            scenes=tuple(data["scenes"]),
+            formats=tuple(data["formats"]),
+            variants=data["variants"],
+            priority=Priority[data["priority"].upper()],
+        )
+
+
+class ForbiddenSerializer(serializers.Serializer[object]):
+    class Meta:
+        ref_name = "ForbiddenShots"
+
+    look = serializers.IntegerField(source="look.pk")
+    twin = serializers.IntegerField(source="twin.pk")
+    pose = serializers.CharField(help_text="Empty: every pose.")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class MatrixPlanApi(APIView):
+    """What queueing this matrix would do: renders, GPU time against the budget, and every part
+    the license or the talent's terms forbid, with the reasons. Changes nothing."""
+
+    class OutputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "MatrixPlan"
+
+        renders = serializers.IntegerField()
+        already = serializers.IntegerField(help_text="Shots in the matrix already.")
+        seconds_per_render = serializers.FloatField()
+        estimate_seconds = serializers.FloatField()
+        budget_left = serializers.FloatField()
+        over_budget = serializers.BooleanField()
+        forbidden = ForbiddenSerializer(many=True)
+
+    @extend_schema(request=MatrixInputSerializer, responses=OutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = _campaign(request, pk)
+        data = MatrixInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.matrix_plan(actor=api_actor(request), campaign=campaign, spec=data.spec())
+        return Response(self.OutputSerializer(plan).data)
+
+
+class MatrixQueueApi(APIView):
+    """Queue a batch: one render job per allowed shot of the matrix not in it already."""
+
+    class OutputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "QueuedBatch"
+
+        batch = serializers.UUIDField()
+        jobs = serializers.IntegerField()
+        already = serializers.IntegerField()
+        forbidden = ForbiddenSerializer(many=True)
+
+    @extend_schema(request=MatrixInputSerializer, responses={201: OutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = _campaign(request, pk)
+        data = MatrixInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        batch = services.matrix_queue(actor=api_actor(request), campaign=campaign, spec=data.spec())
+        return Response(self.OutputSerializer(batch).data, status=201)
+
+
+# --- Shots, jobs, renders -------------------------------------------------------------------------
+class RenderOutputSerializer(serializers.ModelSerializer[Render]):
+    image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    shortlisted = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Render
+        fields = [
+            "id",
+            "job",
+            "width",
+            "height",
+            "sha256",
+            "meta",
+            "image_url",
+            "thumbnail_url",
+            "shortlisted",
+            "shortlisted_at",
+            "created_at",
+        ]
+
+    def get_image_url(self, render: Render) -> str:
+        return reverse("render-file", args=[render.pk])
+
+    def get_thumbnail_url(self, render: Render) -> str | None:
+        return reverse("render-thumb", args=[render.pk]) if render.thumbnail else None
+
+    def get_shortlisted(self, render: Render) -> bool:
+        return render.shortlisted_at is not None
+
+
+class JobOutputSerializer(serializers.ModelSerializer[RenderJob]):
+    render = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RenderJob
+        fields = [
+            "id",
+            "campaign",
+            "shot",
+            "batch",
+            "state",
+            "priority",
+            "backend",
+            "version",
+            "seed",
+            "params",
+            "idempotency_key",
+            "progress_step",
+            "progress_total",
+            "attempts",
+            "worker",
+            "gpu",
+            "error",
+            "cancel_requested_at",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "gpu_seconds",
+            "render",
+        ]
+
+    @extend_schema_field(RenderOutputSerializer(allow_null=True))
+    def get_render(self, job: RenderJob) -> dict[str, Any] | None:
+        render = getattr(job, "render", None)
+        return RenderOutputSerializer(render).data if render else None
+
+
+class ShotOutputSerializer(serializers.ModelSerializer[Shot]):
+    state = serializers.CharField(allow_null=True, help_text="Its latest job's state.")
+    latest_job = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Shot
+        fields = [
+            "id",
+            "look",
+            "twin",
+            "version",
+            "pose",
+            "scene",
+            "format",
+            "variant",
+            "state",
+            "latest_job",
+        ]
+
+    @extend_schema_field(JobOutputSerializer(allow_null=True))
+    def get_latest_job(self, shot: Shot) -> dict[str, Any] | None:
+        jobs = shot.job_list  # type: ignore[attr-defined]
+        return JobOutputSerializer(jobs[0]).data if jobs else None
+
+
+class ShotListApi(ListAPIView[Shot]):
+    """A campaign's shots with their latest job and render (the board's data)."""
+
+    serializer_class = ShotOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Shot]:
+        params = self.request.query_params
+        campaign = _campaign(self.request, self.kwargs["pk"])
+        return selectors.shot_board(
+            actor=api_actor(self.request),
+            campaign=campaign,
+            look=int(params["look"]) if params.get("look", "").isdigit() else None,
+            twin=int(params["twin"]) if params.get("twin", "").isdigit() else None,
+            state=params.get("state", ""),
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("look", int),
+            OpenApiParameter("twin", int),
+            OpenApiParameter("state", str, enum=JobState.values),
+        ]
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        return super().get(request, pk)
+
+
+class JobListApi(ListAPIView[RenderJob]):
+    """The brand's render jobs, newest first."""
+
+    serializer_class = JobOutputSerializer
+
+    def get_queryset(self) -> QuerySet[RenderJob]:
+        params = self.request.query_params
+        batch = params.get("batch", "")
+        try:
+            UUID(batch) if batch else None
+        except ValueError:
+            return RenderJob.objects.none()
+        return selectors.job_list(
+            actor=api_actor(self.request),
+            campaign=int(params["campaign"]) if params.get("campaign", "").isdigit() else None,
+            state=params.get("state", ""),
+            batch=batch,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("campaign", int),
+            OpenApiParameter("state", str, enum=JobState.values),
+            OpenApiParameter("batch", str, description="A batch id (UUID)"),
+        ]
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+
+class JobDetailApi(RetrieveAPIView[RenderJob]):
+    serializer_class = JobOutputSerializer
+
+    def get_queryset(self) -> QuerySet[RenderJob]:
+        return selectors.job_list(actor=api_actor(self.request))
+
+
+class _JobActionApi(APIView):
+    action_name = ""
+    status_code = 200
+
+    def post(self, request: Request, pk: UUID) -> Response:
+        actor = api_actor(request)
+        job = get_object_or_404(selectors.job_list(actor=actor), pk=pk)
+        result = getattr(services, self.action_name)(actor=actor, job=job)
+        return Response(JobOutputSerializer(result).data, status=self.status_code)
+
+
+@extend_schema(request=None, responses=JobOutputSerializer)
+class JobCancelApi(_JobActionApi):
+    """Cancel a queued job at once, or ask a running one to stop at its next step."""
+
+    action_name = "render_job_cancel"
+
+
+@extend_schema(request=None, responses={201: JobOutputSerializer})
+class JobRetryApi(_JobActionApi):
+    """Queue a failed or cancelled job's shot again with the same seed (a new job)."""
+
+    action_name = "render_job_retry"
+    status_code = 201
+
+
+@extend_schema(request=None, responses={201: JobOutputSerializer})
+class JobRerenderApi(_JobActionApi):
+    """Queue the job's shot again with a new seed (a new job)."""
+
+    action_name = "render_job_rerender"
+    status_code = 201
+
+
+class RenderListApi(ListAPIView[Render]):
+    serializer_class = RenderOutputSerializer
+
+    def get_queryset(self) -> QuerySet[Render]:
+        params = self.request.query_params
+        return selectors.render_list(
+            actor=api_actor(self.request),
+            campaign=int(params["campaign"]) if params.get("campaign", "").isdigit() else None,
+            shortlisted=params.get("shortlisted") in ("1", "true"),
+        )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("campaign", int), OpenApiParameter("shortlisted", bool)]
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
+
+
+class RenderShortlistApi(APIView):
+    """PUT shortlists a render; DELETE takes it off the shortlist."""
+
+    def _set(self, request: Request, pk: int, on: bool) -> Response:
+        actor = api_actor(request)
+        render = get_object_or_404(selectors.render_list(actor=actor), pk=pk)
+        render = services.render_shortlist(actor=actor, render=render, shortlisted=on)
+        return Response(RenderOutputSerializer(render).data)
+
+    @extend_schema(request=None, responses=RenderOutputSerializer)
+    def put(self, request: Request, pk: int) -> Response:
+        return self._set(request, pk, True)
+
+    @extend_schema(request=None, responses=RenderOutputSerializer)
+    def delete(self, request: Request, pk: int) -> Response:
+        return self._set(request, pk, False)
+
+
+class FarmApi(APIView):
+    """Workers, the broker's queue depths, and the brand's own queued and running renders."""
+
+    class OutputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "RenderFarm"
+
+        workers = serializers.ListField(child=serializers.DictField())
+        depths = serializers.DictField(
+            child=serializers.DictField(child=serializers.IntegerField())
+        )
+        queued = serializers.DictField(child=serializers.IntegerField())
+        running = JobOutputSerializer(many=True)
+        done_today = serializers.IntegerField()
+        failed_today = serializers.IntegerField()
+        gpu_seconds_today = serializers.FloatField()
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        actor = api_actor(request)
+        if not actor.has(Perm.MANAGE_CAMPAIGNS):
+            return Response({"detail": "Your role does not see the render farm."}, status=403)
+        farm = selectors.render_farm(actor=actor)
+        data = {
+            "workers": [
+                {
+                    "hostname": row.worker.hostname,
+                    "alive": row.alive,
+                    "queues": row.worker.queues,
+                    "gpu_name": row.worker.gpu_name,
+                    "gpu_memory_mb": row.worker.gpu_memory_mb,
+                    "backends": row.worker.backends,
+                    "last_seen_at": row.worker.last_seen_at,
+                    "jobs": [str(job.pk) for job in row.jobs],
+                    "busy": bool(row.jobs) or row.busy_elsewhere > 0,
+                }
+                for row in farm.workers
+            ],
+            "depths": {q: {str(k): v for k, v in d.items()} for q, d in farm.depths.items()},
+            "queued": dict(farm.queued),
+            "running": farm.running,
+            "done_today": farm.done_today,
+            "failed_today": farm.failed_today,
+            "gpu_seconds_today": farm.gpu_seconds_today,
+        }
+        return Response(self.OutputSerializer(data).data)

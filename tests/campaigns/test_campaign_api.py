@@ -1,0 +1,193 @@
+"""The production API: campaigns, scenes, plan, queue a batch, shots, jobs, renders, the farm;
+bad input is a 400 that changes nothing; another brand gets 404 for everything of ours."""
+
+import pytest
+from django.urls import reverse
+
+from campaigns.enums import JobState
+from campaigns.models import Campaign, Render, RenderJob, Scene
+from campaigns.services import render_job_run
+from studio.enums import Role
+
+
+@pytest.fixture
+def api(studio, client):
+    client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    return client
+
+
+def matrix(studio, **changes):
+    return {
+        "looks": [studio.look.pk],
+        "twins": [studio.world.twin_a.pk, studio.world.twin_b.pk],
+        "poses": ["standing-front"],
+        "scenes": [studio.scene.pk],
+        "formats": ["1:1", "4:5"],
+        "variants": 2,
+        "priority": "rush",
+        **changes,
+    }
+
+
+def test_a_campaign_from_brief_to_renders(api, studio, django_capture_on_commit_callbacks):
+    created = api.post(
+        reverse("api-campaign-list"),
+        {
+            "name": "Resort",
+            "starts_on": "2026-12-01",
+            "ends_on": "2027-01-31",
+            "markets": ["de"],
+            "channels": ["instagram"],
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.json()
+    campaign = Campaign.objects.get(pk=created.json()["id"])
+    assert campaign.markets == ["DE"] and campaign.backend == "preview"
+    scene = api.post(
+        reverse("api-scene-list", args=[campaign.pk]),
+        {"name": "Dune", "kind": "colour", "value": "#d8c8a8"},
+        content_type="application/json",
+    )
+    assert scene.status_code == 201
+    spec = matrix(studio, scenes=[scene.json()["id"]])
+    plan = api.post(
+        reverse("api-matrix-plan", args=[campaign.pk]), spec, content_type="application/json"
+    )
+    body = plan.json()
+    assert plan.status_code == 200 and body["renders"] == 4 and body["over_budget"] is False
+    (forbidden,) = body["forbidden"]
+    assert (
+        forbidden["twin"] == studio.world.twin_b.pk
+        and "no active license" in forbidden["reasons"][0]
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        queued = api.post(
+            reverse("api-matrix-queue", args=[campaign.pk]), spec, content_type="application/json"
+        )
+    assert queued.status_code == 201 and queued.json()["jobs"] == 4
+    batch = queued.json()["batch"]
+    jobs = api.get(reverse("api-job-list"), {"batch": batch}).json()
+    assert jobs["count"] == 4 and {j["priority"] for j in jobs["results"]} == {0}
+    job_id = jobs["results"][0]["id"]
+    render_job_run(job_id=job_id, worker="w")
+    shots = api.get(reverse("api-shot-list", args=[campaign.pk]), {"state": "succeeded"}).json()
+    assert shots["count"] == 1 and shots["results"][0]["latest_job"]["render"]["width"] in (1024,)
+    render_id = shots["results"][0]["latest_job"]["render"]["id"]
+    assert api.put(reverse("api-render-shortlist", args=[render_id])).json()["shortlisted"] is True
+    assert api.get(reverse("api-render-list"), {"shortlisted": "1"}).json()["count"] == 1
+    assert (
+        api.delete(reverse("api-render-shortlist", args=[render_id])).json()["shortlisted"] is False
+    )
+    cancelled = api.post(reverse("api-batch-cancel", args=[batch])).json()
+    assert cancelled == {"queued": 3, "running": 0}
+    retried = api.post(reverse("api-job-retry", args=[jobs["results"][1]["id"]]))
+    assert retried.status_code == 201 and retried.json()["state"] == "queued"
+    assert api.post(reverse("api-campaign-cancel", args=[campaign.pk])).json() == {
+        "queued": 1,
+        "running": 0,
+    }
+    status = api.post(
+        reverse("api-campaign-status", args=[campaign.pk]),
+        {"status": "done"},
+        content_type="application/json",
+    )
+    assert status.status_code == 409 and "cannot become done" in str(status.json())
+
+
+def test_bad_input_is_a_400_and_changes_nothing(api, studio):
+    url = reverse("api-matrix-queue", args=[studio.campaign.pk])
+    for bad in (
+        {"poses": ["moonwalk"]},
+        {"formats": ["3:2"]},
+        {"variants": 0},
+        {"looks": []},
+        {"priority": "urgent"},
+        {"scenes": [studio.scene.pk + 999]},
+    ):
+        response = api.post(url, matrix(studio, **bad), content_type="application/json")
+        assert response.status_code == 400, (bad, response.content)
+    bad_campaign = api.post(
+        reverse("api-campaign-list"),
+        {
+            "name": "X",
+            "starts_on": "2027-01-01",
+            "ends_on": "2026-01-01",
+            "markets": ["DE"],
+            "channels": ["web"],
+        },
+        content_type="application/json",
+    )
+    assert bad_campaign.status_code == 400
+    bad_scene = api.post(
+        reverse("api-scene-list", args=[studio.campaign.pk]),
+        {"name": "Red", "kind": "colour", "value": "red"},
+        content_type="application/json",
+    )
+    assert bad_scene.status_code == 400
+    assert (
+        not RenderJob.objects.exists()
+        and Campaign.objects.count() == 1
+        and Scene.objects.count() == 1
+    )
+    assert api.get(reverse("api-job-list"), {"batch": "not-a-uuid"}).json()["count"] == 0
+
+
+def test_another_brand_gets_404_for_everything_of_ours(
+    studio, client, django_capture_on_commit_callbacks
+):
+    client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = client.post(
+            reverse("api-matrix-queue", args=[studio.campaign.pk]),
+            matrix(studio, twins=[studio.world.twin_a.pk], formats=["1:1"], variants=1),
+            content_type="application/json",
+        ).json()["batch"]
+    job = RenderJob.objects.get()
+    render_job_run(job_id=str(job.pk), worker="w")
+    render = Render.objects.get()
+    client.force_login(studio.world.user("brand-b", Role.BRAND_ADMIN))
+    pk = studio.campaign.pk
+    for url in (
+        reverse("api-campaign-detail", args=[pk]),
+        reverse("api-scene-list", args=[pk]),
+        reverse("api-shot-list", args=[pk]),
+        reverse("api-job-detail", args=[job.pk]),
+    ):
+        assert client.get(url).status_code == 404, url
+    for url in (
+        reverse("api-matrix-plan", args=[pk]),
+        reverse("api-matrix-queue", args=[pk]),
+        reverse("api-campaign-cancel", args=[pk]),
+        reverse("api-job-cancel", args=[job.pk]),
+        reverse("api-job-rerender", args=[job.pk]),
+    ):
+        assert (
+            client.post(url, matrix(studio), content_type="application/json").status_code == 404
+        ), url
+    assert client.put(reverse("api-render-shortlist", args=[render.pk])).status_code == 404
+    assert client.post(reverse("api-batch-cancel", args=[batch])).json() == {
+        "queued": 0,
+        "running": 0,
+    }
+    assert client.get(reverse("api-campaign-list")).json()["count"] == 0
+    assert client.get(reverse("api-job-list")).json()["count"] == 0
+    assert client.get(reverse("api-render-list")).json()["count"] == 0
+    assert (
+        RenderJob.objects.get().state == JobState.SUCCEEDED
+        and Render.objects.get().shortlisted_at is None
+    )
+
+
+def test_roles_without_campaigns_cannot_queue_or_see_the_farm(studio, client):
+    client.force_login(studio.world.user("brand-a", Role.SOCIAL_TEAM))
+    response = client.post(
+        reverse("api-matrix-queue", args=[studio.campaign.pk]),
+        matrix(studio),
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert client.get(reverse("api-farm")).status_code == 403
+    client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    farm = client.get(reverse("api-farm")).json()
+    assert farm["queued"] == {"Rush": 0, "Normal": 0, "Background": 0} and "gpu" in farm["depths"]
