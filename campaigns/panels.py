@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 
 from campaigns import selectors
+from campaigns.enums import JOB_ACTIVE, CampaignStatus, JobState
 from studio.dashboard import Panel, register
 from studio.enums import Perm
 from studio.permissions import actor_of
@@ -9,8 +10,6 @@ from studio.permissions import actor_of
 # so plainly rather than show empty widgets.
 _COMING = {
     Perm.MANAGE_CAMPAIGNS: [
-        ("Campaigns", "Campaigns and their shot matrices arrive with the campaign studio."),
-        ("Renders running", "Render jobs on the GPU workers will show their live progress here."),
         ("Reviews waiting", "Shortlisted outputs waiting for talent approval will gather here."),
     ],
     Perm.MANAGE_POSTS: [
@@ -34,6 +33,29 @@ def brand_panels(request: HttpRequest) -> list[Panel]:
                 "campaigns/panels/garments.html",
                 {"count": garments.count(), "recent": list(garments.order_by("-created_at")[:6])},
                 order=30,
+            )
+        )
+    if actor.has(Perm.MANAGE_CAMPAIGNS):
+        campaigns = selectors.campaign_list(actor=actor).exclude(status=CampaignStatus.ARCHIVED)
+        panels.append(
+            Panel(
+                "Campaigns",
+                "campaigns/panels/campaigns.html",
+                {"campaigns": list(campaigns[:5]), "count": campaigns.count()},
+                order=20,
+            )
+        )
+    if actor.has(Perm.MANAGE_CAMPAIGNS):
+        jobs = selectors.job_list(actor=actor).filter(state__in=JOB_ACTIVE)
+        panels.append(
+            Panel(
+                "Renders running",
+                "campaigns/panels/renders.html",
+                {
+                    "running": list(jobs.filter(state=JobState.RUNNING).order_by("started_at")[:5]),
+                    "queued": jobs.filter(state=JobState.QUEUED).count(),
+                },
+                order=21,
             )
         )
     for perm, items in _COMING.items():

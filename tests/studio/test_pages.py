@@ -158,7 +158,9 @@ def test_brand_pages_keep_a_flat_query_count(world, login, url_name, django_asse
     client = login(world.user("brand-a", Role.BRAND_ADMIN))
     client.get(reverse(url_name))  # warm the content-type cache
     GarmentFactory.create_batch(5, brand=world.brand_a)
-    with django_assert_max_num_queries(14) as first:
+    # The dashboard's campaign and render panels take four of these; what matters is below:
+    # the count does not grow with the data.
+    with django_assert_max_num_queries(18) as first:
         assert client.get(reverse(url_name)).status_code == 200
     for n in range(8):
         Membership.objects.create(
