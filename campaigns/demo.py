@@ -2,9 +2,11 @@
 
 import io
 
+from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFilter
 
-from campaigns.enums import GarmentCategory
+from campaigns.enums import GarmentCategory, JobState
+from campaigns.models import RenderJob
 
 W, H = 800, 1000
 
@@ -121,3 +123,28 @@ LOOKS: dict[str, dict[str, list[str]]] = {
         "Storm": ["NL-PK-104", "NL-KN-101", "NL-JN-102", "NL-BT-105"],
     },
 }
+
+
+def stage_job_states(*, running: RenderJob, failed: RenderJob) -> None:
+    """Staged for the demo, so the board shows every state at once: one job as a GPU worker
+    would leave it mid-render (the reconciler re-sends it once its lease runs out, and the local
+    worker finishes it), and one failed as a GPU out of memory would fail it."""
+    now = timezone.now()
+    RenderJob.objects.filter(pk=running.pk).update(
+        state=JobState.RUNNING,
+        worker="demo-gpu0@studio",
+        attempts=1,
+        progress_step=12,
+        progress_total=30,
+        started_at=now,
+        heartbeat_at=now,
+    )
+    RenderJob.objects.filter(pk=failed.pk).update(
+        state=JobState.FAILED,
+        worker="demo-gpu0@studio",
+        attempts=1,
+        started_at=now,
+        finished_at=now,
+        error="OutOfMemoryError: CUDA out of memory. Tried to allocate 2.25 GiB (GPU 0: 23.65 GiB "
+        "total capacity; 21.90 GiB already allocated)",
+    )

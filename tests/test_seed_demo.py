@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from campaigns.models import Garment, Look
+from campaigns.models import Campaign, Garment, Look, Render, RenderJob
 from studio.enums import Role
 from studio.models import AuditEvent, Brand, Membership
 from twins.models import (
@@ -38,6 +38,8 @@ def snapshot(media_files) -> dict[str, Any]:
         "usage": UsageLine.objects.count(),
         "versions": TwinVersion.objects.count(),
         "looks": Look.objects.count(),
+        "jobs": sorted(RenderJob.objects.values_list("state", flat=True)),
+        "renders": Render.objects.count(),
         "events": AuditEvent.objects.count(),
         "files": media_files(),
         "passwords": list(
@@ -100,6 +102,13 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(media_files)
         for look in Look.objects.filter(brand__slug="aurel")
     }
     assert verdicts == {"Spring city": [True], "Evening": [True], "Coat over tee": [False]}
+    # A campaign with rendered shots, one in progress and one failed with its error.
+    campaign = Campaign.objects.get(brand__slug="aurel", name="SS27 City")
+    assert campaign.status == "in_production" and campaign.scenes.count() == 3
+    assert first["jobs"] == ["failed", "running", *["succeeded"] * 6]
+    assert first["renders"] == 6
+    assert "CUDA out of memory" in RenderJob.objects.get(state="failed").error
+    assert RenderJob.objects.get(state="running").progress_step == 12
     text = out.getvalue()
     assert "twin-studio-demo" in text and "aurel-director" in text and "ines" in text
 

@@ -13,8 +13,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns import demo as garment_demo
-from campaigns.models import Garment, Look
-from campaigns.services import LookItemInput, garment_create, look_save
+from campaigns.models import Campaign, Garment, Look, RenderJob
+from campaigns.services import (
+    CampaignInput,
+    LookItemInput,
+    MatrixSpec,
+    campaign_create,
+    garment_create,
+    look_save,
+    matrix_queue,
+    render_job_run,
+    scene_add,
+)
 from studio.enums import Role
 from studio.models import Brand, Membership
 from studio.permissions import actor_for
@@ -52,6 +62,7 @@ from twins.services import (
 )
 from twins.services.capture import capture_photo_check
 
+DEMO_CAMPAIGN = "SS27 City"
 PASSWORD = "twin-studio-demo"  # noqa: S105  (printed for the demo logins)
 
 BRANDS = {
@@ -236,7 +247,56 @@ class Command(BaseCommand):
                         actor=stylist, name=look_name, items=[LookItemInput(g.pk) for g in garments]
                     )
                     self.created.append(f"look {look_name}")
+        self._campaign()
         self._report()
+
+    def _campaign(self) -> None:
+        """Aurel's SS27 campaign with Inès: rendered shots (preview backend), one in progress,
+        one failed with its error."""
+        if Campaign.objects.filter(brand__slug="aurel", name=DEMO_CAMPAIGN).exists():
+            return
+        director = actor_for(self._user("aurel-director"), "aurel")
+        campaign = campaign_create(
+            actor=director,
+            data=CampaignInput(
+                name=DEMO_CAMPAIGN,
+                brief="Paris and Berlin streets in spring light: the city wardrobe, worn easy.",
+                starts_on=date(2027, 3, 1),
+                ends_on=date(2027, 5, 31),
+                markets=["FR", "DE"],
+                channels=["instagram"],
+                gpu_budget_seconds=1800,
+            ),
+        )
+        stone = scene_add(
+            actor=director, campaign=campaign, name="Stone", kind="colour", value="#e8e4dc"
+        )
+        scene_add(actor=director, campaign=campaign, name="Sage", kind="colour", value="#c9d3c0")
+        scene_add(
+            actor=director,
+            campaign=campaign,
+            name="Rooftop",
+            kind="prompt",
+            value="a Paris rooftop at golden hour, zinc roofs, soft haze",
+        )
+        ines = Twin.objects.get(talent__user__username="ines", name="Main twin")
+        looks = Look.objects.filter(brand__slug="aurel", name__in=["Spring city", "Evening"])
+        batch = matrix_queue(
+            actor=director,
+            campaign=campaign,
+            spec=MatrixSpec(
+                looks=tuple(look.pk for look in looks),
+                twins=(ines.pk,),
+                poses=("standing-front", "walking-three-quarter"),
+                scenes=(stone.pk,),
+                formats=("4:5", "1:1"),
+            ),
+        )
+        jobs = list(RenderJob.objects.filter(batch=batch.batch).order_by("shot__id"))
+        for job in jobs[:-2]:
+            render_job_run(job_id=str(job.pk), worker="seed_demo")
+        garment_demo.stage_job_states(running=jobs[-2], failed=jobs[-1])
+        self.created.append(f"campaign {DEMO_CAMPAIGN} with {len(jobs)} shots")
 
     def _user(self, username: str, **flags: bool) -> User:
         user, created = get_user_model().objects.get_or_create(username=username, defaults=flags)
