@@ -1,0 +1,353 @@
+"""`manage.py benchmark render`: what the render pipeline costs around the rendering itself.
+
+It works in a database of its own (Django's test-database machinery: created, migrated, dropped)
+with media in a temporary folder, on the configured Redis broker, with a real worker process:
+
+1. control-plane overhead per job, queue → worker → stored → thumbnail, with the `null` backend
+   (a stored image at once), median and p95, next to a raw Celery no-op round trip on the same
+   broker in the same run;
+2. enqueue time and query count of a 5,000-shot matrix;
+3. the preview backend's time per 1024×1280 render with five garments, warm, on one core.
+"""
+
+import io
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from campaigns.demo import draw_cutout
+from campaigns.enums import JobState, Priority
+from campaigns.models import Render, RenderJob
+from campaigns.poses import POSES
+from campaigns.rendering.base import FORMATS, GarmentLayer, RenderRequest, Scene
+from campaigns.rendering.preview import PreviewBackend
+from campaigns.services import (
+    CampaignInput,
+    LookItemInput,
+    MatrixSpec,
+    campaign_create,
+    garment_create,
+    look_save,
+    matrix_queue,
+    scene_add,
+)
+from studio.celery import app
+from studio.enums import Role
+from studio.permissions import Actor, actor_for
+from studio.services import brand_create, membership_add
+from twins.demo import draw_capture_photo, look_for
+from twins.enums import TrainingStatus
+from twins.models import CapturePhoto, TwinVersion
+from twins.services import (
+    Terms,
+    agreement_sign,
+    license_accept,
+    license_request,
+    talent_create,
+    twin_create,
+)
+from twins.training.base import TrainingPhoto
+from twins.training.reference import annotate
+
+NOOP_KEY = "benchmark:noop"
+
+
+@shared_task
+def benchmark_noop_task(token: str) -> None:
+    """The raw round trip: a task that only says it ran (one LPUSH on the broker's Redis)."""
+    with app.connection_for_write() as conn:
+        channel: Any = conn.default_channel
+        channel.client.lpush(NOOP_KEY, token)
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+@contextmanager
+def bench_database() -> Iterator[None]:
+    from django.test.utils import setup_databases, teardown_databases
+
+    test = settings.DATABASES["default"].setdefault("TEST", {})
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        test["NAME"] = str(Path(settings.VAR_DIR) / "benchmark.sqlite3")
+    else:
+        test["NAME"] = "twin_studio_benchmark"
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        yield
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def bench_worker(media: Path) -> Iterator[subprocess.Popen[bytes]]:
+    hostname = f"bench-{uuid.uuid4().hex[:6]}@localhost"
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "MEDIA_ROOT": str(media),
+        "STUDIO_VAR_DIR": str(settings.VAR_DIR),
+    }
+    command = [
+        sys.executable, "-m", "celery", "-A", "studio", "worker", "-Q", "gpu,cpu,default",
+        "--hostname", hostname, "--concurrency", "1", "--without-gossip", "--without-mingle",
+        "-I", "campaigns.benchmark", "--loglevel", "WARNING",
+    ]  # fmt: skip
+    process = subprocess.Popen(  # noqa: S603  (our own interpreter and module)
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[hostname], timeout=0.5):
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("The benchmark worker did not start.")
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def bench_world(looks: int = 5) -> tuple[Actor, Any, Any, list[Any]]:
+    """A brand, its director, a licensed twin with a reference version, looks and a campaign."""
+    users = get_user_model().objects
+    staff = users.create_user("bench-staff", is_staff=True)
+    director_user = users.create_user("bench-director")
+    brand = brand_create(actor=staff, name="Bench", slug="bench", admin=staff)
+    membership_add(actor=actor_for(staff, "bench"), user=director_user, role=Role.CREATIVE_DIRECTOR)
+    director = actor_for(director_user, "bench")
+    person = users.create_user("bench-talent")
+    talent = talent_create(actor=staff, user=person, display_name="Bench Talent", discoverable=True)
+    twin = twin_create(actor=person, talent=talent, name="Main twin")
+    today = timezone.localdate()
+    agreement_sign(
+        actor=person, twin=twin, scope="All", purpose="Benchmark", pay_basis="None",
+        starts_on=today - timedelta(days=1), ends_on=None, text_version="v1",
+    )  # fmt: skip
+    license = license_request(
+        actor=director,
+        twin=twin,
+        terms=Terms(
+            starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=365),
+            markets=["DE"], channels=["instagram"], categories=["top", "bottom", "shoes"],
+            flat_fee=Decimal("0"),
+        ),
+    )  # fmt: skip
+    license_accept(actor=person, license=license)
+    photo_bytes = draw_capture_photo(look_for(1), "front", "full_body", "studio", 0)
+    photo = CapturePhoto.objects.create(
+        twin=twin, image=_store("bench/front.jpg", photo_bytes), sha256="0" * 64,
+        width=1024, height=1536, angle="front", framing="full_body", lighting="studio",
+    )  # fmt: skip
+    pose = annotate(TrainingPhoto(photo.pk, Path(photo.image.path), "front", "full_body", "studio"))
+    # A reference version as the reference trainer leaves one (training itself is not measured).
+    TwinVersion.objects.create(
+        twin=twin, number=1, status=TrainingStatus.SUCCEEDED, backend="reference",
+        trigger_token="bench",  # noqa: S106  (a LoRA trigger word, not a password)
+        annotations={"poses": {"front": pose}}, started_by=person,
+    )  # fmt: skip
+    stylist = actor_for(staff, "bench")
+    garments = [
+        garment_create(
+            actor=stylist,
+            sku=f"B-{n}",
+            name=f"Bench {category}",
+            category=category,
+            cutout=io.BytesIO(draw_cutout(category, (40 * n, 90, 120))),
+        )
+        for n, category in enumerate(("top", "bottom", "shoes"))
+    ]
+    made = [
+        look_save(actor=stylist, name=f"Look {n}", items=[LookItemInput(g.pk) for g in garments])
+        for n in range(looks)
+    ]
+    return director, brand, twin, made
+
+
+def _purge(queue: str) -> None:
+    with app.connection_for_write() as conn:
+        channel: Any = conn.default_channel
+        channel.queue_purge(queue)
+
+
+def _store(name: str, data: bytes) -> str:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    return default_storage.save(name, ContentFile(data))
+
+
+def _campaign(director: Actor, name: str, backend: str, scenes: int) -> tuple[Any, list[int]]:
+    campaign = campaign_create(
+        actor=director,
+        data=CampaignInput(
+            name=name, starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31), markets=["DE"],
+            channels=["instagram"], backend=backend, gpu_budget_seconds=10**9,
+        ),
+    )  # fmt: skip
+    ids = [
+        scene_add(
+            actor=director,
+            campaign=campaign,
+            name=f"Scene {n}",
+            kind="colour",
+            value=f"#{40 * n:02x}8080",
+        ).pk
+        for n in range(scenes)
+    ]
+    return campaign, ids
+
+
+def measure_overhead(director: Actor, twin: Any, looks: list[Any], jobs: int) -> list[float]:
+    """Seconds from queueing one job to its thumbnail being stored, one job at a time."""
+    campaign, scenes = _campaign(director, "Overhead", "null", 1)
+    samples = []
+    # One new cell of the matrix each time: the next variant of a format, format after format.
+    cells = [(fmt, variant) for fmt in FORMATS for variant in range(1, 21)][:jobs]
+    for fmt, variant in cells:
+        started = time.perf_counter()
+        batch = matrix_queue(
+            actor=director,
+            campaign=campaign,
+            spec=MatrixSpec(
+                looks=(looks[0].pk,), twins=(twin.pk,), poses=("standing-front",),
+                scenes=(scenes[0],), formats=(fmt,), variants=variant, priority=Priority.RUSH,
+            ),
+        )  # fmt: skip
+        renders = Render.objects.filter(job__batch=batch.batch).exclude(thumbnail="")
+        _wait(renders.exists)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def measure_noop(rounds: int) -> list[float]:
+    with app.connection_for_write() as conn:
+        channel: Any = conn.default_channel
+        client = channel.client
+        client.delete(NOOP_KEY)
+        samples = []
+        for n in range(rounds):
+            started = time.perf_counter()
+            benchmark_noop_task.apply_async((str(n),), queue="gpu", priority=Priority.RUSH)
+            if client.brpop(NOOP_KEY, timeout=30) is None:
+                raise RuntimeError("The no-op task never ran.")
+            samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _wait(done: Callable[[], bool], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            raise RuntimeError("A benchmark job did not finish in time.")
+        time.sleep(0.001)
+
+
+def measure_matrix(director: Actor, twin: Any, looks: list[Any]) -> tuple[int, float, int]:
+    """Queue 5 looks × 5 poses × 5 scenes × 4 formats × 10 variants = 5,000 shots."""
+    campaign, scenes = _campaign(director, "Matrix", "null", 5)
+    spec = MatrixSpec(
+        looks=tuple(look.pk for look in looks), twins=(twin.pk,), poses=tuple(POSES),
+        scenes=tuple(scenes), formats=tuple(FORMATS), variants=10,
+    )  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        started = time.perf_counter()
+        batch = matrix_queue(actor=director, campaign=campaign, spec=spec)
+        seconds = time.perf_counter() - started
+    _purge("gpu")  # the worker is not to render these
+    RenderJob.objects.filter(batch=batch.batch).update(state=JobState.CANCELLED)
+    return batch.jobs, seconds, len(queries)
+
+
+def measure_preview(renders: int) -> list[float]:
+    folder = Path(tempfile.mkdtemp(prefix="bench-preview-"))
+    reference = folder / "front.jpg"
+    reference.write_bytes(draw_capture_photo(look_for(2), "front", "full_body", "studio", 0))
+    pose = annotate(TrainingPhoto(1, reference, "front", "full_body", "studio"))
+    garments = []
+    for n, (slot, layer) in enumerate(
+        (("shoes", 10), ("bottom", 20), ("top", 30), ("outerwear", 40), ("accessory", 50))
+    ):
+        path = folder / f"{slot}.png"
+        path.write_bytes(draw_cutout(slot, (50 * n, 120, 90)))
+        garments.append(GarmentLayer(slot, layer, path))
+    backend, samples = PreviewBackend(), []
+    width, height = FORMATS["4:5"]
+    for seed in range(renders + 2):
+        request = RenderRequest(
+            seed=seed, width=width, height=height, reference=reference, pose=pose,
+            garments=tuple(garments), scene=Scene("colour", "#e8e4dc"),
+        )  # fmt: skip
+        started = time.perf_counter()
+        backend.render(request, lambda step, total: True)
+        if seed >= 2:  # the first two warm the caches
+            samples.append(time.perf_counter() - started)
+    return samples
+
+
+def run(*, jobs: int, out: Callable[[str], None]) -> None:
+    if not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        raise RuntimeError("The benchmark runs on Redis: set CELERY_BROKER_URL=redis://…")
+    media = Path(tempfile.mkdtemp(prefix="bench-media-"))
+    storages = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": media},
+        },
+    }
+    with override_settings(MEDIA_ROOT=media, STORAGES=storages), bench_database():
+        _purge("gpu")
+        _purge("cpu")
+        director, _brand, twin, looks = bench_world()
+        shots, seconds, queries = measure_matrix(director, twin, looks)
+        with bench_worker(media):
+            measure_noop(5)
+            measure_overhead(director, twin, looks, 3)  # warm the worker's imports and caches
+            noop = measure_noop(jobs)
+            overhead = measure_overhead(director, twin, looks, jobs)
+    preview = measure_preview(20)
+    noop_median, noop_p95 = _percentiles(noop)
+    job_median, job_p95 = _percentiles(overhead)
+    preview_median, preview_p95 = _percentiles(preview)
+    out(f"broker: {settings.CELERY_BROKER_URL}   database: {connection.vendor}")
+    out(f"raw Celery no-op round trip ({jobs} runs):       median {noop_median * 1000:7.1f} ms"
+        f"   p95 {noop_p95 * 1000:7.1f} ms")  # fmt: skip
+    out(f"job overhead, queue → stored → thumbnail ({jobs}): median {job_median * 1000:7.1f} ms"
+        f"   p95 {job_p95 * 1000:7.1f} ms   = {job_median / noop_median:.1f}× the raw round trip"
+        " (target ≤ 3×)")  # fmt: skip
+    out(
+        f"enqueue a {shots:,}-shot matrix: {seconds:.2f} s, {queries} queries"
+        " (target ≤ 1.5 s, O(1) queries)"
+    )
+    out(
+        f"preview render 1024×1280, five garments, warm: median {preview_median * 1000:.0f} ms"
+        f"   p95 {preview_p95 * 1000:.0f} ms (target < 300 ms)"
+    )
