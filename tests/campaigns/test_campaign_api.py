@@ -97,6 +97,7 @@ def test_a_campaign_from_brief_to_renders(api, studio, django_capture_on_commit_
 
 def test_bad_input_is_a_400_and_changes_nothing(api, studio):
     url = reverse("api-matrix-queue", args=[studio.campaign.pk])
+    bad: dict[str, object]
     for bad in (
         {"poses": ["moonwalk"]},
         {"formats": ["3:2"]},

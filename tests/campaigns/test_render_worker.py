@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from campaigns.enums import JobState
+from campaigns.enums import JobState, Priority
 from campaigns.models import Render, RenderJob, RenderWorker
 from campaigns.services import render_job_cancel, render_jobs_reconcile
 from campaigns.services.production import matrix_queue
-from studio.broker import broker_task_ids, orphaned_messages_restore
+from studio.broker import broker_task_ids, orphaned_messages_restore, queue_depths
 from studio.celery import app
 from tests.campaigns.conftest import Studio, make_studio, worker_env
 from tests.worker import celery_worker, wait_for
@@ -29,7 +29,13 @@ def _empty_queues() -> None:
 
 def job_of(studio: Studio, **spec) -> RenderJob:
     batch = matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec(**spec))
-    return RenderJob.objects.filter(batch=batch.batch).order_by("shot__variant").first()
+    return RenderJob.objects.filter(batch=batch.batch).order_by("shot__variant")[0]
+
+
+def held() -> set[str]:
+    ids = broker_task_ids(celery_app=app, queues=("gpu",))
+    assert ids is not None
+    return ids
 
 
 def state(job: RenderJob) -> str:
@@ -46,7 +52,7 @@ def redis_only() -> None:
 def test_a_job_runs_end_to_end_with_its_thumbnail(world, tmp_path, transactional_db):
     studio = make_studio(world)
     job = job_of(studio)
-    assert str(job.pk) in (broker_task_ids(celery_app=app, queues=("gpu",)) or set())
+    assert str(job.pk) in (held())
     with celery_worker("gpu,cpu", tmp_path / "worker.log") as worker:
         assert wait_for(lambda: state(job) == JobState.SUCCEEDED, 60), (
             tmp_path / "worker.log"
@@ -57,7 +63,7 @@ def test_a_job_runs_end_to_end_with_its_thumbnail(world, tmp_path, transactional
         assert record.queues == ["cpu", "gpu"] and record.stopped_at is None
         assert wait_for(lambda: "preview" in RenderWorker.objects.get(pk=record.pk).backends, 5)
     job.refresh_from_db()
-    assert job.worker == worker.hostname and job.attempts == 1 and job.gpu_seconds > 0
+    assert job.worker == worker.hostname and job.attempts == 1 and (job.gpu_seconds or 0) > 0
     assert RenderWorker.objects.get(hostname=worker.hostname).stopped_at is not None
 
 
@@ -92,12 +98,12 @@ def test_a_message_the_broker_lost_is_sent_again_by_the_reconciler(
     job = job_of(studio)
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("gpu")  # the broker lost it
-    assert str(job.pk) not in broker_task_ids(celery_app=app, queues=("gpu",))
+    assert str(job.pk) not in held()
     settings.RENDER_RESEND_AFTER = 3600
     assert render_jobs_reconcile().resent == []  # too young to be called lost
     settings.RENDER_RESEND_AFTER = 0
     assert render_jobs_reconcile().resent == [str(job.pk)]
-    assert str(job.pk) in broker_task_ids(celery_app=app, queues=("gpu",))
+    assert str(job.pk) in held()
     assert render_jobs_reconcile().resent == []  # the broker holds it again: not sent twice
     with celery_worker("gpu", tmp_path / "worker.log"):
         assert wait_for(lambda: state(job) == JobState.SUCCEEDED, 60)
@@ -143,9 +149,7 @@ def test_cancel_a_queued_and_a_running_job(
         running.refresh_from_db()
         assert running.progress_step < 40
         # The cancelled queued job's message still arrives, and does nothing.
-        assert wait_for(
-            lambda: str(queued.pk) not in broker_task_ids(celery_app=app, queues=("gpu",)), 15
-        )
+        assert wait_for(lambda: str(queued.pk) not in held(), 15)
     assert state(queued) == JobState.CANCELLED and queued.attempts == 0
     assert not Render.objects.exists()
 
@@ -162,3 +166,22 @@ def test_a_license_that_lapsed_before_the_job_started_fails_it_with_the_reason(
     job.refresh_from_db()
     assert job.error == "License check at start: The talent never wears top."
     assert not Render.objects.exists() and not list(Path(settings.MEDIA_ROOT).rglob("renders/*"))
+
+
+def test_a_rush_job_overtakes_background_jobs_on_redis(world, tmp_path, transactional_db):
+    redis_only()
+    studio = make_studio(world)
+    slow = matrix_queue(
+        actor=studio.director,
+        campaign=studio.campaign,
+        spec=studio.spec(formats=("1:1", "16:9"), variants=2, priority=Priority.BACKGROUND),
+    )
+    rush = job_of(studio, formats=("4:5",), priority=Priority.RUSH)
+    depths = queue_depths(celery_app=app, queues=("gpu",))["gpu"]
+    assert depths[0] == 1 and depths[6] == 4  # the rush list is read first
+    with celery_worker("gpu", tmp_path / "worker.log"):
+        assert wait_for(
+            lambda: not RenderJob.objects.exclude(state=JobState.SUCCEEDED).exists(), 60
+        )
+    first = RenderJob.objects.order_by("started_at").first()
+    assert first == rush and RenderJob.objects.filter(batch=slow.batch).count() == 4

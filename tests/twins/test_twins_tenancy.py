@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from studio.enums import Role
 from studio.models import AuditEvent
+from tests.campaigns.test_campaign_tenancy import CAMPAIGN_ADDRESSES
 from tests.factories import CapturePhotoFactory, LicenseFactory
 from twins.enums import LicenseStatus
 from twins.models import License, TwinVersion
@@ -143,7 +144,13 @@ def test_a_discoverable_twin_is_requestable_but_its_licenses_stay_private(world,
 
 
 def test_every_address_with_an_object_is_covered_above():
-    covered = set(TALENT_GET) | set(TALENT_POST) | set(BRAND_ONLY) | PUBLIC_LISTS
+    covered = (
+        set(TALENT_GET)
+        | set(TALENT_POST)
+        | set(BRAND_ONLY)
+        | PUBLIC_LISTS
+        | set(CAMPAIGN_ADDRESSES)
+    )
 
     def names(patterns, prefix=""):
         for pattern in patterns:
