@@ -1,10 +1,11 @@
 import logging
+import uuid
 
 from celery import shared_task
 
 from campaigns import workers  # noqa: F401  (workers announce themselves on the render farm)
 from campaigns.services import render_job_run, render_jobs_reconcile, render_thumbnail_make
-from campaigns.services.rendering import LeaseHeld
+from campaigns.services.rendering import LeaseHeld, render_batch_send
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +20,12 @@ def render_job_run_task(self, job_id: str) -> str | None:
         # would have run out, in case that worker died.
         raise self.retry(countdown=held.retry_in) from held
     return job.state if job else None
+
+
+@shared_task
+def render_batch_send_task(batch: str) -> int:
+    """Publish a large batch's job messages (default queue; idempotent: sent jobs are skipped)."""
+    return render_batch_send(batch=uuid.UUID(batch))
 
 
 @shared_task

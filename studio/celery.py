@@ -107,8 +107,10 @@ def configure(celery_app: Celery) -> None:
         task_reject_on_worker_lost=True,
         task_acks_on_failure_or_timeout=True,
         worker_prefetch_multiplier=1,
-        worker_send_task_events=True,
-        task_send_sent_event=True,
+        # Celery's event stream (for Flower) costs a publish per task and state change; the
+        # studio reads jobs and workers from the database, so it is off unless asked for.
+        worker_send_task_events=settings.CELERY_TASK_EVENTS,
+        task_send_sent_event=settings.CELERY_TASK_EVENTS,
         task_always_eager=settings.CELERY_TASK_ALWAYS_EAGER,
         beat_schedule=BEAT_SCHEDULE,
         beat_schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"),

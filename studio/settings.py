@@ -247,6 +247,7 @@ CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)
 # requeued by studio.tasks.broker_orphans_restore_task (every 30 s on beat).
 CELERY_ORPHAN_MIN_AGE = env_int("CELERY_ORPHAN_MIN_AGE", 30)
 CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_EVENTS = env_bool("CELERY_TASK_EVENTS", False)  # Celery's event stream, for Flower
 
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -451,7 +451,7 @@ class QueuedBatch:
 def matrix_queue(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> QueuedBatch:
     """Queue a render job for every cell of ``spec`` that is allowed and not in the matrix yet.
     Forbidden cells are skipped (and reported); over the GPU budget, nothing is queued."""
-    from campaigns.services.rendering import render_jobs_send
+    from campaigns.services.rendering import render_batch_send_after_commit
 
     rng = random.SystemRandom()
     with transaction.atomic():
@@ -519,6 +519,5 @@ def matrix_queue(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> Queue
                 "estimate_seconds": plan.estimate_seconds,
             },
         )
-        ids = [job.pk for job in jobs]
-        transaction.on_commit(lambda: render_jobs_send(ids))
+        render_batch_send_after_commit(batch, [job.pk for job in jobs])
     return QueuedBatch(batch=batch, jobs=len(jobs), forbidden=plan.forbidden, already=plan.already)

@@ -43,6 +43,31 @@ logger = logging.getLogger(__name__)
 
 
 # --- Sending --------------------------------------------------------------------------------------
+SEND_INLINE_MAX = 200  # a larger batch is published by a task, not in the director's request
+
+
+def render_batch_send_after_commit(batch: uuid.UUID, job_ids: list[uuid.UUID]) -> None:
+    """Publish a batch's messages once the transaction commits: a small one at once, a large
+    one from a task on the default queue. If either message is lost, the reconciler re-sends."""
+    if len(job_ids) <= SEND_INLINE_MAX:
+        transaction.on_commit(lambda: render_jobs_send(job_ids))
+        return
+
+    def later() -> None:
+        from campaigns.tasks import render_batch_send_task
+
+        render_batch_send_task.delay(str(batch))
+
+    transaction.on_commit(later)
+
+
+def render_batch_send(*, batch: uuid.UUID) -> int:
+    """Publish the jobs of a batch that are queued and not sent yet (idempotent)."""
+    return render_jobs_send(
+        RenderJob.objects.filter(batch=batch, sent_at=None).values_list("pk", flat=True)
+    )
+
+
 def render_jobs_send(job_ids: Iterable[uuid.UUID]) -> int:
     """Publish one message per job, pipelined in one batch, each with its job's priority; then
     stamp them sent. Jobs no longer queued are not sent."""
@@ -172,12 +197,21 @@ def _request(job: RenderJob) -> RenderRequest:
     )
 
 
+_noted: set[tuple[str, str]] = set()
+
+
 def _worker_has(worker: str, backend: str) -> None:
-    """Note on the render farm that this worker has ``backend`` loaded and warm."""
+    """Note on the render farm that this worker has ``backend`` loaded and warm (once per
+    process: a backend stays loaded for the process' life)."""
+    if (worker, backend) in _noted:
+        return
     record = RenderWorker.objects.filter(hostname=worker).first()
-    if record is not None and backend not in record.backends:
+    if record is None:
+        return  # its heartbeat has not landed yet: note it with the next job
+    if backend not in record.backends:
         record.backends = sorted({*record.backends, backend})
         record.save(update_fields=["backends"])
+    _noted.add((worker, backend))
 
 
 def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
@@ -189,10 +223,12 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
     started = time.monotonic()
 
     def progress(step: int, total: int) -> bool:
-        RenderJob.objects.filter(pk=job_id).update(
-            progress_step=step, progress_total=total, heartbeat_at=timezone.now()
+        """Report a step and renew the lease; False (stop) once a cancel was asked for."""
+        return bool(
+            RenderJob.objects.filter(pk=job_id, cancel_requested_at=None).update(
+                progress_step=step, progress_total=total, heartbeat_at=timezone.now()
+            )
         )
-        return not RenderJob.objects.filter(pk=job_id, cancel_requested_at__isnull=False).exists()
 
     try:
         backend = render_backend(job.backend)

@@ -12,6 +12,7 @@ from PIL import Image
 
 from campaigns.enums import JobState, Priority
 from campaigns.models import Render, RenderJob, Shot
+from campaigns.rendering.base import FORMATS
 from campaigns.services import (
     CampaignInput,
     campaign_create,
@@ -24,8 +25,9 @@ from campaigns.services import (
     render_jobs_cancel,
     render_shortlist,
     render_thumbnail_make,
+    scene_add,
 )
-from campaigns.services.rendering import LeaseHeld
+from campaigns.services.rendering import SEND_INLINE_MAX, LeaseHeld, render_batch_send
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
@@ -334,3 +336,21 @@ def test_a_failing_backend_fails_the_job_with_its_error(
     job = RenderJob.objects.get(batch=batch.batch)
     done = render_job_run(job_id=str(job.pk), worker="w")
     assert done.state == JobState.FAILED and done.error == "RuntimeError: CUDA out of memory"
+
+
+def test_a_large_batch_is_sent_by_a_task_once(studio, django_capture_on_commit_callbacks):
+    for n in range(2):
+        scene_add(actor=studio.director, campaign=studio.campaign, name=f"S{n}", kind="colour",
+                  value=f"#00{n}000")  # fmt: skip
+    scenes = tuple(studio.campaign.scenes.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        batch = matrix_queue(
+            actor=studio.director,
+            campaign=studio.campaign,
+            spec=studio.spec(scenes=scenes, formats=tuple(FORMATS), variants=20),
+        )
+    assert batch.jobs == 240 > SEND_INLINE_MAX and len(callbacks) == 1
+    assert not RenderJob.objects.exclude(sent_at=None).exists()  # nothing went out inline
+    assert render_batch_send(batch=batch.batch) == 240
+    assert not RenderJob.objects.filter(sent_at=None).exists()
+    assert render_batch_send(batch=batch.batch) == 0  # a second delivery sends nothing twice
