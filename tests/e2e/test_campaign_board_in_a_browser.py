@@ -1,0 +1,48 @@
+"""A director plans and queues a shot matrix in a real browser, watches the board fill in while a
+real worker renders (htmx polling, no reload), and shortlists a render."""
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import Render, RenderJob
+from studio.enums import Role
+from tests.campaigns.conftest import make_studio
+from tests.e2e.test_licensing_in_a_browser import sign_in
+from tests.worker import celery_worker
+
+pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
+    studio = make_studio(world)
+    sign_in(page, live_server, world.user("brand-a", Role.CREATIVE_DIRECTOR).username)
+    page.click("nav.sidebar >> text=Campaigns")
+    page.click("text=Spring")
+    page.click("text=Build the shot matrix")
+    page.check(f"input[name=looks][value='{studio.look.pk}']")
+    page.check(f"input[name=twins][value='{world.twin_a.pk}']")
+    page.check(f"input[name=scenes][value='{studio.scene.pk}']")
+    page.check("input[name=formats][value='1:1']")  # with 4:5, checked already
+    page.click("button:has-text('Plan')")
+    page.wait_for_selector("section.plan >> text=2 renders")
+    assert not RenderJob.objects.exists()
+    page.click("button:has-text('Queue 2 renders')")
+    page.wait_for_selector(".message.success >> text=2 render(s) queued")
+    assert page.locator("[data-state=queued]").count() == 2
+    page.evaluate("window.stillTheSamePage = true")
+    with celery_worker("gpu,cpu", tmp_path / "worker.log"):
+        page.wait_for_function(
+            "document.querySelectorAll('[data-state=succeeded] img').length === 2",
+            timeout=60_000,
+        )
+    assert page.evaluate("window.stillTheSamePage") is True  # updated in place, not reloaded
+    assert page.locator("#board-cards[hx-trigger]").count() == 0  # polling stopped by itself
+    images = page.locator("[data-state=succeeded] img")
+    assert images.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.locator("button:has-text('Shortlist')").first.click()
+    page.wait_for_selector(".message.success >> text=Shortlisted.")
+    assert Render.objects.exclude(shortlisted_at=None).count() == 1
+    page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
+    assert page.url.startswith(
+        f"{live_server.url}{reverse('campaign-board', args=[studio.campaign.pk])}"
+    )
