@@ -91,7 +91,11 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["backend"].choices = [(name, name) for name in settings.RENDER_BACKENDS]  # type: ignore[attr-defined]
+        self.fields["backend"].choices = [  # type: ignore[attr-defined]
+            (name, name)
+            for name in settings.RENDER_BACKENDS
+            if name != "null"  # benchmarks only
+        ]
         self.fields["backend"].initial = settings.RENDER_BACKEND
 
     def clean_markets(self) -> list[str]:

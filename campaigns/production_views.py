@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors, services
-from campaigns.enums import JOB_ACTIVE, CampaignStatus, Priority
+from campaigns.enums import CAMPAIGN_TRANSITIONS, JOB_ACTIVE, CampaignStatus, Priority
 from campaigns.forms import BoardFilterForm, CampaignForm, MatrixForm, SceneForm
 from campaigns.models import Campaign, Scene
 from studio.enums import Perm
@@ -116,7 +116,7 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
     context["scenes"] = list(campaign.scenes.all())
     context["next_statuses"] = [
         (value, CampaignStatus(value).label)
-        for value in sorted(services.production.CAMPAIGN_TRANSITIONS[campaign.status])
+        for value in sorted(CAMPAIGN_TRANSITIONS[campaign.status])
     ]
     return render(request, "campaigns/campaign_board.html", context)
 
