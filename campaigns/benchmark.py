@@ -28,8 +28,15 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import (
+    CaptureQueriesContext,
+    override_settings,
+    setup_databases,
+    teardown_databases,
+)
 from django.utils import timezone
 
 from campaigns.demo import draw_cutout
@@ -84,8 +91,6 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 @contextmanager
 def bench_database() -> Iterator[None]:
-    from django.test.utils import setup_databases, teardown_databases
-
     test = settings.DATABASES["default"].setdefault("TEST", {})
     if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         test["NAME"] = str(Path(settings.VAR_DIR) / "benchmark.sqlite3")
@@ -198,9 +203,6 @@ def _purge(queue: str) -> None:
 
 
 def _store(name: str, data: bytes) -> str:
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import default_storage
-
     return default_storage.save(name, ContentFile(data))
 
 

@@ -58,6 +58,10 @@ class Look(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def categories(self) -> list[str]:
+        """The garment categories this look dresses a twin in (prefetch items__garment)."""
+        return sorted({item.garment.category for item in self.items.all()})
+
 
 class LookItem(models.Model):
     look = models.ForeignKey(Look, on_delete=models.CASCADE, related_name="items")

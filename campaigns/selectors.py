@@ -59,7 +59,7 @@ def licensed_twins(*, actor: Actor) -> QuerySet[Twin]:
 def look_wearers(*, actor: Actor, look: Look) -> list[Wearer]:
     """Every twin the brand holds an active license for, and whether it may wear this look
     (standing terms, license categories) or why not."""
-    categories = sorted({item.garment.category for item in look.items.all()})
+    categories = look.categories()
     twins = licensed_twins(actor=actor)
     today = timezone.localdate()
     return [

@@ -25,6 +25,14 @@ from studio.enums import Perm
 from twins.enums import Channel, ContentTag
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _campaign(request: Request, pk: int) -> Campaign:
     return get_object_or_404(selectors.campaign_list(actor=api_actor(request)), pk=pk)
 
@@ -411,9 +419,7 @@ class JobListApi(ListAPIView[RenderJob]):
     def get_queryset(self) -> QuerySet[RenderJob]:
         params = self.request.query_params
         batch = params.get("batch", "")
-        try:
-            UUID(batch) if batch else None
-        except ValueError:
+        if batch and not _is_uuid(batch):
             return RenderJob.objects.none()
         return selectors.job_list(
             actor=api_actor(self.request),

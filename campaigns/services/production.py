@@ -357,8 +357,7 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
     for look_id, twin_id in product(spec.looks, spec.twins):
         look, twin = looks[look_id], twins[twin_id]
         version = versions.get(twin_id)
-        categories = sorted({item.garment.category for item in look.items.all()})
-        reasons = _pair_reasons(campaign, twin, categories, today, lock=lock)
+        reasons = _pair_reasons(campaign, twin, look.categories(), today, lock=lock)
         if version is None:
             reasons += ("The twin has no trained version to render.",)
         if reasons or version is None:

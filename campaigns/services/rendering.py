@@ -29,7 +29,14 @@ from campaigns.enums import JOB_ACTIVE, JOB_TERMINAL, JobState
 from campaigns.models import Render, RenderJob, RenderWorker, Shot
 from campaigns.poses import POSES
 from campaigns.rendering import render_backend
-from campaigns.rendering.base import FORMATS, GarmentLayer, RenderCancelled, RenderRequest, Scene
+from campaigns.rendering.base import (
+    FORMATS,
+    GarmentLayer,
+    RenderCancelled,
+    RenderRequest,
+    RenderResult,
+    Scene,
+)
 from campaigns.services.production import _pair_reasons, job_for
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound
@@ -100,8 +107,10 @@ class LeaseHeld(Exception):
 
 
 def _jobs_for_update() -> QuerySet[RenderJob]:
-    return RenderJob.objects.select_for_update(of=("self",)).select_related(
-        "shot__scene", "shot__look", "campaign__brand", "version__twin__talent"
+    return (
+        RenderJob.objects.select_for_update(of=("self",))
+        .select_related("shot__scene", "shot__look", "campaign__brand", "version__twin__talent")
+        .prefetch_related("shot__look__items__garment")
     )
 
 
@@ -126,9 +135,8 @@ def _gave_up(job: RenderJob) -> str:
 
 
 def _license_reasons(job: RenderJob, *, lock: bool) -> tuple[str, ...]:
-    categories = sorted({item.garment.category for item in job.shot.look.items.all()})
     return _pair_reasons(
-        job.campaign, job.version.twin, categories, timezone.localdate(), lock=lock
+        job.campaign, job.version.twin, job.shot.look.categories(), timezone.localdate(), lock=lock
     )
 
 
@@ -214,6 +222,42 @@ def _worker_has(worker: str, backend: str) -> None:
     _noted.add((worker, backend))
 
 
+@dataclass(frozen=True)
+class _Picture:
+    """A render's stored file and what the Render row says of it."""
+
+    name: str
+    sha256: str
+    width: int
+    height: int
+    meta: dict[str, Any]
+
+
+def _reused(job: RenderJob) -> _Picture | None:
+    """The brand's earlier render of exactly this request (same idempotency key), if any."""
+    earlier = (
+        Render.objects.filter(
+            brand=job.brand_id,
+            job__idempotency_key=job.idempotency_key,
+            job__state=JobState.SUCCEEDED,
+        )
+        .exclude(job=job)
+        .first()
+    )
+    if earlier is None:
+        return None
+    meta = {**earlier.meta, "reused_from": str(earlier.job_id)}
+    return _Picture(str(earlier.image), earlier.sha256, earlier.width, earlier.height, meta)
+
+
+def _stored(job: RenderJob, result: RenderResult) -> _Picture:
+    digest = hashlib.sha256(result.png).hexdigest()
+    name = f"renders/{job.brand_id}/{digest[:2]}/{digest}.png"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(result.png))
+    return _Picture(name, digest, result.width, result.height, dict(result.meta))
+
+
 def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
     """Run one job (the gpu task calls this). Idempotent on the job: a finished job is left
     alone, one another worker renders is left to it, a dead worker's job starts again."""
@@ -231,19 +275,11 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
         )
 
     try:
-        backend = render_backend(job.backend)
-        reuse = (
-            Render.objects.filter(
-                brand=job.brand_id,
-                job__idempotency_key=job.idempotency_key,
-                job__state=JobState.SUCCEEDED,
-            )
-            .exclude(job=job)
-            .first()
-        )
-        if reuse is None:
-            result = backend.render(_request(job), progress)
-        _worker_has(worker, job.backend)
+        picture = _reused(job)
+        if picture is None:
+            result = render_backend(job.backend).render(_request(job), progress)
+            picture = _stored(job, result)
+            _worker_has(worker, job.backend)
     except RenderCancelled:
         with transaction.atomic():
             return _finish(_jobs_for_update().get(pk=job_id), JobState.CANCELLED)
@@ -256,22 +292,6 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
                 error=f"{type(exc).__name__}: {exc}",
             )
     seconds = round(time.monotonic() - started, 3)
-    if reuse is not None:
-        name, digest, size, meta = (
-            reuse.image.name,
-            reuse.sha256,
-            (reuse.width, reuse.height),
-            {
-                **reuse.meta,
-                "reused_from": str(reuse.job_id),
-            },
-        )
-    else:
-        digest = hashlib.sha256(result.png).hexdigest()
-        name = f"renders/{job.brand_id}/{digest[:2]}/{digest}.png"
-        if not default_storage.exists(name):
-            name = default_storage.save(name, ContentFile(result.png))
-        size, meta = (result.width, result.height), dict(result.meta)
     with transaction.atomic():
         job = _jobs_for_update().get(pk=job_id)
         if job.state != JobState.RUNNING or job.worker != worker:
@@ -281,17 +301,17 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
         render = Render.objects.create(
             job=job,
             brand_id=job.brand_id,
-            image=name,
-            sha256=digest,
-            width=size[0],
-            height=size[1],
-            meta=meta,
+            image=picture.name,
+            sha256=picture.sha256,
+            width=picture.width,
+            height=picture.height,
+            meta=picture.meta,
         )
         _finish(
             job,
             JobState.SUCCEEDED,
             gpu_seconds=seconds,
-            gpu=str(meta.get("gpu", "")),
+            gpu=str(picture.meta.get("gpu", "")),
             progress_step=max(job.progress_step, job.progress_total),
         )
         transaction.on_commit(lambda: _thumbnail_queue(render.pk))
@@ -398,6 +418,7 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
         shot = (
             Shot.objects.select_for_update()
             .select_related("campaign", "scene", "version", "look")
+            .prefetch_related("look__items__garment")
             .filter(pk=job.shot_id, campaign__brand=brand)
             .first()
         )
@@ -408,7 +429,7 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
         reasons = _pair_reasons(
             shot.campaign,
             shot.twin,
-            sorted({item.garment.category for item in shot.look.items.all()}),
+            shot.look.categories(),
             timezone.localdate(),
             lock=True,
         )

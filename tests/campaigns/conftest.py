@@ -1,6 +1,7 @@
 import json
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,8 +42,6 @@ def trained_version(twin: Any, angles: tuple[str, ...] = ("front",)) -> TwinVers
             ),
         )
         path = photo.image.storage.path(photo.image.name)
-        from pathlib import Path
-
         poses[angle] = annotate(TrainingPhoto(photo.pk, Path(path), angle, "full_body", "studio"))
     return TwinVersion.objects.create(
         twin=twin,

@@ -5,17 +5,21 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
 
+from campaigns.demo import draw_cutout
 from campaigns.enums import JobState, Priority
 from campaigns.models import Render, RenderJob, Shot
 from campaigns.rendering.base import FORMATS
 from campaigns.services import (
     CampaignInput,
+    LookItemInput,
     campaign_create,
+    look_save,
     matrix_plan,
     matrix_queue,
     render_job_cancel,
@@ -32,6 +36,7 @@ from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.campaigns.conftest import make_studio
+from tests.factories import GarmentFactory
 from twins.models import License, StandingTerms
 from twins.services import license_revoke, twin_consent_revoke
 
@@ -354,3 +359,32 @@ def test_a_large_batch_is_sent_by_a_task_once(studio, django_capture_on_commit_c
     assert render_batch_send(batch=batch.batch) == 240
     assert not RenderJob.objects.filter(sent_at=None).exists()
     assert render_batch_send(batch=batch.batch) == 0  # a second delivery sends nothing twice
+
+
+def test_a_jobs_queries_do_not_grow_with_the_garments_of_its_look(
+    studio, django_capture_on_commit_callbacks
+):
+    def run_queries(look) -> int:
+        spec = studio.spec(looks=(look.pk,))
+        with django_capture_on_commit_callbacks(execute=False):
+            batch = matrix_queue(actor=studio.director, campaign=studio.campaign, spec=spec)
+        job = RenderJob.objects.get(batch=batch.batch)
+        with CaptureQueriesContext(connection) as captured:
+            assert render_job_run(job_id=str(job.pk), worker="w").state == JobState.SUCCEEDED
+        return len(captured)
+
+    garments = [
+        GarmentFactory(
+            brand=studio.world.brand_a,
+            category=category,
+            cutout=ContentFile(draw_cutout(category, (90, 90, 90)), name=f"{category}.png"),
+        )
+        for category in ("top", "bottom", "outerwear")
+    ]
+    layered = look_save(
+        actor=studio.director, name="Layered", items=[LookItemInput(g.pk) for g in garments]
+    )
+    one = run_queries(studio.look)
+    # Two more garments are two more steps, each reporting its progress once; no other query
+    # grows with the look (its items and garments are fetched once, with the job).
+    assert run_queries(layered) == one + 2
