@@ -8,7 +8,7 @@ lost worker) never do harm, and a periodic reconciler re-sends what the broker l
 import os
 from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 from celery.schedules import crontab
 from kombu import Queue
 
@@ -116,7 +116,23 @@ def configure(celery_app: Celery) -> None:
         beat_schedule_filename=str(settings.VAR_DIR / "celerybeat-schedule"),
         timezone="UTC",
         enable_utc=True,
+        # Celery's Django fixup closes the database connection around every task unless this is
+        # set; with it, it recycles the connection every this many tasks, and between those
+        # `_database_connections_tidy` applies Django's own rules (CONN_MAX_AGE, health checks).
+        CELERY_DB_REUSE_MAX=1000,
     )
+
+
+@signals.task_prerun.connect
+@signals.task_postrun.connect
+def _database_connections_tidy(task: Any, **kwargs: Any) -> None:
+    """What Django does around each request, around each task on a worker: drop a connection
+    that broke or outlived CONN_MAX_AGE, keep a good one. (A task run in-process, eagerly, runs in
+    its caller's transaction: its connection is not ours to close.)"""
+    from django.db import close_old_connections
+
+    if not getattr(task.request, "is_eager", False):
+        close_old_connections()
 
 
 configure(app)

@@ -113,7 +113,11 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'studio.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Persistent connections, checked before reuse: a worker keeps one between tasks
+        # instead of opening a new one per task (~4 ms each here). runserver still closes its
+        # connections after each request.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 300),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

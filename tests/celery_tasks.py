@@ -23,3 +23,15 @@ def slow_once_task(self, path: str, seconds: float) -> None:
         out.write(f"{self.request.hostname} {os.getpid()}\n")
     if not runs:
         time.sleep(seconds)
+
+
+@shared_task
+def database_session_task(path: str) -> None:
+    """Append the id of the database session this task ran its query on."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    with Path(path).open("a") as out:
+        out.write(f"{pid}\n")

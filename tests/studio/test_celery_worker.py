@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.utils import timezone
 
 from studio.celery import app
 from studio.tasks import sessions_clear_task
-from tests.celery_tasks import record_task
+from tests.celery_tasks import database_session_task, record_task
 from tests.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.defaults, pytest.mark.timeout(120)]
@@ -58,3 +59,29 @@ def test_the_scheduled_session_cleanup_runs_on_a_worker_against_the_database(
             tmp_path / "worker.log"
         ).read_text()
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
+
+
+@pytest.mark.skipif(
+    not settings.DATABASES["default"]["ENGINE"].endswith("postgresql"),
+    reason="asks PostgreSQL for the session's backend pid",
+)
+def test_a_worker_keeps_its_database_connection_between_tasks(tmp_path, transactional_db):
+    """One connection serves task after task (Celery's Django fixup would open one per task);
+    one that the server dropped is noticed before reuse and replaced, and the task still runs."""
+    sessions = tmp_path / "sessions.txt"
+
+    def run_one() -> list[str]:
+        before = len(sessions.read_text().split()) if sessions.exists() else 0
+        database_session_task.delay(str(sessions))
+        ran = wait_for(lambda: sessions.exists() and len(sessions.read_text().split()) > before, 20)
+        assert ran, (tmp_path / "worker.log").read_text()
+        return sessions.read_text().split()
+
+    with celery_worker("default", tmp_path / "worker.log"):
+        run_one()
+        run_one()
+        first, second = run_one()[-2:]
+        assert first == second
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [int(second)])
+        assert run_one()[-1] != second
