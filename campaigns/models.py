@@ -132,7 +132,10 @@ class Shot(models.Model):
     """One cell of the shot matrix: a look on a twin in a pose, a scene and a format; its variant
     number tells the seeds apart. Its renders are the jobs queued for it."""
 
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="shots")
+    # indexed by the matrix-cell constraint, whose first column it is
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="shots", db_index=False
+    )
     look = models.ForeignKey(Look, on_delete=models.PROTECT, related_name="+")
     twin = models.ForeignKey(Twin, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(TwinVersion, on_delete=models.PROTECT, related_name="+")
@@ -161,8 +164,11 @@ class RenderJob(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="jobs")
-    shot = models.ForeignKey(Shot, on_delete=models.CASCADE, related_name="jobs")
+    # campaign and shot are indexed by the composite indexes below, whose first columns they are
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="jobs", db_index=False
+    )
+    shot = models.ForeignKey(Shot, on_delete=models.CASCADE, related_name="jobs", db_index=False)
     batch = models.UUIDField(db_index=True, help_text="Jobs queued together.")
     state = models.CharField(max_length=12, choices=JobState.choices, default=JobState.QUEUED)
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
@@ -170,7 +176,7 @@ class RenderJob(models.Model):
     version = models.ForeignKey(TwinVersion, on_delete=models.PROTECT, related_name="+")
     seed = models.BigIntegerField()
     params = models.JSONField(default=dict, blank=True)
-    idempotency_key = models.CharField(max_length=64, db_index=True)
+    idempotency_key = models.CharField(max_length=64)
     progress_step = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -194,6 +200,8 @@ class RenderJob(models.Model):
             models.Index(fields=["state", "queued_at"], name="render_job_state_queued"),
             models.Index(fields=["shot", "-queued_at"], name="render_job_shot_latest"),
             models.Index(fields=["campaign", "state"], name="render_job_campaign_state"),
+            # equality only (no LIKE), so no varchar_pattern_ops twin as db_index would add
+            models.Index(fields=["idempotency_key"], name="render_job_idempotency"),
         ]
 
     def __str__(self) -> str:

@@ -452,7 +452,7 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
             priority=job.priority,
             batch=uuid.uuid4(),
             actor_user=actor.user,
-            look=shot.look,
+            look_items=list(shot.look.items.all()),
         )
         new.save()
         audit_record(

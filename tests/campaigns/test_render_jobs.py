@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
@@ -32,6 +32,7 @@ from campaigns.services import (
     scene_add,
 )
 from campaigns.services.rendering import SEND_INLINE_MAX, LeaseHeld, render_batch_send
+from studio.db import bulk_insert
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
@@ -388,3 +389,46 @@ def test_a_jobs_queries_do_not_grow_with_the_garments_of_its_look(
     # Two more garments are two more steps, each reporting its progress once; no other query
     # grows with the look (its items and garments are fetched once, with the job).
     assert run_queries(layered) == one + 2
+
+
+@pytest.mark.defaults  # COPY on PostgreSQL, bulk_create on the embedded SQLite
+def test_bulk_insert_writes_what_save_writes_and_refuses_a_duplicate_whole(
+    studio, django_capture_on_commit_callbacks
+):
+    batch, _ = queue(studio, django_capture_on_commit_callbacks, formats=("1:1",), variants=1)
+    queued = RenderJob.objects.get(batch=batch.batch)
+    shot = queued.shot
+
+    def copies(model, obj, **changes):
+        fields = {f.attname: getattr(obj, f.attname) for f in model._meta.concrete_fields}
+        fields.pop(model._meta.pk.attname)
+        return model(**{**fields, **changes}), model(**{**fields, **changes})
+
+    by_copy, by_save = copies(RenderJob, queued, params={"steps": 4}, error="é \\ \t\n")
+    with CaptureQueriesContext(connection) as captured:
+        bulk_insert([by_copy])
+    by_save.save()
+    assert len(captured) == 1 and by_copy.pk and not by_copy._state.adding
+
+    def row(model, pk):
+        return model.objects.filter(pk=pk).values().get()
+
+    assert {**row(RenderJob, by_copy.pk), "id": None} == {**row(RenderJob, by_save.pk), "id": None}
+    written = row(RenderJob, by_copy.pk)
+    assert written["params"] == {"steps": 4} and written["error"] == "é \\ \t\n"
+    assert written["state"] == JobState.QUEUED
+
+    # An auto id is drawn for each new row; auto_now_add is applied.
+    new_a, new_b = copies(Shot, shot, variant=7)
+    new_b.variant = 8
+    bulk_insert([new_a, new_b])
+    assert new_a.pk and new_b.pk and new_a.pk != new_b.pk
+    assert Shot.objects.get(pk=new_b.pk).created_at > shot.created_at
+
+    # One row breaking a constraint: none of them is inserted, and the error is Django's.
+    before = Shot.objects.count()
+    fresh, duplicate = copies(Shot, shot, variant=9)
+    duplicate.variant = shot.variant
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk_insert([fresh, duplicate])
+    assert Shot.objects.count() == before
