@@ -5,7 +5,8 @@ with media in a temporary folder, on the configured Redis broker, with a real wo
 
 1. control-plane overhead per job, queue → worker → stored → thumbnail, with the `null` backend
    (a stored image at once), median and p95, next to a raw Celery no-op round trip on the same
-   broker in the same run;
+   broker in the same run, and a raw two-hop no-op chain (gpu → cpu), the shape of a job whose
+   thumbnail is made on the cpu queue;
 2. enqueue time and query count of a 5,000-shot matrix;
 3. the preview backend's time per 1024×1280 render with five garments, warm, on one core.
 """
@@ -82,6 +83,13 @@ def benchmark_noop_task(token: str) -> None:
     with app.connection_for_write() as conn:
         channel: Any = conn.default_channel
         channel.client.lpush(NOOP_KEY, token)
+
+
+@shared_task
+def benchmark_hop_task(token: str) -> None:
+    """The first of two hops: hands over to the no-op on the cpu queue, as a render job hands its
+    thumbnail over. Two hops are the least the render pipeline can take."""
+    benchmark_noop_task.apply_async((token,), queue="cpu")
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -257,7 +265,10 @@ def measure_overhead(
     return samples
 
 
-def measure_noop(rounds: int) -> list[float]:
+def measure_noop(rounds: int, *, hops: int = 1) -> list[float]:
+    """Seconds from sending a no-op task (or, with two hops, a task that sends one to the cpu
+    queue) to its having run."""
+    first = benchmark_noop_task if hops == 1 else benchmark_hop_task
     with app.connection_for_write() as conn:
         channel: Any = conn.default_channel
         client = channel.client
@@ -265,7 +276,7 @@ def measure_noop(rounds: int) -> list[float]:
         samples = []
         for n in range(rounds):
             started = time.perf_counter()
-            benchmark_noop_task.apply_async((str(n),), queue="gpu", priority=Priority.RUSH)
+            first.apply_async((str(n),), queue="gpu", priority=Priority.RUSH)
             if client.brpop(NOOP_KEY, timeout=30) is None:
                 raise RuntimeError("The no-op task never ran.")
             samples.append(time.perf_counter() - started)
@@ -343,15 +354,20 @@ def run(*, jobs: int, out: Callable[[str], None]) -> None:
             measure_noop(5)
             measure_overhead(director, twin, looks, 3)  # warm the worker's imports and caches
             noop = measure_noop(jobs)
+            chain = measure_noop(jobs, hops=2)
             overhead = measure_overhead(director, twin, looks, jobs)
     preview = measure_preview(20)
     noop_median, noop_p95 = _percentiles(noop)
+    chain_median, chain_p95 = _percentiles(chain)
     job_median, job_p95 = _percentiles(overhead["total"])
     steps = {name: statistics.median(values) * 1000 for name, values in overhead.items()}
     preview_median, preview_p95 = _percentiles(preview)
     out(f"broker: {settings.CELERY_BROKER_URL}   database: {connection.vendor}")
     out(f"raw Celery no-op round trip ({jobs} runs):       median {noop_median * 1000:7.1f} ms"
         f"   p95 {noop_p95 * 1000:7.1f} ms")  # fmt: skip
+    out(f"raw two-hop no-op chain, gpu → cpu ({jobs}):    median {chain_median * 1000:7.1f} ms"
+        f"   p95 {chain_p95 * 1000:7.1f} ms   = {chain_median / noop_median:.1f}× (the least a"
+        " job with its thumbnail on the cpu queue can take)")  # fmt: skip
     out(f"job overhead, queue → stored → thumbnail ({jobs}): median {job_median * 1000:7.1f} ms"
         f"   p95 {job_p95 * 1000:7.1f} ms   = {job_median / noop_median:.1f}× the raw round trip"
         " (target ≤ 3×)")  # fmt: skip

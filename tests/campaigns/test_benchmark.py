@@ -1,0 +1,48 @@
+"""`manage.py benchmark render` runs from start to end and prints every figure the issue asks
+for. The figures themselves are not asserted: timings do not belong in the test suite."""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.worker import ROOT
+
+pytestmark = pytest.mark.timeout(300)
+
+
+@pytest.mark.worker
+def test_the_render_benchmark_prints_every_figure(settings):
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("the benchmark runs on Redis")
+    done = subprocess.run(  # noqa: S603  (our own interpreter and manage.py)
+        [sys.executable, "manage.py", "benchmark", "render", "--jobs", "5"],
+        cwd=ROOT,
+        env={**os.environ, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL},
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    for figure in (
+        "raw Celery no-op round trip (5 runs)",
+        "raw two-hop no-op chain, gpu → cpu (5)",
+        "job overhead, queue → stored → thumbnail (5)",
+        "of which, medians from the queueing call",
+        "enqueue a 5,000-shot matrix",
+        "preview render 1024×1280, five garments, warm",
+    ):
+        printed = [line for line in lines if figure in line]
+        assert printed and re.search(r"\d+\.?\d* m?s\b", printed[0]), (figure, done.stdout)
+
+
+@pytest.mark.defaults
+def test_the_render_benchmark_refuses_a_broker_without_priorities(settings, db):
+    settings.CELERY_BROKER_URL = "filesystem://"
+    with pytest.raises(CommandError, match="runs on Redis"):
+        call_command("benchmark", "render", "--jobs", "5")
