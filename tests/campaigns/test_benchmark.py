@@ -18,7 +18,7 @@ pytestmark = pytest.mark.timeout(300)
 def test_the_render_benchmark_prints_every_figure(settings):
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         pytest.skip("the benchmark runs on Redis")
-    done = subprocess.run(  # noqa: S603  (our own interpreter and manage.py)
+    done = subprocess.run(
         [sys.executable, "manage.py", "benchmark", "render", "--jobs", "5"],
         cwd=ROOT,
         env={**os.environ, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL},
