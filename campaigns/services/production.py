@@ -433,7 +433,6 @@ def job_for(
         backend=shot.campaign.backend,
         params={},
     )
-    # ids rather than instances: a tenth of the cost when thousands are made for one matrix
     return RenderJob(
         brand_id=shot.campaign.brand_id,
         campaign_id=shot.campaign_id,
