@@ -48,9 +48,10 @@ def _columns(model: type[models.Model]) -> tuple[str, Callable[[Any], list[Any]]
 
 
 def bulk_insert(objs: Sequence[M]) -> Sequence[M]:
-    """Insert new ``objs`` (all of one model) in one COPY (after one query for auto ids, if the
-    model has them), and give them their ids as bulk_create does. No signals are sent and no save() runs, as with bulk_create. A constraint
-    violation raises IntegrityError and inserts nothing."""
+    """Insert new ``objs`` (all of one model) in one COPY, after one query for auto ids if the
+    model has them, and give them their ids as bulk_create does. No signals are sent and no
+    save() runs, as with bulk_create. A constraint violation raises IntegrityError and inserts
+    nothing."""
     if not objs:
         return objs
     model = type(objs[0])
