@@ -5,8 +5,9 @@ with media in a temporary folder, on the configured Redis broker, with a real wo
 
 1. control-plane overhead per job, queue → worker → stored → thumbnail, with the `null` backend
    (a stored image at once), median and p95, next to a raw Celery no-op round trip on the same
-   broker in the same run, and a raw two-hop no-op chain (gpu → cpu), the shape of a job whose
-   thumbnail is made on the cpu queue;
+   broker in the same run; a raw two-hop no-op chain (gpu → cpu), the shape of a job whose
+   thumbnail is made on the cpu queue; and that chain with the thumbnail's image work on the
+   same null renders, with no database and no storage: the least the pipeline can take;
 2. enqueue time and query count of a 5,000-shot matrix;
 3. the preview backend's time per 1024×1280 render with five garments, warm, on one core.
 """
@@ -45,6 +46,7 @@ from campaigns.enums import JobState, Priority
 from campaigns.models import Render, RenderJob
 from campaigns.poses import POSES
 from campaigns.rendering.base import FORMATS, GarmentLayer, RenderRequest, Scene
+from campaigns.rendering.null import null_png
 from campaigns.rendering.preview import PreviewBackend
 from campaigns.services import (
     CampaignInput,
@@ -56,6 +58,7 @@ from campaigns.services import (
     matrix_queue,
     scene_add,
 )
+from campaigns.services.rendering import thumbnail_jpeg
 from studio.celery import app
 from studio.enums import Role
 from studio.permissions import Actor, actor_for
@@ -86,10 +89,21 @@ def benchmark_noop_task(token: str) -> None:
 
 
 @shared_task
-def benchmark_hop_task(token: str) -> None:
-    """The first of two hops: hands over to the no-op on the cpu queue, as a render job hands its
-    thumbnail over. Two hops are the least the render pipeline can take."""
-    benchmark_noop_task.apply_async((token,), queue="cpu")
+def benchmark_hop_task(token: str, thumbnail_of: tuple[int, int] | None = None) -> None:
+    """The first of two hops: hands over to the cpu queue, as a render job hands its thumbnail
+    over, to the no-op or, given the size of a null render, to its thumbnail's image work."""
+    if thumbnail_of is None:
+        benchmark_noop_task.apply_async((token,), queue="cpu")
+    else:
+        benchmark_thumbnail_task.apply_async((token, *thumbnail_of), queue="cpu")
+
+
+@shared_task
+def benchmark_thumbnail_task(token: str, width: int, height: int) -> None:
+    """The thumbnail's image work on a null render (decode, resize, encode), then the no-op: no
+    database, no storage."""
+    thumbnail_jpeg(null_png(width, height))
+    benchmark_noop_task(token)
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -235,6 +249,11 @@ def _campaign(director: Actor, name: str, backend: str, scenes: int) -> tuple[An
     return campaign, ids
 
 
+def _cells(jobs: int) -> list[tuple[str, int]]:
+    """One new cell of the matrix per job: the next variant of a format, format after format."""
+    return [(fmt, variant) for fmt in FORMATS for variant in range(1, 21)][:jobs]
+
+
 def measure_overhead(
     director: Actor, twin: Any, looks: list[Any], jobs: int
 ) -> dict[str, list[float]]:
@@ -242,9 +261,7 @@ def measure_overhead(
     where they go: the queueing call, the worker's pick-up, the render stored."""
     campaign, scenes = _campaign(director, "Overhead", "null", 1)
     samples: dict[str, list[float]] = {"total": [], "queue": [], "pickup": [], "stored": []}
-    # One new cell of the matrix each time: the next variant of a format, format after format.
-    cells = [(fmt, variant) for fmt in FORMATS for variant in range(1, 21)][:jobs]
-    for fmt, variant in cells:
+    for fmt, variant in _cells(jobs):
         wall, started = time.time(), time.perf_counter()
         batch = matrix_queue(
             actor=director,
@@ -265,10 +282,11 @@ def measure_overhead(
     return samples
 
 
-def measure_noop(rounds: int, *, hops: int = 1) -> list[float]:
-    """Seconds from sending a no-op task (or, with two hops, a task that sends one to the cpu
-    queue) to its having run."""
-    first = benchmark_noop_task if hops == 1 else benchmark_hop_task
+def measure_noop(rounds: int, *, hops: int = 1, thumbnails: bool = False) -> list[float]:
+    """Seconds from sending a no-op task to its having run; with two hops, from sending a task
+    that sends the no-op to the cpu queue; with thumbnails too, a task that sends the thumbnail
+    work of the null render measure_overhead's job of the same round would store."""
+    sizes = [FORMATS[fmt] if thumbnails else None for fmt, _variant in _cells(rounds)]
     with app.connection_for_write() as conn:
         channel: Any = conn.default_channel
         client = channel.client
@@ -276,7 +294,12 @@ def measure_noop(rounds: int, *, hops: int = 1) -> list[float]:
         samples = []
         for n in range(rounds):
             started = time.perf_counter()
-            first.apply_async((str(n),), queue="gpu", priority=Priority.RUSH)
+            if hops == 1:
+                benchmark_noop_task.apply_async((str(n),), queue="gpu", priority=Priority.RUSH)
+            else:
+                benchmark_hop_task.apply_async(
+                    (str(n), sizes[n % len(sizes)]), queue="gpu", priority=Priority.RUSH
+                )
             if client.brpop(NOOP_KEY, timeout=30) is None:
                 raise RuntimeError("The no-op task never ran.")
             samples.append(time.perf_counter() - started)
@@ -355,10 +378,12 @@ def run(*, jobs: int, out: Callable[[str], None]) -> None:
             measure_overhead(director, twin, looks, 3)  # warm the worker's imports and caches
             noop = measure_noop(jobs)
             chain = measure_noop(jobs, hops=2)
+            floor = measure_noop(jobs, hops=2, thumbnails=True)
             overhead = measure_overhead(director, twin, looks, jobs)
     preview = measure_preview(20)
     noop_median, noop_p95 = _percentiles(noop)
     chain_median, chain_p95 = _percentiles(chain)
+    floor_median, floor_p95 = _percentiles(floor)
     job_median, job_p95 = _percentiles(overhead["total"])
     steps = {name: statistics.median(values) * 1000 for name, values in overhead.items()}
     preview_median, preview_p95 = _percentiles(preview)
@@ -368,6 +393,10 @@ def run(*, jobs: int, out: Callable[[str], None]) -> None:
     out(f"raw two-hop no-op chain, gpu → cpu ({jobs}):    median {chain_median * 1000:7.1f} ms"
         f"   p95 {chain_p95 * 1000:7.1f} ms   = {chain_median / noop_median:.1f}× (the least a"
         " job with its thumbnail on the cpu queue can take)")  # fmt: skip
+    out(f"  + the thumbnail's image work, no database ({jobs}): median"
+        f" {floor_median * 1000:7.1f} ms   p95 {floor_p95 * 1000:7.1f} ms"
+        f"   = {floor_median / noop_median:.1f}× (the least the render pipeline as specified"
+        " can take)")  # fmt: skip
     out(f"job overhead, queue → stored → thumbnail ({jobs}): median {job_median * 1000:7.1f} ms"
         f"   p95 {job_p95 * 1000:7.1f} ms   = {job_median / noop_median:.1f}× the raw round trip"
         " (target ≤ 3×)")  # fmt: skip

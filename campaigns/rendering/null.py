@@ -10,7 +10,7 @@ from campaigns.rendering.base import Progress, RenderRequest, RenderResult, Vers
 
 
 @cache
-def _stored(width: int, height: int) -> bytes:
+def null_png(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (236, 235, 231)).save(out, "PNG", compress_level=1)
     return out.getvalue()
@@ -25,7 +25,7 @@ class NullBackend:
     def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
         progress(1, 1)
         return RenderResult(
-            png=_stored(request.width, request.height),
+            png=null_png(request.width, request.height),
             width=request.width,
             height=request.height,
             meta={"backend": self.name, "seed": request.seed},

@@ -32,6 +32,7 @@ def test_the_render_benchmark_prints_every_figure(settings):
     for figure in (
         "raw Celery no-op round trip (5 runs)",
         "raw two-hop no-op chain, gpu → cpu (5)",
+        "+ the thumbnail's image work, no database (5)",
         "job overhead, queue → stored → thumbnail (5)",
         "of which, medians from the queueing call",
         "enqueue a 5,000-shot matrix",
