@@ -20,7 +20,7 @@ from campaigns.models import (
 from studio.permissions import Actor, brand_scope
 from twins.enums import LicenseStatus
 from twins.models import Twin
-from twins.services import LicenseCheck, wear_check
+from twins.services import LicenseBook, LicenseCheck
 
 
 def garment_list(*, actor: Actor, search: str = "", category: str = "") -> QuerySet[Garment]:
@@ -60,12 +60,10 @@ def look_wearers(*, actor: Actor, look: Look) -> list[Wearer]:
     """Every twin the brand holds an active license for, and whether it may wear this look
     (standing terms, license categories) or why not."""
     categories = look.categories()
-    twins = licensed_twins(actor=actor)
+    twins = list(licensed_twins(actor=actor))
+    book = LicenseBook(twins=[twin.pk for twin in twins], brand=look.brand)
     today = timezone.localdate()
-    return [
-        Wearer(twin, wear_check(twin=twin, brand=look.brand, categories=categories, on=today))
-        for twin in twins
-    ]
+    return [Wearer(twin, book.wear(twin.pk, categories=categories, on=today)) for twin in twins]
 
 
 # --- Campaigns, shots, jobs, renders, the render farm ---------------------------------------------

@@ -16,7 +16,8 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from campaigns.enums import (
@@ -39,7 +40,7 @@ from studio.permissions import Actor
 from studio.services import audit_record
 from twins.enums import Channel, ContentTag, TrainingStatus
 from twins.models import Twin, TwinVersion
-from twins.services import license_check
+from twins.services import LicenseBook
 
 MAX_VARIANTS = 20
 MAX_MATRIX = 20_000
@@ -105,7 +106,12 @@ def campaign_create(*, actor: Actor, data: CampaignInput) -> Campaign:
 def _own(actor: Actor, campaign: Campaign) -> Campaign:
     """The campaign, locked, if it is the actor's brand's and their role may change it."""
     brand = actor.require(Perm.MANAGE_CAMPAIGNS)
-    locked = Campaign.objects.select_for_update().filter(pk=campaign.pk, brand=brand).first()
+    locked = (
+        Campaign.objects.select_for_update(of=("self",))
+        .select_related("brand")
+        .filter(pk=campaign.pk, brand=brand)
+        .first()
+    )
     if locked is None:
         raise NotFound("No such campaign.")
     return locked
@@ -285,9 +291,11 @@ def seconds_per_render(brand_id: int, backend: str) -> float:
 
 
 def _used_seconds(campaign: Campaign, per_render: float) -> float:
-    spent = campaign.jobs.aggregate(s=Sum("gpu_seconds"))["s"] or 0.0
-    pending = campaign.jobs.filter(state__in=JOB_ACTIVE).count()
-    return round(spent + pending * per_render, 1)
+    used = campaign.jobs.aggregate(
+        spent=Coalesce(Sum("gpu_seconds"), 0.0),
+        pending=Count("pk", filter=Q(state__in=JOB_ACTIVE)),
+    )
+    return round(used["spent"] + used["pending"] * per_render, 1)
 
 
 def latest_versions(twin_ids: Iterable[int]) -> dict[int, TwinVersion]:
@@ -300,22 +308,21 @@ def latest_versions(twin_ids: Iterable[int]) -> dict[int, TwinVersion]:
     return versions
 
 
-def _pair_reasons(
-    campaign: Campaign, twin: Twin, categories: list[str], on: date, *, lock: bool
+def pair_reasons(
+    book: LicenseBook, campaign: Campaign, twin_id: int, categories: list[str], on: date
 ) -> tuple[str, ...]:
     """What the licenses and the talent's terms say against rendering this twin in garments of
-    ``categories`` for every channel and market of the campaign, on ``on``."""
+    ``categories`` for every channel and market of the campaign, on ``on`` (no queries: the
+    book has read what the checks need)."""
     reasons: dict[str, None] = {}
     for channel, market in product(campaign.channels, campaign.markets):
-        check = license_check(
-            twin=twin,
-            brand=campaign.brand,
+        check = book.check(
+            twin_id,
             channel=channel,
             market=market,
             on=on,
             categories=categories,
             content_tags=campaign.content_tags,
-            lock=lock,
         )
         reasons.update({reason.message: None for reason in check.reasons})
     return tuple(reasons)
@@ -354,11 +361,12 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
             "look_id", "twin_id", "pose", "scene_id", "format", "variant"
         )
     )
+    book = LicenseBook(twins=spec.twins, brand=campaign.brand, lock=lock)
     cells, forbidden, already = [], [], 0
     for look_id, twin_id in product(spec.looks, spec.twins):
         look, twin = looks[look_id], twins[twin_id]
         version = versions.get(twin_id)
-        reasons = _pair_reasons(campaign, twin, look.categories(), today, lock=lock)
+        reasons = pair_reasons(book, campaign, twin_id, look.categories(), today)
         if version is None:
             reasons += ("The twin has no trained version to render.",)
         if reasons or version is None:

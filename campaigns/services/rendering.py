@@ -37,7 +37,7 @@ from campaigns.rendering.base import (
     RenderResult,
     Scene,
 )
-from campaigns.services.production import _pair_reasons, job_for
+from campaigns.services.production import job_for, pair_reasons
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound
 from studio.media import local_path
@@ -45,6 +45,7 @@ from studio.permissions import Actor
 from studio.services import audit_record
 from twins.models import CapturePhoto
 from twins.revocation import Revocation
+from twins.services import LicenseBook
 
 logger = logging.getLogger(__name__)
 
@@ -140,9 +141,12 @@ def _gave_up(job: RenderJob) -> str:
     return f"Gave up after {job.attempts} attempts: the worker stopped each time."
 
 
-def _license_reasons(job: RenderJob, *, lock: bool) -> tuple[str, ...]:
-    return _pair_reasons(
-        job.campaign, job.version.twin, job.shot.look.categories(), timezone.localdate(), lock=lock
+def _license_reasons(job: RenderJob) -> tuple[str, ...]:
+    """What stands against the job's render now, with the twin and license rows locked."""
+    twin_id = job.version.twin_id
+    book = LicenseBook(twins=[twin_id], brand=job.campaign.brand, lock=True)
+    return pair_reasons(
+        book, job.campaign, twin_id, job.shot.look.categories(), timezone.localdate()
     )
 
 
@@ -167,7 +171,7 @@ def _claim(job_id: str, worker: str) -> RenderJob | None:
                 error=_gave_up(job),
             )
             return None
-        reasons = _license_reasons(job, lock=True)
+        reasons = _license_reasons(job)
         if reasons:
             _finish(job, JobState.FAILED, error="License check at start: " + " ".join(reasons))
             return None
@@ -430,8 +434,8 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
     brand = actor.require(Perm.MANAGE_CAMPAIGNS)
     with transaction.atomic():
         shot = (
-            Shot.objects.select_for_update()
-            .select_related("campaign", "scene", "version", "look")
+            Shot.objects.select_for_update(of=("self",))
+            .select_related("campaign__brand", "scene", "version", "look")
             .prefetch_related("look__items__garment")
             .filter(pk=job.shot_id, campaign__brand=brand)
             .first()
@@ -440,12 +444,9 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
             raise NotFound("No such render job.")
         if shot.jobs.filter(state__in=JOB_ACTIVE).exists():
             raise Conflict("This shot is being rendered already.")
-        reasons = _pair_reasons(
-            shot.campaign,
-            shot.twin,
-            shot.look.categories(),
-            timezone.localdate(),
-            lock=True,
+        book = LicenseBook(twins=[shot.twin_id], brand=shot.campaign.brand, lock=True)
+        reasons = pair_reasons(
+            book, shot.campaign, shot.twin_id, shot.look.categories(), timezone.localdate()
         )
         if reasons:
             raise Conflict("The license does not allow this render: " + " ".join(reasons))

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns.models import Look
@@ -150,6 +152,29 @@ def test_a_look_says_which_licensed_twins_may_wear_it_and_why_not(world, login, 
         world.twin_b.pk: {CheckCode.CATEGORY_EXCLUDED, CheckCode.CATEGORY},
         third.pk: {CheckCode.NO_AGREEMENT, CheckCode.CATEGORY},
     }
+
+
+def test_the_wearers_of_a_look_take_the_same_queries_for_one_twin_or_many(world, stylist, wardrobe):
+    from campaigns.selectors import look_wearers
+
+    look = look_save(actor=stylist, name="Evening", items=items(wardrobe, "dress", "shoes"))
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, categories=["dress", "shoes"])
+
+    def wearers():
+        with CaptureQueriesContext(connection) as captured:
+            found = look_wearers(actor=stylist, look=look)
+        return {w.twin.pk: w.check.allowed for w in found}, len(captured)
+
+    one, few = wearers()
+    LicenseFactory(twin=world.twin_b, brand=world.brand_a, categories=["top"])
+    for n in range(3):
+        LicenseFactory(
+            twin=TwinFactory(talent=world.talent_a, name=f"Twin {n}"), brand=world.brand_a
+        )
+    many, more = wearers()
+    assert one == {world.twin_a.pk: True}
+    assert len(many) == 5 and many[world.twin_a.pk] and not many[world.twin_b.pk]
+    assert more == few
 
 
 def test_duplicate_service_keeps_layers(stylist, wardrobe):

@@ -19,6 +19,7 @@ from campaigns.services import (
     CampaignInput,
     LookItemInput,
     campaign_create,
+    look_duplicate,
     look_save,
     matrix_plan,
     matrix_queue,
@@ -132,6 +133,29 @@ def test_queue_queries_do_not_grow_with_the_matrix(studio, django_capture_on_com
     large = queries(formats=("4:5", "9:16", "16:9"), variants=20)
     assert RenderJob.objects.count() == 61
     assert large <= small + 2  # bulk inserts, not a loop of saves
+
+
+def test_plan_queries_do_not_grow_with_looks_twins_channels_or_markets(studio):
+    def plan(**spec):
+        with CaptureQueriesContext(connection) as captured:
+            planned = matrix_plan(
+                actor=studio.director, campaign=studio.campaign, spec=studio.spec(**spec)
+            )
+        return planned, len(captured)
+
+    _, small = plan()
+    studio.campaign.markets = ["DE", "FR", "US"]
+    studio.campaign.channels = ["instagram", "web", "tiktok"]
+    studio.campaign.save()
+    looks = [studio.look, *(look_duplicate(actor=studio.director, look=studio.look) for _ in "ab")]
+    twins = (studio.world.twin_a, studio.world.twin_b)
+    planned, large = plan(looks=[look.pk for look in looks], twins=[t.pk for t in twins])
+    assert large == small  # 6 looks × twins, 9 channels × markets each: no query per check
+    reasons = {(f.look.pk, f.twin.pk): f.reasons for f in planned.forbidden}
+    for look in looks:  # ...and each check still answers for itself
+        assert "US is not a licensed market (licensed: DE, FR)." in reasons[look.pk, twins[0].pk]
+        assert "tiktok is not licensed (licensed: instagram, web)." in reasons[look.pk, twins[0].pk]
+        assert reasons[look.pk, twins[1].pk][0] == "Brand A holds no active license for this twin."
 
 
 def test_bad_input_is_refused_and_changes_nothing(studio, django_capture_on_commit_callbacks):

@@ -9,7 +9,7 @@ from twins.services.capture import (
     capture_photo_add,
     twin_create,
 )
-from twins.services.checks import LicenseCheck, Reason, license_check, wear_check
+from twins.services.checks import LicenseBook, LicenseCheck, Reason, license_check, wear_check
 from twins.services.licensing import (
     Terms,
     license_accept,
@@ -36,6 +36,7 @@ from twins.services.training import (
 )
 
 __all__ = [
+    "LicenseBook",
     "LicenseCheck",
     "Reason",
     "Terms",

@@ -21,7 +21,7 @@ from twins.models import License, Talent, Twin, UsageLine
 from twins.permissions import talent_require
 from twins.revocation import Revocation, revocation_dispatch
 from twins.selectors import twins_requestable
-from twins.services.checks import license_check, terms_of
+from twins.services.checks import LicenseBook, terms_of
 from twins.services.people import CATEGORIES
 
 _MARKET = re.compile(r"^[A-Z]{2}$")
@@ -411,10 +411,10 @@ def usage_record(
         ).first()
         if existing:
             return existing
+        book = LicenseBook(twins=[license.twin_id], brand=license.brand)
         for market in markets:
-            check = license_check(
-                twin=license.twin,
-                brand=license.brand,
+            check = book.check(
+                license.twin_id,
                 channel=channel,
                 market=market,
                 on=used_on,
