@@ -165,6 +165,21 @@ class Farm:
     failed_today: int
     gpu_seconds_today: float
 
+    def waiting(self) -> list[tuple[str, int, list[tuple[str, int]]]]:
+        """Each queue's waiting messages, and on the gpu queue, where render jobs carry their
+        priority, how many wait at each (on a broker that keeps priorities apart)."""
+        names = dict(zip(Priority.values, Priority.labels, strict=True))
+        rows = []
+        for queue, steps in self.depths.items():
+            by_priority = [
+                (names.get(step, f"Priority {step}"), n)
+                for step, n in steps.items()
+                if step in names or n
+            ]
+            shown = by_priority if queue == "gpu" and len(steps) > 1 else []
+            rows.append((queue, sum(steps.values()), shown))
+        return rows
+
 
 def render_farm(*, actor: Actor) -> Farm:
     """Workers and queues are shared by every brand on this studio; jobs are shown only to

@@ -2,6 +2,7 @@
 partial, job actions, render media, the render farm; what another brand and other roles get."""
 
 import io
+import re
 
 import pytest
 from django.db import connection
@@ -222,6 +223,9 @@ def test_the_render_farm_shows_workers_and_only_our_jobs(
     )
     page = director.get(reverse("render-farm")).content.decode()
     assert "gpu0@farm" in page and "NVIDIA H100 80GB HBM3" in page and "3/30" in page
+    # Redis keeps priorities apart: the gpu queue is shown by priority, the others in all.
+    assert "gpu: 0 waiting (rush 0 · normal 0 · background 0)" in page
+    assert re.search(r"<li>cpu: \d+ waiting</li>", page)
     rival = studio.world.user("brand-b", Role.CREATIVE_DIRECTOR)
     other = Client()
     other.force_login(rival)

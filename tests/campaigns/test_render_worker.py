@@ -9,6 +9,7 @@ from django.conf import settings
 
 from campaigns.enums import JobState, Priority
 from campaigns.models import Render, RenderJob, RenderWorker
+from campaigns.selectors import render_farm
 from campaigns.services import render_job_cancel, render_jobs_reconcile
 from campaigns.services.production import matrix_queue
 from studio.broker import broker_task_ids, orphaned_messages_restore, queue_depths
@@ -179,6 +180,8 @@ def test_a_rush_job_overtakes_background_jobs_on_redis(world, tmp_path, transact
     rush = job_of(studio, formats=("4:5",), priority=Priority.RUSH)
     depths = queue_depths(celery_app=app, queues=("gpu",))["gpu"]
     assert depths[0] == 1 and depths[6] == 4  # the rush list is read first
+    waiting = {queue: (n, by) for queue, n, by in render_farm(actor=studio.director).waiting()}
+    assert waiting["gpu"] == (5, [("Rush", 1), ("Normal", 0), ("Background", 4)])
     with celery_worker("gpu", tmp_path / "worker.log"):
         assert wait_for(
             lambda: not RenderJob.objects.exclude(state=JobState.SUCCEEDED).exists(), 60
