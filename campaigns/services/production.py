@@ -343,7 +343,8 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
     }
     if len(looks) != len(spec.looks):
         raise StudioError("No such look in your brand: " + _missing(spec.looks, looks) + ".")
-    twins = {t.pk: t for t in Twin.objects.filter(pk__in=spec.twins).select_related("talent")}
+    book = LicenseBook(twins=spec.twins, brand=brand, lock=lock)
+    twins = book.twins
     if len(twins) != len(spec.twins):
         raise StudioError("No such twin: " + _missing(spec.twins, twins) + ".")
     scenes = {s.pk: s for s in Scene.objects.filter(campaign=campaign, pk__in=spec.scenes)}
@@ -361,7 +362,6 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
             "look_id", "twin_id", "pose", "scene_id", "format", "variant"
         )
     )
-    book = LicenseBook(twins=spec.twins, brand=campaign.brand, lock=lock)
     cells, forbidden, already = [], [], 0
     for look_id, twin_id in product(spec.looks, spec.twins):
         look, twin = looks[look_id], twins[twin_id]

@@ -168,6 +168,7 @@ def test_bad_input_is_refused_and_changes_nothing(studio, django_capture_on_comm
         ({"looks": (foreign_look.pk + 1000,)}, "No such look"),
         ({"scenes": (studio.scene.pk + 1000,)}, "No such scene"),
         ({"twins": ("x",)}, "by their ids"),
+        ({"twins": (studio.world.twin_a.pk, 10**6)}, f"No such twin: {10**6}"),
         ({"priority": 42}, "Priority"),
     ]
     for changes, message in cases:

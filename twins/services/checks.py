@@ -128,6 +128,11 @@ class LicenseBook:
                 licenses=tuple(held[twin.pk]),
             )
 
+    @property
+    def twins(self) -> dict[int, Twin]:
+        """The twins found, by id (with their talents), as read afresh for the checks."""
+        return {pk: standing.twin for pk, standing in self._standing.items()}
+
     def _of(self, twin_id: int) -> _Standing:
         try:
             return self._standing[twin_id]
