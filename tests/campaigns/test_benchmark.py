@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from tests.worker import ROOT
 
@@ -34,6 +35,7 @@ def test_the_render_benchmark_prints_every_figure(settings):
         "raw two-hop no-op chain, gpu → cpu (5)",
         "+ the thumbnail's image work, no database (5)",
         "job overhead, queue → stored → thumbnail (5)",
+        "from the director's queueing call",
         "of which, medians from the queueing call",
         "enqueue a 5,000-shot matrix",
         "preview render 1024×1280, five garments, warm",
@@ -46,4 +48,13 @@ def test_the_render_benchmark_prints_every_figure(settings):
 def test_the_render_benchmark_refuses_a_broker_without_priorities(settings, db):
     settings.CELERY_BROKER_URL = "filesystem://"
     with pytest.raises(CommandError, match="runs on Redis"):
+        call_command("benchmark", "render", "--jobs", "5")
+
+
+@pytest.mark.defaults
+def test_the_render_benchmark_refuses_a_database_other_than_postgresql(settings, db):
+    if connection.vendor == "postgresql":
+        pytest.skip("runs on the embedded SQLite, the database it refuses")
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/9"
+    with pytest.raises(CommandError, match="runs on PostgreSQL"):
         call_command("benchmark", "render", "--jobs", "5")
