@@ -59,7 +59,7 @@ class Look(models.Model):
         return self.name
 
     def categories(self) -> list[str]:
-        """The garment categories this look dresses a twin in (prefetch items__garment)."""
+        """The garment categories this look dresses a twin in (prefetch look_items())."""
         return sorted({item.garment.category for item in self.items.all()})
 
 
@@ -74,6 +74,11 @@ class LookItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.look}: {self.garment} ({self.slot})"
+
+
+def look_items(path: str = "items") -> models.Prefetch:
+    """Prefetch a look's items at ``path`` with their garments, in one query rather than two."""
+    return models.Prefetch(path, queryset=LookItem.objects.select_related("garment"))
 
 
 class Campaign(models.Model):

@@ -11,11 +11,11 @@ from campaigns.models import (
     Campaign,
     Garment,
     Look,
-    LookItem,
     Render,
     RenderJob,
     RenderWorker,
     Shot,
+    look_items,
 )
 from studio.permissions import Actor, brand_scope
 from twins.enums import LicenseStatus
@@ -33,9 +33,7 @@ def garment_list(*, actor: Actor, search: str = "", category: str = "") -> Query
 
 
 def look_list(*, actor: Actor) -> QuerySet[Look]:
-    return brand_scope(Look.objects.all(), actor).prefetch_related(
-        Prefetch("items", queryset=LookItem.objects.select_related("garment"))
-    )
+    return brand_scope(Look.objects.all(), actor).prefetch_related(look_items())
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from campaigns.enums import (
     Priority,
     SceneKind,
 )
-from campaigns.models import Campaign, Look, LookItem, RenderJob, Scene, Shot
+from campaigns.models import Campaign, Look, LookItem, RenderJob, Scene, Shot, look_items
 from campaigns.poses import POSES
 from campaigns.rendering import render_backend
 from campaigns.rendering.base import FORMATS, VersionInfo
@@ -338,7 +338,7 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
     looks = {
         look.pk: look
         for look in Look.objects.filter(brand=brand, pk__in=spec.looks).prefetch_related(
-            "items__garment"
+            look_items()
         )
     }
     if len(looks) != len(spec.looks):

@@ -26,7 +26,7 @@ from django.utils import timezone
 from PIL import Image
 
 from campaigns.enums import JOB_ACTIVE, JOB_TERMINAL, JobState
-from campaigns.models import Render, RenderJob, RenderWorker, Shot
+from campaigns.models import Render, RenderJob, RenderWorker, Shot, look_items
 from campaigns.poses import POSES
 from campaigns.rendering import render_backend
 from campaigns.rendering.base import (
@@ -117,7 +117,7 @@ def _jobs_to_run() -> QuerySet[RenderJob]:
     return (
         RenderJob.objects.select_for_update(of=("self",))
         .select_related("shot__scene", "shot__look", "campaign__brand", "version__twin__talent")
-        .prefetch_related("shot__look__items__garment")
+        .prefetch_related(look_items("shot__look__items"))
     )
 
 
@@ -436,7 +436,7 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
         shot = (
             Shot.objects.select_for_update(of=("self",))
             .select_related("campaign__brand", "scene", "version", "look")
-            .prefetch_related("look__items__garment")
+            .prefetch_related(look_items("look__items"))
             .filter(pk=job.shot_id, campaign__brand=brand)
             .first()
         )
