@@ -27,12 +27,14 @@ $(VENV)/.installed-dev: pyproject.toml
 
 install: $(VENV)/.installed-dev
 
-# Web (http://127.0.0.1:8000), Celery worker on every queue and beat, on the embedded defaults:
-# SQLite, the filesystem broker and local media under var/. Ctrl-C stops all three.
+# Web (http://127.0.0.1:$(PORT)), Celery worker on every queue and beat, on the embedded
+# defaults: SQLite, the filesystem broker and local media under var/. Ctrl-C stops all three.
+# honcho hands the web process $$PORT, 5000 unless told: tell it the README's port.
+PORT ?= 8000
 run: $(VENV)/.installed-run
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
-	DEBUG=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start
+	DEBUG=1 PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start --port $(PORT)
 
 # The whole suite on PostgreSQL + Redis, then the embedded-defaults tests on SQLite + the
 # filesystem broker.
