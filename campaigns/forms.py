@@ -17,8 +17,9 @@ def _comma_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-class GarmentForm(forms.Form):
-    sku = forms.CharField(max_length=64, label="SKU")
+class GarmentEditForm(forms.Form):
+    """A garment's details; a new packshot or cut-out replaces the old one, none keeps it."""
+
     name = forms.CharField(max_length=200)
     category = forms.ChoiceField(choices=GarmentCategory.choices)
     colourways = forms.CharField(required=False, help_text="Comma-separated: ecru, navy")
@@ -27,7 +28,9 @@ class GarmentForm(forms.Form):
     packshot = forms.FileField(required=False, help_text="Packshot or flat-lay (JPEG, PNG, WebP).")
     cutout = forms.FileField(
         required=False,
-        help_text="PNG with transparency. Leave empty to compute it from the packshot.",
+        label="Cut-out",
+        help_text="PNG with transparency. Leave empty to keep it, or to compute it from a new "
+        "packshot.",
     )
 
     def clean_colourways(self) -> list[str]:
@@ -35,6 +38,19 @@ class GarmentForm(forms.Form):
 
     def clean_sizes(self) -> list[str]:
         return _comma_list(self.cleaned_data["sizes"])
+
+
+class GarmentForm(GarmentEditForm):
+    """A new garment: its details and its SKU, the key product feeds update it by."""
+
+    sku = forms.CharField(max_length=64, label="SKU")
+    field_order = ["sku"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields[
+            "cutout"
+        ].help_text = "PNG with transparency. Leave empty to compute it from the packshot."
 
 
 class GarmentImportForm(forms.Form):

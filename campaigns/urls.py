@@ -7,6 +7,7 @@ urlpatterns = [
     path("garments/", views.garment_list, name="garment-list"),
     path("garments/import/", views.garment_import, name="garment-import"),
     path("garments/<int:pk>/", views.garment_detail, name="garment-detail"),
+    path("garments/<int:pk>/edit/", views.garment_edit, name="garment-edit"),
     path(
         "media/garments/<int:pk>/packshot/",
         views.garment_packshot_file,

@@ -6,7 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors, services
-from campaigns.forms import GarmentFilterForm, GarmentForm, GarmentImportForm, LookForm, MaskForm
+from campaigns.forms import (
+    GarmentEditForm,
+    GarmentFilterForm,
+    GarmentForm,
+    GarmentImportForm,
+    LookForm,
+    MaskForm,
+)
 from campaigns.models import Look
 from studio.enums import Perm
 from studio.errors import StudioError
@@ -92,6 +99,35 @@ def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "campaigns/garment_detail.html",
         {"garment": garment, "mask_form": form},
         status=status,
+    )
+
+
+@login_required
+def garment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    require_perm(actor, Perm.MANAGE_GARMENTS)
+    garment = get_object_or_404(selectors.garment_list(actor=actor), pk=pk)
+    initial = {
+        "name": garment.name,
+        "category": garment.category,
+        "colourways": ", ".join(garment.colourways),
+        "sizes": ", ".join(garment.sizes),
+        "season": garment.season,
+    }
+    form = GarmentEditForm(request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.garment_update(actor=actor, garment=garment, **form.cleaned_data)
+            except StudioError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"{garment.sku} is saved.")
+                return redirect("garment-detail", pk=garment.pk)
+        status = 400
+    return render(
+        request, "campaigns/garment_form.html", {"garment": garment, "form": form}, status=status
     )
 
 

@@ -18,6 +18,7 @@ from studio.permissions import Actor
 
 class GarmentOutputSerializer(serializers.ModelSerializer[Garment]):
     cutout_url = serializers.SerializerMethodField()
+    packshot_url = serializers.SerializerMethodField()
 
     class Meta:
         model = Garment
@@ -31,11 +32,15 @@ class GarmentOutputSerializer(serializers.ModelSerializer[Garment]):
             "season",
             "cutout_computed",
             "cutout_url",
+            "packshot_url",
             "created_at",
         ]
 
     def get_cutout_url(self, garment: Garment) -> str | None:
         return reverse("garment-cutout-file", args=[garment.pk]) if garment.cutout else None
+
+    def get_packshot_url(self, garment: Garment) -> str | None:
+        return reverse("garment-packshot-file", args=[garment.pk]) if garment.packshot else None
 
 
 class GarmentListApi(ListAPIView[Garment]):
@@ -83,10 +88,35 @@ class GarmentListApi(ListAPIView[Garment]):
 
 
 class GarmentDetailApi(RetrieveAPIView[Garment]):
+    """One garment; PATCH changes what it is given (stylists, brand admins). The SKU does not
+    change, nor the category while a look wears the garment (409)."""
+
     serializer_class = GarmentOutputSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    class InputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "GarmentUpdateInput"
+
+        name = serializers.CharField(max_length=200, required=False)
+        category = serializers.ChoiceField(choices=GarmentCategory.choices, required=False)
+        colourways = serializers.ListField(child=serializers.CharField(), required=False)
+        sizes = serializers.ListField(child=serializers.CharField(), required=False)
+        season = serializers.CharField(max_length=32, required=False, allow_blank=True)
+        packshot = serializers.FileField(required=False)
+        cutout = serializers.FileField(required=False)
 
     def get_queryset(self) -> QuerySet[Garment]:
         return selectors.garment_list(actor=api_actor(self.request))
+
+    @extend_schema(request=InputSerializer, responses=GarmentOutputSerializer)
+    def patch(self, request: Request, pk: int) -> Response:
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        garment = services.garment_update(
+            actor=api_actor(request), garment=self.get_object(), **data.validated_data
+        )
+        return Response(GarmentOutputSerializer(garment).data)
 
 
 class GarmentImportApi(APIView):

@@ -8,6 +8,7 @@ from campaigns.services.catalogue import (
     garment_create,
     garment_import_csv,
     garment_mask_correct,
+    garment_update,
     look_duplicate,
     look_save,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "garment_create",
     "garment_import_csv",
     "garment_mask_correct",
+    "garment_update",
     "look_duplicate",
     "look_save",
     "matrix_plan",

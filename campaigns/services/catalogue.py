@@ -1,7 +1,8 @@
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import IO
+from functools import partial
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -108,6 +109,100 @@ def garment_create(
     return garment
 
 
+def _category_kept(garment: Garment, category: str) -> None:
+    """A garment's category cannot change while looks wear it: each look gave it the slot of
+    its category, and the slot rules (a dress excludes top and bottom) were checked on that."""
+    if category == garment.category:
+        return
+    looks = sorted(set(Look.objects.filter(items__garment=garment).values_list("name", flat=True)))
+    if looks:
+        raise Conflict(
+            f"{garment.sku} is worn as {garment.get_category_display().lower()} in "
+            f"{len(looks)} look{'s' if len(looks) > 1 else ''} ({', '.join(looks[:3])}"
+            f"{', …' if len(looks) > 3 else ''}): take it out of them to change its category."
+        )
+
+
+def _garment_changes(
+    garment: Garment,
+    *,
+    name: str | None,
+    category: str | None,
+    colourways: list[str] | None,
+    sizes: list[str] | None,
+    season: str | None,
+) -> dict[str, Any]:
+    """The garment's details with the given ones in place, checked."""
+    category = category or garment.category
+    _sku, name = _clean_fields(garment.sku, garment.name if name is None else name, category)
+    season = garment.season if season is None else season.strip()
+    if len(season) > 32:
+        raise StudioError("The season is at most 32 characters (e.g. SS27).")
+    _category_kept(garment, category)
+    return {
+        "name": name,
+        "category": category,
+        "colourways": garment.colourways if colourways is None else _list(colourways),
+        "sizes": garment.sizes if sizes is None else _list(sizes),
+        "season": season,
+    }
+
+
+def garment_update(
+    *,
+    actor: Actor,
+    garment: Garment,
+    name: str | None = None,
+    category: str | None = None,
+    colourways: list[str] | None = None,
+    sizes: list[str] | None = None,
+    season: str | None = None,
+    packshot: IO[bytes] | None = None,
+    cutout: IO[bytes] | None = None,
+) -> Garment:
+    """Change what is given (None keeps it). A new packshot without a cut-out computes the
+    cut-out again; a new cut-out replaces it. The SKU is the garment's key in product feeds and
+    does not change; nor does the category while a look wears the garment."""
+    brand = actor.require(Perm.MANAGE_GARMENTS)
+    if garment.brand_id != brand.pk:
+        raise NotFound("No such garment.")
+    changes_to = partial(
+        _garment_changes, name=name, category=category, colourways=colourways, sizes=sizes,
+        season=season,
+    )  # fmt: skip
+    changes_to(garment)  # bad details are refused before an image is stored
+    prefix = f"garments/{brand.pk}"
+    shot = image_ingest(packshot, prefix=prefix) if packshot else None
+    if cutout is not None:
+        cut = image_ingest(cutout, prefix=prefix)
+    elif shot is not None:
+        cut = image_ingest(_png(cutout_from_packshot(_stored_image(shot))), prefix=prefix)
+    else:
+        cut = None
+    with transaction.atomic():
+        garment = Garment.objects.select_for_update().get(pk=garment.pk)
+        changes = changes_to(garment)
+        if shot is not None:
+            changes["packshot"] = shot.name
+        if cut is not None:
+            changes.update(
+                cutout=cut.name, cutout_sha256=cut.sha256, cutout_computed=cutout is None
+            )
+        changed = [field for field, value in changes.items() if getattr(garment, field) != value]
+        if changed:
+            for field_name in changed:
+                setattr(garment, field_name, changes[field_name])
+            garment.save(update_fields=changed)
+            audit_record(
+                actor=actor.user,
+                verb="garment.updated",
+                obj=garment,
+                brand=brand,
+                payload={"sku": garment.sku, "changed": changed},
+            )
+    return garment
+
+
 def garment_mask_correct(*, actor: Actor, garment: Garment, mask: IO[bytes]) -> Garment:
     """The stylist paints a corrected mask (white keeps, black removes) over the packshot."""
     brand = actor.require(Perm.MANAGE_GARMENTS)
@@ -195,6 +290,7 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
                     brand=brand, sku=sku, defaults={**values, "created_by": actor.user}
                 )
                 if not created:
+                    _category_kept(garment, row["category"].lower())
                     for name_, value in values.items():
                         setattr(garment, name_, value)
                     garment.save(update_fields=list(values))
