@@ -84,11 +84,18 @@ def broker_options(broker_url: str, var_broker_dir: str, visibility_timeout: int
     return {}
 
 
+def broker_transport(broker_url: str) -> str | None:
+    """kombu's transport for the URL's scheme, but for the filesystem broker ours, which writes
+    each message whole before a worker can see it (studio/filesystem_broker.py)."""
+    return "studio.filesystem_broker:Transport" if broker_url.startswith("filesystem://") else None
+
+
 def configure(celery_app: Celery) -> None:
     from django.conf import settings
 
     celery_app.conf.update(
         broker_url=settings.CELERY_BROKER_URL,
+        broker_transport=broker_transport(settings.CELERY_BROKER_URL),
         broker_transport_options=broker_options(
             settings.CELERY_BROKER_URL, str(settings.BROKER_DIR), settings.CELERY_VISIBILITY_TIMEOUT
         ),

@@ -1,0 +1,72 @@
+"""The embedded broker never hands a worker half a message.
+
+kombu's filesystem transport creates a message file under its final name and writes it after; a
+worker listing the folder in between took the empty file and stopped on it (celery/kombu#1551),
+which took down `make run`, and the message was gone. With kombu's own transport, the race below
+loses a few hundred of 3,000 messages here; with ours, none."""
+
+import multiprocessing
+import time
+from queue import Empty
+from typing import Any
+
+import pytest
+from kombu import Connection
+
+from studio.celery import app, broker_transport
+
+OURS = "studio.filesystem_broker:Transport"
+MESSAGES = 3000
+
+
+def _connection(folder: str) -> Connection:
+    options = {"data_folder_in": folder, "data_folder_out": folder, "store_processed": False}
+    return Connection("filesystem://", transport=OURS, transport_options=options)
+
+
+def _read_all(folder: str, ready: Any, results: Any) -> None:
+    """Another process, as a worker is: take messages as fast as they appear."""
+    numbers: list[int] = []
+    errors: list[str] = []
+    deadline = time.monotonic() + 60
+    with _connection(folder) as connection:
+        channel = connection.default_channel
+        ready.set()
+        while len(numbers) + len(errors) < MESSAGES and time.monotonic() < deadline:
+            try:
+                numbers.append(channel._get("jobs")["n"])
+            except Empty:
+                continue
+            except Exception as exc:  # what kombu's transport raises on a half-written file
+                errors.append(repr(exc))
+    results.put((numbers, errors))
+
+
+def test_a_reader_racing_the_writer_gets_every_message_whole(tmp_path):
+    folder = tmp_path / "broker"
+    folder.mkdir()
+    context = multiprocessing.get_context("spawn")
+    ready, results = context.Event(), context.Queue()
+    reader = context.Process(target=_read_all, args=(str(folder), ready, results))
+    reader.start()
+    try:
+        assert ready.wait(timeout=60), "the reader did not start"
+        with _connection(str(folder)) as connection:
+            channel = connection.default_channel
+            for n in range(MESSAGES):
+                channel._put("jobs", {"n": n, "body": "x" * 20_000})
+        numbers, errors = results.get(timeout=90)
+    finally:
+        reader.join(timeout=10)
+    assert errors == []
+    assert sorted(numbers) == list(range(MESSAGES))
+    assert list(folder.iterdir()) == []  # nothing half-written left behind
+
+
+@pytest.mark.defaults
+def test_the_filesystem_broker_uses_it():
+    assert broker_transport("filesystem://") == OURS
+    assert broker_transport("redis://127.0.0.1:6379/9") is None
+    if app.conf.broker_url.startswith("filesystem://"):
+        with app.connection_for_write() as connection:
+            assert type(connection.transport).__module__ == "studio.filesystem_broker"
