@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -191,15 +192,21 @@ def matrix_builder(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 if request.POST.get("action") == "queue":
                     batch = services.matrix_queue(actor=actor, campaign=campaign, spec=form.spec())
+                    skipped = len(batch.forbidden)
                     messages.success(
                         request,
-                        f"{batch.jobs} render(s) queued"
+                        f"{batch.jobs} render{pluralize(batch.jobs)} queued"
                         + (
-                            f"; {len(batch.forbidden)} forbidden part(s) skipped"
-                            if batch.forbidden
+                            f"; {skipped} forbidden combination{pluralize(skipped)} skipped"
+                            if skipped
                             else ""
                         )
-                        + (f"; {batch.already} already in the matrix" if batch.already else "")
+                        + (
+                            f"; {batch.already} shot{pluralize(batch.already)} already in the"
+                            " matrix"
+                            if batch.already
+                            else ""
+                        )
                         + ".",
                     )
                     return redirect("campaign-board", pk=pk)

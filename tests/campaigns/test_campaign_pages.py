@@ -81,6 +81,14 @@ def test_the_builder_plans_then_queues_and_shows_what_is_forbidden(
     with django_capture_on_commit_callbacks(execute=False) as sent:
         response = director.post(url, {**form, "action": "queue"})
     assert response.status_code == 302 and RenderJob.objects.count() == 4 and len(sent) == 1
+    board = director.get(response["Location"]).content.decode()
+    assert "4 renders queued; 1 forbidden combination skipped." in board
+    with django_capture_on_commit_callbacks(execute=False):
+        again = director.post(url, {**form, "variants": "3", "action": "queue"}, follow=True)
+    assert (
+        "2 renders queued; 1 forbidden combination skipped; 4 shots already in the matrix."
+        in again.content.decode()
+    )
     # Twin B is not licensed to the brand: not even offered.
     response = director.post(url, {**form, "twins": [studio.world.twin_b.pk], "action": "plan"})
     assert (

@@ -27,7 +27,7 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     page.wait_for_selector("section.plan >> text=2 renders")
     assert not RenderJob.objects.exists()
     page.click("button:has-text('Queue 2 renders')")
-    page.wait_for_selector(".message.success >> text=2 render(s) queued")
+    page.wait_for_selector(".message.success >> text=2 renders queued")
     assert page.locator("[data-state=queued]").count() == 2
     page.evaluate("window.stillTheSamePage = true")
     with celery_worker("gpu,cpu", tmp_path / "worker.log"):
