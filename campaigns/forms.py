@@ -104,9 +104,17 @@ class CampaignForm(forms.Form):
         min_value=0, max_value=1_000_000, initial=60, label="GPU budget (minutes)"
     )
     backend = forms.ChoiceField(choices=(), label="Render backend")
+    owner = forms.ChoiceField(
+        choices=(),
+        required=False,
+        help_text="Who answers for it: a creative director or brand admin.",
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, owners: QuerySet[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [  # type: ignore[attr-defined]
+            (user.username, user.get_full_name() or user.username) for user in owners
+        ]
         self.fields["backend"].choices = [  # type: ignore[attr-defined]
             (name, name)
             for name in settings.RENDER_BACKENDS
@@ -129,6 +137,7 @@ class CampaignForm(forms.Form):
             content_tags=data["content_tags"],
             gpu_budget_seconds=data["gpu_budget_minutes"] * 60,
             backend=data["backend"],
+            owner=data["owner"],
         )
 
     @staticmethod
@@ -143,6 +152,7 @@ class CampaignForm(forms.Form):
             "content_tags": campaign.content_tags,
             "gpu_budget_minutes": campaign.gpu_budget_seconds // 60,
             "backend": campaign.backend,
+            "owner": campaign.owner.username,
         }
 
 

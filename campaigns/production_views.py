@@ -48,8 +48,9 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def _campaign_form(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
     actor = actor_of(request)
     require_perm(actor, Perm.MANAGE_CAMPAIGNS)
-    initial = CampaignForm.initial_for(campaign) if campaign else None
-    form = CampaignForm(request.POST or None, initial=initial)
+    initial = CampaignForm.initial_for(campaign) if campaign else {"owner": actor.user.username}
+    owners = selectors.campaign_owners(brand=actor.require(Perm.MANAGE_CAMPAIGNS))
+    form = CampaignForm(request.POST or None, initial=initial, owners=owners)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -1,7 +1,9 @@
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -17,6 +19,8 @@ from campaigns.models import (
     Shot,
     look_items,
 )
+from studio.enums import ROLE_PERMS, Perm
+from studio.models import Brand
 from studio.permissions import Actor, brand_scope
 from twins.enums import LicenseStatus
 from twins.models import Twin
@@ -30,6 +34,16 @@ def garment_list(*, actor: Actor, search: str = "", category: str = "") -> Query
     if category:
         garments = garments.filter(category=category)
     return garments
+
+
+def campaign_owners(*, brand: Brand) -> QuerySet[Any]:
+    """Who may own the brand's campaigns: its members whose role builds campaigns."""
+    roles = [role for role, perms in ROLE_PERMS.items() if Perm.MANAGE_CAMPAIGNS in perms]
+    return (
+        get_user_model()
+        .objects.filter(memberships__brand=brand, memberships__role__in=roles)
+        .order_by("username")
+    )
 
 
 def look_list(*, actor: Actor) -> QuerySet[Look]:

@@ -76,6 +76,13 @@ class CampaignInputSerializer(serializers.Serializer[object]):
     )
     gpu_budget_seconds = serializers.IntegerField(min_value=0, default=3600)
     backend = serializers.CharField(required=False, allow_blank=True, default="")
+    owner = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Username of a creative director or brand admin of the brand; none keeps the "
+        "owner (on create: you).",
+    )
 
     def campaign_input(self) -> services.CampaignInput:
         return services.CampaignInput(**self.validated_data)

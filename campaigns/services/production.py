@@ -32,10 +32,12 @@ from campaigns.models import Campaign, Look, LookItem, RenderJob, Scene, Shot, l
 from campaigns.poses import POSES
 from campaigns.rendering import render_backend
 from campaigns.rendering.base import FORMATS, VersionInfo
+from campaigns.selectors import campaign_owners
 from studio.db import bulk_insert
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, StudioError
 from studio.images import image_ingest
+from studio.models import Brand
 from studio.permissions import Actor
 from studio.services import audit_record
 from twins.enums import Channel, ContentTag, TrainingStatus
@@ -59,6 +61,7 @@ class CampaignInput:
     content_tags: list[str] = field(default_factory=list)
     gpu_budget_seconds: int = 3600
     backend: str = ""
+    owner: str = ""  # a username; none: the creator on create, unchanged on update
 
 
 def _clean_campaign(data: CampaignInput) -> dict[str, Any]:
@@ -94,11 +97,22 @@ def _clean_campaign(data: CampaignInput) -> dict[str, Any]:
     }
 
 
+def _owner(brand: Brand, username: str) -> Any:
+    owner = campaign_owners(brand=brand).filter(username=username).first()
+    if owner is None:
+        raise StudioError(
+            f"{username!r} cannot own this brand's campaigns: the owner is a member whose role "
+            "builds campaigns (creative director or brand admin)."
+        )
+    return owner
+
+
 def campaign_create(*, actor: Actor, data: CampaignInput) -> Campaign:
     brand = actor.require(Perm.MANAGE_CAMPAIGNS)
     values = _clean_campaign(data)
+    owner = _owner(brand, data.owner) if data.owner else actor.user
     with transaction.atomic():
-        campaign = Campaign.objects.create(brand=brand, owner=actor.user, **values)
+        campaign = Campaign.objects.create(brand=brand, owner=owner, **values)
         audit_record(actor=actor.user, verb="campaign.created", obj=campaign, brand=brand)
     return campaign
 
@@ -121,10 +135,19 @@ def _own(actor: Actor, campaign: Campaign) -> Campaign:
 def campaign_update(*, actor: Actor, campaign: Campaign, data: CampaignInput) -> Campaign:
     campaign = _own(actor, campaign)
     values = _clean_campaign(data)
+    previous_owner = campaign.owner_id
+    if data.owner:
+        values["owner"] = _owner(campaign.brand, data.owner)
     for name, value in values.items():
         setattr(campaign, name, value)
     campaign.save()
-    audit_record(actor=actor.user, verb="campaign.updated", obj=campaign, brand=campaign.brand)
+    audit_record(
+        actor=actor.user,
+        verb="campaign.updated",
+        obj=campaign,
+        brand=campaign.brand,
+        payload={"owner": campaign.owner.username} if campaign.owner_id != previous_owner else None,
+    )
     return campaign
 
 
