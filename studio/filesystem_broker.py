@@ -8,7 +8,8 @@ the message is written under a name no reader takes (kombu's `_get` takes only n
 ``.<queue>.msg``) and then renamed, which is atomic within one folder: a message is either not
 there or complete.
 
-`studio.celery.configure` selects this transport for ``filesystem://`` broker URLs.
+`studio.celery.configure` selects this transport for ``filesystem://`` broker URLs. It also has no
+default host, which kombu would otherwise warn about on every connection.
 """
 
 import os
@@ -41,3 +42,9 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    @property
+    def default_connection_params(self) -> dict[str, Any]:
+        """No host: a folder has none. (kombu's default of 'localhost' made every connection
+        warn "No hostname was supplied", every 30 s in `make run`.)"""
+        return {"port": self.default_port}

@@ -70,3 +70,10 @@ def test_the_filesystem_broker_uses_it():
     if app.conf.broker_url.startswith("filesystem://"):
         with app.connection_for_write() as connection:
             assert type(connection.transport).__module__ == "studio.filesystem_broker"
+
+
+def test_it_has_no_host_to_warn_about(tmp_path, caplog):
+    """kombu warned "No hostname was supplied" on every connection (every 30 s in make run)."""
+    with _connection(str(tmp_path)) as connection:
+        connection.info()
+    assert "No hostname" not in caplog.text
