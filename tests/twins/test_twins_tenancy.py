@@ -61,6 +61,7 @@ BRAND_ONLY = {
 # Brand-scoped addresses, tested in tests/studio/test_tenancy.py and tests/campaigns.
 PUBLIC_LISTS = {
     "garment-detail",
+    "garment-edit",
     "garment-cutout-file",
     "garment-packshot-file",
     "api-garment-detail",
