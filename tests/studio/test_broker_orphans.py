@@ -2,6 +2,8 @@
 sweep requeues it within a minute instead of after the hours-long visibility timeout, and only
 when no live worker holds it."""
 
+from collections.abc import Iterator
+
 import pytest
 from django.conf import settings
 
@@ -13,14 +15,20 @@ from tests.worker import celery_worker, wait_for
 pytestmark = [pytest.mark.worker, pytest.mark.timeout(180)]
 
 
-@pytest.fixture(autouse=True)
-def _redis_only() -> None:
-    if not settings.CELERY_BROKER_URL.startswith("redis"):
-        pytest.skip("the unacked set is Redis'; the filesystem broker has none")
+def _forget_every_message() -> None:
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("gpu")
         client = conn.default_channel.client
         client.delete(conn.default_channel.unacked_key, conn.default_channel.unacked_index_key)
+
+
+@pytest.fixture(autouse=True)
+def _redis_only() -> Iterator[None]:
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("the unacked set is Redis'; the filesystem broker has none")
+    _forget_every_message()
+    yield
+    _forget_every_message()  # a killed worker's orphan would be another test's surprise
 
 
 def unacked_count() -> int:
