@@ -17,17 +17,31 @@ from pathlib import Path
 from typing import Any
 
 from celery import Celery
+from celery.worker import state as worker_state
+from celery.worker.control import inspect_command
+from celery.worker.request import Request
+
+
+@inspect_command()
+def held_task_ids(state: Any, **kwargs: Any) -> list[str]:
+    """A remote control command each worker answers: the ids of every task it holds, running,
+    reserved or waiting for its ETA. Celery's `active`, `reserved` and `scheduled` report the
+    same in three replies, each a full timeout of waiting for them; this is one."""
+    held = {request.id for request in worker_state.reserved_requests}  # the active ones too
+    held.update(request.id for request in worker_state.active_requests)
+    for waiting in state.consumer.timer.schedule.queue:  # ETA and countdown tasks
+        args = getattr(waiting.entry, "args", None) or ()
+        if args and isinstance(args[0], Request):
+            held.add(args[0].id)
+    return sorted(held)
 
 
 def _held_task_ids(celery_app: Celery, timeout: float) -> set[str]:
-    inspector = celery_app.control.inspect(timeout=timeout)
     held: set[str] = set()
-    for tasks in (inspector.active() or {}).values():
-        held.update(task["id"] for task in tasks)
-    for tasks in (inspector.reserved() or {}).values():
-        held.update(task["id"] for task in tasks)
-    for scheduled in (inspector.scheduled() or {}).values():  # ETA tasks a worker holds
-        held.update(entry["request"]["id"] for entry in scheduled)
+    for reply in celery_app.control.broadcast("held_task_ids", reply=True, timeout=timeout) or []:
+        for ids in reply.values():
+            if isinstance(ids, list):  # a worker without the command answers with an error
+                held.update(ids)
     return held
 
 

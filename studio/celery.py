@@ -144,3 +144,5 @@ def _database_connections_tidy(task: Any, **kwargs: Any) -> None:
 
 configure(app)
 app.autodiscover_tasks()
+
+from studio import broker  # noqa: E402, F401  (workers answer its held_task_ids command)

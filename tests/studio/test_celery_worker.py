@@ -10,9 +10,10 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 
+from studio.broker import _held_task_ids
 from studio.celery import app
 from studio.tasks import sessions_clear_task
-from tests.celery_tasks import database_session_task, record_task
+from tests.celery_tasks import database_session_task, record_task, slow_once_task
 from tests.worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.defaults, pytest.mark.timeout(120)]
@@ -85,3 +86,20 @@ def test_a_worker_keeps_its_database_connection_between_tasks(tmp_path, transact
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [int(second)])
         assert run_one()[-1] != second
+
+
+def test_a_worker_reports_every_task_it_holds_in_one_reply(tmp_path, transactional_db):
+    """What the orphan sweep and the job reconciler must not take for lost: the task a worker
+    keeps for its countdown and the one it runs, in one answer (held_task_ids)."""
+    runs, later = tmp_path / "runs.txt", tmp_path / "later.txt"
+    assert _held_task_ids(app, timeout=1) == set()  # no worker, no answer
+    with celery_worker("gpu", tmp_path / "worker.log"):
+        waiting = record_task.apply_async((str(later), "x"), queue="gpu", countdown=10)
+        assert wait_for(lambda: waiting.id in _held_task_ids(app, timeout=1), 20)
+        running = slow_once_task.apply_async((str(runs), 6), queue="gpu")
+        assert wait_for(runs.exists, 20), (tmp_path / "worker.log").read_text()
+        replies = app.control.broadcast("held_task_ids", reply=True, timeout=1)
+        (held,) = [ids for reply in replies for ids in reply.values()]
+        assert {waiting.id, running.id} <= set(held)
+        # Both run before the worker stops: nothing is left in the broker for other tests.
+        assert wait_for(later.exists, 30), (tmp_path / "worker.log").read_text()
