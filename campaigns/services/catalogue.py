@@ -54,6 +54,20 @@ def _list(values: list[str] | None) -> list[str]:
     return [v.strip() for v in values or [] if v.strip()]
 
 
+def _images(
+    brand_id: int, packshot: IO[bytes] | None, cutout: IO[bytes] | None
+) -> tuple[StoredImage | None, StoredImage | None]:
+    """The packshot and the cut-out, checked and stored; without a cut-out, one computed from
+    the packshot."""
+    prefix = f"garments/{brand_id}"
+    shot = image_ingest(packshot, prefix=prefix) if packshot else None
+    if cutout is not None:
+        return shot, image_ingest(cutout, prefix=prefix)
+    if shot is not None:
+        return shot, image_ingest(_png(cutout_from_packshot(_stored_image(shot))), prefix=prefix)
+    return None, None
+
+
 def garment_create(
     *,
     actor: Actor,
@@ -72,15 +86,8 @@ def garment_create(
     sku, name = _clean_fields(sku, name, category)
     if Garment.objects.filter(brand=brand, sku=sku).exists():
         raise Conflict(f"SKU {sku} is in the catalogue already.")
-    prefix = f"garments/{brand.pk}"
-    shot = image_ingest(packshot, prefix=prefix) if packshot else None
+    shot, cut = _images(brand.pk, packshot, cutout)
     computed = cutout is None and shot is not None
-    if cutout is not None:
-        cut = image_ingest(cutout, prefix=prefix)
-    elif shot is not None:
-        cut = image_ingest(_png(cutout_from_packshot(_stored_image(shot))), prefix=prefix)
-    else:
-        cut = None
     try:
         with transaction.atomic():
             garment = Garment.objects.create(
@@ -171,14 +178,7 @@ def garment_update(
         season=season,
     )  # fmt: skip
     changes_to(garment)  # bad details are refused before an image is stored
-    prefix = f"garments/{brand.pk}"
-    shot = image_ingest(packshot, prefix=prefix) if packshot else None
-    if cutout is not None:
-        cut = image_ingest(cutout, prefix=prefix)
-    elif shot is not None:
-        cut = image_ingest(_png(cutout_from_packshot(_stored_image(shot))), prefix=prefix)
-    else:
-        cut = None
+    shot, cut = _images(brand.pk, packshot, cutout)
     with transaction.atomic():
         garment = Garment.objects.select_for_update().get(pk=garment.pk)
         changes = changes_to(garment)
