@@ -48,9 +48,8 @@ class GarmentForm(GarmentEditForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields[
-            "cutout"
-        ].help_text = "PNG with transparency. Leave empty to compute it from the packshot."
+        cutout = self.fields["cutout"]
+        cutout.help_text = "PNG with transparency. Leave empty to compute it from the packshot."
 
 
 class GarmentImportForm(forms.Form):
