@@ -90,6 +90,18 @@ def draw_cutout(category: str, colour: tuple[int, int, int]) -> bytes:
     return out.getvalue()
 
 
+def draw_packshot(category: str, colour: tuple[int, int, int]) -> bytes:
+    """The garment photographed on a pale backdrop (JPEG), its dark swing tag lying beside it:
+    GrabCut takes the tag for garment, and the stylist paints it away in the cut-out editor."""
+    garment = Image.open(io.BytesIO(draw_cutout(category, colour)))
+    shot = Image.new("RGB", (W + 200, H + 200), (246, 246, 244))
+    shot.paste(garment, (100, 100), garment)
+    ImageDraw.Draw(shot).rectangle((W + 20, 150, W + 140, 290), fill=(40, 40, 40))
+    out = io.BytesIO()
+    shot.save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
 CATALOGUES: dict[str, list[tuple[str, str, str, tuple[int, int, int]]]] = {
     "aurel": [
         ("AU-TS-001", "Boxy cotton tee", GarmentCategory.TOP, (236, 232, 220)),
@@ -109,6 +121,12 @@ CATALOGUES: dict[str, list[tuple[str, str, str, tuple[int, int, int]]]] = {
         ("NL-CP-106", "Wool cap", GarmentCategory.ACCESSORY, (180, 60, 40)),
         ("NL-LG-107", "Lace bralette", GarmentCategory.LINGERIE, (230, 200, 200)),
     ],
+}
+
+# One garment per brand comes as a packshot, its cut-out computed (none is in a look).
+PACKSHOTS: dict[str, tuple[str, str, str, tuple[int, int, int]]] = {
+    "aurel": ("AU-SC-008", "Silk carry-all", GarmentCategory.ACCESSORY, (190, 150, 60)),
+    "nordlys": ("NL-BG-108", "Waxed field bag", GarmentCategory.ACCESSORY, (70, 80, 60)),
 }
 
 

@@ -63,6 +63,14 @@ class MaskForm(forms.Form):
     mask = forms.FileField(help_text="PNG: white keeps, black removes; the packshot's size.")
 
 
+class StrokesForm(forms.Form):
+    """What the cut-out editor paints over the packshot; the page's script fills it in."""
+
+    use_required_attribute = False  # the script fills the field in as the form is sent
+
+    strokes = forms.FileField(help_text="PNG at the packshot's size: green keeps, red removes.")
+
+
 class GarmentFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search")
     category = forms.ChoiceField(

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils import timezone
 
 from campaigns.enums import CampaignStatus, GarmentCategory, JobState, Priority, SceneKind, Slot
+from studio.media import media_url
 from studio.models import Brand
 from twins.models import Twin, TwinVersion
 
@@ -38,6 +39,14 @@ class Garment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.sku})"
+
+    @property
+    def cutout_url(self) -> str:
+        return media_url("garment-cutout-file", self.pk, self.cutout) if self.cutout else ""
+
+    @property
+    def packshot_url(self) -> str:
+        return media_url("garment-packshot-file", self.pk, self.packshot) if self.packshot else ""
 
 
 class Look(models.Model):

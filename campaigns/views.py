@@ -1,5 +1,8 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,8 +16,9 @@ from campaigns.forms import (
     GarmentImportForm,
     LookForm,
     MaskForm,
+    StrokesForm,
 )
-from campaigns.models import Look
+from campaigns.models import Garment, Look
 from studio.enums import Perm
 from studio.errors import StudioError
 from studio.media import media_response
@@ -75,29 +79,44 @@ def garment_import(request: HttpRequest) -> HttpResponse:
     )
 
 
+# How a stylist corrects a cut-out: the form, the service and what the page says once done.
+CORRECTIONS: dict[str, tuple[type[Form], Callable[..., Garment], str]] = {
+    "strokes": (
+        StrokesForm,
+        services.garment_cutout_refine,
+        "The cut-out follows your strokes now.",
+    ),
+    "mask": (MaskForm, services.garment_mask_correct, "The cut-out follows your mask now."),
+}
+
+
 @login_required
 def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     garment = get_object_or_404(selectors.garment_list(actor=actor), pk=pk)
-    form = MaskForm(request.POST or None, request.FILES or None)
+    posted = request.POST.get("correct", "mask") if request.method == "POST" else None
+    correction_forms = {
+        name: form_class(request.POST, request.FILES) if name == posted else form_class()
+        for name, (form_class, _service, _done) in CORRECTIONS.items()
+    }
     status = 200
-    if request.method == "POST":
+    if posted is not None:
         require_perm(actor, Perm.MANAGE_GARMENTS)
+        status = 400
+    if posted in CORRECTIONS:
+        form, (_form_class, service, done) = correction_forms[posted], CORRECTIONS[posted]
         if form.is_valid():
             try:
-                services.garment_mask_correct(
-                    actor=actor, garment=garment, mask=form.cleaned_data["mask"]
-                )
+                service(actor=actor, garment=garment, **form.cleaned_data)
             except StudioError as exc:
-                form.add_error("mask", exc.message)
+                form.add_error(posted, exc.message)
             else:
-                messages.success(request, "The cut-out follows your mask now.")
+                messages.success(request, done)
                 return redirect("garment-detail", pk=garment.pk)
-        status = 400
     return render(
         request,
         "campaigns/garment_detail.html",
-        {"garment": garment, "mask_form": form},
+        {"garment": garment, **{f"{name}_form": form for name, form in correction_forms.items()}},
         status=status,
     )
 

@@ -1,6 +1,5 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
@@ -37,10 +36,10 @@ class GarmentOutputSerializer(serializers.ModelSerializer[Garment]):
         ]
 
     def get_cutout_url(self, garment: Garment) -> str | None:
-        return reverse("garment-cutout-file", args=[garment.pk]) if garment.cutout else None
+        return garment.cutout_url or None
 
     def get_packshot_url(self, garment: Garment) -> str | None:
-        return reverse("garment-packshot-file", args=[garment.pk]) if garment.packshot else None
+        return garment.packshot_url or None
 
 
 class GarmentListApi(ListAPIView[Garment]):
@@ -116,6 +115,43 @@ class GarmentDetailApi(RetrieveAPIView[Garment]):
         garment = services.garment_update(
             actor=api_actor(request), garment=self.get_object(), **data.validated_data
         )
+        return Response(GarmentOutputSerializer(garment).data)
+
+
+class GarmentCutoutApi(APIView):
+    """Correct a garment's cut-out from its packshot (stylists, brand admins): with ``strokes``
+    (a PNG at the packshot's size, green keeps, red removes, transparent elsewhere) GrabCut
+    runs again from the current cut-out, held to them; with ``mask`` (white keeps, black
+    removes) the mask is the cut-out. Exactly one of the two."""
+
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer[object]):
+        strokes = serializers.FileField(required=False)
+        mask = serializers.FileField(required=False)
+
+        class Meta:
+            ref_name = "GarmentCutoutInput"
+
+        def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+            if len(attrs) != 1:
+                raise serializers.ValidationError("Send either strokes or a mask, not both.")
+            return attrs
+
+    @extend_schema(request=InputSerializer, responses=GarmentOutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        actor = api_actor(request)
+        garment = get_object_or_404(selectors.garment_list(actor=actor), pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if "strokes" in data.validated_data:
+            garment = services.garment_cutout_refine(
+                actor=actor, garment=garment, strokes=data.validated_data["strokes"]
+            )
+        else:
+            garment = services.garment_mask_correct(
+                actor=actor, garment=garment, mask=data.validated_data["mask"]
+            )
         return Response(GarmentOutputSerializer(garment).data)
 
 

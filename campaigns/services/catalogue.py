@@ -9,12 +9,13 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from PIL import Image
 
-from campaigns.cutout import cutout_from_packshot, with_alpha
+from campaigns.cutout import cutout_from_packshot, cutout_refine, strokes_read, with_alpha
 from campaigns.enums import DEFAULT_LAYER, SLOT_OF, GarmentCategory, Slot
 from campaigns.models import Garment, Look, LookItem
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, StudioError
 from studio.images import StoredImage, image_ingest, image_open_checked
+from studio.models import Brand
 from studio.permissions import Actor
 from studio.services import audit_record
 
@@ -30,8 +31,8 @@ def _png(image: Image.Image) -> io.BytesIO:
     return out
 
 
-def _stored_image(stored: StoredImage) -> Image.Image:
-    with default_storage.open(stored.name, "rb") as handle:
+def _opened(name: str) -> Image.Image:
+    with default_storage.open(name, "rb") as handle:
         image = Image.open(io.BytesIO(handle.read()))
         image.load()
     return image
@@ -64,7 +65,7 @@ def _images(
     if cutout is not None:
         return shot, image_ingest(cutout, prefix=prefix)
     if shot is not None:
-        return shot, image_ingest(_png(cutout_from_packshot(_stored_image(shot))), prefix=prefix)
+        return shot, image_ingest(_png(cutout_from_packshot(_opened(shot.name))), prefix=prefix)
     return None, None
 
 
@@ -203,27 +204,61 @@ def garment_update(
     return garment
 
 
-def garment_mask_correct(*, actor: Actor, garment: Garment, mask: IO[bytes]) -> Garment:
-    """The stylist paints a corrected mask (white keeps, black removes) over the packshot."""
+def _packshot_of(actor: Actor, garment: Garment) -> tuple[Brand, Image.Image]:
     brand = actor.require(Perm.MANAGE_GARMENTS)
     if garment.brand_id != brand.pk:
         raise NotFound("No such garment.")
     if not garment.packshot:
         raise Conflict("This garment has no packshot to cut out from.")
+    return brand, _opened(str(garment.packshot))
+
+
+def _painted(upload: IO[bytes], packshot: Image.Image, what: str) -> Image.Image:
+    """A stylist's image painted over the packshot, checked like any upload, at its size."""
     painted, _kind = image_open_checked(
-        mask.read(settings.IMAGE_MAX_BYTES + 1), max_pixels=settings.IMAGE_MAX_PIXELS
+        upload.read(settings.IMAGE_MAX_BYTES + 1), max_pixels=settings.IMAGE_MAX_PIXELS
     )
-    with garment.packshot.open("rb") as handle:
-        packshot = Image.open(io.BytesIO(handle.read()))
-        packshot.load()
-    cut = image_ingest(_png(with_alpha(packshot, painted)), prefix=f"garments/{brand.pk}")
+    if painted.size != packshot.size:
+        raise StudioError(
+            f"The {what} is {painted.width}×{painted.height} pixels; it has to match the packshot,"
+            f" {packshot.width}×{packshot.height}."
+        )
+    return painted
+
+
+def _cutout_replace(
+    actor: Actor, brand: Brand, garment: Garment, cutout: Image.Image, verb: str
+) -> Garment:
+    cut = image_ingest(_png(cutout), prefix=f"garments/{brand.pk}")
     with transaction.atomic():
         garment = Garment.objects.select_for_update().get(pk=garment.pk)
         garment.cutout, garment.cutout_sha256 = cut.name, cut.sha256
         garment.cutout_computed = False
         garment.save(update_fields=["cutout", "cutout_sha256", "cutout_computed"])
-        audit_record(actor=actor.user, verb="garment.mask_corrected", obj=garment, brand=brand)
+        audit_record(actor=actor.user, verb=verb, obj=garment, brand=brand)
     return garment
+
+
+def garment_mask_correct(*, actor: Actor, garment: Garment, mask: IO[bytes]) -> Garment:
+    """The stylist gives a whole mask (white keeps, black removes) at the packshot's size."""
+    brand, packshot = _packshot_of(actor, garment)
+    painted = _painted(mask, packshot, "mask")
+    return _cutout_replace(
+        actor, brand, garment, with_alpha(packshot, painted), "garment.mask_corrected"
+    )
+
+
+def garment_cutout_refine(*, actor: Actor, garment: Garment, strokes: IO[bytes]) -> Garment:
+    """The stylist paints strokes over the packshot (green keeps, red removes, the rest
+    transparent) in the cut-out editor; GrabCut runs again from the current cut-out, held to
+    them."""
+    brand, packshot = _packshot_of(actor, garment)
+    keep, remove = strokes_read(_painted(strokes, packshot, "painting"))
+    if not keep.any() and not remove.any():
+        raise StudioError("Paint at least one stroke: green keeps, red removes.")
+    current = _opened(str(garment.cutout)) if garment.cutout else cutout_from_packshot(packshot)
+    refined = cutout_refine(packshot, current, keep, remove)
+    return _cutout_replace(actor, brand, garment, refined, "garment.cutout_refined")
 
 
 # --- CSV import of a product feed -----------------------------------------------------------------

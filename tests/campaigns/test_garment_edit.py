@@ -93,9 +93,12 @@ def test_a_new_packshot_computes_the_cutout_again_and_a_new_cutout_replaces_it(w
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["packshot_url"] == reverse("garment-packshot-file", args=[garment.pk])
+    assert body["packshot_url"].startswith(reverse("garment-packshot-file", args=[garment.pk]))
     assert body["cutout_computed"] is True
+    old_cutout_url = garment.cutout_url
     garment.refresh_from_db()
+    # Media is cached for minutes: a changed file gets a new address, so no stale copy shows.
+    assert body["cutout_url"] == garment.cutout_url != old_cutout_url
     alpha = alpha_of(garment)
     assert (alpha & truth).sum() / (alpha | truth).sum() > 0.9
     computed = garment.cutout_sha256

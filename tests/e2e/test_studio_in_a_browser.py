@@ -98,3 +98,65 @@ def test_talent_sees_their_capture_set(world, live_server, page):
     page.click("text=Main twin")
     page.locator("figure.image-card img").wait_for()
     assert "Profile left" in page.inner_text("figure.image-card")
+
+
+SHOWN_ALPHA = """([img, x, y]) => {
+  const canvas = document.createElement("canvas");
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const paint = canvas.getContext("2d");
+  paint.drawImage(img, 0, 0);
+  return paint.getImageData(x, y, 1, 1).data[3];
+}"""
+
+
+def test_stylist_paints_away_a_price_tag_in_the_cutout_editor(world, live_server, page):
+    import io
+
+    from campaigns.services import garment_create
+    from studio.permissions import actor_for
+    from tests.campaigns.test_cutout_editor import TAG, alpha_of, packshot, tag_kept
+
+    stylist = world.user("brand-a", Role.STYLIST)
+    data, _truth = packshot()
+    garment = garment_create(
+        actor=actor_for(stylist, "brand-a"),
+        sku="E2E-TAG",
+        name="Tagged dress",
+        category="dress",
+        packshot=io.BytesIO(data),
+    )
+    assert tag_kept(alpha_of(garment)) > 0.9
+    sign_in(page, live_server, stylist.username)
+    page.goto(f"{live_server.url}{reverse('garment-detail', args=[garment.pk])}")
+    page.wait_for_selector("#cutout-editor.ready")
+    refine = page.get_by_role("button", name="Refine the cut-out")
+    assert refine.is_disabled()  # nothing painted yet
+    shown = page.locator(".preview img").element_handle()
+    tag_x, tag_y = (TAG[0] + TAG[2]) // 2, (TAG[1] + TAG[3]) // 2
+    assert page.evaluate(SHOWN_ALPHA, [shown, tag_x, tag_y]) == 255  # the tag is in the cut-out
+
+    page.get_by_label("Remove").check()
+    box = page.locator("#cutout-editor canvas").bounding_box()
+    scale = box["width"] / 1000
+
+    def to_page(x: int, y: int) -> tuple[float, float]:
+        return box["x"] + x * scale, box["y"] + y * scale
+
+    left, top, right, bottom = TAG
+    page.mouse.move(*to_page(left + 5, top + 5))
+    page.mouse.down()
+    for n, y in enumerate(range(top + 5, bottom, 20)):
+        page.mouse.move(*to_page(right - 5 if n % 2 else left + 5, y), steps=4)
+    page.mouse.up()
+    refine.click()
+    page.wait_for_selector(".message.success")
+    assert "follows your strokes" in page.inner_text(".messages")
+
+    garment.refresh_from_db()
+    assert tag_kept(alpha_of(garment)) < 0.1
+    shown = page.locator(".preview img")
+    shown.wait_for()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth", arg=shown.element_handle())
+    # the page shows the new cut-out, not the one the browser cached a moment ago
+    assert page.evaluate(SHOWN_ALPHA, [shown.element_handle(), tag_x, tag_y]) == 0

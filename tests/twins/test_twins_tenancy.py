@@ -65,6 +65,7 @@ PUBLIC_LISTS = {
     "garment-cutout-file",
     "garment-packshot-file",
     "api-garment-detail",
+    "api-garment-cutout",
     "look-detail",
     "look-edit",
     "look-duplicate",

@@ -240,6 +240,17 @@ class Command(BaseCommand):
                         season="SS27",
                     )
                     self.created.append(f"garment {sku}")
+            sku, name, category, colour = garment_demo.PACKSHOTS[slug]
+            if not Garment.objects.filter(brand__slug=slug, sku=sku).exists():
+                garment_create(
+                    actor=stylist,
+                    sku=sku,
+                    name=name,
+                    category=category,
+                    packshot=io.BytesIO(garment_demo.draw_packshot(category, colour)),
+                    season="SS27",
+                )
+                self.created.append(f"garment {sku} (cut-out computed from its packshot)")
             for look_name, skus in garment_demo.LOOKS[slug].items():
                 if not Look.objects.filter(brand__slug=slug, name=look_name).exists():
                     garments = Garment.objects.filter(brand__slug=slug, sku__in=skus)
