@@ -160,3 +160,16 @@ def test_stylist_paints_away_a_price_tag_in_the_cutout_editor(world, live_server
     page.wait_for_function("(img) => img.complete && img.naturalWidth", arg=shown.element_handle())
     # the page shows the new cut-out, not the one the browser cached a moment ago
     assert page.evaluate(SHOWN_ALPHA, [shown.element_handle(), tag_x, tag_y]) == 0
+
+
+def test_pages_load_without_a_failed_request(world, live_server, page):
+    failed = []
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    sign_in(page, live_server, world.user("brand-a", Role.STYLIST).username)
+    page.goto(f"{live_server.url}{reverse('garment-list')}")
+    page.goto(f"{live_server.url}{reverse('garment-detail', args=[world.garment_a.pk])}")
+    page.wait_for_load_state("networkidle")
+    assert failed == []
+    # Browsers ask for /favicon.ico unless the page names its icon (a 404 on every page).
+    icon = "fetch(document.querySelector('link[rel=icon]').href).then((r) => r.status)"
+    assert page.evaluate(icon) == 200
