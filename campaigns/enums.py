@@ -32,6 +32,7 @@ SLOT_OF = {
     GarmentCategory.SWIMWEAR: Slot.DRESS,
     GarmentCategory.LINGERIE: Slot.TOP,
 }
+LAYER_MAX = 1000
 DEFAULT_LAYER = {
     Slot.SHOES: 10,
     Slot.BOTTOM: 20,

@@ -1,10 +1,20 @@
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
-from campaigns.enums import GarmentCategory, JobState, Priority, SceneKind
+from campaigns.enums import (
+    DEFAULT_LAYER,
+    LAYER_MAX,
+    SLOT_OF,
+    GarmentCategory,
+    JobState,
+    Priority,
+    SceneKind,
+    Slot,
+)
 from campaigns.models import Campaign, Garment, Look, Scene
 from campaigns.poses import POSES
 from campaigns.rendering.base import FORMATS
@@ -78,7 +88,20 @@ class GarmentFilterForm(forms.Form):
     )
 
 
+@dataclass(frozen=True)
+class GarmentPick:
+    """A garment on the look builder's board: chosen or not, at which layer."""
+
+    garment: Garment
+    chosen: bool
+    layer: str  # as typed, or as the look has it; blank for the slot's default
+    default_layer: int
+
+
 class LookForm(forms.Form):
+    """A look's name, notes and garments, each chosen garment with an optional layer (higher
+    is drawn over lower; blank takes the slot's default)."""
+
     name = forms.CharField(max_length=200)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     garments = forms.ModelMultipleChoiceField(
@@ -90,6 +113,46 @@ class LookForm(forms.Form):
     def __init__(self, *args: Any, garments: QuerySet[Garment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["garments"].queryset = garments  # type: ignore[attr-defined]
+
+    def _layer_typed(self, garment_id: int) -> str:
+        if self.is_bound:
+            return str(self.data.get(f"layer-{garment_id}", "")).strip()
+        layer = self.initial.get("layers", {}).get(garment_id)
+        return "" if layer is None else str(layer)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        layers: dict[int, int | None] = {}
+        for garment in data.get("garments", []):
+            typed = self._layer_typed(garment.pk)
+            if not typed:
+                layers[garment.pk] = None
+            elif typed.isdigit() and int(typed) <= LAYER_MAX:
+                layers[garment.pk] = int(typed)
+            else:
+                self.add_error(
+                    "garments",
+                    f"The layer of {garment.name} is “{typed}”: give a whole number from 0 to"
+                    f" {LAYER_MAX}, or leave it blank for the slot's default.",
+                )
+        data["layers"] = layers
+        return data
+
+    def slots(self) -> list[tuple[str, list[GarmentPick]]]:
+        """The catalogue by slot, in slot order, for the builder's board."""
+        chosen = {str(pk) for pk in self["garments"].value() or []}  # as posted, or the look's
+        board: dict[str, list[GarmentPick]] = {slot: [] for slot in Slot.values}
+        for garment in self.fields["garments"].queryset:  # type: ignore[attr-defined]
+            slot = SLOT_OF[garment.category]
+            board[slot].append(
+                GarmentPick(
+                    garment,
+                    str(garment.pk) in chosen,
+                    self._layer_typed(garment.pk),
+                    DEFAULT_LAYER[slot],
+                )
+            )
+        return [(Slot(slot).label, picks) for slot, picks in board.items() if picks]
 
 
 class CampaignForm(forms.Form):

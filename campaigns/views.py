@@ -181,6 +181,7 @@ def _look_form(request: HttpRequest, look: Look | None) -> HttpResponse:
             "name": look.name,
             "notes": look.notes,
             "garments": [item.garment for item in look.items.all()],
+            "layers": {item.garment_id: item.layer for item in look.items.all()},
         }
         if look
         else None
@@ -191,7 +192,10 @@ def _look_form(request: HttpRequest, look: Look | None) -> HttpResponse:
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            items = [services.LookItemInput(g.pk) for g in form.cleaned_data["garments"]]
+            items = [
+                services.LookItemInput(pk, layer)
+                for pk, layer in form.cleaned_data["layers"].items()
+            ]
             try:
                 saved = services.look_save(
                     actor=actor,

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns import selectors, services
-from campaigns.enums import GarmentCategory
+from campaigns.enums import LAYER_MAX, GarmentCategory
 from campaigns.models import Garment, Look
 from studio.api.views import api_actor
 from studio.permissions import Actor
@@ -192,7 +192,9 @@ class GarmentImportApi(APIView):
 
 class LookItemSerializer(serializers.Serializer[object]):
     garment = serializers.IntegerField()
-    layer = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=1000)
+    layer = serializers.IntegerField(
+        required=False, allow_null=True, min_value=0, max_value=LAYER_MAX
+    )
 
     class Meta:
         ref_name = "LookItem"

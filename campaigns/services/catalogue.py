@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from PIL import Image
 
 from campaigns.cutout import cutout_from_packshot, cutout_refine, strokes_read, with_alpha
-from campaigns.enums import DEFAULT_LAYER, SLOT_OF, GarmentCategory, Slot
+from campaigns.enums import DEFAULT_LAYER, LAYER_MAX, SLOT_OF, GarmentCategory, Slot
 from campaigns.models import Garment, Look, LookItem
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, StudioError
@@ -366,6 +366,8 @@ def _look_items(brand_id: int, items: list[LookItemInput]) -> list[LookItem]:
     unknown = [pk for pk in ids if pk not in garments]
     if unknown:
         raise StudioError(f"No such garment in your catalogue: {unknown}.")
+    if any(item.layer is not None and not 0 <= item.layer <= LAYER_MAX for item in items):
+        raise StudioError(f"A layer is a whole number from 0 to {LAYER_MAX}.")
     built = []
     for item in items:
         garment = garments[item.garment_id]

@@ -220,3 +220,78 @@ def test_looks_over_the_api(world, login, wardrobe):
     other = login(world.user("brand-b", Role.BRAND_ADMIN))
     assert other.get(reverse("api-look-detail", args=[look_id])).status_code == 404
     assert other.get(reverse("api-look-list")).json()["results"] == []
+
+
+def test_the_builder_sets_layers_and_shows_them_again_when_editing(world, login, wardrobe):
+    client = login(world.user("brand-a", Role.STYLIST))
+    page = client.get(reverse("look-create")).content.decode()
+    for slot in ("Top", "Bottom", "Dress", "Outerwear", "Shoes", "Accessories"):
+        assert f"<h3>{slot}</h3>" in page
+    assert wardrobe["top"].cutout_url in page and 'placeholder="40"' in page
+    top, outerwear, bottom = wardrobe["top"], wardrobe["outerwear"], wardrobe["bottom"]
+    response = client.post(
+        reverse("look-create"),
+        {
+            "name": "Tucked in",
+            "garments": [top.pk, outerwear.pk, bottom.pk],
+            f"layer-{top.pk}": "15",  # the top tucked under the trousers
+            f"layer-{outerwear.pk}": "",  # the slot's default
+            f"layer-{wardrobe['shoes'].pk}": "99",  # not chosen: ignored
+        },
+    )
+    assert response.status_code == 302
+    look = Look.objects.get(name="Tucked in")
+    assert [(i.garment_id, i.layer) for i in look.items.all()] == [
+        (top.pk, 15),
+        (bottom.pk, 20),
+        (outerwear.pk, 40),
+    ]
+    detail = client.get(reverse("look-detail", args=[look.pk])).content.decode()
+    assert "Top · layer 15" in detail and "Outerwear · layer 40" in detail
+    edit = client.get(reverse("look-edit", args=[look.pk])).content.decode()
+    assert f'name="layer-{top.pk}" value="15"' in edit
+    assert (
+        f'value="{top.pk}" checked' in edit
+        and f'value="{wardrobe["shoes"].pk}" checked' not in edit
+    )
+
+
+@pytest.mark.parametrize("typed", ["-1", "1001", "2.5", "top"])
+def test_a_bad_layer_is_refused_by_name_and_changes_nothing(world, login, wardrobe, typed):
+    look = look_save(
+        actor=actor_for(world.user("brand-a", Role.STYLIST)),
+        name="Weekend",
+        items=items(wardrobe, "top"),
+    )
+    client = login(world.user("brand-a", Role.STYLIST))
+    top = wardrobe["top"]
+    response = client.post(
+        reverse("look-edit", args=[look.pk]),
+        {"name": "Renamed", "garments": [top.pk], f"layer-{top.pk}": typed},
+    )
+    assert response.status_code == 400
+    assert f"The layer of {top.name} is “{typed}”" in response.content.decode()
+    assert f'name="layer-{top.pk}" value="{typed}"' in response.content.decode()  # kept to fix
+    look.refresh_from_db()
+    assert look.name == "Weekend" and [i.layer for i in look.items.all()] == [30]
+    with pytest.raises(StudioError, match="from 0 to 1000"):
+        look_save(
+            actor=actor_for(world.user("brand-a", Role.STYLIST)),
+            look=look,
+            name="Renamed",
+            items=[LookItemInput(top.pk, 1001)],
+        )
+
+
+def test_the_builder_reads_the_catalogue_in_a_fixed_number_of_queries(world, login, wardrobe):
+    client = login(world.user("brand-a", Role.STYLIST))
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("look-create")).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for n in range(12):
+        GarmentFactory(brand=world.brand_a, category="accessory", name=f"Scarf {n}")
+    assert queries() == few
