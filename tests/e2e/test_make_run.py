@@ -76,7 +76,7 @@ def test_make_run_serves_the_seeded_studio_with_a_worker_and_beat(tmp_path, page
         page.fill("input[name=password]", "twin-studio-demo")
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/")
-        assert "7 garments in the catalogue" in page.inner_text("main")
+        assert "8 garments in the catalogue" in page.inner_text("main")
 
         ping = subprocess.run(
             [str(ROOT / ".venv/bin/celery"), "-A", "studio", "inspect", "ping", "--timeout", "5"],
