@@ -86,6 +86,20 @@ class GarmentFilterForm(forms.Form):
     category = forms.ChoiceField(
         required=False, choices=[("", "All categories"), *GarmentCategory.choices]
     )
+    season = forms.ChoiceField(required=False, choices=())
+    cutout = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Any cut-out"),
+            ("computed", "Cut-out computed, to check"),
+            ("missing", "No cut-out"),
+        ],
+    )
+
+    def __init__(self, *args: Any, seasons: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "All seasons"), *((season, season) for season in seasons)]
+        self.fields["season"].choices = choices  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,31 @@ from twins.enums import LicenseStatus
 from twins.models import Twin
 from twins.services import LicenseBook, LicenseCheck
 
+CUTOUT_FILTERS = {
+    "computed": Q(cutout_computed=True),  # computed from the packshot, not yet corrected
+    "missing": Q(cutout=""),
+}
 
-def garment_list(*, actor: Actor, search: str = "", category: str = "") -> QuerySet[Garment]:
+
+def garment_list(
+    *, actor: Actor, search: str = "", category: str = "", season: str = "", cutout: str = ""
+) -> QuerySet[Garment]:
     garments = brand_scope(Garment.objects.all(), actor)
     if search:
         garments = garments.filter(Q(name__icontains=search) | Q(sku__icontains=search))
     if category:
         garments = garments.filter(category=category)
+    if season:
+        garments = garments.filter(season=season)
+    if cutout:
+        garments = garments.filter(CUTOUT_FILTERS[cutout])
     return garments
+
+
+def garment_seasons(*, actor: Actor) -> list[str]:
+    """The seasons the actor's brand's catalogue has garments for, newest name last."""
+    garments = brand_scope(Garment.objects.exclude(season=""), actor)
+    return list(garments.order_by("season").values_list("season", flat=True).distinct())
 
 
 def campaign_owners(*, brand: Brand) -> QuerySet[Any]:

@@ -30,12 +30,14 @@ from studio.views import paginate, require_perm, service_call
 def garment_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     require_perm(actor, Perm.VIEW_BRAND)
-    filters = GarmentFilterForm(request.GET)
-    filters.is_valid()
+    filters = GarmentFilterForm(request.GET, seasons=selectors.garment_seasons(actor=actor))
+    filters.is_valid()  # a filter that is not among the choices filters nothing
     garments = selectors.garment_list(
         actor=actor,
         search=filters.cleaned_data.get("q", ""),
         category=filters.cleaned_data.get("category", ""),
+        season=filters.cleaned_data.get("season", ""),
+        cutout=filters.cleaned_data.get("cutout", ""),
     )
     form = GarmentForm(request.POST or None, request.FILES or None)
     status = 200

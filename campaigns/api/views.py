@@ -2,6 +2,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -63,16 +64,28 @@ class GarmentListApi(ListAPIView[Garment]):
 
     def get_queryset(self) -> QuerySet[Garment]:
         params = self.request.query_params
+        cutout = params.get("cutout", "")
+        if cutout not in ("", *selectors.CUTOUT_FILTERS):
+            raise ValidationError({"cutout": f"One of {', '.join(selectors.CUTOUT_FILTERS)}."})
         return selectors.garment_list(
             actor=api_actor(self.request),
             search=params.get("q", ""),
             category=params.get("category", ""),
+            season=params.get("season", ""),
+            cutout=cutout,
         )
 
     @extend_schema(
         parameters=[
             OpenApiParameter("q", str, description="Search in name and SKU"),
             OpenApiParameter("category", str, enum=GarmentCategory.values),
+            OpenApiParameter("season", str, description="A season exactly, e.g. SS27"),
+            OpenApiParameter(
+                "cutout",
+                str,
+                enum=list(selectors.CUTOUT_FILTERS),
+                description="computed: cut out from the packshot and not corrected yet",
+            ),
         ]
     )
     def get(self, request: Request) -> Response:

@@ -183,3 +183,34 @@ def test_openapi_schema_describes_the_api(client, world, login):
     ]:
         assert path in paths, path
     assert "post" in paths["/api/garments/"] and "post" not in paths["/api/audit/"]
+
+
+def test_the_catalogue_filters_by_season_and_by_cut_outs_to_check(world, login):
+    from tests.factories import GarmentFactory
+
+    GarmentFactory(brand=world.brand_a, name="Linen shirt", season="SS27")
+    GarmentFactory(brand=world.brand_a, name="Wool coat", season="AW26", cutout_computed=True)
+    GarmentFactory(brand=world.brand_a, name="Bare sku", season="AW26", cutout="")
+    GarmentFactory(brand=world.brand_b, name="Rival knit", season="FW99")
+    client = login(world.user("brand-a", Role.STYLIST))
+
+    def page_names(**query) -> list[str]:
+        return [g.name for g in client.get(reverse("garment-list"), query).context["page"]]
+
+    def api_names(**query) -> list[str]:
+        rows = client.get(reverse("api-garment-list"), query).json()["results"]
+        return sorted(row["name"] for row in rows)
+
+    page = client.get(reverse("garment-list")).content.decode()
+    assert '<option value="AW26">' in page and '<option value="SS27">' in page
+    assert "FW99" not in page  # another brand's seasons are not offered
+    assert (
+        sorted(page_names(season="AW26")) == ["Bare sku", "Wool coat"] == api_names(season="AW26")
+    )
+    assert page_names(cutout="computed") == ["Wool coat"] == api_names(cutout="computed")
+    assert page_names(cutout="missing") == ["Bare sku"] == api_names(cutout="missing")
+    assert page_names(season="AW26", q="wool") == ["Wool coat"]
+    assert sorted(page_names(season="FW99")) == sorted(page_names())  # not offered: no filter
+    refused = client.get(reverse("api-garment-list"), {"cutout": "perhaps"})
+    assert refused.status_code == 400 and "computed, missing" in refused.json()["cutout"]
+    assert api_names(season="FW99") == []
