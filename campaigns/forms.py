@@ -300,6 +300,7 @@ class BoardFilterForm(forms.Form):
     look = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
     twin = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
     state = forms.ChoiceField(required=False, choices=[("", "Any status"), *JobState.choices])
+    shortlisted = forms.BooleanField(required=False, label="Shortlisted only")
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -96,6 +96,7 @@ def _board_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         look=data.get("look"),
         twin=data.get("twin"),
         state=data.get("state", ""),
+        shortlisted=data.get("shortlisted", False),
     )
     page = paginate(request, shots, BOARD_PAGE)
     cards = [(shot, shot.job_list[0] if shot.job_list else None) for shot in page]  # type: ignore[attr-defined]
@@ -106,6 +107,7 @@ def _board_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "cards": cards,
         "live": live,
         "filters": filters,
+        "filtered": any(data.values()),
         "query": request.GET.urlencode(),
     }
 

@@ -123,9 +123,11 @@ def shot_board(
     look: int | None = None,
     twin: int | None = None,
     state: str = "",
+    shortlisted: bool = False,
 ) -> QuerySet[Shot]:
     """The campaign's shots with everything a board card shows, in a fixed number of queries:
-    each shot's latest job and its render come with it."""
+    each shot's latest job and its render come with it. ``shortlisted``: only shots whose
+    latest render, the one the card shows, is on the shortlist."""
     shots = (
         brand_scope(Shot.objects.all(), actor, field="campaign__brand")
         .filter(campaign=campaign)
@@ -145,6 +147,9 @@ def shot_board(
         shots = shots.filter(twin=twin)
     if state:
         shots = shots.filter(state=state)
+    if shortlisted:
+        latest = _latest_job().values("render__shortlisted_at")[:1]
+        shots = shots.annotate(shortlisted_at=Subquery(latest)).exclude(shortlisted_at=None)
     return shots
 
 

@@ -405,6 +405,7 @@ class ShotListApi(ListAPIView[Shot]):
             look=int(params["look"]) if params.get("look", "").isdigit() else None,
             twin=int(params["twin"]) if params.get("twin", "").isdigit() else None,
             state=params.get("state", ""),
+            shortlisted=params.get("shortlisted") in ("1", "true"),
         )
 
     @extend_schema(
@@ -412,6 +413,9 @@ class ShotListApi(ListAPIView[Shot]):
             OpenApiParameter("look", int),
             OpenApiParameter("twin", int),
             OpenApiParameter("state", str, enum=JobState.values),
+            OpenApiParameter(
+                "shortlisted", bool, description="Only shots whose latest render is shortlisted"
+            ),
         ]
     )
     def get(self, request: Request, pk: int) -> Response:

@@ -239,3 +239,32 @@ def test_the_render_farm_shows_workers_and_only_our_jobs(
     other.force_login(rival)
     seen = other.get(reverse("render-farm")).content.decode()
     assert "gpu0@farm" in seen and "Busy" in seen and "Look A" not in seen and "3/30" not in seen
+
+
+def test_the_board_and_its_api_show_the_shortlist_alone(
+    director, studio, django_capture_on_commit_callbacks
+):
+    queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5", "9:16"))
+    for job in RenderJob.objects.all():
+        render_job_run(job_id=str(job.pk), worker="w")
+    picked = Render.objects.get(job__shot__format="4:5")
+    director.post(reverse("render-shortlist", args=[picked.pk]), {"shortlisted": "1"})
+    cards = reverse("campaign-cards", args=[studio.campaign.pk])
+    shots_api = reverse("api-shot-list", args=[studio.campaign.pk])
+
+    board = director.get(reverse("campaign-board", args=[studio.campaign.pk])).content.decode()
+    assert 'name="shortlisted"' in board
+    shortlist = director.get(cards, {"shortlisted": "on"}).content.decode()
+    assert shortlist.count('class="card image-card shot"') == 1
+    assert f'id="shot-{picked.job.shot_id}"' in shortlist
+    rows = director.get(shots_api, {"shortlisted": "1"}).json()["results"]
+    assert [row["id"] for row in rows] == [picked.job.shot_id]
+    assert len(director.get(shots_api).json()["results"]) == 3
+
+    # A new seed for that shot: the card shows the new render, not on the shortlist (yet).
+    with django_capture_on_commit_callbacks(execute=False):
+        director.post(reverse("job-rerender", args=[picked.job_id]))
+    shortlist = director.get(cards, {"shortlisted": "on"}).content.decode()
+    assert 'class="card image-card shot"' not in shortlist
+    assert "No shots match these filters." in shortlist
+    assert director.get(shots_api, {"shortlisted": "1"}).json()["results"] == []
