@@ -14,9 +14,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors, services
-from campaigns.enums import CAMPAIGN_TRANSITIONS, JOB_ACTIVE, CampaignStatus, Priority
+from campaigns.enums import CAMPAIGN_TRANSITIONS, JOB_ACTIVE, CampaignStatus, JobState, Priority
 from campaigns.forms import BoardFilterForm, CampaignForm, MatrixForm, SceneForm
-from campaigns.models import Campaign, Scene
+from campaigns.models import Campaign, RenderJob, Scene
+from campaigns.poses import POSES
+from campaigns.rendering.base import FORMATS
 from studio.enums import Perm
 from studio.errors import StudioError
 from studio.media import media_response
@@ -227,13 +229,42 @@ def matrix_builder(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def shot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One shot large, with every render made of it, seed by seed, and their parameters."""
+    shot = get_object_or_404(
+        selectors.shot_list(actor=actor_of(request)).select_related("campaign"), pk=pk
+    )
+    jobs = shot.job_list  # type: ignore[attr-defined]
+    shown = next((job.render for job in jobs if job.state == JobState.SUCCEEDED), None)
+    return render(
+        request,
+        "campaigns/shot_detail.html",
+        {
+            "shot": shot,
+            "jobs": jobs,
+            "shown": shown,
+            "pose": POSES.get(shot.pose),
+            "size": FORMATS.get(shot.format),
+            "live": any(job.state in JOB_ACTIVE for job in jobs),
+        },
+    )
+
+
+def _back(request: HttpRequest, job: RenderJob) -> HttpResponse:
+    """Back to where the action was taken: the shot's page, or the board with its filters."""
+    if request.POST.get("back") == "shot":
+        return redirect("shot-detail", pk=job.shot_id)
+    target = reverse("campaign-board", args=[job.campaign_id])
+    query = request.POST.get("query", "")
+    return redirect(f"{target}?{query}" if query else target)
+
+
 def _job_action(request: HttpRequest, pk: UUID, action: Any, success: str) -> HttpResponse:
     actor = actor_of(request)
     job = get_object_or_404(selectors.job_list(actor=actor), pk=pk)
     service_call(request, lambda: action(actor=actor, job=job), success=success)
-    target = reverse("campaign-board", args=[job.campaign_id])
-    query = request.POST.get("query", "")
-    return redirect(f"{target}?{query}" if query else target)
+    return _back(request, job)
 
 
 @login_required
@@ -267,9 +298,7 @@ def render_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.render_shortlist(actor=actor, render=item, shortlisted=on),
         success="Shortlisted." if on else "Taken off the shortlist.",
     )
-    target = reverse("campaign-board", args=[item.job.campaign_id])
-    query = request.POST.get("query", "")
-    return redirect(f"{target}?{query}" if query else target)
+    return _back(request, item.job)
 
 
 @login_required

@@ -116,6 +116,23 @@ def _latest_job() -> QuerySet[RenderJob]:
     return RenderJob.objects.filter(shot=OuterRef("pk")).order_by("-queued_at", "-id")
 
 
+def shot_list(*, actor: Actor) -> QuerySet[Shot]:
+    """The brand's shots, each with its look, twin, scene and version, its latest job's state,
+    and all its jobs with their renders, newest first (``job_list``)."""
+    return (
+        brand_scope(Shot.objects.all(), actor, field="campaign__brand")
+        .select_related("look", "twin__talent", "scene", "version")
+        .annotate(state=Subquery(_latest_job().values("state")[:1]))
+        .prefetch_related(
+            Prefetch(
+                "jobs",
+                queryset=RenderJob.objects.select_related("render").order_by("-queued_at", "-id"),
+                to_attr="job_list",
+            )
+        )
+    )
+
+
 def shot_board(
     *,
     actor: Actor,
@@ -128,25 +145,13 @@ def shot_board(
     """The campaign's shots with everything a board card shows, in a fixed number of queries:
     each shot's latest job and its render come with it. ``shortlisted``: only shots whose
     latest render, the one the card shows, is on the shortlist."""
-    shots = (
-        brand_scope(Shot.objects.all(), actor, field="campaign__brand")
-        .filter(campaign=campaign)
-        .select_related("look", "twin__talent", "scene", "version")
-        .annotate(state=Subquery(_latest_job().values("state")[:1]))
-        .prefetch_related(
-            Prefetch(
-                "jobs",
-                queryset=RenderJob.objects.select_related("render").order_by("-queued_at", "-id"),
-                to_attr="job_list",
-            )
-        )
-    )
+    shots = shot_list(actor=actor).filter(campaign=campaign)
     if look:
         shots = shots.filter(look=look)
     if twin:
         shots = shots.filter(twin=twin)
     if state:
-        shots = shots.filter(state=state)
+        shots = shots.filter(state=state)  # type: ignore[misc]  # annotated by shot_list
     if shortlisted:
         latest = _latest_job().values("render__shortlisted_at")[:1]
         shots = shots.annotate(shortlisted_at=Subquery(latest)).exclude(shortlisted_at=None)
@@ -154,13 +159,20 @@ def shot_board(
 
 
 def job_list(
-    *, actor: Actor, campaign: int | None = None, state: str = "", batch: str = ""
+    *,
+    actor: Actor,
+    campaign: int | None = None,
+    shot: int | None = None,
+    state: str = "",
+    batch: str = "",
 ) -> QuerySet[RenderJob]:
     jobs = brand_scope(RenderJob.objects.all(), actor).select_related(
         "shot__look", "shot__twin", "shot__scene", "render"
     )
     if campaign:
         jobs = jobs.filter(campaign=campaign)
+    if shot:
+        jobs = jobs.filter(shot=shot)
     if state:
         jobs = jobs.filter(state=state)
     if batch:

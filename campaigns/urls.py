@@ -28,6 +28,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/cancel/", production.campaign_cancel, name="campaign-cancel"),
     path("campaigns/<int:pk>/scenes/", production.scene_add, name="scene-add"),
     path("campaigns/<int:pk>/matrix/", production.matrix_builder, name="matrix-builder"),
+    path("shots/<int:pk>/", production.shot_detail, name="shot-detail"),
     path("jobs/<uuid:pk>/cancel/", production.job_cancel, name="job-cancel"),
     path("jobs/<uuid:pk>/retry/", production.job_retry, name="job-retry"),
     path("jobs/<uuid:pk>/rerender/", production.job_rerender, name="job-rerender"),

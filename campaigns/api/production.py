@@ -435,6 +435,7 @@ class JobListApi(ListAPIView[RenderJob]):
         return selectors.job_list(
             actor=api_actor(self.request),
             campaign=int(params["campaign"]) if params.get("campaign", "").isdigit() else None,
+            shot=int(params["shot"]) if params.get("shot", "").isdigit() else None,
             state=params.get("state", ""),
             batch=batch,
         )
@@ -442,6 +443,7 @@ class JobListApi(ListAPIView[RenderJob]):
     @extend_schema(
         parameters=[
             OpenApiParameter("campaign", int),
+            OpenApiParameter("shot", int, description="A shot's jobs: its renders, seed by seed"),
             OpenApiParameter("state", str, enum=JobState.values),
             OpenApiParameter("batch", str, description="A batch id (UUID)"),
         ]

@@ -268,3 +268,43 @@ def test_the_board_and_its_api_show_the_shortlist_alone(
     assert 'class="card image-card shot"' not in shortlist
     assert "No shots match these filters." in shortlist
     assert director.get(shots_api, {"shortlisted": "1"}).json()["results"] == []
+
+
+def test_a_shots_page_shows_it_large_with_every_seed_and_acts_in_place(
+    director, studio, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    queued(studio, django_capture_on_commit_callbacks, formats=("4:5",))
+    first = RenderJob.objects.get()
+    render_job_run(job_id=str(first.pk), worker="w")
+    shot_url = reverse("shot-detail", args=[first.shot_id])
+    cards = director.get(reverse("campaign-cards", args=[studio.campaign.pk])).content.decode()
+    assert f'href="{shot_url}"' in cards  # the card leads to the shot's page
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = director.post(
+            reverse("job-rerender", args=[first.pk]), {"back": "shot"}, follow=True
+        )
+    assert response.redirect_chain == [(shot_url, 302)]
+    page = response.content.decode()
+    second = RenderJob.objects.exclude(pk=first.pk).get()
+    first_render = Render.objects.get(job=first)
+    # Newest first: the queued seed, then the one that rendered, which is the one shown large.
+    assert page.index(f"<dd>{second.seed}</dd>") < page.index(f"<dd>{first.seed}</dd>")
+    assert f'<img src="{reverse("render-file", args=[first_render.pk])}"' in page
+    assert 'hx-select="#shot-body"' in page  # one is queued: the page keeps itself up to date
+    assert "1024×1280" in page and "Standing, front" in page
+
+    render_job_run(job_id=str(second.pk), worker="w")
+    with django_assert_max_num_queries(12):
+        page = director.get(shot_url).content.decode()
+    newest = Render.objects.get(job=second)
+    assert f'<img src="{reverse("render-file", args=[newest.pk])}"' in page
+    assert 'hx-select="#shot-body"' not in page
+    response = director.post(
+        reverse("render-shortlist", args=[first_render.pk]), {"shortlisted": "1", "back": "shot"}
+    )
+    assert response.status_code == 302 and response.url == shot_url
+    first_render.refresh_from_db()
+    assert first_render.shortlisted_at is not None  # an older seed can be the one picked
+    rows = director.get(reverse("api-job-list"), {"shot": first.shot_id}).json()["results"]
+    assert sorted(row["id"] for row in rows) == sorted([str(first.pk), str(second.pk)])

@@ -18,6 +18,7 @@ CAMPAIGN_ADDRESSES = {
     "campaign-cancel": "campaign",
     "scene-add": "campaign",
     "matrix-builder": "campaign",
+    "shot-detail": "shot",
     "job-cancel": "job",
     "job-retry": "job",
     "job-rerender": "job",
@@ -65,6 +66,7 @@ def test_another_brand_gets_404_everywhere_and_changes_nothing(
     objects = {
         "campaign": studio.campaign.pk,
         "job": job.pk,
+        "shot": job.shot_id,
         "render": Render.objects.get().pk,
         "scene": scene.pk,
     }

@@ -46,3 +46,22 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     assert page.url.startswith(
         f"{live_server.url}{reverse('campaign-board', args=[studio.campaign.pk])}"
     )
+
+    # A card leads to its shot's page; a new seed there shows itself large once rendered.
+    page.locator("[data-state=succeeded] .thumb a").first.click()
+    page.wait_for_selector("h2 >> text=Renders, newest first")
+    shown = page.locator(".detail .preview img").get_attribute("src")
+    page.click("button:has-text('New seed')")
+    page.wait_for_selector(".message.success >> text=A new render with a new seed is queued.")
+    assert page.locator(".card.job").count() == 2
+    page.evaluate("window.stillTheSamePage = true")
+    with celery_worker("gpu,cpu", tmp_path / "worker2.log"):
+        page.wait_for_function(
+            "(before) => document.querySelector('.detail .preview img').getAttribute('src')"
+            " !== before",
+            arg=shown,
+            timeout=60_000,
+        )
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert page.locator(".card.job[data-state=succeeded]").count() == 2
+    assert page.locator("#shot-body[hx-trigger]").count() == 0  # polling stopped by itself
