@@ -120,6 +120,9 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
     context = _board_context(request, campaign)
     context["scene_form"] = SceneForm()
     context["scenes"] = list(campaign.scenes.all())
+    context["failed"] = selectors.shot_board(
+        actor=actor_of(request), campaign=campaign, state=JobState.FAILED
+    ).count()
     context["next_statuses"] = [
         (value, CampaignStatus(value).label)
         for value in sorted(CAMPAIGN_TRANSITIONS[campaign.status])
@@ -144,6 +147,29 @@ def campaign_status(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.campaign_status_set(actor=actor, campaign=campaign, status=status),
         success="The campaign's status is changed.",
     )
+    return redirect("campaign-board", pk=pk)
+
+
+@login_required
+@require_POST
+def campaign_retry_failed(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, campaign = actor_of(request), _campaign(request, pk)
+    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
+    try:
+        done = services.render_jobs_retry_failed(actor=actor, campaign=campaign)
+    except StudioError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"{done.jobs} failed render{pluralize(done.jobs)} queued again, each with its seed"
+            + (
+                f"; {done.forbidden} left failed, which the license no longer allows"
+                if done.forbidden
+                else ""
+            )
+            + ".",
+        )
     return redirect("campaign-board", pk=pk)
 
 

@@ -26,6 +26,11 @@ urlpatterns = [
     path("campaigns/<int:pk>/edit/", production.campaign_edit, name="campaign-edit"),
     path("campaigns/<int:pk>/status/", production.campaign_status, name="campaign-status"),
     path("campaigns/<int:pk>/cancel/", production.campaign_cancel, name="campaign-cancel"),
+    path(
+        "campaigns/<int:pk>/retry-failed/",
+        production.campaign_retry_failed,
+        name="campaign-retry-failed",
+    ),
     path("campaigns/<int:pk>/scenes/", production.scene_add, name="scene-add"),
     path("campaigns/<int:pk>/matrix/", production.matrix_builder, name="matrix-builder"),
     path("shots/<int:pk>/", production.shot_detail, name="shot-detail"),

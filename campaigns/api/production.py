@@ -162,6 +162,26 @@ class CampaignCancelApi(APIView):
         return Response(CancelledSerializer(done).data)
 
 
+class CampaignRetryFailedApi(APIView):
+    """Render again, each with its seed, every shot whose latest render failed, as one batch;
+    shots the license no longer allows stay failed. 409 when there is nothing to retry, when
+    the licenses allow none of them, or over the GPU budget."""
+
+    class OutputSerializer(serializers.Serializer[object]):
+        batch = serializers.UUIDField()
+        jobs = serializers.IntegerField()
+        forbidden = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "RetriedBatch"
+
+    @extend_schema(request=None, responses={201: OutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = _campaign(request, pk)
+        done = services.render_jobs_retry_failed(actor=api_actor(request), campaign=campaign)
+        return Response(self.OutputSerializer(done).data, status=201)
+
+
 class BatchCancelApi(APIView):
     """Cancel every queued and running job of a batch (the jobs queued together)."""
 

@@ -15,6 +15,11 @@ urlpatterns = [
     path("campaigns/<int:pk>/", p.CampaignDetailApi.as_view(), name="api-campaign-detail"),
     path("campaigns/<int:pk>/status/", p.CampaignStatusApi.as_view(), name="api-campaign-status"),
     path("campaigns/<int:pk>/cancel/", p.CampaignCancelApi.as_view(), name="api-campaign-cancel"),
+    path(
+        "campaigns/<int:pk>/retry-failed/",
+        p.CampaignRetryFailedApi.as_view(),
+        name="api-campaign-retry-failed",
+    ),
     path("campaigns/<int:pk>/scenes/", p.SceneListApi.as_view(), name="api-scene-list"),
     path("campaigns/<int:pk>/plan/", p.MatrixPlanApi.as_view(), name="api-matrix-plan"),
     path("campaigns/<int:pk>/jobs/", p.MatrixQueueApi.as_view(), name="api-matrix-queue"),

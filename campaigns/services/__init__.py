@@ -23,6 +23,7 @@ from campaigns.services.production import (
     campaign_update,
     matrix_plan,
     matrix_queue,
+    render_jobs_retry_failed,
     scene_add,
 )
 from campaigns.services.rendering import (
@@ -61,6 +62,7 @@ __all__ = [
     "render_job_run",
     "render_jobs_cancel",
     "render_jobs_reconcile",
+    "render_jobs_retry_failed",
     "render_shortlist",
     "render_thumbnail_make",
     "scene_add",

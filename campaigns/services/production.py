@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -560,3 +560,84 @@ def matrix_queue(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> Queue
         )
         render_batch_send_after_commit(batch, [job.pk for job in jobs])
     return QueuedBatch(batch=batch, jobs=len(jobs), forbidden=plan.forbidden, already=plan.already)
+
+
+@dataclass(frozen=True)
+class RetriedBatch:
+    batch: uuid.UUID
+    jobs: int  # failed shots queued again
+    forbidden: int  # failed shots the license or the talent's terms no longer allow: left failed
+
+
+def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatch:
+    """Render again, each with its own seed, every shot of the campaign whose latest job failed
+    (a GPU out of memory, a worker lost too often), as one batch. Shots the license no longer
+    allows stay failed and are counted; over the GPU budget, nothing is queued."""
+    from campaigns.services.rendering import render_batch_send_after_commit
+
+    with transaction.atomic():
+        campaign = _own(actor, campaign)
+        if campaign.status == CampaignStatus.ARCHIVED:
+            raise Conflict("The campaign is archived: restore it to draft to render again.")
+        latest = RenderJob.objects.filter(shot=OuterRef("pk")).order_by("-queued_at", "-id")
+        failed = (
+            Shot.objects.select_for_update(of=("self",))
+            .filter(campaign=campaign)
+            .annotate(
+                latest_state=Subquery(latest.values("state")[:1]),
+                latest_seed=Subquery(latest.values("seed")[:1]),
+                latest_priority=Subquery(latest.values("priority")[:1]),
+            )
+            .filter(latest_state=JobState.FAILED)
+            .select_related("scene", "version", "look")
+            .prefetch_related(look_items("look__items"))
+        )
+        shots = list(failed)
+        # Read again under the shots' locks: another retry may have queued some meanwhile.
+        busy = set(
+            RenderJob.objects.filter(
+                shot__in=[shot.pk for shot in shots], state__in=JOB_ACTIVE
+            ).values_list("shot_id", flat=True)
+        )
+        shots = [shot for shot in shots if shot.pk not in busy]
+        if not shots:
+            raise Conflict("No failed renders to retry.")
+        book = LicenseBook(twins={s.twin_id for s in shots}, brand=campaign.brand, lock=True)
+        today = timezone.localdate()
+        allowed = [
+            shot
+            for shot in shots
+            if not pair_reasons(book, campaign, shot.twin_id, shot.look.categories(), today)
+        ]
+        if not allowed:
+            raise Conflict("The licenses no longer allow any of the failed renders.")
+        per_render = seconds_per_render(campaign.brand_id, campaign.backend)
+        left = max(0.0, campaign.gpu_budget_seconds - _used_seconds(campaign, per_render))
+        if len(allowed) * per_render > left:
+            raise Conflict(
+                f"{len(allowed)} renders need about {len(allowed) * per_render:,.0f} GPU seconds;"
+                f" {left:,.0f} of the campaign's budget is left."
+            )
+        batch = uuid.uuid4()
+        jobs = [
+            job_for(
+                shot,
+                seed=shot.latest_seed,
+                priority=shot.latest_priority,
+                batch=batch,
+                actor_user=actor.user,
+                look_items=list(shot.look.items.all()),
+            )
+            for shot in allowed
+        ]
+        bulk_insert(jobs)
+        forbidden = len(shots) - len(allowed)
+        audit_record(
+            actor=actor.user,
+            verb="render.batch_retried",
+            obj=campaign,
+            brand=campaign.brand,
+            payload={"batch": str(batch), "jobs": len(jobs), "forbidden": forbidden},
+        )
+        render_batch_send_after_commit(batch, [job.pk for job in jobs])
+    return RetriedBatch(batch=batch, jobs=len(jobs), forbidden=forbidden)

@@ -16,6 +16,8 @@ CAMPAIGN_ADDRESSES = {
     "campaign-edit": "campaign",
     "campaign-status": "campaign",
     "campaign-cancel": "campaign",
+    "campaign-retry-failed": "campaign",
+    "api-campaign-retry-failed": "campaign",
     "scene-add": "campaign",
     "matrix-builder": "campaign",
     "shot-detail": "shot",

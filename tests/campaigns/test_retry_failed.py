@@ -1,0 +1,153 @@
+"""Retrying a campaign's failed renders at once: each shot again with its seed, as one batch,
+license checked again, within the GPU budget; twice at the same time queues them once."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from campaigns.enums import JobState, Priority
+from campaigns.models import RenderJob
+from campaigns.services import matrix_queue, render_jobs_retry_failed
+from studio.enums import Role
+from studio.errors import Conflict, NotFound
+from studio.models import AuditEvent
+from twins.enums import LicenseStatus
+from twins.models import License
+
+pytestmark = pytest.mark.django_db
+
+
+def queue(studio, capture, **spec):
+    with capture(execute=False):
+        return matrix_queue(
+            actor=studio.director, campaign=studio.campaign, spec=studio.spec(**spec)
+        )
+
+
+def fail(job: RenderJob, error: str = "OutOfMemoryError: CUDA out of memory") -> None:
+    RenderJob.objects.filter(pk=job.pk).update(state=JobState.FAILED, error=error)
+
+
+def test_failed_shots_render_again_each_with_its_seed_in_one_batch(
+    studio, login, django_capture_on_commit_callbacks
+):
+    queue(
+        studio,
+        django_capture_on_commit_callbacks,
+        formats=("1:1", "4:5", "9:16"),
+        priority=Priority.RUSH,
+    )
+    jobs = list(RenderJob.objects.order_by("shot__format"))
+    fail(jobs[0])
+    fail(jobs[1])
+    client = login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    board = client.get(reverse("campaign-board", args=[studio.campaign.pk])).content.decode()
+    assert "Retry 2 failed" in board
+
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        response = client.post(
+            reverse("campaign-retry-failed", args=[studio.campaign.pk]), follow=True
+        )
+    assert "2 failed renders queued again, each with its seed." in response.content.decode()
+    again = list(RenderJob.objects.exclude(pk__in=[job.pk for job in jobs]))
+    assert sorted((j.shot_id, j.seed) for j in again) == sorted(
+        (j.shot_id, j.seed) for j in jobs[:2]
+    )
+    assert {j.state for j in again} == {JobState.QUEUED}
+    assert {j.priority for j in again} == {Priority.RUSH}
+    assert len({j.batch for j in again}) == 1 and again[0].batch != jobs[0].batch
+    assert len(sent) == 1  # the messages go once the batch is committed
+    event = AuditEvent.objects.get(verb="render.batch_retried")
+    assert event.payload["jobs"] == 2 and event.payload["forbidden"] == 0
+    board = client.get(reverse("campaign-board", args=[studio.campaign.pk])).content.decode()
+    assert "failed</button>" not in board  # nothing failed is the latest any more
+
+    with pytest.raises(Conflict, match="No failed renders to retry"):
+        render_jobs_retry_failed(actor=studio.director, campaign=studio.campaign)
+
+
+def test_what_the_license_no_longer_allows_or_the_budget_cannot_pay_is_not_queued(
+    studio, django_capture_on_commit_callbacks
+):
+    queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    for job in RenderJob.objects.all():
+        fail(job)
+    before = RenderJob.objects.count()
+    studio.campaign.gpu_budget_seconds = 0
+    studio.campaign.save()
+    with pytest.raises(Conflict, match="of the campaign's budget is left"):
+        render_jobs_retry_failed(actor=studio.director, campaign=studio.campaign)
+    studio.campaign.gpu_budget_seconds = 3600
+    studio.campaign.save()
+    License.objects.filter(brand=studio.world.brand_a).update(status=LicenseStatus.REVOKED)
+    with pytest.raises(Conflict, match="no longer allow any of the failed renders"):
+        render_jobs_retry_failed(actor=studio.director, campaign=studio.campaign)
+    assert RenderJob.objects.count() == before
+    assert not AuditEvent.objects.filter(verb="render.batch_retried").exists()
+
+
+def test_another_brand_and_other_roles_cannot_retry(
+    studio, login, django_capture_on_commit_callbacks
+):
+    queue(studio, django_capture_on_commit_callbacks)
+    fail(RenderJob.objects.get())
+    with pytest.raises(NotFound):  # brand B's director does not reach brand A's campaign
+        render_jobs_retry_failed(actor=studio.director_b, campaign=studio.campaign)
+    stylist = login(studio.world.user("brand-a", Role.STYLIST))
+    url = reverse("campaign-retry-failed", args=[studio.campaign.pk])
+    assert stylist.post(url).status_code == 404
+    api = reverse("api-campaign-retry-failed", args=[studio.campaign.pk])
+    assert stylist.post(api).status_code == 403  # the API says why; pages answer 404
+    assert RenderJob.objects.count() == 1
+
+
+def test_the_api_retries_and_says_what_it_did(studio, login, django_capture_on_commit_callbacks):
+    queue(studio, django_capture_on_commit_callbacks)
+    fail(RenderJob.objects.get())
+    client = login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    api = reverse("api-campaign-retry-failed", args=[studio.campaign.pk])
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(api)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["jobs"] == 1 and body["forbidden"] == 0
+    assert RenderJob.objects.filter(batch=body["batch"]).count() == 1
+    again = client.post(api)
+    assert again.status_code == 409 and "No failed renders" in again.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_retries_at_once_queue_each_failed_shot_once(studio):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    matrix_queue(
+        actor=studio.director, campaign=studio.campaign, spec=studio.spec(formats=("1:1", "4:5"))
+    )
+    for job in RenderJob.objects.all():
+        fail(job)
+    barrier, outcomes = threading.Barrier(3), []
+
+    def retry() -> None:
+        barrier.wait()
+        try:
+            outcomes.append(
+                render_jobs_retry_failed(actor=studio.director, campaign=studio.campaign).jobs
+            )
+        except Conflict as exc:
+            outcomes.append(exc.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=retry) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str) == [
+        2,
+        "No failed renders to retry.",
+        "No failed renders to retry.",
+    ]
+    assert RenderJob.objects.filter(state=JobState.QUEUED).count() == 2
