@@ -1,6 +1,6 @@
 """Every write in campaigns. One module per area: catalogue (garments, looks), production
-(campaigns, scenes, the shot matrix), rendering (render jobs on the workers and what they make),
-workers (the render farm's heartbeats)."""
+(campaigns, scenes), matrix (planning and queueing the shot matrix), rendering (render jobs on
+the workers and what they make), workers (the render farm's heartbeats)."""
 
 from campaigns.services.catalogue import (
     ImportReport,
@@ -13,17 +13,19 @@ from campaigns.services.catalogue import (
     look_duplicate,
     look_save,
 )
-from campaigns.services.production import (
-    CampaignInput,
+from campaigns.services.matrix import (
     MatrixPlan,
     MatrixSpec,
     QueuedBatch,
-    campaign_create,
-    campaign_status_set,
-    campaign_update,
     matrix_plan,
     matrix_queue,
     render_jobs_retry_failed,
+)
+from campaigns.services.production import (
+    CampaignInput,
+    campaign_create,
+    campaign_status_set,
+    campaign_update,
     scene_add,
 )
 from campaigns.services.rendering import (

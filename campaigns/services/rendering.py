@@ -37,7 +37,7 @@ from campaigns.rendering.base import (
     RenderResult,
     Scene,
 )
-from campaigns.services.production import job_for, pair_reasons
+from campaigns.services.matrix import job_for, pair_reasons
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound
 from studio.media import local_path

@@ -11,7 +11,7 @@ from campaigns.enums import JobState, Priority
 from campaigns.models import Render, RenderJob, RenderWorker
 from campaigns.selectors import render_farm
 from campaigns.services import render_job_cancel, render_jobs_reconcile
-from campaigns.services.production import matrix_queue
+from campaigns.services.matrix import matrix_queue
 from studio.broker import broker_task_ids, orphaned_messages_restore, queue_depths
 from studio.celery import app
 from tests.campaigns.conftest import Studio, make_studio, worker_env

@@ -1,0 +1,471 @@
+"""The shot matrix: plan it (how many renders, the GPU time against the budget, every
+combination the license or the talent's terms forbid and why), then queue it in bulk: one insert
+of shots, one of jobs, one batch of messages after commit; and queue a campaign's failed shots
+again."""
+
+import hashlib
+import json
+import random
+import statistics
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from itertools import product
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from campaigns.enums import (
+    JOB_ACTIVE,
+    CampaignStatus,
+    JobState,
+    Priority,
+)
+from campaigns.models import Campaign, Look, LookItem, RenderJob, Scene, Shot, look_items
+from campaigns.poses import POSES
+from campaigns.rendering import render_backend
+from campaigns.rendering.base import FORMATS, VersionInfo
+from campaigns.services.production import campaign_own
+from studio.db import bulk_insert
+from studio.enums import Perm
+from studio.errors import Conflict, NotFound, StudioError
+from studio.permissions import Actor
+from studio.services import audit_record
+from twins.enums import TrainingStatus
+from twins.models import Twin, TwinVersion
+from twins.services import LicenseBook
+
+MAX_VARIANTS = 20
+MAX_MATRIX = 20_000
+
+
+# --- The shot matrix ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MatrixSpec:
+    looks: tuple[int, ...]
+    twins: tuple[int, ...]
+    poses: tuple[str, ...]
+    scenes: tuple[int, ...]
+    formats: tuple[str, ...]
+    variants: int = 1
+    priority: int = Priority.NORMAL
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """A part of the matrix that will not be rendered, and why."""
+
+    look: Look
+    twin: Twin
+    pose: str  # empty: every pose
+    reasons: tuple[str, ...]
+
+
+@dataclass
+class MatrixPlan:
+    campaign: Campaign
+    spec: MatrixSpec
+    cells: list[tuple[Look, Twin, TwinVersion, str, Scene, str, int]]
+    forbidden: list[Forbidden]
+    already: int  # cells that are in the matrix already and are not queued again
+    seconds_per_render: float
+    used_seconds: float  # spent and committed to jobs still running or queued
+
+    @property
+    def renders(self) -> int:
+        return len(self.cells)
+
+    @property
+    def estimate_seconds(self) -> float:
+        return round(self.renders * self.seconds_per_render, 1)
+
+    @property
+    def budget_left(self) -> float:
+        return max(0.0, self.campaign.gpu_budget_seconds - self.used_seconds)
+
+    @property
+    def over_budget(self) -> bool:
+        return self.estimate_seconds > self.budget_left
+
+
+def _ids(values: Iterable[Any], what: str) -> tuple[int, ...]:
+    try:
+        ids = tuple(sorted({int(v) for v in values}))
+    except (TypeError, ValueError) as exc:
+        raise StudioError(f"The {what} are given by their ids.") from exc
+    if not ids:
+        raise StudioError(f"Pick at least one of the {what}.")
+    return ids
+
+
+def _clean_spec(spec: MatrixSpec) -> MatrixSpec:
+    poses = tuple(sorted(set(spec.poses)))
+    unknown = [p for p in poses if p not in POSES]
+    if not poses or unknown:
+        raise StudioError(f"Poses are at least one of {', '.join(POSES)}.")
+    formats = tuple(f for f in FORMATS if f in set(spec.formats))
+    if not formats or len(formats) != len(set(spec.formats)):
+        raise StudioError(f"Formats are at least one of {', '.join(FORMATS)}.")
+    if not 1 <= spec.variants <= MAX_VARIANTS:
+        raise StudioError(f"Variants (seeds) are 1 to {MAX_VARIANTS}.")
+    if spec.priority not in Priority.values:
+        raise StudioError("Priority is rush, normal or background.")
+    return MatrixSpec(
+        looks=_ids(spec.looks, "looks"),
+        twins=_ids(spec.twins, "twins"),
+        poses=poses,
+        scenes=_ids(spec.scenes, "scenes"),
+        formats=formats,
+        variants=spec.variants,
+        priority=spec.priority,
+    )
+
+
+def seconds_per_render(brand_id: int, backend: str) -> float:
+    """The median GPU time of the brand's last 100 renders on this backend, or the configured
+    starting estimate while there is no history."""
+    recent: list[float] = list(
+        RenderJob.objects.filter(
+            brand=brand_id, backend=backend, state=JobState.SUCCEEDED, gpu_seconds__isnull=False
+        )
+        .order_by("-finished_at")
+        .values_list("gpu_seconds", flat=True)[:100]  # type: ignore[arg-type]
+    )
+    if len(recent) >= 5:
+        return round(statistics.median(recent), 3)
+    return float(settings.RENDER_ESTIMATE_SECONDS.get(backend, 10.0))
+
+
+def _used_seconds(campaign: Campaign, per_render: float) -> float:
+    used = campaign.jobs.aggregate(
+        spent=Coalesce(Sum("gpu_seconds"), 0.0),
+        pending=Count("pk", filter=Q(state__in=JOB_ACTIVE)),
+    )
+    return round(used["spent"] + used["pending"] * per_render, 1)
+
+
+def latest_versions(twin_ids: Iterable[int]) -> dict[int, TwinVersion]:
+    """The newest renderable version of each twin (trained, not retired)."""
+    versions: dict[int, TwinVersion] = {}
+    for version in TwinVersion.objects.filter(
+        twin__in=list(twin_ids), status=TrainingStatus.SUCCEEDED, retired_at=None
+    ).order_by("twin_id", "-number"):
+        versions.setdefault(version.twin_id, version)
+    return versions
+
+
+def pair_reasons(
+    book: LicenseBook, campaign: Campaign, twin_id: int, categories: list[str], on: date
+) -> tuple[str, ...]:
+    """What the licenses and the talent's terms say against rendering this twin in garments of
+    ``categories`` for every channel and market of the campaign, on ``on`` (no queries: the
+    book has read what the checks need)."""
+    reasons: dict[str, None] = {}
+    for channel, market in product(campaign.channels, campaign.markets):
+        check = book.check(
+            twin_id,
+            channel=channel,
+            market=market,
+            on=on,
+            categories=categories,
+            content_tags=campaign.content_tags,
+        )
+        reasons.update({reason.message: None for reason in check.reasons})
+    return tuple(reasons)
+
+
+def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> MatrixPlan:
+    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
+    if campaign.brand_id != brand.pk:
+        raise NotFound("No such campaign.")
+    if campaign.status == CampaignStatus.ARCHIVED:
+        raise Conflict("The campaign is archived: restore it to draft to render again.")
+    spec = _clean_spec(spec)
+    looks = {
+        look.pk: look
+        for look in Look.objects.filter(brand=brand, pk__in=spec.looks).prefetch_related(
+            look_items()
+        )
+    }
+    if len(looks) != len(spec.looks):
+        raise StudioError("No such look in your brand: " + _missing(spec.looks, looks) + ".")
+    book = LicenseBook(twins=spec.twins, brand=brand, lock=lock)
+    twins = book.twins
+    if len(twins) != len(spec.twins):
+        raise StudioError("No such twin: " + _missing(spec.twins, twins) + ".")
+    scenes = {s.pk: s for s in Scene.objects.filter(campaign=campaign, pk__in=spec.scenes)}
+    if len(scenes) != len(spec.scenes):
+        raise StudioError("No such scene in this campaign: " + _missing(spec.scenes, scenes) + ".")
+    if len(spec.looks) * len(spec.twins) * len(spec.poses) * len(spec.scenes) > MAX_MATRIX // (
+        len(spec.formats) * spec.variants
+    ):
+        raise StudioError(f"A matrix has at most {MAX_MATRIX:,} shots: queue it in parts.")
+    backend = render_backend(campaign.backend)
+    versions = latest_versions(spec.twins)
+    today = timezone.localdate()
+    existing = set(
+        Shot.objects.filter(campaign=campaign).values_list(
+            "look_id", "twin_id", "pose", "scene_id", "format", "variant"
+        )
+    )
+    cells, forbidden, already = [], [], 0
+    for look_id, twin_id in product(spec.looks, spec.twins):
+        look, twin = looks[look_id], twins[twin_id]
+        version = versions.get(twin_id)
+        reasons = pair_reasons(book, campaign, twin_id, look.categories(), today)
+        if version is None:
+            reasons += ("The twin has no trained version to render.",)
+        if reasons or version is None:
+            forbidden.append(Forbidden(look, twin, "", reasons))
+            continue
+        info = VersionInfo(annotations=version.annotations, weights_uri=version.weights_uri)
+        for pose in spec.poses:
+            missing = backend.missing(info, POSES[pose].angle)
+            if missing:
+                forbidden.append(Forbidden(look, twin, pose, (missing,)))
+                continue
+            for scene_id, fmt, variant in product(
+                spec.scenes, spec.formats, range(1, spec.variants + 1)
+            ):
+                if (look_id, twin_id, pose, scene_id, fmt, variant) in existing:
+                    already += 1
+                    continue
+                cells.append((look, twin, version, pose, scenes[scene_id], fmt, variant))
+    per_render = seconds_per_render(brand.pk, campaign.backend)
+    return MatrixPlan(
+        campaign=campaign,
+        spec=spec,
+        cells=cells,
+        forbidden=forbidden,
+        already=already,
+        seconds_per_render=per_render,
+        used_seconds=_used_seconds(campaign, per_render),
+    )
+
+
+def _missing(wanted: tuple[int, ...], found: dict[int, Any]) -> str:
+    return ", ".join(str(pk) for pk in wanted if pk not in found)
+
+
+def matrix_plan(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> MatrixPlan:
+    """What queueing ``spec`` would do, without doing it."""
+    return _plan(actor, campaign, spec, lock=False)
+
+
+def idempotency_key(
+    *, shot_cell: tuple[Any, ...], version: TwinVersion, look_items: list[LookItem], **rest: Any
+) -> str:
+    """A hash of everything a render depends on: the same request gives the same key."""
+    garments = [(i.garment.sku, i.garment.cutout_sha256, i.slot, i.layer) for i in look_items]
+    payload = {
+        "cell": shot_cell,
+        "version": [version.pk, version.weights_sha256],
+        "garments": garments,
+        **rest,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def job_for(
+    shot: Shot,
+    *,
+    seed: int,
+    priority: int,
+    batch: uuid.UUID,
+    actor_user: Any,
+    look_items: list[LookItem],
+) -> RenderJob:
+    """An unsaved job for ``shot``, whose look has ``look_items`` (the caller saves it, alone or
+    in bulk)."""
+    scene = shot.scene
+    key = idempotency_key(
+        shot_cell=(shot.campaign_id, shot.pose, shot.format),
+        version=shot.version,
+        look_items=look_items,
+        scene=[scene.kind, scene.value, str(scene.image)],
+        seed=seed,
+        backend=shot.campaign.backend,
+        params={},
+    )
+    return RenderJob(
+        brand_id=shot.campaign.brand_id,
+        campaign_id=shot.campaign_id,
+        shot_id=shot.pk,
+        batch=batch,
+        priority=priority,
+        backend=shot.campaign.backend,
+        version_id=shot.version_id,
+        seed=seed,
+        idempotency_key=key,
+        created_by_id=actor_user.pk if actor_user else None,
+    )
+
+
+@dataclass(frozen=True)
+class QueuedBatch:
+    batch: uuid.UUID
+    jobs: int
+    forbidden: list[Forbidden]
+    already: int
+
+
+def matrix_queue(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> QueuedBatch:
+    """Queue a render job for every cell of ``spec`` that is allowed and not in the matrix yet.
+    Forbidden cells are skipped (and reported); over the GPU budget, nothing is queued."""
+    from campaigns.services.rendering import render_batch_send_after_commit
+
+    rng = random.SystemRandom()
+    with transaction.atomic():
+        campaign = campaign_own(actor, campaign)
+        plan = _plan(actor, campaign, spec, lock=True)
+        if not plan.cells:
+            raise Conflict(
+                "Nothing to render: every shot is forbidden or in the matrix already."
+                if plan.forbidden or plan.already
+                else "Nothing to render."
+            )
+        if plan.over_budget:
+            raise Conflict(
+                f"{plan.renders} renders need about {plan.estimate_seconds:,.0f} GPU seconds; "
+                f"{plan.budget_left:,.0f} of the campaign's budget is left."
+            )
+        shots = [
+            Shot(
+                campaign=campaign,
+                look=look,
+                twin=twin,
+                version=version,
+                pose=pose,
+                scene=scene,
+                format=fmt,
+                variant=variant,
+            )
+            for look, twin, version, pose, scene, fmt, variant in plan.cells
+        ]
+        try:
+            with transaction.atomic():
+                bulk_insert(shots)
+        except IntegrityError as exc:
+            raise Conflict(
+                "Someone queued part of this matrix at the same time: plan again."
+            ) from exc
+        batch = uuid.uuid4()
+        items = {look.pk: list(look.items.all()) for look in {shot.look for shot in shots}}
+        jobs = [
+            job_for(
+                shot,
+                seed=rng.randrange(2**31),
+                priority=plan.spec.priority,
+                batch=batch,
+                actor_user=actor.user,
+                look_items=items[shot.look_id],
+            )
+            for shot in shots
+        ]
+        bulk_insert(jobs)
+        if campaign.status == CampaignStatus.DRAFT:
+            campaign.status = CampaignStatus.IN_PRODUCTION
+            campaign.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor.user,
+            verb="render.batch_queued",
+            obj=campaign,
+            brand=campaign.brand,
+            payload={
+                "batch": str(batch),
+                "jobs": len(jobs),
+                "forbidden": [
+                    {"look": f.look.pk, "twin": f.twin.pk, "pose": f.pose, "reasons": f.reasons}
+                    for f in plan.forbidden
+                ],
+                "estimate_seconds": plan.estimate_seconds,
+            },
+        )
+        render_batch_send_after_commit(batch, [job.pk for job in jobs])
+    return QueuedBatch(batch=batch, jobs=len(jobs), forbidden=plan.forbidden, already=plan.already)
+
+
+@dataclass(frozen=True)
+class RetriedBatch:
+    batch: uuid.UUID
+    jobs: int  # failed shots queued again
+    forbidden: int  # failed shots the license or the talent's terms no longer allow: left failed
+
+
+def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatch:
+    """Render again, each with its own seed, every shot of the campaign whose latest job failed
+    (a GPU out of memory, a worker lost too often), as one batch. Shots the license no longer
+    allows stay failed and are counted; over the GPU budget, nothing is queued."""
+    from campaigns.services.rendering import render_batch_send_after_commit
+
+    with transaction.atomic():
+        campaign = campaign_own(actor, campaign)
+        if campaign.status == CampaignStatus.ARCHIVED:
+            raise Conflict("The campaign is archived: restore it to draft to render again.")
+        latest = RenderJob.objects.filter(shot=OuterRef("pk")).order_by("-queued_at", "-id")
+        failed = (
+            Shot.objects.select_for_update(of=("self",))
+            .filter(campaign=campaign)
+            .annotate(
+                latest_state=Subquery(latest.values("state")[:1]),
+                latest_seed=Subquery(latest.values("seed")[:1]),
+                latest_priority=Subquery(latest.values("priority")[:1]),
+            )
+            .filter(latest_state=JobState.FAILED)
+            .select_related("scene", "version", "look")
+            .prefetch_related(look_items("look__items"))
+        )
+        shots = list(failed)
+        # Read again under the shots' locks: another retry may have queued some meanwhile.
+        busy = set(
+            RenderJob.objects.filter(
+                shot__in=[shot.pk for shot in shots], state__in=JOB_ACTIVE
+            ).values_list("shot_id", flat=True)
+        )
+        shots = [shot for shot in shots if shot.pk not in busy]
+        if not shots:
+            raise Conflict("No failed renders to retry.")
+        book = LicenseBook(twins={s.twin_id for s in shots}, brand=campaign.brand, lock=True)
+        today = timezone.localdate()
+        allowed = [
+            shot
+            for shot in shots
+            if not pair_reasons(book, campaign, shot.twin_id, shot.look.categories(), today)
+        ]
+        if not allowed:
+            raise Conflict("The licenses no longer allow any of the failed renders.")
+        per_render = seconds_per_render(campaign.brand_id, campaign.backend)
+        left = max(0.0, campaign.gpu_budget_seconds - _used_seconds(campaign, per_render))
+        if len(allowed) * per_render > left:
+            raise Conflict(
+                f"{len(allowed)} renders need about {len(allowed) * per_render:,.0f} GPU seconds;"
+                f" {left:,.0f} of the campaign's budget is left."
+            )
+        batch = uuid.uuid4()
+        jobs = [
+            job_for(
+                shot,
+                seed=shot.latest_seed,
+                priority=shot.latest_priority,
+                batch=batch,
+                actor_user=actor.user,
+                look_items=list(shot.look.items.all()),
+            )
+            for shot in allowed
+        ]
+        bulk_insert(jobs)
+        forbidden = len(shots) - len(allowed)
+        audit_record(
+            actor=actor.user,
+            verb="render.batch_retried",
+            obj=campaign,
+            brand=campaign.brand,
+            payload={"batch": str(batch), "jobs": len(jobs), "forbidden": forbidden},
+        )
+        render_batch_send_after_commit(batch, [job.pk for job in jobs])
+    return RetriedBatch(batch=batch, jobs=len(jobs), forbidden=forbidden)
