@@ -23,9 +23,14 @@ pytestmark = [pytest.mark.worker, pytest.mark.timeout(240)]
 
 @pytest.fixture(autouse=True)
 def _empty_queues() -> None:
+    """Each test starts on an empty broker: nothing waiting, and nothing unacknowledged that a
+    worker of an earlier test was still holding when it stopped."""
     with app.connection_for_write() as conn:
+        channel = conn.default_channel
         for queue in ("gpu", "cpu"):
-            conn.default_channel.queue_purge(queue)
+            channel.queue_purge(queue)
+        if settings.CELERY_BROKER_URL.startswith("redis"):
+            channel.client.delete(channel.unacked_key, channel.unacked_index_key)
 
 
 def job_of(studio: Studio, **spec) -> RenderJob:
