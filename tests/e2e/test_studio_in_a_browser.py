@@ -173,3 +173,35 @@ def test_pages_load_without_a_failed_request(world, live_server, page):
     # Browsers ask for /favicon.ico unless the page names its icon (a 404 on every page).
     icon = "fetch(document.querySelector('link[rel=icon]').href).then((r) => r.status)"
     assert page.evaluate(icon) == 200
+
+
+def test_stylist_finds_garments_and_layers_them_in_the_look_builder(world, live_server, page):
+    from campaigns.models import Look
+    from tests.factories import GarmentFactory
+
+    tee = GarmentFactory(brand=world.brand_a, name="Boxy tee", sku="TS-1", category="top")
+    trousers = GarmentFactory(
+        brand=world.brand_a, name="Wide trousers", sku="TR-2", category="bottom"
+    )
+    GarmentFactory(brand=world.brand_a, name="Derby", sku="SH-3", category="shoes")
+    sign_in(page, live_server, world.user("brand-a", Role.STYLIST).username)
+    page.goto(f"{live_server.url}{reverse('look-create')}")
+    page.fill("input[name=name]", "Tucked")
+    cards = page.locator(".pick:visible")
+    assert cards.count() == 4  # A's coat, the tee, the trousers, the derby
+
+    page.fill("#pick-search", "trou")
+    page.wait_for_function("document.querySelectorAll('.pick:not([hidden])').length === 1")
+    assert "Wide trousers" in cards.first.inner_text()
+    assert page.locator("h3:visible").all_inner_texts() == ["Bottom"]
+    cards.first.locator("input[type=checkbox]").check()
+    page.fill("#pick-search", "ts-1")  # by SKU; the chosen trousers stay in view
+    page.wait_for_function("document.querySelectorAll('.pick:not([hidden])').length === 2")
+    page.press("#pick-search", "Enter")  # narrows; does not send the form
+    assert page.url.endswith(reverse("look-create"))
+    page.check(f"input[name=garments][value='{tee.pk}']")
+    page.fill(f"input[name=layer-{tee.pk}]", "15")  # tucked under the trousers (20)
+    page.click("button:has-text('Save the look')")
+    page.wait_for_selector(".message.success")
+    look = Look.objects.get(name="Tucked")
+    assert [(i.garment_id, i.layer) for i in look.items.all()] == [(tee.pk, 15), (trousers.pk, 20)]
