@@ -48,7 +48,7 @@ def garment_list(
 
 
 def garment_seasons(*, actor: Actor) -> list[str]:
-    """The seasons the actor's brand's catalogue has garments for, newest name last."""
+    """The seasons the actor's brand's catalogue has garments for, in alphabetical order."""
     garments = brand_scope(Garment.objects.exclude(season=""), actor)
     return list(garments.order_by("season").values_list("season", flat=True).distinct())
 
