@@ -41,9 +41,10 @@ def cutout_from_packshot(packshot: Image.Image) -> Image.Image:
 def strokes_read(strokes: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     """Where a stylist painted over the packshot: (keep, remove) as boolean arrays. Opaque
     greenish paint keeps, opaque reddish paint removes, the transparent rest says nothing."""
-    rgba = np.asarray(strokes.convert("RGBA")).astype(np.int16)
-    painted = rgba[:, :, 3] > 127
-    red, green = rgba[:, :, 0], rgba[:, :, 1]
+    # One channel at a time, and no copy of what is RGBA already: a packshot may have 50 MP.
+    rgba = strokes if strokes.mode == "RGBA" else strokes.convert("RGBA")
+    red, green, alpha = (np.asarray(rgba.getchannel(band)) for band in "RGA")
+    painted = alpha > 127
     return painted & (green > red), painted & (red > green)
 
 
