@@ -308,3 +308,26 @@ def test_a_shots_page_shows_it_large_with_every_seed_and_acts_in_place(
     assert first_render.shortlisted_at is not None  # an older seed can be the one picked
     rows = director.get(reverse("api-job-list"), {"shot": first.shot_id}).json()["results"]
     assert sorted(row["id"] for row in rows) == sorted([str(first.pk), str(second.pk)])
+
+
+def test_the_matrix_builder_shows_each_look_by_its_garments_in_fixed_queries(director, studio):
+    from campaigns.services import LookItemInput, look_save
+    from tests.factories import GarmentFactory
+
+    url = reverse("matrix-builder", args=[studio.campaign.pk])
+    page = director.get(url).content.decode()
+    top = studio.look.items.get().garment
+    assert top.cutout_url in page and "Look A" in page and "1 garment<" in page
+    assert f'name="looks" value="{studio.look.pk}"' in page
+    with CaptureQueriesContext(connection) as one:
+        director.get(url)
+    for n in range(5):
+        garment = GarmentFactory(brand=studio.world.brand_a, category="bottom")
+        look_save(
+            actor=studio.director,
+            name=f"More {n}",
+            items=[LookItemInput(top.pk), LookItemInput(garment.pk)],
+        )
+    with CaptureQueriesContext(connection) as six:
+        page = director.get(url).content.decode()
+    assert len(six) == len(one) and "More 4" in page and "2 garments" in page
