@@ -123,6 +123,7 @@ class LookForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="One per slot, any number of accessories; a dress goes without top or bottom.",
     )
+    layer_max = LAYER_MAX
 
     def __init__(self, *args: Any, garments: QuerySet[Garment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

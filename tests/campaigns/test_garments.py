@@ -203,7 +203,7 @@ def test_the_catalogue_filters_by_season_and_by_cut_outs_to_check(world, login):
 
     page = client.get(reverse("garment-list")).content.decode()
     assert '<option value="AW26">' in page and '<option value="SS27">' in page
-    assert "FW99" not in page  # another brand's seasons are not offered
+    assert 'value="FW99"' not in page  # another brand's seasons are not offered
     assert (
         sorted(page_names(season="AW26")) == ["Bare sku", "Wool coat"] == api_names(season="AW26")
     )
