@@ -26,6 +26,7 @@ from studio.permissions import actor_of
 from studio.views import paginate, require_perm, service_call
 
 BOARD_PAGE = 48
+BOARD_BATCHES = 5  # the newest; the API lists them all
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
@@ -102,12 +103,13 @@ def _board_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
     )
     page = paginate(request, shots, BOARD_PAGE)
     cards = [(shot, shot.job_list[0] if shot.job_list else None) for shot in page]  # type: ignore[attr-defined]
-    live = any(job is not None and job.state in JOB_ACTIVE for _, job in cards)
     return {
         "campaign": campaign,
         "page": page,
         "cards": cards,
-        "live": live,
+        # Any active job of the campaign, shown or not: a filtered board gains cards as it renders.
+        "live": campaign.active_jobs > 0,  # type: ignore[attr-defined]
+        "batches": selectors.campaign_batches(actor=actor, campaign=campaign)[:BOARD_BATCHES],
         "filters": filters,
         "filtered": any(data.values()),
         "query": request.GET.urlencode(),
@@ -119,7 +121,7 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _campaign(request, pk)
     context = _board_context(request, campaign)
     context["scene_form"] = SceneForm()
-    context["scenes"] = list(campaign.scenes.all())
+    context["scenes"] = list(selectors.scene_list(campaign=campaign))
     context["failed"] = selectors.shot_board(
         actor=actor_of(request), campaign=campaign, state=JobState.FAILED
     ).count()
@@ -132,9 +134,11 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def campaign_board_cards(request: HttpRequest, pk: int) -> HttpResponse:
-    """The board's cards alone: htmx polls this while renders are running."""
+    """The board's cards alone, and its batches out of band: htmx polls this while renders are
+    running."""
     campaign = _campaign(request, pk)
-    return render(request, "campaigns/_board_cards.html", _board_context(request, campaign))
+    context = _board_context(request, campaign) | {"batches_oob": True}
+    return render(request, "campaigns/_board_cards.html", context)
 
 
 @login_required
@@ -187,6 +191,28 @@ def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def batch_cancel(request: HttpRequest, pk: int, batch: UUID) -> HttpResponse:
+    actor, campaign = actor_of(request), _campaign(request, pk)
+    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
+    try:
+        done = services.render_jobs_cancel(actor=actor, campaign_id=campaign.pk, batch=batch)
+    except StudioError as exc:
+        messages.error(request, exc.message)
+    else:
+        if done.queued or done.running:
+            messages.success(
+                request,
+                f"{done.queued} queued render{pluralize(done.queued)} of the batch cancelled"
+                + (f"; {done.running} running stop at their next step" if done.running else "")
+                + ".",
+            )
+        else:
+            messages.info(request, "Nothing of this batch was left to cancel.")
+    return redirect("campaign-board", pk=pk)
+
+
+@login_required
+@require_POST
 def scene_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor, campaign = actor_of(request), _campaign(request, pk)
     require_perm(actor, Perm.MANAGE_CAMPAIGNS)
@@ -200,6 +226,19 @@ def scene_add(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         lambda: services.scene_add(actor=actor, campaign=campaign, **form.cleaned_data),
         success=f"The scene {form.cleaned_data['name']} is added.",
+    )
+    return redirect("campaign-board", pk=pk)
+
+
+@login_required
+@require_POST
+def scene_remove(request: HttpRequest, pk: int, scene: int) -> HttpResponse:
+    actor, campaign = actor_of(request), _campaign(request, pk)
+    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
+    service_call(
+        request,
+        lambda: services.scene_remove(actor=actor, campaign=campaign, scene_id=scene),
+        success="The scene is removed.",
     )
     return redirect("campaign-board", pk=pk)
 

@@ -4,11 +4,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from campaigns.enums import JOB_ACTIVE, JobState, Priority
+from campaigns.enums import JOB_ACTIVE, JOB_TERMINAL, JobState, Priority
 from campaigns.models import (
     Campaign,
     Garment,
@@ -16,6 +16,7 @@ from campaigns.models import (
     Render,
     RenderJob,
     RenderWorker,
+    Scene,
     Shot,
     look_items,
 )
@@ -133,6 +134,15 @@ def shot_list(*, actor: Actor) -> QuerySet[Shot]:
     )
 
 
+def scene_list(*, campaign: Campaign) -> QuerySet[Scene]:
+    """The campaign's scenes, each with the number of shots of the matrix that use it
+    (``shot_count``): a scene in use stays."""
+    used = Shot.objects.filter(scene=OuterRef("pk")).order_by().values("scene")
+    return campaign.scenes.annotate(
+        shot_count=Coalesce(Subquery(used.annotate(n=Count("pk")).values("n")), 0)
+    ).order_by("pk")
+
+
 def shot_board(
     *,
     actor: Actor,
@@ -178,6 +188,32 @@ def job_list(
     if batch:
         jobs = jobs.filter(batch=batch)
     return jobs
+
+
+def campaign_batches(*, actor: Actor, campaign: Campaign) -> QuerySet[Any]:
+    """The campaign's batches (the jobs queued together), newest first, one row each: when and by
+    whom it was queued, how many jobs it holds in each state, and the GPU time it has used."""
+
+    def jobs_in(*states: str) -> Count:
+        return Count("pk", filter=Q(state__in=states))
+
+    return (
+        brand_scope(RenderJob.objects.filter(campaign=campaign), actor)
+        .values("batch", "created_by__username", "created_by__first_name", "created_by__last_name")
+        .annotate(
+            queued_at=Min("queued_at"),
+            jobs=Count("pk"),
+            active=jobs_in(*JOB_ACTIVE),
+            finished=jobs_in(*JOB_TERMINAL),
+            queued=jobs_in(JobState.QUEUED),
+            running=jobs_in(JobState.RUNNING),
+            succeeded=jobs_in(JobState.SUCCEEDED),
+            failed=jobs_in(JobState.FAILED),
+            cancelled=jobs_in(JobState.CANCELLED),
+            gpu_seconds=Coalesce(Sum("gpu_seconds"), 0.0),
+        )
+        .order_by("-queued_at", "batch")
+    )
 
 
 def render_list(

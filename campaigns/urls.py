@@ -31,7 +31,17 @@ urlpatterns = [
         production.campaign_retry_failed,
         name="campaign-retry-failed",
     ),
+    path(
+        "campaigns/<int:pk>/batches/<uuid:batch>/cancel/",
+        production.batch_cancel,
+        name="batch-cancel",
+    ),
     path("campaigns/<int:pk>/scenes/", production.scene_add, name="scene-add"),
+    path(
+        "campaigns/<int:pk>/scenes/<int:scene>/remove/",
+        production.scene_remove,
+        name="scene-remove",
+    ),
     path("campaigns/<int:pk>/matrix/", production.matrix_builder, name="matrix-builder"),
     path("shots/<int:pk>/", production.shot_detail, name="shot-detail"),
     path("jobs/<uuid:pk>/cancel/", production.job_cancel, name="job-cancel"),

@@ -182,6 +182,33 @@ class CampaignRetryFailedApi(APIView):
         return Response(self.OutputSerializer(done).data, status=201)
 
 
+class BatchSerializer(serializers.Serializer[object]):
+    class Meta:
+        ref_name = "BatchProgress"
+
+    batch = serializers.UUIDField()
+    queued_at = serializers.DateTimeField()
+    queued_by = serializers.CharField(source="created_by__username", allow_null=True)
+    jobs = serializers.IntegerField()
+    queued = serializers.IntegerField()
+    running = serializers.IntegerField()
+    succeeded = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
+    gpu_seconds = serializers.FloatField(help_text="GPU time its finished jobs used.")
+
+
+class CampaignBatchListApi(ListAPIView[Any]):
+    """The campaign's batches (the jobs queued together), newest first, with how many jobs of
+    each are in each state: the progress of what was queued."""
+
+    serializer_class = BatchSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        campaign = _campaign(self.request, self.kwargs["pk"])
+        return selectors.campaign_batches(actor=api_actor(self.request), campaign=campaign)
+
+
 class BatchCancelApi(APIView):
     """Cancel every queued and running job of a batch (the jobs queued together)."""
 
@@ -194,10 +221,16 @@ class BatchCancelApi(APIView):
 # --- Scenes ---------------------------------------------------------------------------------------
 class SceneOutputSerializer(serializers.ModelSerializer[Scene]):
     image_url = serializers.SerializerMethodField()
+    shot_count = serializers.SerializerMethodField(
+        help_text="Shots of the matrix that use the scene; while any do, it cannot be removed."
+    )
 
     class Meta:
         model = Scene
-        fields = ["id", "name", "kind", "value", "image_url"]
+        fields = ["id", "name", "kind", "value", "image_url", "shot_count"]
+
+    def get_shot_count(self, scene: Scene) -> int:
+        return getattr(scene, "shot_count", 0)  # a scene just added is in no shot
 
     def get_image_url(self, scene: Scene) -> str | None:
         return reverse("scene-file", args=[scene.pk]) if scene.image else None
@@ -220,7 +253,7 @@ class SceneListApi(ListAPIView[Scene]):
         image = serializers.FileField(required=False)
 
     def get_queryset(self) -> QuerySet[Scene]:
-        return _campaign(self.request, self.kwargs["pk"]).scenes.all()
+        return selectors.scene_list(campaign=_campaign(self.request, self.kwargs["pk"]))
 
     @extend_schema(request=InputSerializer, responses={201: SceneOutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
@@ -231,6 +264,16 @@ class SceneListApi(ListAPIView[Scene]):
             actor=api_actor(request), campaign=campaign, **data.validated_data
         )
         return Response(SceneOutputSerializer(scene).data, status=201)
+
+
+class SceneDetailApi(APIView):
+    """DELETE takes a scene out of the campaign; 409 while shots of the matrix use it."""
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int, scene: int) -> Response:
+        campaign = _campaign(request, pk)
+        services.scene_remove(actor=api_actor(request), campaign=campaign, scene_id=scene)
+        return Response(status=204)
 
 
 # --- The shot matrix ------------------------------------------------------------------------------

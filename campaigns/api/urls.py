@@ -20,7 +20,15 @@ urlpatterns = [
         p.CampaignRetryFailedApi.as_view(),
         name="api-campaign-retry-failed",
     ),
+    path(
+        "campaigns/<int:pk>/batches/", p.CampaignBatchListApi.as_view(), name="api-campaign-batches"
+    ),
     path("campaigns/<int:pk>/scenes/", p.SceneListApi.as_view(), name="api-scene-list"),
+    path(
+        "campaigns/<int:pk>/scenes/<int:scene>/",
+        p.SceneDetailApi.as_view(),
+        name="api-scene-detail",
+    ),
     path("campaigns/<int:pk>/plan/", p.MatrixPlanApi.as_view(), name="api-matrix-plan"),
     path("campaigns/<int:pk>/jobs/", p.MatrixQueueApi.as_view(), name="api-matrix-queue"),
     path("campaigns/<int:pk>/shots/", p.ShotListApi.as_view(), name="api-shot-list"),

@@ -27,6 +27,7 @@ from campaigns.services.production import (
     campaign_status_set,
     campaign_update,
     scene_add,
+    scene_remove,
 )
 from campaigns.services.rendering import (
     render_job_cancel,
@@ -68,4 +69,5 @@ __all__ = [
     "render_shortlist",
     "render_thumbnail_make",
     "scene_add",
+    "scene_remove",
 ]

@@ -7,13 +7,14 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 
 from campaigns.enums import (
     CAMPAIGN_TRANSITIONS,
     CampaignStatus,
     SceneKind,
 )
-from campaigns.models import Campaign, Scene
+from campaigns.models import Campaign, Scene, Shot
 from campaigns.selectors import campaign_owners
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, StudioError
@@ -191,3 +192,27 @@ def scene_add(
             payload={"campaign": campaign.pk, "kind": kind},
         )
     return scene
+
+
+@transaction.atomic
+def scene_remove(*, actor: Actor, campaign: Campaign, scene_id: int) -> None:
+    """Take a scene out of a campaign while no shot uses it: a shot keeps its scene, as its
+    renders were made against it. Locks the campaign, as queueing a matrix does, so a shot
+    cannot take the scene up meanwhile."""
+    campaign = campaign_own(actor, campaign)
+    scene = campaign.scenes.filter(pk=scene_id).first()
+    if scene is None:
+        raise NotFound("No such scene.")
+    used = Shot.objects.filter(scene=scene).count()
+    if used:
+        raise Conflict(
+            f"The scene {scene.name} stays: it is in {used} shot{pluralize(used)} of the matrix."
+        )
+    audit_record(
+        actor=actor.user,
+        verb="scene.removed",
+        obj=scene,
+        brand=campaign.brand,
+        payload={"campaign": campaign.pk, "name": scene.name, "kind": scene.kind},
+    )
+    scene.delete()  # an image file stays: files are stored by content, another may share it

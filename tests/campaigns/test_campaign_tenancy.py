@@ -1,5 +1,6 @@
-"""Every production address that names an object answers 404 to another brand, by GET and by
-POST, and changes nothing (tests/twins/test_twins_tenancy.py checks that none is left out)."""
+"""Every production address that names an object answers 404 to another brand, by GET, POST,
+PUT and DELETE, and changes nothing (tests/twins/test_twins_tenancy.py checks that none is left
+out)."""
 
 import pytest
 from django.urls import reverse
@@ -16,9 +17,13 @@ CAMPAIGN_ADDRESSES = {
     "campaign-edit": "campaign",
     "campaign-status": "campaign",
     "campaign-cancel": "campaign",
+    "batch-cancel": "batch",
+    "api-campaign-batches": "campaign",
     "campaign-retry-failed": "campaign",
     "api-campaign-retry-failed": "campaign",
     "scene-add": "campaign",
+    "scene-remove": "campaign-scene",
+    "api-scene-detail": "campaign-scene",
     "matrix-builder": "campaign",
     "shot-detail": "shot",
     "job-cancel": "job",
@@ -71,17 +76,21 @@ def test_another_brand_gets_404_everywhere_and_changes_nothing(
         "shot": job.shot_id,
         "render": Render.objects.get().pk,
         "scene": scene.pk,
+        "batch": (studio.campaign.pk, batch.batch),
+        "campaign-scene": (studio.campaign.pk, scene.pk),
     }
     client.force_login(studio.world.user("brand-b", role))
     before = snapshot()
     for name, kind in CAMPAIGN_ADDRESSES.items():
-        address = reverse(name, args=[objects[kind]])
+        args = objects[kind]
+        address = reverse(name, args=args if isinstance(args, tuple) else [args])
         answers = {
             client.get(address).status_code,
             client.post(
                 address, {"status": "archived"}, content_type="application/json"
             ).status_code,
             client.put(address).status_code,
+            client.delete(address).status_code,
         }
         assert 404 in answers and answers <= {404, 405}, (name, answers)
     assert snapshot() == before

@@ -29,6 +29,7 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     page.click("button:has-text('Queue 2 renders')")
     page.wait_for_selector(".message.success >> text=2 renders queued")
     assert page.locator("[data-state=queued]").count() == 2
+    assert "0 of 2 finished" in page.inner_text("#board-batches")
     page.evaluate("window.stillTheSamePage = true")
     with celery_worker("gpu,cpu", tmp_path / "worker.log"):
         page.wait_for_function(
@@ -37,6 +38,9 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
         )
     assert page.evaluate("window.stillTheSamePage") is True  # updated in place, not reloaded
     assert page.locator("#board-cards[hx-trigger]").count() == 0  # polling stopped by itself
+    # The batch's row came along with the cards (out of band), its cancel button gone.
+    batch = page.inner_text("#board-batches")
+    assert "2 of 2 finished" in batch and "Done" in batch and "Cancel" not in batch
     images = page.locator("[data-state=succeeded] img")
     assert images.first.evaluate("img => img.complete && img.naturalWidth > 0")
     page.locator("button:has-text('Shortlist')").first.click()

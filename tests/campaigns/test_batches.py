@@ -1,0 +1,123 @@
+"""A campaign's batches on its board and in the API: how far each has come, and cancelling one
+batch without touching the others; what another brand and other roles get."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from campaigns.enums import JobState
+from campaigns.models import RenderJob
+from campaigns.services import CampaignInput, campaign_create, matrix_queue, render_job_run
+from studio.enums import Role
+
+
+@pytest.fixture
+def director(studio, login):
+    return login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+
+
+def queued(studio, django_capture_on_commit_callbacks, campaign=None, **spec):
+    with django_capture_on_commit_callbacks(execute=False):
+        batch = matrix_queue(
+            actor=studio.director, campaign=campaign or studio.campaign, spec=studio.spec(**spec)
+        )
+    return list(RenderJob.objects.filter(batch=batch.batch).order_by("shot__format"))
+
+
+def rows(page: str) -> list[str]:
+    """The batch ids of the board's batch table, top to bottom."""
+    return re.findall(r'<tr data-batch="([0-9a-f-]+)">', page)
+
+
+def states() -> dict[str, str]:
+    return {str(job.pk): job.state for job in RenderJob.objects.all()}
+
+
+def test_the_board_shows_each_batch_and_cancels_one_without_the_others(
+    director, studio, django_capture_on_commit_callbacks
+):
+    first = queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5", "9:16"))
+    render_job_run(job_id=str(first[0].pk), worker="w")
+    RenderJob.objects.filter(pk=first[1].pk).update(state=JobState.FAILED, error="out of memory")
+    second = queued(studio, django_capture_on_commit_callbacks, formats=("16:9",))
+    board_url = reverse("campaign-board", args=[studio.campaign.pk])
+
+    board = director.get(board_url).content.decode()
+    assert rows(board) == [str(second[0].batch), str(first[0].batch)]  # newest first
+    assert "2 of 3 finished" in board and "0 of 1 finished" in board
+    assert board.count(">Cancel 1 left</button>") == 2
+
+    cancel = reverse("batch-cancel", args=[studio.campaign.pk, first[0].batch])
+    page = director.post(cancel, follow=True).content.decode()
+    assert "1 queued render of the batch cancelled." in page
+    assert RenderJob.objects.get(pk=first[2].pk).state == JobState.CANCELLED
+    assert RenderJob.objects.get(pk=second[0].pk).state == JobState.QUEUED
+    assert "3 of 3 finished" in page and page.count(">Cancel 1 left</button>") == 1
+
+    before = states()
+    again = director.post(cancel, follow=True).content.decode()
+    assert "Nothing of this batch was left to cancel." in again and states() == before
+
+
+def test_a_batch_of_another_campaign_or_brand_is_not_cancelled_through_this_board(
+    director, studio, login, django_capture_on_commit_callbacks
+):
+    ours = queued(studio, django_capture_on_commit_callbacks)
+    other = campaign_create(
+        actor=studio.director,
+        data=CampaignInput(
+            name="Winter",
+            starts_on=studio.campaign.starts_on,
+            ends_on=studio.campaign.ends_on,
+            markets=["DE"],
+            channels=["instagram"],
+            backend="preview",
+        ),
+    )
+    before = states()
+    # The batch exists, but it is not this campaign's: nothing to cancel here.
+    wrong = reverse("batch-cancel", args=[other.pk, ours[0].batch])
+    assert "Nothing of this batch" in director.post(wrong, follow=True).content.decode()
+    # A stylist may look at the board but not cancel; another brand's director sees nothing.
+    stylist = login(studio.world.user("brand-a", Role.STYLIST))
+    mine = reverse("batch-cancel", args=[studio.campaign.pk, ours[0].batch])
+    assert stylist.post(mine).status_code == 404
+    rival = login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))
+    assert rival.post(mine).status_code == 404
+    assert states() == before
+
+
+def test_the_cards_bring_the_batches_along_and_poll_while_any_job_is_active(
+    director, studio, django_capture_on_commit_callbacks
+):
+    jobs = queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    render_job_run(job_id=str(jobs[0].pk), worker="w")
+    cards_url = reverse("campaign-cards", args=[studio.campaign.pk])
+    # Filtered to what is done, the board still watches: the queued one will join it.
+    cards = director.get(cards_url, {"state": "succeeded"}, HTTP_HX_REQUEST="true")
+    text = cards.content.decode()
+    assert text.count('class="card image-card shot"') == 1 and 'hx-trigger="every 2s"' in text
+    assert '<div id="board-batches" hx-swap-oob="true">' in text and "1 of 2 finished" in text
+    render_job_run(job_id=str(jobs[1].pk), worker="w")
+    text = director.get(cards_url, {"state": "succeeded"}).content.decode()
+    assert "hx-trigger" not in text and "2 of 2 finished" in text
+
+
+def test_the_api_lists_batches_with_their_progress(
+    studio, client, django_capture_on_commit_callbacks
+):
+    first = queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    render_job_run(job_id=str(first[0].pk), worker="w")
+    second = queued(studio, django_capture_on_commit_callbacks, formats=("9:16",))
+    client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    url = reverse("api-campaign-batches", args=[studio.campaign.pk])
+    results = client.get(url).json()["results"]
+    assert [row["batch"] for row in results] == [str(second[0].batch), str(first[0].batch)]
+    newest, oldest = results
+    assert (newest["jobs"], newest["queued"], newest["succeeded"]) == (1, 1, 0)
+    assert (oldest["jobs"], oldest["queued"], oldest["succeeded"]) == (2, 1, 1)
+    assert oldest["gpu_seconds"] > 0 and newest["gpu_seconds"] == 0
+    assert oldest["queued_by"] == studio.director.user.username
+    client.force_login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))
+    assert client.get(url).status_code == 404

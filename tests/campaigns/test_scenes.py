@@ -1,0 +1,133 @@
+"""Taking a scene out of a campaign: only while no shot of the matrix uses it, by page and by
+API, never for another brand or a role that may not change campaigns; and not in the middle of
+a matrix being queued with it."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from campaigns.models import RenderJob, Scene, Shot
+from campaigns.services import matrix_queue, scene_add, scene_remove
+from studio.celery import app
+from studio.enums import Role
+from studio.errors import StudioError
+from studio.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_director_removes_an_unused_scene_but_not_one_in_the_matrix(
+    studio, login, django_capture_on_commit_callbacks
+):
+    spare = scene_add(
+        actor=studio.director, campaign=studio.campaign, name="Sand", kind="colour", value="#d8c8a8"
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+    director = login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    board = reverse("campaign-board", args=[studio.campaign.pk])
+    used = reverse("scene-remove", args=[studio.campaign.pk, studio.scene.pk])
+    page = director.get(board).content.decode()
+    # Only the unused scene offers to go; the other says where it is used.
+    assert reverse("scene-remove", args=[studio.campaign.pk, spare.pk]) in page
+    assert used not in page and "<small>· in 1 shot</small>" in page
+
+    # Posted all the same (from a page open since before): refused, and said why.
+    page = director.post(used, follow=True).content.decode()
+    assert "The scene Stone stays: it is in 1 shot of the matrix." in page
+    assert Scene.objects.filter(pk=studio.scene.pk).exists()
+
+    page = director.post(
+        reverse("scene-remove", args=[studio.campaign.pk, spare.pk]), follow=True
+    ).content.decode()
+    assert "The scene is removed." in page and "Sand" not in page
+    assert not Scene.objects.filter(pk=spare.pk).exists()
+    event = AuditEvent.objects.get(verb="scene.removed")
+    assert event.payload == {"campaign": studio.campaign.pk, "name": "Sand", "kind": "colour"}
+    assert event.actor == studio.director.user
+
+
+def test_the_api_removes_a_scene_and_says_why_it_cannot(
+    studio, client, django_capture_on_commit_callbacks
+):
+    spare = scene_add(
+        actor=studio.director, campaign=studio.campaign, name="Sand", kind="prompt", value="dunes"
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+    client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+
+    def delete(scene_id: int) -> object:
+        return client.delete(reverse("api-scene-detail", args=[studio.campaign.pk, scene_id]))
+
+    response = delete(studio.scene.pk)
+    assert response.json()["detail"] == "The scene Stone stays: it is in 1 shot of the matrix."
+    assert response.status_code == 409
+    assert delete(spare.pk).status_code == 204
+    assert delete(spare.pk).status_code == 404  # gone already
+    listed = client.get(reverse("api-scene-list", args=[studio.campaign.pk])).json()
+    assert [(scene["name"], scene["shot_count"]) for scene in listed] == [("Stone", 1)]
+
+
+def test_other_roles_and_brands_cannot_remove_a_scene(studio, login):
+    spare = scene_add(
+        actor=studio.director, campaign=studio.campaign, name="Sand", kind="colour", value="#d8c8a8"
+    )
+    page = reverse("scene-remove", args=[studio.campaign.pk, spare.pk])
+    api = reverse("api-scene-detail", args=[studio.campaign.pk, spare.pk])
+    for brand, role, expected in (
+        ("brand-a", Role.STYLIST, (404, 403)),
+        ("brand-b", Role.CREATIVE_DIRECTOR, (404, 404)),
+        ("brand-b", Role.BRAND_ADMIN, (404, 404)),
+    ):
+        client = login(studio.world.user(brand, role))
+        assert (client.post(page).status_code, client.delete(api).status_code) == expected
+    with pytest.raises(StudioError):  # the service itself, whoever calls it
+        scene_remove(actor=studio.director_b, campaign=studio.campaign, scene_id=spare.pk)
+    assert Scene.objects.filter(pk=spare.pk).exists()
+    assert not AuditEvent.objects.filter(verb="scene.removed").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scene_removed_while_a_matrix_is_queued_with_it_is_one_or_the_other(studio):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    barrier, outcomes = threading.Barrier(2), {}
+
+    def run(name: str, work) -> None:
+        barrier.wait()
+        try:
+            work()
+            outcomes[name] = "done"
+        except StudioError as exc:
+            outcomes[name] = exc.message
+        finally:
+            connection.close()
+
+    def queue() -> None:
+        matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+
+    def remove() -> None:
+        scene_remove(actor=studio.director, campaign=studio.campaign, scene_id=studio.scene.pk)
+
+    threads = [
+        threading.Thread(target=run, args=("queue", queue)),
+        threading.Thread(target=run, args=("remove", remove)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if outcomes["queue"] == "done":  # the matrix came first: the scene stays
+        assert outcomes["remove"] == "The scene Stone stays: it is in 1 shot of the matrix."
+        assert Shot.objects.get().scene_id == studio.scene.pk and RenderJob.objects.count() == 1
+    else:  # the removal came first: nothing is queued
+        assert outcomes == {
+            "remove": "done",
+            "queue": f"No such scene in this campaign: {studio.scene.pk}.",
+        }
+        assert not Shot.objects.exists() and not Scene.objects.filter(pk=studio.scene.pk).exists()
+    with app.connection_for_write() as conn:  # no worker is to take these messages later
+        conn.default_channel.queue_purge("gpu")
