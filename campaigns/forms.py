@@ -102,6 +102,17 @@ class GarmentFilterForm(forms.Form):
         self.fields["season"].choices = choices  # type: ignore[attr-defined]
 
 
+class LookFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "A look, or a garment's name or SKU"}
+        ),
+    )
+    garment = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+
 @dataclass(frozen=True)
 class GarmentPick:
     """A garment on the look builder's board: chosen or not, at which layer."""

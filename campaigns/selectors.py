@@ -13,6 +13,7 @@ from campaigns.models import (
     Campaign,
     Garment,
     Look,
+    LookItem,
     Render,
     RenderJob,
     RenderWorker,
@@ -64,8 +65,23 @@ def campaign_owners(*, brand: Brand) -> QuerySet[Any]:
     )
 
 
-def look_list(*, actor: Actor) -> QuerySet[Look]:
-    return brand_scope(Look.objects.all(), actor).prefetch_related(look_items())
+def look_list(*, actor: Actor, search: str = "", garment: int | None = None) -> QuerySet[Look]:
+    """The brand's looks, newest first. ``search`` finds a look by its name or by the name or
+    SKU of a garment in it; ``garment``: the looks that wear that garment."""
+    looks = brand_scope(Look.objects.all(), actor)
+    if search:
+        wearing = LookItem.objects.filter(
+            Q(garment__name__icontains=search) | Q(garment__sku__icontains=search)
+        )
+        looks = looks.filter(Q(name__icontains=search) | Q(pk__in=wearing.values("look")))
+    if garment is not None:
+        looks = looks.filter(pk__in=LookItem.objects.filter(garment=garment).values("look"))
+    return looks.prefetch_related(look_items())
+
+
+def garment_looks(*, actor: Actor, garment: Garment) -> int:
+    """How many of the brand's looks wear ``garment``."""
+    return look_list(actor=actor, garment=garment.pk).count()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from campaigns.forms import (
     GarmentFilterForm,
     GarmentForm,
     GarmentImportForm,
+    LookFilterForm,
     LookForm,
     MaskForm,
     StrokesForm,
@@ -118,7 +119,11 @@ def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "campaigns/garment_detail.html",
-        {"garment": garment, **{f"{name}_form": form for name, form in correction_forms.items()}},
+        {
+            "garment": garment,
+            "looks": selectors.garment_looks(actor=actor, garment=garment),
+            **{f"{name}_form": form for name, form in correction_forms.items()},
+        },
         status=status,
     )
 
@@ -168,10 +173,24 @@ def garment_cutout_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 def look_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     require_perm(actor, Perm.VIEW_BRAND)
+    filters = LookFilterForm(request.GET)
+    filters.is_valid()  # a garment that is not a number filters nothing
+    search, garment_id = filters.cleaned_data.get("q", ""), filters.cleaned_data.get("garment")
+    garment = (
+        get_object_or_404(selectors.garment_list(actor=actor), pk=garment_id)
+        if garment_id
+        else None
+    )
+    looks = selectors.look_list(actor=actor, search=search, garment=garment_id)
     return render(
         request,
         "campaigns/look_list.html",
-        {"page": paginate(request, selectors.look_list(actor=actor), 24)},
+        {
+            "page": paginate(request, looks, 24),
+            "filters": filters,
+            "garment": garment,
+            "filtered": bool(search or garment),
+        },
     )
 
 

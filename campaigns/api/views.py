@@ -255,7 +255,28 @@ class LookListApi(ListAPIView[Look]):
     serializer_class = LookOutputSerializer
 
     def get_queryset(self) -> QuerySet[Look]:
-        return selectors.look_list(actor=api_actor(self.request))
+        params = self.request.query_params
+        garment = params.get("garment", "")
+        if garment and not garment.isdigit():
+            raise ValidationError({"garment": "A garment's id, a whole number."})
+        return selectors.look_list(
+            actor=api_actor(self.request),
+            search=params.get("q", ""),
+            garment=int(garment) if garment else None,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                description="Search in the look's name and in the name and SKU of its garments",
+            ),
+            OpenApiParameter("garment", int, description="Only the looks that wear this garment"),
+        ]
+    )
+    def get(self, request: Request) -> Response:
+        return super().get(request)
 
     @extend_schema(request=LookInputSerializer, responses={201: LookOutputSerializer})
     def post(self, request: Request) -> Response:

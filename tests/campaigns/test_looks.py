@@ -295,3 +295,55 @@ def test_the_builder_reads_the_catalogue_in_a_fixed_number_of_queries(world, log
     for n in range(12):
         GarmentFactory(brand=world.brand_a, category="accessory", name=f"Scarf {n}")
     assert queries() == few
+
+
+def test_the_look_list_finds_looks_by_name_or_by_a_garment_in_them(
+    world, login, stylist, wardrobe, django_assert_max_num_queries
+):
+    coat = GarmentFactory(brand=world.brand_a, category="outerwear", name="Camel coat", sku="CC-1")
+    look_save(actor=stylist, name="City", items=[*items(wardrobe, "top"), LookItemInput(coat.pk)])
+    look_save(actor=stylist, name="Beach", items=items(wardrobe, "swimwear"))
+    look_save(actor=stylist, name="Coastal", items=items(wardrobe, "dress"))
+    theirs = GarmentFactory(brand=world.brand_b, category="top", name="Camel top", sku="CC-2")
+    look_save(
+        actor=actor_for(world.user("brand-b", Role.STYLIST)),
+        name="Camel city",
+        items=[LookItemInput(theirs.pk)],
+    )
+    client = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+
+    def page(**query) -> list[str]:
+        response = client.get(reverse("look-list"), query)
+        assert response.status_code == 200
+        return sorted(look.name for look in response.context["page"])
+
+    def api(**query) -> list[str]:
+        return sorted(
+            row["name"] for row in client.get(reverse("api-look-list"), query).json()["results"]
+        )
+
+    assert page() == ["Beach", "City", "Coastal"] == api()
+    assert page(q="coast") == ["Coastal"] == api(q="coast")  # a look's name
+    assert page(q="camel") == ["City"] == api(q="camel")  # a garment's name, never theirs
+    assert page(q="cc-") == ["City"] == api(q="cc-")  # a garment's SKU
+    assert page(garment=coat.pk) == ["City"] == api(garment=coat.pk)
+    assert (
+        page(q="nothing like it") == []
+        and "No look matches."
+        in client.get(reverse("look-list"), {"q": "nothing like it"}).content.decode()
+    )
+    # Another brand's garment is no garment of ours; a garment that is not a number is refused.
+    assert client.get(reverse("look-list"), {"garment": theirs.pk}).status_code == 404
+    assert api(garment=theirs.pk) == []
+    bad = client.get(reverse("api-look-list"), {"garment": "coat"})
+    assert bad.status_code == 400 and "garment" in bad.json()
+    # The garment's page counts the looks that wear it and leads to them.
+    detail = client.get(reverse("garment-detail", args=[coat.pk])).content.decode()
+    assert f'href="{reverse("look-list")}?garment={coat.pk}">Worn in 1 look</a>' in detail
+    # Searching reads no more for more looks.
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("look-list"), {"q": "a"})
+    for n in range(6):
+        look_save(actor=stylist, name=f"Extra {n}", items=items(wardrobe, "top", "bottom"))
+    with django_assert_max_num_queries(len(few)):
+        assert len(client.get(reverse("look-list"), {"q": "a"}).context["page"]) == 9
