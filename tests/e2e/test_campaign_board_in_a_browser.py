@@ -40,7 +40,7 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     assert page.locator("#board-cards[hx-trigger]").count() == 0  # polling stopped by itself
     # The batch's row came along with the cards (out of band), its cancel button gone.
     batch = page.inner_text("#board-batches")
-    assert "2 of 2 finished" in batch and "Done" in batch and "Cancel" not in batch
+    assert "2 of 2 finished" in batch and "Done" in batch and "left" not in batch
     images = page.locator("[data-state=succeeded] img")
     assert images.first.evaluate("img => img.complete && img.naturalWidth > 0")
     page.locator("button:has-text('Shortlist')").first.click()
