@@ -4,6 +4,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.forms.boundfield import BoundWidget
 
 from campaigns.enums import (
     DEFAULT_LAYER,
@@ -16,7 +17,7 @@ from campaigns.enums import (
     Slot,
 )
 from campaigns.models import Campaign, Garment, Look, Scene
-from campaigns.poses import POSES
+from campaigns.poses import POSES, Pose
 from campaigns.rendering.base import FORMATS
 from campaigns.services import CampaignInput, MatrixSpec
 from twins.enums import Channel, ContentTag
@@ -106,9 +107,7 @@ class LookFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
         label="Search",
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "A look, or a garment's name or SKU"}
-        ),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Look, garment or SKU"}),
     )
     garment = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -294,6 +293,18 @@ class MatrixForm(forms.Form):
         self.fields["looks"].queryset = looks  # type: ignore[attr-defined]
         self.fields["twins"].queryset = twins  # type: ignore[attr-defined]
         self.fields["scenes"].queryset = scenes  # type: ignore[attr-defined]
+
+    def pose_picks(self) -> list[tuple[BoundWidget, Pose]]:
+        """Each pose's checkbox with the pose, for its figure."""
+        return [(choice, POSES[choice.data["value"]]) for choice in self["poses"]]
+
+    def format_picks(self, side: int = 56) -> list[tuple[BoundWidget, int, int]]:
+        """Each format's checkbox with the width and height of its frame, the longer ``side``."""
+        picks = []
+        for choice in self["formats"]:
+            w, h = (int(n) for n in choice.data["value"].split(":"))
+            picks.append((choice, round(side * w / max(w, h)), round(side * h / max(w, h))))
+        return picks
 
     def spec(self) -> MatrixSpec:
         data = self.cleaned_data

@@ -10,12 +10,29 @@ KEYPOINT_NAMES = (
 )  # fmt: skip
 
 
+# The limbs OpenPose draws between COCO-18 keypoints (the face's eyes and ears left out).
+LIMBS = (
+    (1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7), (1, 8), (8, 9), (9, 10), (1, 11), (11, 12),
+    (12, 13), (1, 0),
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Pose:
     name: str
     label: str
     angle: str  # twins.enums.Angle of the reference photo to start from
     keypoints: tuple[tuple[float, float], ...]
+
+    def limbs(self, width: int = 80, height: int = 100) -> list[tuple[float, ...]]:
+        """The skeleton as line segments (x1, y1, x2, y2) in a ``width`` × ``height`` frame,
+        to draw the pose."""
+        points = [(round(x * width, 1), round(y * height, 1)) for x, y in self.keypoints]
+        return [(*points[a], *points[b]) for a, b in LIMBS]
+
+    def head(self, width: int = 80, height: int = 100) -> tuple[float, float]:
+        x, y = self.keypoints[0]
+        return round(x * width, 1), round(y * height, 1)
 
 
 def _pose(name: str, label: str, angle: str, *points: tuple[float, float]) -> Pose:

@@ -331,3 +331,36 @@ def test_the_matrix_builder_shows_each_look_by_its_garments_in_fixed_queries(dir
     with CaptureQueriesContext(connection) as six:
         page = director.get(url).content.decode()
     assert len(six) == len(one) and "More 4" in page and "2 garments" in page
+
+
+def test_the_builder_draws_poses_scenes_and_formats_and_keeps_what_was_picked(director, studio):
+    url = reverse("matrix-builder", args=[studio.campaign.pk])
+    page = director.get(url).content.decode()
+    # Each pose as its skeleton (13 limbs and a head), drawn from its keypoints.
+    figure = re.search(
+        r'<svg viewBox="0 0 80 100" role="img" aria-label="Figure: Profile">(.*?)</svg>', page
+    )
+    assert (
+        figure and figure.group(1).count("<line ") == 13 and figure.group(1).count("<circle") == 1
+    )
+    assert '<line x1="40.0" y1="18.0" x2="40.0" y2="19.0"/>' in figure.group(1)  # neck to shoulder
+    # Scenes as their colour; formats as frames of their shape, the longer side 56 px.
+    assert f'style="background: {studio.scene.value}"' in page
+    assert '<span style="width: 32px; height: 56px"></span>' in page  # 9:16
+    assert '<span style="width: 56px; height: 32px"></span>' in page  # 16:9
+    picked = director.post(
+        url,
+        {
+            "looks": [studio.look.pk],
+            "twins": [studio.world.twin_a.pk],
+            "poses": ["profile"],
+            "scenes": [studio.scene.pk],
+            "formats": ["9:16"],
+            "variants": "1",
+            "priority": "3",
+            "action": "plan",
+        },
+    ).content.decode()
+    assert re.search(r'<input type="checkbox" name="poses" value="profile"[^>]* checked', picked)
+    assert re.search(r'<input type="checkbox" name="formats" value="9:16"[^>]* checked', picked)
+    assert not re.search(r'name="formats" value="4:5"[^>]* checked', picked)
