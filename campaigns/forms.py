@@ -1,9 +1,11 @@
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.forms.boundfield import BoundWidget
 
 from campaigns.enums import (
@@ -112,6 +114,9 @@ class LookFilterForm(forms.Form):
     garment = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
+PICKS_PER_CATEGORY = 24  # catalogue cards of each category on the builder; a search finds the rest
+
+
 @dataclass(frozen=True)
 class GarmentPick:
     """A garment on the look builder's board: chosen or not, at which layer."""
@@ -120,6 +125,17 @@ class GarmentPick:
     chosen: bool
     layer: str  # as typed, or as the look has it; blank for the slot's default
     default_layer: int
+
+
+@dataclass(frozen=True)
+class PickSlot:
+    label: str
+    picks: list[GarmentPick]
+    total: int  # the slot's garments that match, shown or not
+
+    @property
+    def shown(self) -> int:
+        return len(self.picks)
 
 
 class LookForm(forms.Form):
@@ -163,21 +179,50 @@ class LookForm(forms.Form):
         data["layers"] = layers
         return data
 
-    def slots(self) -> list[tuple[str, list[GarmentPick]]]:
-        """The catalogue by slot, in slot order, for the builder's board."""
-        chosen = {str(pk) for pk in self["garments"].value() or []}  # as posted, or the look's
+    def _chosen_ids(self) -> list[int]:
+        """The garments chosen, as posted or as the look has them."""
+        return [int(pk) for pk in self["garments"].value() or [] if str(pk).isdigit()]
+
+    def _by_slot(
+        self, garments: Sequence[Garment], chosen: bool, totals: dict[str, int]
+    ) -> list[PickSlot]:
         board: dict[str, list[GarmentPick]] = {slot: [] for slot in Slot.values}
-        for garment in self.fields["garments"].queryset:  # type: ignore[attr-defined]
-            slot = SLOT_OF[garment.category]
-            board[slot].append(
-                GarmentPick(
-                    garment,
-                    str(garment.pk) in chosen,
-                    self._layer_typed(garment.pk),
-                    DEFAULT_LAYER[slot],
-                )
+        for garment in garments:
+            slot = SLOT_OF[GarmentCategory(garment.category)]
+            layer = self._layer_typed(garment.pk)
+            board[slot].append(GarmentPick(garment, chosen, layer, DEFAULT_LAYER[slot]))
+        return [
+            PickSlot(Slot(slot).label, picks, totals.get(slot, len(picks)))
+            for slot, picks in board.items()
+            if picks
+        ]
+
+    def chosen(self) -> list[PickSlot]:
+        """The chosen garments by slot, in slot order."""
+        garments = self.fields["garments"].queryset.filter(pk__in=self._chosen_ids())  # type: ignore[attr-defined]
+        return self._by_slot(list(garments), chosen=True, totals={})
+
+    def catalogue(self, garments: QuerySet[Garment]) -> list[PickSlot]:
+        """``garments`` not chosen yet, by slot: the first ``PICKS_PER_CATEGORY`` of each
+        category by name, and how many match in all, in one query however large the catalogue."""
+        category = F("category")
+        rows = list(
+            garments.exclude(pk__in=self._chosen_ids())
+            .annotate(
+                rank=Window(
+                    RowNumber(), partition_by=category, order_by=(F("name").asc(), F("pk").asc())
+                ),
+                matching=Window(Count("pk"), partition_by=category),
             )
-        return [(Slot(slot).label, picks) for slot, picks in board.items() if picks]
+            .filter(rank__lte=PICKS_PER_CATEGORY)
+            .order_by("category", "name", "pk")
+        )
+        totals: dict[str, int] = {}
+        for garment in rows:
+            if garment.rank == 1:  # the first of its category carries the category's count
+                slot = SLOT_OF[GarmentCategory(garment.category)]
+                totals[slot] = totals.get(slot, 0) + garment.matching
+        return self._by_slot(rows, chosen=False, totals=totals)
 
 
 class CampaignForm(forms.Form):

@@ -16,6 +16,7 @@ urlpatterns = [
     path("media/garments/<int:pk>/cutout/", views.garment_cutout_file, name="garment-cutout-file"),
     path("looks/", views.look_list, name="look-list"),
     path("looks/new/", views.look_create, name="look-create"),
+    path("looks/picks/", views.look_picks, name="look-picks"),
     path("looks/<int:pk>/", views.look_detail, name="look-detail"),
     path("looks/<int:pk>/edit/", views.look_edit, name="look-edit"),
     path("looks/<int:pk>/duplicate/", views.look_duplicate, name="look-duplicate"),

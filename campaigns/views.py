@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -23,7 +24,7 @@ from campaigns.models import Garment, Look
 from studio.enums import Perm
 from studio.errors import StudioError
 from studio.media import media_response
-from studio.permissions import actor_of
+from studio.permissions import Actor, actor_of
 from studio.views import paginate, require_perm, service_call
 
 
@@ -231,7 +232,25 @@ def _look_form(request: HttpRequest, look: Look | None) -> HttpResponse:
                 messages.success(request, f"{saved.name} is saved.")
                 return redirect("look-detail", pk=saved.pk)
         status = 400
-    return render(request, "campaigns/look_form.html", {"form": form, "look": look}, status=status)
+    context = {"form": form, "look": look, **_catalogue(request, actor, form)}
+    return render(request, "campaigns/look_form.html", context, status=status)
+
+
+def _catalogue(request: HttpRequest, actor: Actor, form: LookForm) -> dict[str, Any]:
+    search = str((request.POST or request.GET).get("q", "")).strip()
+    garments = selectors.garment_list(actor=actor, search=search)
+    return {"catalogue": form.catalogue(garments), "q": search, "searched": bool(search)}
+
+
+@login_required
+def look_picks(request: HttpRequest) -> HttpResponse:
+    """The builder's catalogue cards that match a search, less the garments chosen already
+    (sent along): htmx swaps them in as the stylist types."""
+    actor = actor_of(request)
+    require_perm(actor, Perm.MANAGE_LOOKS)
+    form = LookForm(request.GET, garments=selectors.garment_list(actor=actor))
+    context = {"form": form, **_catalogue(request, actor, form)}
+    return render(request, "campaigns/_look_picks.html", context)
 
 
 @login_required

@@ -1,26 +1,29 @@
-// The look builder's search: typing narrows the catalogue's cards to those whose name or SKU
-// has every word typed. Chosen garments always stay in view; a slot with nothing to show hides.
+// The look builder: the search box asks the server for the catalogue's cards that match (htmx,
+// see the template), less the garments chosen. A garment picked from the catalogue moves up to
+// the chosen ones, so that the next search keeps it; one unpicked there goes back to the
+// catalogue, which is searched again to show it where it belongs.
 (function () {
   "use strict";
+  const chosen = document.getElementById("chosen");
   const search = document.getElementById("pick-search");
-  if (!search) return;
+  if (!chosen || !search) return;
+  const empty = document.getElementById("chosen-empty");
   search.hidden = false;
 
-  function narrow() {
-    const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
-    for (const slot of document.querySelectorAll(".pick-slot")) {
-      let shown = 0;
-      for (const card of slot.querySelectorAll(".pick")) {
-        const chosen = card.querySelector("input[type=checkbox]").checked;
-        const match = words.every((word) => card.dataset.search.includes(word));
-        card.hidden = !(chosen || match);
-        if (!card.hidden) shown += 1;
-      }
-      slot.hidden = shown === 0;
+  document.addEventListener("change", (event) => {
+    const box = event.target;
+    if (!(box instanceof HTMLInputElement) || box.name !== "garments") return;
+    const card = box.closest(".pick");
+    card.classList.toggle("chosen", box.checked);
+    if (box.checked && !chosen.contains(card)) {
+      chosen.append(card);
+    } else if (!box.checked && chosen.contains(card)) {
+      card.remove();
+      htmx.trigger(search, "search");
     }
-  }
-  search.addEventListener("input", narrow);
-  // Enter in the search box narrows; it does not send the form.
+    empty.hidden = chosen.querySelector(".pick") !== null;
+  });
+  // Enter in the search box searches; it does not send the form.
   search.addEventListener("keydown", (event) => {
     if (event.key === "Enter") event.preventDefault();
   });

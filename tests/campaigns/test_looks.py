@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -226,7 +228,7 @@ def test_the_builder_sets_layers_and_shows_them_again_when_editing(world, login,
     client = login(world.user("brand-a", Role.STYLIST))
     page = client.get(reverse("look-create")).content.decode()
     for slot in ("Top", "Bottom", "Dress", "Outerwear", "Shoes", "Accessories"):
-        assert f"<h3>{slot}</h3>" in page
+        assert f"<h4>{slot}</h4>" in page
     assert wardrobe["top"].cutout_url in page and 'placeholder="40"' in page
     top, outerwear, bottom = wardrobe["top"], wardrobe["outerwear"], wardrobe["bottom"]
     response = client.post(
@@ -347,3 +349,46 @@ def test_the_look_list_finds_looks_by_name_or_by_a_garment_in_them(
         look_save(actor=stylist, name=f"Extra {n}", items=items(wardrobe, "top", "bottom"))
     with django_assert_max_num_queries(len(few)):
         assert len(client.get(reverse("look-list"), {"q": "a"}).context["page"]) == 9
+
+
+def test_a_large_catalogue_shows_the_first_of_each_category_and_a_search_finds_the_rest(
+    world, login, wardrobe, monkeypatch
+):
+    monkeypatch.setattr("campaigns.forms.PICKS_PER_CATEGORY", 3)
+    shirts = [
+        GarmentFactory(brand=world.brand_a, category="top", name=f"Linen shirt {n}", sku=f"LS-{n}")
+        for n in range(4)
+    ]
+    GarmentFactory(brand=world.brand_b, category="top", name="Linen shirt B", sku="LS-B")
+    client = login(world.user("brand-a", Role.STYLIST))
+
+    def names(html: str, where: str = "") -> list[str]:
+        part = html.split('<div id="picks">', 1)[1] if where == "catalogue" else html
+        return re.findall(r"<span>([^<]+)<small>", part)
+
+    page = client.get(reverse("look-create")).content.decode()
+    # Six tops: the world's coat (a top), the wardrobe's, and four shirts.
+    assert "3 of 6: search to find the others." in page
+    top = page.split("<h4>Top</h4>", 1)[1].split("<h4>", 1)[0]
+    assert len(names(top)) == 3
+
+    picks = reverse("look-picks")
+    found = client.get(picks, {"q": "ls-3"}).content.decode()
+    assert names(found) == ["Linen shirt 3"] and "search to find the others" not in found
+    # The chosen garments, sent along, are not offered again; another brand's never are.
+    found = client.get(picks, {"q": "linen", "garments": [shirts[0].pk]}).content.decode()
+    assert names(found) == ["Linen shirt 1", "Linen shirt 2", "Linen shirt 3"]
+    assert "No garment matches." in client.get(picks, {"q": "nothing"}).content.decode()
+
+    # A refused look comes back with its search, and its chosen garment among the chosen.
+    response = client.post(
+        reverse("look-create"),
+        {"name": "", "garments": [shirts[3].pk], "q": "linen", f"layer-{shirts[3].pk}": "5"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 400 and 'name="q" value="linen"' in html
+    chosen = html.split('<div id="chosen"', 1)[1].split("</div>\n", 1)[0]
+    assert names(chosen) == ["Linen shirt 3"] and f'name="layer-{shirts[3].pk}" value="5"' in chosen
+    assert "Linen shirt 3" not in html.split('<div id="picks">', 1)[1]
+    # The social team builds no looks.
+    assert login(world.user("brand-a", Role.SOCIAL_TEAM)).get(picks).status_code == 404

@@ -187,18 +187,30 @@ def test_stylist_finds_garments_and_layers_them_in_the_look_builder(world, live_
     sign_in(page, live_server, world.user("brand-a", Role.STYLIST).username)
     page.goto(f"{live_server.url}{reverse('look-create')}")
     page.fill("input[name=name]", "Tucked")
-    cards = page.locator(".pick:visible")
-    assert cards.count() == 4  # A's coat, the tee, the trousers, the derby
+    catalogue, chosen = page.locator("#picks .pick"), page.locator("#chosen .pick")
+    assert catalogue.count() == 4 and chosen.count() == 0  # A's coat, tee, trousers, derby
 
-    page.fill("#pick-search", "trou")
-    page.wait_for_function("document.querySelectorAll('.pick:not([hidden])').length === 1")
-    assert "Wide trousers" in cards.first.inner_text()
-    assert page.locator("h3:visible").all_inner_texts() == ["Bottom"]
-    cards.first.locator("input[type=checkbox]").check()
-    page.fill("#pick-search", "ts-1")  # by SKU; the chosen trousers stay in view
-    page.wait_for_function("document.querySelectorAll('.pick:not([hidden])').length === 2")
-    page.press("#pick-search", "Enter")  # narrows; does not send the form
+    page.fill("#pick-search", "trou")  # asks the server, as the stylist types
+    page.wait_for_function("document.querySelectorAll('#picks .pick').length === 1")
+    assert "Wide trousers" in catalogue.first.inner_text()
+    assert page.locator("#picks h4").all_inner_texts() == ["Bottom"]
+    catalogue.first.locator("input[type=checkbox]").check()  # moves up to the chosen
+    assert chosen.count() == 1 and page.locator("#chosen-empty").is_hidden()
+    page.fill("#pick-search", "ts-1")  # by SKU; the chosen trousers stay chosen
+    page.wait_for_function("document.querySelector('#picks').innerText.includes('Boxy tee')")
+    assert catalogue.count() == 1 and "Wide trousers" in chosen.first.inner_text()
+    page.press("#pick-search", "Enter")  # searches; does not send the form
     assert page.url.endswith(reverse("look-create"))
+    # Unpicked, the derby goes back to the catalogue, searched again.
+    page.fill("#pick-search", "derby")
+    page.wait_for_function("document.querySelector('#picks').innerText.includes('Derby')")
+    catalogue.first.locator("input[type=checkbox]").check()
+    assert chosen.count() == 2
+    chosen.filter(has_text="Derby").locator("input[type=checkbox]").click()  # leaves the DOM
+    page.wait_for_function("document.querySelector('#picks').innerText.includes('Derby')")
+    assert chosen.count() == 1
+    page.fill("#pick-search", "ts-1")
+    page.wait_for_function("document.querySelector('#picks').innerText.includes('Boxy tee')")
     page.check(f"input[name=garments][value='{tee.pk}']")
     page.fill(f"input[name=layer-{tee.pk}]", "15")  # tucked under the trousers (20)
     page.click("button:has-text('Save the look')")
