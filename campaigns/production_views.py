@@ -6,7 +6,8 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 from campaigns import selectors, services
 from campaigns.enums import CAMPAIGN_TRANSITIONS, JOB_ACTIVE, CampaignStatus, JobState, Priority
 from campaigns.forms import BoardFilterForm, CampaignForm, MatrixForm, SceneForm
-from campaigns.models import Campaign, RenderJob, Scene
+from campaigns.models import Campaign, RenderJob, Scene, Shot
 from campaigns.poses import POSES
 from campaigns.rendering.base import FORMATS
 from studio.enums import Perm
@@ -88,19 +89,27 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _campaign_form(request, _campaign(request, pk))
 
 
-def _board_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
-    actor = actor_of(request)
+def _board_shots(
+    request: HttpRequest, campaign: Campaign
+) -> tuple[BoardFilterForm, dict[str, Any], QuerySet[Shot]]:
+    """The board's filters, as the query string gives them, and the shots they leave."""
     filters = BoardFilterForm(request.GET, campaign=campaign)
     filters.is_valid()
     data = getattr(filters, "cleaned_data", {})
     shots = selectors.shot_board(
-        actor=actor,
+        actor=actor_of(request),
         campaign=campaign,
         look=data.get("look"),
         twin=data.get("twin"),
         state=data.get("state", ""),
         shortlisted=data.get("shortlisted", False),
     )
+    return filters, data, shots
+
+
+def _board_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
+    actor = actor_of(request)
+    filters, data, shots = _board_shots(request, campaign)
     page = paginate(request, shots, BOARD_PAGE)
     cards = [(shot, shot.job_list[0] if shot.job_list else None) for shot in page]  # type: ignore[attr-defined]
     return {
@@ -312,15 +321,43 @@ def shot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pose": POSES.get(shot.pose),
             "size": FORMATS.get(shot.format),
             "live": any(job.state in JOB_ACTIVE for job in jobs),
+            **_shot_neighbours(request, shot),
         },
     )
+
+
+def _shot_neighbours(request: HttpRequest, shot: Shot) -> dict[str, Any]:
+    """Where the shot sits on the board as filtered (the query string carries the board's
+    filters), to step through it shot by shot; on the whole board when the filters no longer
+    hold it (a shot taken off the shortlist, say)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    _, _, shots = _board_shots(request, shot.campaign)
+    order = list(shots.values_list("pk", flat=True))
+    if shot.pk not in order:
+        query = QueryDict(mutable=True)
+        order = list(
+            selectors.shot_board(actor=actor_of(request), campaign=shot.campaign).values_list(
+                "pk", flat=True
+            )
+        )
+    at = order.index(shot.pk)
+    return {
+        "query": query.urlencode(),
+        "board_query": request.GET.urlencode(),
+        "position": at + 1,
+        "total": len(order),
+        "previous_shot": order[at - 1] if at > 0 else None,
+        "next_shot": order[at + 1] if at + 1 < len(order) else None,
+    }
 
 
 def _back(request: HttpRequest, job: RenderJob) -> HttpResponse:
     """Back to where the action was taken: the shot's page, or the board with its filters."""
     if request.POST.get("back") == "shot":
-        return redirect("shot-detail", pk=job.shot_id)
-    target = reverse("campaign-board", args=[job.campaign_id])
+        target = reverse("shot-detail", args=[job.shot_id])
+    else:
+        target = reverse("campaign-board", args=[job.campaign_id])
     query = request.POST.get("query", "")
     return redirect(f"{target}?{query}" if query else target)
 

@@ -364,3 +364,59 @@ def test_the_builder_draws_poses_scenes_and_formats_and_keeps_what_was_picked(di
     assert re.search(r'<input type="checkbox" name="poses" value="profile"[^>]* checked', picked)
     assert re.search(r'<input type="checkbox" name="formats" value="9:16"[^>]* checked', picked)
     assert not re.search(r'name="formats" value="4:5"[^>]* checked', picked)
+
+
+def test_a_shots_page_steps_through_the_board_as_filtered(
+    director, studio, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5", "9:16", "16:9"))
+    board_url = reverse("campaign-board", args=[studio.campaign.pk])
+    everyone = [
+        int(pk) for pk in re.findall(r'id="shot-(\d+)"', director.get(board_url).content.decode())
+    ]
+    for shot_id in everyone[1:3]:
+        job = RenderJob.objects.get(shot_id=shot_id)
+        render_job_run(job_id=str(job.pk), worker="w")
+    done = [
+        int(pk)
+        for pk in re.findall(
+            r'id="shot-(\d+)"', director.get(board_url, {"state": "succeeded"}).content.decode()
+        )
+    ]
+    assert done == everyone[1:3]
+
+    def shot_page(shot_id: int, **query) -> str:
+        return director.get(reverse("shot-detail", args=[shot_id]), query).content.decode()
+
+    def link(rel: str, shot_id: int, query: str = "") -> str:
+        return f'<a rel="{rel}" href="{reverse("shot-detail", args=[shot_id])}{query}">'
+
+    # Filtered to what rendered: two shots, the first with no previous, each leading on.
+    first = shot_page(done[0], state="succeeded", page="1")
+    assert "Shot 1 of 2 (filtered)" in first and 'rel="prev"' not in first
+    assert link("next", done[1], "?state=succeeded") in first  # the page number left behind
+    assert f'href="{board_url}?state=succeeded&amp;page=1#shot-{done[0]}"' in first  # back
+    second = shot_page(done[1], state="succeeded")
+    assert link("prev", done[0], "?state=succeeded") in second and 'rel="next"' not in second
+    # Unfiltered, the whole board; a shot the filters no longer hold falls back to it too.
+    middle = shot_page(everyone[1])
+    assert "Shot 2 of 4<" in middle and link("prev", everyone[0]) in middle
+    assert link("next", everyone[2]) in middle
+    stray = shot_page(everyone[3], state="succeeded")
+    assert "Shot 4 of 4<" in stray and link("prev", everyone[2]) in stray
+
+    # S shortlists the render shown; the shortlisting comes back to the same place.
+    assert first.count('data-key="s"') == 1
+    shown = Render.objects.get(job__shot_id=done[0])
+    response = director.post(
+        reverse("render-shortlist", args=[shown.pk]),
+        {"shortlisted": "1", "back": "shot", "query": "state=succeeded"},
+    )
+    assert response.url == reverse("shot-detail", args=[done[0]]) + "?state=succeeded"
+
+    # Stepping reads no more for a bigger board.
+    with CaptureQueriesContext(connection) as few:
+        shot_page(done[0], state="succeeded")
+    queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"), variants=5)
+    with django_assert_max_num_queries(len(few)):
+        assert "of 12<" in shot_page(done[0])

@@ -54,6 +54,16 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     # A card leads to its shot's page; a new seed there shows itself large once rendered.
     page.locator("[data-state=succeeded] .thumb a").first.click()
     page.wait_for_selector("h2 >> text=Renders, newest first")
+    # Keys step through the board's shots and shortlist the render shown.
+    page.keyboard.press("ArrowRight")
+    page.wait_for_selector(".shot-nav >> text=Shot 2 of 2")
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_selector(".shot-nav >> text=Shot 1 of 2")
+    before = Render.objects.exclude(shortlisted_at=None).count()
+    page.keyboard.press("s")
+    page.wait_for_selector(".message.success")
+    assert Render.objects.exclude(shortlisted_at=None).count() != before
+    assert page.locator(".shot-nav >> text=Shot 1 of 2").count() == 1  # back on the same shot
     shown = page.locator(".detail .preview img").get_attribute("src")
     page.click("button:has-text('New seed')")
     page.wait_for_selector(".message.success >> text=A new render with a new seed is queued.")
