@@ -18,14 +18,18 @@ from studio.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-def test_a_director_removes_an_unused_scene_but_not_one_in_the_matrix(
-    studio, login, django_capture_on_commit_callbacks
-):
-    spare = scene_add(
+@pytest.fixture
+def spare(studio, django_capture_on_commit_callbacks):
+    """A scene no shot uses, beside the studio's scene, which the queued matrix uses."""
+    scene = scene_add(
         actor=studio.director, campaign=studio.campaign, name="Sand", kind="colour", value="#d8c8a8"
     )
     with django_capture_on_commit_callbacks(execute=False):
         matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+    return scene
+
+
+def test_a_director_removes_an_unused_scene_but_not_one_in_the_matrix(studio, login, spare):
     director = login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
     board = reverse("campaign-board", args=[studio.campaign.pk])
     used = reverse("scene-remove", args=[studio.campaign.pk, studio.scene.pk])
@@ -49,14 +53,7 @@ def test_a_director_removes_an_unused_scene_but_not_one_in_the_matrix(
     assert event.actor == studio.director.user
 
 
-def test_the_api_removes_a_scene_and_says_why_it_cannot(
-    studio, client, django_capture_on_commit_callbacks
-):
-    spare = scene_add(
-        actor=studio.director, campaign=studio.campaign, name="Sand", kind="prompt", value="dunes"
-    )
-    with django_capture_on_commit_callbacks(execute=False):
-        matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+def test_the_api_removes_a_scene_and_says_why_it_cannot(studio, client, spare):
     client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
 
     def delete(scene_id: int) -> object:
@@ -71,10 +68,7 @@ def test_the_api_removes_a_scene_and_says_why_it_cannot(
     assert [(scene["name"], scene["shot_count"]) for scene in listed] == [("Stone", 1)]
 
 
-def test_other_roles_and_brands_cannot_remove_a_scene(studio, login):
-    spare = scene_add(
-        actor=studio.director, campaign=studio.campaign, name="Sand", kind="colour", value="#d8c8a8"
-    )
+def test_other_roles_and_brands_cannot_remove_a_scene(studio, login, spare):
     page = reverse("scene-remove", args=[studio.campaign.pk, spare.pk])
     api = reverse("api-scene-detail", args=[studio.campaign.pk, spare.pk])
     for brand, role, expected in (
