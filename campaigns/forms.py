@@ -369,9 +369,27 @@ class BoardFilterForm(forms.Form):
     twin = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
     state = forms.ChoiceField(required=False, choices=[("", "Any status"), *JobState.choices])
     shortlisted = forms.BooleanField(required=False, label="Shortlisted only")
+    pose = forms.ChoiceField(required=False, choices=())
+    scene = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
+    format = forms.ChoiceField(required=False, choices=())
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Only what the matrix holds is offered: poses, formats and scenes in one query.
+        used = set(campaign.shots.values_list("pose", "format", "scene").distinct())
+        poses, formats, scenes = ({row[n] for row in used} for n in range(3))
+        self.fields["pose"].choices = [  # type: ignore[attr-defined]
+            ("", "Every pose"),
+            *((p.name, p.label) for p in POSES.values() if p.name in poses),
+        ]
+        self.fields["format"].choices = [  # type: ignore[attr-defined]
+            ("", "Every format"),
+            *((f, f) for f in FORMATS if f in formats),
+        ]
+        self.fields["scene"].choices = [  # type: ignore[attr-defined]
+            ("", "Every scene"),
+            *campaign.scenes.filter(pk__in=scenes).values_list("pk", "name"),
+        ]
         looks = Look.objects.filter(pk__in=campaign.shots.values("look")).values_list("pk", "name")
         twins = Twin.objects.filter(pk__in=campaign.shots.values("twin")).select_related("talent")
         self.fields["look"].choices = [("", "Every look"), *looks]  # type: ignore[attr-defined]

@@ -103,6 +103,9 @@ def _board_shots(
         twin=data.get("twin"),
         state=data.get("state", ""),
         shortlisted=data.get("shortlisted", False),
+        pose=data.get("pose", ""),
+        scene=data.get("scene"),
+        format=data.get("format", ""),
     )
     return filters, data, shots
 

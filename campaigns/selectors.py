@@ -167,6 +167,9 @@ def shot_board(
     twin: int | None = None,
     state: str = "",
     shortlisted: bool = False,
+    pose: str = "",
+    scene: int | None = None,
+    format: str = "",
 ) -> QuerySet[Shot]:
     """The campaign's shots with everything a board card shows, in a fixed number of queries:
     each shot's latest job and its render come with it. ``shortlisted``: only shots whose
@@ -176,6 +179,12 @@ def shot_board(
         shots = shots.filter(look=look)
     if twin:
         shots = shots.filter(twin=twin)
+    if pose:
+        shots = shots.filter(pose=pose)
+    if scene:
+        shots = shots.filter(scene=scene)
+    if format:
+        shots = shots.filter(format=format)
     if state:
         shots = shots.filter(state=state)  # type: ignore[misc]  # annotated by shot_list
     if shortlisted:

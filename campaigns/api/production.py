@@ -469,12 +469,23 @@ class ShotListApi(ListAPIView[Shot]):
             twin=int(params["twin"]) if params.get("twin", "").isdigit() else None,
             state=params.get("state", ""),
             shortlisted=params.get("shortlisted") in ("1", "true"),
+            pose=params.get("pose", ""),
+            scene=int(params["scene"]) if params.get("scene", "").isdigit() else None,
+            format=params.get("aspect", ""),
         )
 
     @extend_schema(
         parameters=[
             OpenApiParameter("look", int),
             OpenApiParameter("twin", int),
+            OpenApiParameter("pose", str, enum=list(POSES)),
+            OpenApiParameter("scene", int),
+            OpenApiParameter(
+                "aspect",
+                str,
+                enum=list(FORMATS),
+                description="The shot's format (`format` is the API's own output parameter)",
+            ),
             OpenApiParameter("state", str, enum=JobState.values),
             OpenApiParameter(
                 "shortlisted", bool, description="Only shots whose latest render is shortlisted"

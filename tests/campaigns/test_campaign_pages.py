@@ -13,7 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from campaigns.enums import JobState
-from campaigns.models import Campaign, Render, RenderJob, RenderWorker, Scene
+from campaigns.models import Campaign, Render, RenderJob, RenderWorker, Scene, Shot
 from campaigns.services import matrix_queue, render_job_run
 from studio.enums import Role
 from tests.factories import png_bytes
@@ -295,7 +295,7 @@ def test_a_shots_page_shows_it_large_with_every_seed_and_acts_in_place(
     assert "1024×1280" in page and "Standing, front" in page
 
     render_job_run(job_id=str(second.pk), worker="w")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         page = director.get(shot_url).content.decode()
     newest = Render.objects.get(job=second)
     assert f'<img src="{reverse("render-file", args=[newest.pk])}"' in page
@@ -420,3 +420,52 @@ def test_a_shots_page_steps_through_the_board_as_filtered(
     queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"), variants=5)
     with django_assert_max_num_queries(len(few)):
         assert "of 12<" in shot_page(done[0])
+
+
+def test_the_board_filters_by_pose_scene_and_format_and_offers_only_what_the_matrix_holds(
+    director, studio, django_capture_on_commit_callbacks
+):
+    from campaigns.services import scene_add
+
+    wall = scene_add(
+        actor=studio.director, campaign=studio.campaign, name="Wall", kind="colour", value="#222222"
+    )
+    scene_add(
+        actor=studio.director,
+        campaign=studio.campaign,
+        name="Unused",
+        kind="prompt",
+        value="a park",
+    )
+    queued(
+        studio,
+        django_capture_on_commit_callbacks,
+        formats=("1:1", "9:16"),
+        poses=("standing-front", "hand-on-hip"),
+        scenes=(studio.scene.pk, wall.pk),
+    )
+    cards = reverse("campaign-cards", args=[studio.campaign.pk])
+    shots_api = reverse("api-shot-list", args=[studio.campaign.pk])
+
+    def shown(**query) -> int:
+        page = director.get(cards, query).content.decode()
+        api_query = {"aspect" if k == "format" else k: v for k, v in query.items()}
+        count = director.get(shots_api, api_query).json()["count"]
+        assert page.count('class="card image-card shot"') == count
+        return count
+
+    assert shown() == 8
+    assert (
+        shown(format="9:16") == 4 and shown(pose="hand-on-hip") == 4 and shown(scene=wall.pk) == 4
+    )
+    assert shown(format="9:16", pose="hand-on-hip", scene=wall.pk) == 1
+    board = director.get(reverse("campaign-board", args=[studio.campaign.pk])).content.decode()
+    assert '<option value="hand-on-hip">Hand on hip</option>' in board
+    assert '<option value="profile">' not in board and '<option value="4:5">' not in board
+    assert f'<option value="{wall.pk}">Wall</option>' in board and ">Unused</option>" not in board
+    # The shot page steps through the same filtered board.
+    one = Shot.objects.filter(format="9:16", pose="hand-on-hip").order_by("pk").first()
+    page = director.get(
+        reverse("shot-detail", args=[one.pk]), {"format": "9:16", "pose": "hand-on-hip"}
+    )
+    assert "of 2 (filtered)" in page.content.decode()
