@@ -333,12 +333,15 @@ def _shot_neighbours(request: HttpRequest, shot: Shot) -> dict[str, Any]:
     """Where the shot sits on the board as filtered (the query string carries the board's
     filters), to step through it shot by shot; on the whole board when the filters no longer
     hold it (a shot taken off the shortlist, say)."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    _, _, shots = _board_shots(request, shot.campaign)
+    query = QueryDict(mutable=True)  # the filters set, without the board's page
+    for name, values in request.GET.lists():
+        if name != "page" and any(values):
+            query.setlist(name, [value for value in values if value])
+    _, data, shots = _board_shots(request, shot.campaign)
+    filtered = any(data.values())
     order = list(shots.values_list("pk", flat=True))
     if shot.pk not in order:
-        query = QueryDict(mutable=True)
+        query, filtered = QueryDict(mutable=True), False
         order = list(
             selectors.shot_board(actor=actor_of(request), campaign=shot.campaign).values_list(
                 "pk", flat=True
@@ -348,6 +351,7 @@ def _shot_neighbours(request: HttpRequest, shot: Shot) -> dict[str, Any]:
     return {
         "query": query.urlencode(),
         "board_query": request.GET.urlencode(),
+        "filtered": filtered,
         "position": at + 1,
         "total": len(order),
         "previous_shot": order[at - 1] if at > 0 else None,
