@@ -79,6 +79,11 @@ def look_list(*, actor: Actor, search: str = "", garment: int | None = None) -> 
     return looks.prefetch_related(look_items())
 
 
+def look_shots(*, look: Look) -> int:
+    """How many shots of campaigns were made of ``look`` (a look in a shot stays)."""
+    return Shot.objects.filter(look=look).count()
+
+
 def garment_looks(*, actor: Actor, garment: Garment) -> int:
     """How many of the brand's looks wear ``garment``."""
     return look_list(actor=actor, garment=garment.pk).count()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("garments/import/", views.garment_import, name="garment-import"),
     path("garments/<int:pk>/", views.garment_detail, name="garment-detail"),
     path("garments/<int:pk>/edit/", views.garment_edit, name="garment-edit"),
+    path("garments/<int:pk>/delete/", views.garment_delete, name="garment-delete"),
     path(
         "media/garments/<int:pk>/packshot/",
         views.garment_packshot_file,
@@ -19,6 +20,7 @@ urlpatterns = [
     path("looks/picks/", views.look_picks, name="look-picks"),
     path("looks/<int:pk>/", views.look_detail, name="look-detail"),
     path("looks/<int:pk>/edit/", views.look_edit, name="look-edit"),
+    path("looks/<int:pk>/delete/", views.look_delete, name="look-delete"),
     path("looks/<int:pk>/duplicate/", views.look_duplicate, name="look-duplicate"),
     path("campaigns/", production.campaign_list, name="campaign-list"),
     path("campaigns/new/", production.campaign_create, name="campaign-create"),

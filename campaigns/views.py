@@ -272,8 +272,40 @@ def look_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "campaigns/look_detail.html",
-        {"look": look, "wearers": selectors.look_wearers(actor=actor, look=look)},
+        {
+            "look": look,
+            "wearers": selectors.look_wearers(actor=actor, look=look),
+            "shots": selectors.look_shots(look=look),
+        },
     )
+
+
+@login_required
+@require_POST
+def look_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    look = get_object_or_404(selectors.look_list(actor=actor), pk=pk)
+    require_perm(actor, Perm.MANAGE_LOOKS)
+    deleted = service_call(
+        request,
+        lambda: services.look_delete(actor=actor, look=look),
+        success=f"The look {look.name} is deleted.",
+    )
+    return redirect("look-list") if deleted else redirect("look-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def garment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    garment = get_object_or_404(selectors.garment_list(actor=actor), pk=pk)
+    require_perm(actor, Perm.MANAGE_GARMENTS)
+    deleted = service_call(
+        request,
+        lambda: services.garment_delete(actor=actor, garment=garment),
+        success=f"{garment.name} is deleted from the catalogue.",
+    )
+    return redirect("garment-list") if deleted else redirect("garment-detail", pk=pk)
 
 
 @login_required

@@ -101,7 +101,8 @@ class GarmentListApi(ListAPIView[Garment]):
 
 class GarmentDetailApi(RetrieveAPIView[Garment]):
     """One garment; PATCH changes what it is given (stylists, brand admins). The SKU does not
-    change, nor the category while a look wears the garment (409)."""
+    change, nor the category while a look wears the garment (409). DELETE takes it out of the
+    catalogue while no look wears it (409 otherwise)."""
 
     serializer_class = GarmentOutputSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -129,6 +130,12 @@ class GarmentDetailApi(RetrieveAPIView[Garment]):
             actor=api_actor(request), garment=self.get_object(), **data.validated_data
         )
         return Response(GarmentOutputSerializer(garment).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        """Delete the garment; 409 while a look wears it."""
+        services.garment_delete(actor=api_actor(request), garment=self.get_object())
+        return Response(status=204)
 
 
 class GarmentCutoutApi(APIView):
@@ -320,6 +327,12 @@ class LookDetailApi(APIView):
         data = LookInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(LookOutputSerializer(data.save_look(api_actor(request), look)).data)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        """Delete the look; 409 while a shot of a campaign was made of it."""
+        services.look_delete(actor=api_actor(request), look=self._look(request, pk))
+        return Response(status=204)
 
 
 class LookDuplicateApi(APIView):

@@ -7,11 +7,12 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import pluralize
 from PIL import Image
 
 from campaigns.cutout import cutout_from_packshot, cutout_refine, strokes_read, with_alpha
 from campaigns.enums import DEFAULT_LAYER, LAYER_MAX, SLOT_OF, GarmentCategory, Slot
-from campaigns.models import Garment, Look, LookItem
+from campaigns.models import Garment, Look, LookItem, Shot
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, StudioError
 from studio.images import StoredImage, image_ingest, image_open_checked
@@ -362,7 +363,9 @@ def _look_items(brand_id: int, items: list[LookItemInput]) -> list[LookItem]:
     ids = [item.garment_id for item in items]
     if len(set(ids)) != len(ids):
         raise StudioError("A garment appears twice in the look.")
-    garments = {g.pk: g for g in Garment.objects.filter(brand=brand_id, pk__in=ids)}
+    # Locked, as deleting a garment locks it: a garment is never deleted under a look being saved.
+    chosen = Garment.objects.select_for_update().filter(brand=brand_id, pk__in=ids)
+    garments = {g.pk: g for g in chosen}
     unknown = [pk for pk in ids if pk not in garments]
     if unknown:
         raise StudioError(f"No such garment in your catalogue: {unknown}.")
@@ -400,8 +403,8 @@ def look_save(
     brand = actor.require(Perm.MANAGE_LOOKS)
     if not name.strip():
         raise StudioError("A look needs a name.")
-    built = _look_items(brand.pk, items)
     with transaction.atomic():
+        built = _look_items(brand.pk, items)
         if look is None:
             look = Look.objects.create(
                 brand=brand, name=name.strip(), notes=notes, created_by=actor.user
@@ -429,3 +432,53 @@ def look_save(
 def look_duplicate(*, actor: Actor, look: Look) -> Look:
     items = [LookItemInput(item.garment_id, item.layer) for item in look.items.all()]
     return look_save(actor=actor, name=f"{look.name} (copy)", notes=look.notes, items=items)
+
+
+@transaction.atomic
+def look_delete(*, actor: Actor, look: Look) -> None:
+    """Delete a look no shot uses: a shot keeps the look its renders were made of. Locked, as
+    queueing a matrix locks the looks it takes."""
+    brand = actor.require(Perm.MANAGE_LOOKS)
+    locked = Look.objects.select_for_update().filter(pk=look.pk, brand=brand).first()
+    if locked is None:
+        raise NotFound("No such look.")
+    shots = Shot.objects.filter(look=locked).count()
+    if shots:
+        raise Conflict(
+            f"The look {locked.name} stays: it is in {shots} shot{pluralize(shots)} of campaigns."
+        )
+    audit_record(
+        actor=actor.user,
+        verb="look.deleted",
+        obj=locked,
+        brand=brand,
+        payload={
+            "name": locked.name,
+            "garments": [item.garment.sku for item in locked.items.select_related("garment")],
+        },
+    )
+    locked.delete()
+
+
+@transaction.atomic
+def garment_delete(*, actor: Actor, garment: Garment) -> None:
+    """Delete a garment no look wears. Its image files stay: files are stored by content, and
+    another garment may share one."""
+    brand = actor.require(Perm.MANAGE_GARMENTS)
+    locked = Garment.objects.select_for_update().filter(pk=garment.pk, brand=brand).first()
+    if locked is None:
+        raise NotFound("No such garment.")
+    looks = Look.objects.filter(items__garment=locked).distinct().count()
+    if looks:
+        raise Conflict(
+            f"{locked.name} is worn in {looks} look{pluralize(looks)}: take it out of"
+            f" {'them' if looks > 1 else 'it'} first."
+        )
+    audit_record(
+        actor=actor.user,
+        verb="garment.deleted",
+        obj=locked,
+        brand=brand,
+        payload={"sku": locked.sku, "name": locked.name},
+    )
+    locked.delete()

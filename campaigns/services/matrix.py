@@ -186,12 +186,10 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
     if campaign.status == CampaignStatus.ARCHIVED:
         raise Conflict("The campaign is archived: restore it to draft to render again.")
     spec = _clean_spec(spec)
-    looks = {
-        look.pk: look
-        for look in Look.objects.filter(brand=brand, pk__in=spec.looks).prefetch_related(
-            look_items()
-        )
-    }
+    found = Look.objects.filter(brand=brand, pk__in=spec.looks).prefetch_related(look_items())
+    if lock:  # as deleting a look locks it: a look is never deleted under its shots' queueing
+        found = found.select_for_update()
+    looks = {look.pk: look for look in found}
     if len(looks) != len(spec.looks):
         raise StudioError("No such look in your brand: " + _missing(spec.looks, looks) + ".")
     book = LicenseBook(twins=spec.twins, brand=brand, lock=lock)

@@ -62,6 +62,7 @@ BRAND_ONLY = {
 PUBLIC_LISTS = {
     "garment-detail",
     "garment-edit",
+    "garment-delete",
     "garment-cutout-file",
     "garment-packshot-file",
     "api-garment-detail",
@@ -69,6 +70,7 @@ PUBLIC_LISTS = {
     "look-detail",
     "look-edit",
     "look-duplicate",
+    "look-delete",
     "api-look-detail",
     "api-look-duplicate",
     "member-update",
