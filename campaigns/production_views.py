@@ -134,6 +134,7 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
     context = _board_context(request, campaign)
     context["scene_form"] = SceneForm()
     context["scenes"] = list(selectors.scene_list(campaign=campaign))
+    context["gpu"] = selectors.campaign_gpu_use(campaign)
     context["failed"] = selectors.shot_board(
         actor=actor_of(request), campaign=campaign, state=JobState.FAILED
     ).count()

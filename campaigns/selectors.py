@@ -1,3 +1,4 @@
+import statistics
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -218,6 +219,59 @@ def job_list(
     if batch:
         jobs = jobs.filter(batch=batch)
     return jobs
+
+
+def seconds_per_render(brand_id: int, backend: str) -> float:
+    """The median GPU time of the brand's last 100 renders on this backend, or the configured
+    starting estimate while there is no history."""
+    recent: list[float] = list(
+        RenderJob.objects.filter(
+            brand=brand_id, backend=backend, state=JobState.SUCCEEDED, gpu_seconds__isnull=False
+        )
+        .order_by("-finished_at")
+        .values_list("gpu_seconds", flat=True)[:100]  # type: ignore[arg-type]
+    )
+    if len(recent) >= 5:
+        return round(statistics.median(recent), 3)
+    return float(settings.RENDER_ESTIMATE_SECONDS.get(backend, 10.0))
+
+
+@dataclass(frozen=True)
+class GpuUse:
+    """A campaign's GPU time against its budget: what its finished renders took, and what
+    those queued or running will take, at ``per_render`` each."""
+
+    budget: int
+    spent: float
+    pending: int
+    per_render: float
+
+    @property
+    def held(self) -> float:
+        return round(self.pending * self.per_render, 1)
+
+    @property
+    def used(self) -> float:
+        return round(self.spent + self.pending * self.per_render, 1)
+
+    @property
+    def left(self) -> float:
+        return max(0.0, self.budget - self.used)
+
+
+def campaign_gpu_use(campaign: Campaign, per_render: float | None = None) -> GpuUse:
+    if per_render is None:
+        per_render = seconds_per_render(campaign.brand_id, campaign.backend)
+    used = campaign.jobs.aggregate(
+        spent=Coalesce(Sum("gpu_seconds"), 0.0),
+        pending=Count("pk", filter=Q(state__in=JOB_ACTIVE)),
+    )
+    return GpuUse(campaign.gpu_budget_seconds, used["spent"], used["pending"], per_render)
+
+
+def gpu_used(campaign: Campaign, per_render: float) -> float:
+    """GPU seconds spent and held by queued or running renders, against the budget."""
+    return campaign_gpu_use(campaign, per_render).used
 
 
 def campaign_batches(*, actor: Actor, campaign: Campaign) -> QuerySet[Any]:

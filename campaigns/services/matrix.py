@@ -6,7 +6,6 @@ again."""
 import hashlib
 import json
 import random
-import statistics
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,10 +13,8 @@ from datetime import date
 from itertools import product
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from campaigns.enums import (
@@ -30,6 +27,7 @@ from campaigns.models import Campaign, Look, LookItem, RenderJob, Scene, Shot, l
 from campaigns.poses import POSES
 from campaigns.rendering import render_backend
 from campaigns.rendering.base import FORMATS, VersionInfo
+from campaigns.selectors import gpu_used, seconds_per_render
 from campaigns.services.production import campaign_own
 from studio.db import bulk_insert
 from studio.enums import Perm
@@ -126,29 +124,6 @@ def _clean_spec(spec: MatrixSpec) -> MatrixSpec:
     )
 
 
-def seconds_per_render(brand_id: int, backend: str) -> float:
-    """The median GPU time of the brand's last 100 renders on this backend, or the configured
-    starting estimate while there is no history."""
-    recent: list[float] = list(
-        RenderJob.objects.filter(
-            brand=brand_id, backend=backend, state=JobState.SUCCEEDED, gpu_seconds__isnull=False
-        )
-        .order_by("-finished_at")
-        .values_list("gpu_seconds", flat=True)[:100]  # type: ignore[arg-type]
-    )
-    if len(recent) >= 5:
-        return round(statistics.median(recent), 3)
-    return float(settings.RENDER_ESTIMATE_SECONDS.get(backend, 10.0))
-
-
-def _used_seconds(campaign: Campaign, per_render: float) -> float:
-    used = campaign.jobs.aggregate(
-        spent=Coalesce(Sum("gpu_seconds"), 0.0),
-        pending=Count("pk", filter=Q(state__in=JOB_ACTIVE)),
-    )
-    return round(used["spent"] + used["pending"] * per_render, 1)
-
-
 def latest_versions(twin_ids: Iterable[int]) -> dict[int, TwinVersion]:
     """The newest renderable version of each twin (trained, not retired)."""
     versions: dict[int, TwinVersion] = {}
@@ -242,7 +217,7 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
         forbidden=forbidden,
         already=already,
         seconds_per_render=per_render,
-        used_seconds=_used_seconds(campaign, per_render),
+        used_seconds=gpu_used(campaign, per_render),
     )
 
 
@@ -438,7 +413,7 @@ def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatc
         if not allowed:
             raise Conflict("The licenses no longer allow any of the failed renders.")
         per_render = seconds_per_render(campaign.brand_id, campaign.backend)
-        left = max(0.0, campaign.gpu_budget_seconds - _used_seconds(campaign, per_render))
+        left = max(0.0, campaign.gpu_budget_seconds - gpu_used(campaign, per_render))
         if len(allowed) * per_render > left:
             raise Conflict(
                 f"{len(allowed)} renders need about {len(allowed) * per_render:,.0f} GPU seconds;"

@@ -469,3 +469,26 @@ def test_the_board_filters_by_pose_scene_and_format_and_offers_only_what_the_mat
         reverse("shot-detail", args=[one.pk]), {"format": "9:16", "pose": "hand-on-hip"}
     )
     assert "of 2 (filtered)" in page.content.decode()
+
+
+def test_the_board_shows_the_gpu_time_spent_and_held_against_the_budget(
+    director, studio, django_capture_on_commit_callbacks
+):
+    from django.template.defaultfilters import floatformat
+
+    from campaigns.services import matrix_plan
+
+    queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5", "9:16"))
+    done = RenderJob.objects.order_by("pk").first()
+    render_job_run(job_id=str(done.pk), worker="w")
+    done.refresh_from_db()
+    board = director.get(reverse("campaign-board", args=[studio.campaign.pk])).content.decode()
+    # As the matrix builder plans: what rendered, plus the estimate for each render to come.
+    plan = matrix_plan(
+        actor=studio.director, campaign=studio.campaign, spec=studio.spec(formats=("16:9",))
+    )
+    held = 2 * plan.seconds_per_render
+    spent = floatformat(done.gpu_seconds, 1)  # as the page rounds, half up
+    assert f"{spent} s spent, about {floatformat(held, 0)} s held by 2 renders to come" in board
+    left, budget = floatformat(plan.budget_left, 0), studio.campaign.gpu_budget_seconds
+    assert f"<strong>{left} s left</strong> of {budget} s" in board
