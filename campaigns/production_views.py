@@ -39,13 +39,18 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     require_perm(actor, Perm.VIEW_BRAND)
     status = request.GET.get("status", "")
-    campaigns = selectors.campaign_list(
-        actor=actor, status=status if status in CampaignStatus.values else ""
-    )
+    status = status if status in CampaignStatus.values else ""
+    search = request.GET.get("q", "").strip()
+    campaigns = selectors.campaign_list(actor=actor, status=status, search=search)
     return render(
         request,
         "campaigns/campaign_list.html",
-        {"page": paginate(request, campaigns, 24), "statuses": CampaignStatus.choices},
+        {
+            "page": paginate(request, campaigns, 24),
+            "statuses": CampaignStatus.choices,
+            "q": search,
+            "filtered": bool(status or search),
+        },
     )
 
 

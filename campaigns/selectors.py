@@ -119,10 +119,12 @@ def look_wearers(*, actor: Actor, look: Look) -> list[Wearer]:
 
 
 # --- Campaigns, shots, jobs, renders, the render farm ---------------------------------------------
-def campaign_list(*, actor: Actor, status: str = "") -> QuerySet[Campaign]:
+def campaign_list(*, actor: Actor, status: str = "", search: str = "") -> QuerySet[Campaign]:
     campaigns = brand_scope(Campaign.objects.all(), actor).select_related("owner")
     if status:
         campaigns = campaigns.filter(status=status)
+    if search:
+        campaigns = campaigns.filter(Q(name__icontains=search) | Q(brief__icontains=search))
     # Counted in subqueries: a join of shots and jobs would multiply the rows of a campaign.
     return campaigns.annotate(
         shot_count=_count(Shot.objects.filter(campaign=OuterRef("pk"))),

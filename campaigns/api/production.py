@@ -94,11 +94,19 @@ class CampaignListApi(ListAPIView[Campaign]):
     serializer_class = CampaignOutputSerializer
 
     def get_queryset(self) -> QuerySet[Campaign]:
+        params = self.request.query_params
         return selectors.campaign_list(
-            actor=api_actor(self.request), status=self.request.query_params.get("status", "")
+            actor=api_actor(self.request),
+            status=params.get("status", ""),
+            search=params.get("q", "").strip(),
         )
 
-    @extend_schema(parameters=[OpenApiParameter("status", str, enum=CampaignStatus.values)])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=CampaignStatus.values),
+            OpenApiParameter("q", str, description="Search in the name and the brief"),
+        ]
+    )
     def get(self, request: Request) -> Response:
         return super().get(request)
 

@@ -492,3 +492,41 @@ def test_the_board_shows_the_gpu_time_spent_and_held_against_the_budget(
     assert f"{spent} s spent, about {floatformat(held, 0)} s held by 2 renders to come" in board
     left, budget = floatformat(plan.budget_left, 0), studio.campaign.gpu_budget_seconds
     assert f"<strong>{left} s left</strong> of {budget} s" in board
+
+
+def test_the_campaign_list_searches_and_filters_only_our_campaigns(director, studio):
+    from datetime import date
+
+    from campaigns.services import CampaignInput, campaign_create, campaign_status_set
+
+    def start(actor, name: str, brief: str = "") -> Campaign:
+        data = CampaignInput(
+            name=name,
+            brief=brief,
+            starts_on=date(2027, 1, 1),
+            ends_on=date(2027, 2, 1),
+            markets=["DE"],
+            channels=["instagram"],
+            backend="preview",
+        )
+        return campaign_create(actor=actor, data=data)
+
+    winter = start(studio.director, "Winter knits", "Alpine light, wool everywhere")
+    start(studio.director, "Resort", "Linen on the coast")
+    start(studio.director_b, "Winter coats")  # another brand's
+    campaign_status_set(actor=studio.director, campaign=winter, status="in_production")
+
+    def names(**query) -> list[str]:
+        page = director.get(reverse("campaign-list"), query)
+        api = director.get(reverse("api-campaign-list"), query).json()["results"]
+        shown = sorted(campaign.name for campaign in page.context["page"])
+        assert shown == sorted(row["name"] for row in api)
+        return shown
+
+    assert names() == ["Resort", "Spring", "Winter knits"]
+    assert names(q="winter") == ["Winter knits"]  # never theirs
+    assert names(q="linen") == ["Resort"]  # the brief too
+    assert names(q="winter", status="in_production") == ["Winter knits"]
+    assert names(q="winter", status="draft") == []
+    empty = director.get(reverse("campaign-list"), {"q": "nothing like it"}).content.decode()
+    assert "No campaign matches." in empty and "No campaigns yet." not in empty
