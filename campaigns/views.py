@@ -237,9 +237,17 @@ def _look_form(request: HttpRequest, look: Look | None) -> HttpResponse:
 
 
 def _catalogue(request: HttpRequest, actor: Actor, form: LookForm) -> dict[str, Any]:
-    search = str((request.POST or request.GET).get("q", "")).strip()
-    garments = selectors.garment_list(actor=actor, search=search)
-    return {"catalogue": form.catalogue(garments), "q": search, "searched": bool(search)}
+    """The builder's catalogue cards for the search and season asked for."""
+    asked = request.POST or request.GET
+    search, season = str(asked.get("q", "")).strip(), str(asked.get("season", ""))
+    garments = selectors.garment_list(actor=actor, search=search, season=season)
+    return {
+        "catalogue": form.catalogue(garments),
+        "q": search,
+        "season": season,
+        "seasons": selectors.garment_seasons(actor=actor),
+        "searched": bool(search or season),
+    }
 
 
 @login_required

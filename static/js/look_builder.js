@@ -1,5 +1,5 @@
-// The look builder: the search box asks the server for the catalogue's cards that match (htmx,
-// see the template), less the garments chosen. A garment picked from the catalogue moves up to
+// The look builder: the search box and the season ask the server for the catalogue's cards that
+// match (htmx, see the template), less the garments chosen. A garment picked from the catalogue moves up to
 // the chosen ones, so that the next search keeps it; one unpicked there goes back to the
 // catalogue, which is searched again to show it where it belongs.
 (function () {
@@ -8,7 +8,7 @@
   const search = document.getElementById("pick-search");
   if (!chosen || !search) return;
   const empty = document.getElementById("chosen-empty");
-  search.hidden = false;
+  search.closest(".pick-filters").hidden = false;
 
   document.addEventListener("change", (event) => {
     const box = event.target;

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.models import Look
+from campaigns.models import Garment, Look
 from campaigns.services import LookItemInput, look_duplicate, look_save
 from studio.enums import Role
 from studio.errors import PermissionDenied, StudioError
@@ -379,6 +379,12 @@ def test_a_large_catalogue_shows_the_first_of_each_category_and_a_search_finds_t
     found = client.get(picks, {"q": "linen", "garments": [shirts[0].pk]}).content.decode()
     assert names(found) == ["Linen shirt 1", "Linen shirt 2", "Linen shirt 3"]
     assert "No garment matches." in client.get(picks, {"q": "nothing"}).content.decode()
+    # A season narrows the catalogue too, and the builder offers only the brand's seasons.
+    Garment.objects.filter(pk=shirts[2].pk).update(season="SS27")
+    assert names(client.get(picks, {"season": "SS27"}).content.decode()) == ["Linen shirt 2"]
+    assert (
+        '<option value="SS27">SS27</option>' in client.get(reverse("look-create")).content.decode()
+    )
 
     # A refused look comes back with its search, and its chosen garment among the chosen.
     response = client.post(

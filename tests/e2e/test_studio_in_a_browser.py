@@ -183,12 +183,16 @@ def test_stylist_finds_garments_and_layers_them_in_the_look_builder(world, live_
     trousers = GarmentFactory(
         brand=world.brand_a, name="Wide trousers", sku="TR-2", category="bottom"
     )
-    GarmentFactory(brand=world.brand_a, name="Derby", sku="SH-3", category="shoes")
+    GarmentFactory(brand=world.brand_a, name="Derby", sku="SH-3", category="shoes", season="SS27")
     sign_in(page, live_server, world.user("brand-a", Role.STYLIST).username)
     page.goto(f"{live_server.url}{reverse('look-create')}")
     page.fill("input[name=name]", "Tucked")
     catalogue, chosen = page.locator("#picks .pick"), page.locator("#chosen .pick")
     assert catalogue.count() == 4 and chosen.count() == 0  # A's coat, tee, trousers, derby
+    page.select_option("#pick-season", "SS27")  # a season narrows it, asked of the server
+    page.wait_for_function("document.querySelectorAll('#picks .pick').length === 1")
+    page.select_option("#pick-season", "")
+    page.wait_for_function("document.querySelectorAll('#picks .pick').length === 4")
 
     page.fill("#pick-search", "trou")  # asks the server, as the stylist types
     page.wait_for_function("document.querySelectorAll('#picks .pick').length === 1")
