@@ -4,8 +4,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.db.models import Count, F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import QuerySet
 from django.forms.boundfield import BoundWidget
 
 from campaigns.enums import (
@@ -21,6 +20,7 @@ from campaigns.enums import (
 from campaigns.models import Campaign, Garment, Look, Scene
 from campaigns.poses import POSES, Pose
 from campaigns.rendering.base import FORMATS
+from campaigns.selectors import first_of_each_category
 from campaigns.services import CampaignInput, MatrixSpec
 from twins.enums import Channel, ContentTag
 from twins.models import Twin
@@ -204,24 +204,14 @@ class LookForm(forms.Form):
 
     def catalogue(self, garments: QuerySet[Garment]) -> list[PickSlot]:
         """``garments`` not chosen yet, by slot: the first ``PICKS_PER_CATEGORY`` of each
-        category by name, and how many match in all, in one query however large the catalogue."""
-        category = F("category")
-        rows = list(
-            garments.exclude(pk__in=self._chosen_ids())
-            .annotate(
-                rank=Window(
-                    RowNumber(), partition_by=category, order_by=(F("name").asc(), F("pk").asc())
-                ),
-                matching=Window(Count("pk"), partition_by=category),
-            )
-            .filter(rank__lte=PICKS_PER_CATEGORY)
-            .order_by("category", "name", "pk")
+        category by name, and how many match in all."""
+        rows, counts = first_of_each_category(
+            garments.exclude(pk__in=self._chosen_ids()), first=PICKS_PER_CATEGORY
         )
         totals: dict[str, int] = {}
-        for garment in rows:
-            if garment.rank == 1:  # the first of its category carries the category's count
-                slot = SLOT_OF[GarmentCategory(garment.category)]
-                totals[slot] = totals.get(slot, 0) + garment.matching
+        for category, count in counts.items():
+            slot = SLOT_OF[GarmentCategory(category)]
+            totals[slot] = totals.get(slot, 0) + count
         return self._by_slot(rows, chosen=False, totals=totals)
 
 

@@ -1,12 +1,13 @@
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from campaigns.enums import JOB_ACTIVE, JOB_TERMINAL, JobState, Priority
@@ -48,6 +49,23 @@ def garment_list(
     if cutout:
         garments = garments.filter(CUTOUT_FILTERS[cutout])
     return garments
+
+
+def first_of_each_category(
+    garments: QuerySet[Garment], *, first: int
+) -> tuple[Sequence[Garment], dict[str, int]]:
+    """The first ``first`` of ``garments`` in each category, by name, and how many each
+    category holds: one query however large the catalogue."""
+    category = F("category")
+    rows = list(
+        garments.annotate(
+            rank=Window(RowNumber(), partition_by=category, order_by=(F("name"), F("pk"))),
+            in_category=Window(Count("pk"), partition_by=category),
+        )
+        .filter(rank__lte=first)
+        .order_by("category", "name", "pk")
+    )
+    return rows, {garment.category: garment.in_category for garment in rows}
 
 
 def garment_seasons(*, actor: Actor) -> list[str]:
