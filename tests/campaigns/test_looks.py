@@ -351,6 +351,7 @@ def test_the_look_list_finds_looks_by_name_or_by_a_garment_in_them(
         assert len(client.get(reverse("look-list"), {"q": "a"}).context["page"]) == 9
 
 
+@pytest.mark.defaults  # a windowed query: on the embedded SQLite too
 def test_a_large_catalogue_shows_the_first_of_each_category_and_a_search_finds_the_rest(
     world, login, wardrobe, monkeypatch
 ):
