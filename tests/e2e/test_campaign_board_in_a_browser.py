@@ -30,6 +30,8 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     page.wait_for_selector(".message.success >> text=2 renders queued")
     assert page.locator("[data-state=queued]").count() == 2
     assert "0 of 2 finished" in page.inner_text("#board-batches")
+    # Seven filters and the batch table fit the page: nothing runs off to the right.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.evaluate("window.stillTheSamePage = true")
     with celery_worker("gpu,cpu", tmp_path / "worker.log"):
         page.wait_for_function(
