@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from campaigns import selectors, services
 from campaigns.enums import CampaignStatus, JobState, Priority, SceneKind
 from campaigns.models import Campaign, Render, RenderJob, Scene, Shot
-from campaigns.poses import POSES
+from campaigns.poses import KEYPOINT_NAMES, POSES, Pose
 from campaigns.rendering.base import FORMATS
 from studio.api.views import api_actor
 from studio.enums import Perm
@@ -609,6 +609,30 @@ class RenderShortlistApi(APIView):
     @extend_schema(request=None, responses=RenderOutputSerializer)
     def delete(self, request: Request, pk: int) -> Response:
         return self._set(request, pk, False)
+
+
+class PoseListApi(APIView):
+    """The preset pose library the shot matrix draws on: each pose's name (what a matrix asks
+    for), label, the capture angle the preview starts from, and its body keypoints (COCO-18, in
+    fractions of the frame, as pose-conditioned backends take them)."""
+
+    class OutputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "Pose"
+
+        name = serializers.CharField()
+        label = serializers.CharField()  # type: ignore[assignment]  # a field, not the label
+        angle = serializers.CharField()
+        keypoints = serializers.SerializerMethodField()
+
+        @extend_schema_field(serializers.DictField(child=serializers.ListField()))
+        def get_keypoints(self, pose: Pose) -> dict[str, list[float]]:
+            points = zip(KEYPOINT_NAMES, pose.keypoints, strict=True)
+            return {name: list(point) for name, point in points}
+
+    @extend_schema(responses=OutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(POSES.values(), many=True).data)
 
 
 class FarmApi(APIView):

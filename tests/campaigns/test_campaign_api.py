@@ -192,3 +192,17 @@ def test_roles_without_campaigns_cannot_queue_or_see_the_farm(studio, client):
     client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
     farm = client.get(reverse("api-farm")).json()
     assert farm["queued"] == {"Rush": 0, "Normal": 0, "Background": 0} and "gpu" in farm["depths"]
+
+
+def test_the_pose_library_with_its_keypoints(api, client):
+    poses = api.get(reverse("api-pose-list")).json()
+    names = [pose["name"] for pose in poses]
+    assert names[:2] == ["standing-front", "hand-on-hip"] and "profile" in names
+    front = poses[0]
+    assert front["label"] == "Standing, front" and front["angle"] == "front"
+    assert len(front["keypoints"]) == 18 and front["keypoints"]["neck"] == [0.5, 0.18]
+    # Every name the library gives is one a matrix may ask for (the schema's enum).
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    assert set(names) == set(schema["components"]["schemas"]["PosesEnum"]["enum"])
+    client.logout()
+    assert client.get(reverse("api-pose-list")).status_code in (401, 403)
