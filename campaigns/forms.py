@@ -99,6 +99,10 @@ class GarmentFilterForm(forms.Form):
         ],
     )
 
+    shelf = forms.ChoiceField(
+        required=False, choices=[("", "In the catalogue"), ("archived", "Archived")]
+    )
+
     def __init__(self, *args: Any, seasons: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", "All seasons"), *((season, season) for season in seasons)]

@@ -26,6 +26,12 @@ class Garment(models.Model):
         default=False, help_text="The cut-out was computed from the packshot, not uploaded."
     )
     cutout_sha256 = models.CharField(max_length=64, blank=True)
+    archived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Out of the catalogue (a past season, say): looks that wear it keep it, new"
+        " looks do not offer it.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -26,7 +26,7 @@ def brand_panels(request: HttpRequest) -> list[Panel]:
         return []
     panels = []
     if actor.has(Perm.MANAGE_GARMENTS) or actor.has(Perm.MANAGE_LOOKS):
-        garments = selectors.garment_list(actor=actor)
+        garments = selectors.garment_list(actor=actor, archived=False)
         panels.append(
             Panel(
                 "Garments",

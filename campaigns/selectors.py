@@ -37,9 +37,19 @@ CUTOUT_FILTERS = {
 
 
 def garment_list(
-    *, actor: Actor, search: str = "", category: str = "", season: str = "", cutout: str = ""
+    *,
+    actor: Actor,
+    search: str = "",
+    category: str = "",
+    season: str = "",
+    cutout: str = "",
+    archived: bool | None = None,
 ) -> QuerySet[Garment]:
+    """The brand's garments; ``archived``: only those archived (True), only those in the
+    catalogue (False), or both (None, to find one by its id)."""
     garments = brand_scope(Garment.objects.all(), actor)
+    if archived is not None:
+        garments = garments.filter(archived_at__isnull=not archived)
     if search:
         garments = garments.filter(Q(name__icontains=search) | Q(sku__icontains=search))
     if category:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("garments/import/", views.garment_import, name="garment-import"),
     path("garments/<int:pk>/", views.garment_detail, name="garment-detail"),
     path("garments/<int:pk>/edit/", views.garment_edit, name="garment-edit"),
+    path("garments/<int:pk>/archive/", views.garment_archive, name="garment-archive"),
     path("garments/<int:pk>/delete/", views.garment_delete, name="garment-delete"),
     path(
         "media/garments/<int:pk>/packshot/",

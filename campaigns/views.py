@@ -40,6 +40,7 @@ def garment_list(request: HttpRequest) -> HttpResponse:
         category=filters.cleaned_data.get("category", ""),
         season=filters.cleaned_data.get("season", ""),
         cutout=filters.cleaned_data.get("cutout", ""),
+        archived=filters.cleaned_data.get("shelf") == "archived",
     )
     form = GarmentForm(request.POST or None, request.FILES or None)
     status = 200
@@ -240,7 +241,7 @@ def _catalogue(request: HttpRequest, actor: Actor, form: LookForm) -> dict[str, 
     """The builder's catalogue cards for the search and season asked for."""
     asked = request.POST or request.GET
     search, season = str(asked.get("q", "")).strip(), str(asked.get("season", ""))
-    garments = selectors.garment_list(actor=actor, search=search, season=season)
+    garments = selectors.garment_list(actor=actor, search=search, season=season, archived=False)
     return {
         "catalogue": form.catalogue(garments),
         "q": search,
@@ -300,6 +301,22 @@ def look_delete(request: HttpRequest, pk: int) -> HttpResponse:
         success=f"The look {look.name} is deleted.",
     )
     return redirect("look-list") if deleted else redirect("look-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def garment_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = actor_of(request)
+    garment = get_object_or_404(selectors.garment_list(actor=actor), pk=pk)
+    require_perm(actor, Perm.MANAGE_GARMENTS)
+    archived = request.POST.get("archived") == "1"
+    service_call(
+        request,
+        lambda: services.garment_archive(actor=actor, garment=garment, archived=archived),
+        success=f"{garment.name} is "
+        + ("archived: new looks no longer offer it." if archived else "back in the catalogue."),
+    )
+    return redirect("garment-detail", pk=pk)
 
 
 @login_required

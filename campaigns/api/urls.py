@@ -8,6 +8,9 @@ urlpatterns = [
     path("garments/import/", views.GarmentImportApi.as_view(), name="api-garment-import"),
     path("garments/<int:pk>/", views.GarmentDetailApi.as_view(), name="api-garment-detail"),
     path("garments/<int:pk>/cutout/", views.GarmentCutoutApi.as_view(), name="api-garment-cutout"),
+    path(
+        "garments/<int:pk>/archive/", views.GarmentArchiveApi.as_view(), name="api-garment-archive"
+    ),
     path("poses/", p.PoseListApi.as_view(), name="api-pose-list"),
     path("looks/", views.LookListApi.as_view(), name="api-look-list"),
     path("looks/<int:pk>/", views.LookDetailApi.as_view(), name="api-look-detail"),

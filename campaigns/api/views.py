@@ -33,6 +33,7 @@ class GarmentOutputSerializer(serializers.ModelSerializer[Garment]):
             "cutout_computed",
             "cutout_url",
             "packshot_url",
+            "archived_at",
             "created_at",
         ]
 
@@ -73,6 +74,7 @@ class GarmentListApi(ListAPIView[Garment]):
             category=params.get("category", ""),
             season=params.get("season", ""),
             cutout=cutout,
+            archived=params.get("archived") in ("1", "true"),
         )
 
     @extend_schema(
@@ -85,6 +87,9 @@ class GarmentListApi(ListAPIView[Garment]):
                 str,
                 enum=list(selectors.CUTOUT_FILTERS),
                 description="computed: cut out from the packshot and not corrected yet",
+            ),
+            OpenApiParameter(
+                "archived", bool, description="The archived garments instead of the catalogue"
             ),
         ]
     )
@@ -136,6 +141,28 @@ class GarmentDetailApi(RetrieveAPIView[Garment]):
         """Delete the garment; 409 while a look wears it."""
         services.garment_delete(actor=api_actor(request), garment=self.get_object())
         return Response(status=204)
+
+
+class GarmentArchiveApi(APIView):
+    """Take a garment out of the catalogue (``archived``: true) or put it back: the looks that
+    wear it keep it; new looks are not offered it (stylists, brand admins)."""
+
+    class InputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "GarmentArchiveInput"
+
+        archived = serializers.BooleanField()
+
+    @extend_schema(request=InputSerializer, responses=GarmentOutputSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        actor = api_actor(request)
+        garment = get_object_or_404(selectors.garment_list(actor=actor), pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        garment = services.garment_archive(
+            actor=actor, garment=garment, archived=data.validated_data["archived"]
+        )
+        return Response(GarmentOutputSerializer(garment).data)
 
 
 class GarmentCutoutApi(APIView):

@@ -5,6 +5,7 @@ the workers and what they make), workers (the render farm's heartbeats)."""
 from campaigns.services.catalogue import (
     ImportReport,
     LookItemInput,
+    garment_archive,
     garment_create,
     garment_cutout_refine,
     garment_delete,
@@ -52,6 +53,7 @@ __all__ = [
     "campaign_create",
     "campaign_status_set",
     "campaign_update",
+    "garment_archive",
     "garment_create",
     "garment_cutout_refine",
     "garment_delete",

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import pluralize
+from django.utils import timezone
 from PIL import Image
 
 from campaigns.cutout import cutout_from_packshot, cutout_refine, strokes_read, with_alpha
@@ -203,6 +204,27 @@ def garment_update(
                 payload={"sku": garment.sku, "changed": changed},
             )
     return garment
+
+
+@transaction.atomic
+def garment_archive(*, actor: Actor, garment: Garment, archived: bool) -> Garment:
+    """Take a garment out of the catalogue, or put it back: the looks that wear it keep it,
+    but new looks are not offered it."""
+    brand = actor.require(Perm.MANAGE_GARMENTS)
+    locked = Garment.objects.select_for_update().filter(pk=garment.pk, brand=brand).first()
+    if locked is None:
+        raise NotFound("No such garment.")
+    if (locked.archived_at is not None) != archived:
+        locked.archived_at = timezone.now() if archived else None
+        locked.save(update_fields=["archived_at"])
+        audit_record(
+            actor=actor.user,
+            verb="garment.archived" if archived else "garment.restored",
+            obj=locked,
+            brand=brand,
+            payload={"sku": locked.sku},
+        )
+    return locked
 
 
 def _packshot_of(actor: Actor, garment: Garment) -> tuple[Brand, Image.Image]:

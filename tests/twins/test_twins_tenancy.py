@@ -63,6 +63,8 @@ PUBLIC_LISTS = {
     "garment-detail",
     "garment-edit",
     "garment-delete",
+    "garment-archive",
+    "api-garment-archive",
     "garment-cutout-file",
     "garment-packshot-file",
     "api-garment-detail",

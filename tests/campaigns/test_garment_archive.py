@@ -1,0 +1,108 @@
+"""Archiving a garment: out of the catalogue and the look builder, kept by the looks that wear
+it, and back again; by page and by API, never for another brand or a role that may not."""
+
+import pytest
+from django.urls import reverse
+
+from campaigns.models import Garment
+from campaigns.services import LookItemInput, garment_archive, look_save
+from studio.enums import Role
+from studio.errors import StudioError
+from studio.models import AuditEvent
+from studio.permissions import actor_for
+from tests.factories import GarmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def stylist(world, login):
+    return login(world.user("brand-a", Role.STYLIST))
+
+
+def names(response) -> list[str]:
+    return sorted(garment.name for garment in response.context["page"])
+
+
+def test_an_archived_garment_leaves_the_catalogue_and_comes_back(world, stylist):
+    old = GarmentFactory(brand=world.brand_a, category="top", name="Last season tee", sku="LY-1")
+    current = sorted([world.garment_a.name])
+    response = stylist.post(
+        reverse("garment-archive", args=[old.pk]), {"archived": "1"}, follow=True
+    )
+    assert "Last season tee is archived: new looks no longer offer it." in response.content.decode()
+    old.refresh_from_db()
+    assert old.archived_at is not None
+    assert names(stylist.get(reverse("garment-list"))) == current
+    assert names(stylist.get(reverse("garment-list"), {"shelf": "archived"})) == ["Last season tee"]
+    api = reverse("api-garment-list")
+    assert [row["sku"] for row in stylist.get(api, {"archived": "1"}).json()["results"]] == ["LY-1"]
+    assert "LY-1" not in [row["sku"] for row in stylist.get(api).json()["results"]]
+    page = stylist.get(reverse("garment-detail", args=[old.pk])).content.decode()
+    assert ">Archived<" in page and "Put back in the catalogue" in page
+    # The dashboard counts the catalogue, not the archive.
+    assert "1 garment in the catalogue" in stylist.get(reverse("dashboard")).content.decode()
+
+    back = stylist.post(
+        reverse("api-garment-archive", args=[old.pk]),
+        {"archived": False},
+        content_type="application/json",
+    )
+    assert back.status_code == 200 and back.json()["archived_at"] is None
+    assert names(stylist.get(reverse("garment-list"))) == sorted([*current, "Last season tee"])
+    assert list(
+        AuditEvent.objects.filter(verb__startswith="garment.")
+        .values_list("verb", flat=True)
+        .order_by("pk")
+    ) == [
+        "garment.archived",
+        "garment.restored",
+    ]
+    bad = stylist.post(
+        reverse("api-garment-archive", args=[old.pk]),
+        {"archived": "maybe"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and Garment.objects.get(pk=old.pk).archived_at is None
+
+
+def test_the_builder_offers_no_archived_garment_but_a_look_keeps_its_own(world, stylist):
+    actor = actor_for(world.user("brand-a", Role.STYLIST))
+    old = GarmentFactory(brand=world.brand_a, category="bottom", name="Old jeans", sku="OJ-1")
+    look = look_save(actor=actor, name="Denim", items=[LookItemInput(old.pk)])
+    garment_archive(actor=actor, garment=old, archived=True)
+    new = stylist.get(reverse("look-create")).content.decode()
+    assert "Old jeans" not in new
+    assert "Old jeans" not in stylist.get(reverse("look-picks"), {"q": "jeans"}).content.decode()
+    edit = stylist.get(reverse("look-edit", args=[look.pk])).content.decode()
+    chosen = edit.split('<div id="chosen"', 1)[1].split("</div>\n", 1)[0]
+    assert "Old jeans" in chosen
+    saved = stylist.post(
+        reverse("look-edit", args=[look.pk]), {"name": "Denim, again", "garments": [old.pk]}
+    )
+    assert saved.status_code == 302
+    look.refresh_from_db()
+    assert look.name == "Denim, again" and [i.garment_id for i in look.items.all()] == [old.pk]
+
+
+def test_other_roles_and_brands_archive_nothing(world, login):
+    garment = world.garment_a
+    page = reverse("garment-archive", args=[garment.pk])
+    api = reverse("api-garment-archive", args=[garment.pk])
+    for brand, role, expected in (
+        ("brand-a", Role.SOCIAL_TEAM, (404, 403)),
+        ("brand-a", Role.CREATIVE_DIRECTOR, (404, 403)),
+        ("brand-b", Role.BRAND_ADMIN, (404, 404)),
+    ):
+        client = login(world.user(brand, role))
+        answers = (
+            client.post(page, {"archived": "1"}).status_code,
+            client.post(api, {"archived": True}, content_type="application/json").status_code,
+        )
+        assert answers == expected, (brand, role)
+    with pytest.raises(StudioError):
+        garment_archive(
+            actor=actor_for(world.user("brand-b", Role.BRAND_ADMIN)), garment=garment, archived=True
+        )
+    assert Garment.objects.get(pk=garment.pk).archived_at is None
+    assert not AuditEvent.objects.filter(verb="garment.archived").exists()
