@@ -211,16 +211,8 @@ def shot_board(
     each shot's latest job and its render come with it. ``shortlisted``: only shots whose
     latest render, the one the card shows, is on the shortlist."""
     shots = shot_list(actor=actor).filter(campaign=campaign)
-    if look:
-        shots = shots.filter(look=look)
-    if twin:
-        shots = shots.filter(twin=twin)
-    if pose:
-        shots = shots.filter(pose=pose)
-    if scene:
-        shots = shots.filter(scene=scene)
-    if format:
-        shots = shots.filter(format=format)
+    cell = {"look": look, "twin": twin, "pose": pose, "scene": scene, "format": format}
+    shots = shots.filter(**{field: value for field, value in cell.items() if value})
     if state:
         shots = shots.filter(state=state)  # type: ignore[misc]  # annotated by shot_list
     if shortlisted:
