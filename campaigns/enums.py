@@ -93,3 +93,7 @@ class Priority(models.IntegerChoices):
     RUSH = 0, "Rush"
     NORMAL = 3, "Normal"
     BACKGROUND = 6, "Background"
+
+
+# How the API names priorities: "rush", "normal", "background".
+PRIORITY_NAMES = [(priority.label.lower(), priority.label) for priority in Priority]

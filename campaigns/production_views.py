@@ -231,6 +231,26 @@ def batch_cancel(request: HttpRequest, pk: int, batch: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+def batch_rush(request: HttpRequest, pk: int, batch: UUID) -> HttpResponse:
+    """Send what is still queued of a batch ahead of everything else (rush priority)."""
+    actor, campaign = actor_of(request), _campaign(request, pk)
+    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
+    try:
+        rushed = services.render_batch_prioritize(
+            actor=actor, campaign=campaign, batch=batch, priority=Priority.RUSH
+        )
+    except StudioError as exc:
+        messages.error(request, exc.message)
+    else:
+        if rushed:
+            messages.success(request, f"{rushed} queued render{pluralize(rushed)} rushed.")
+        else:
+            messages.info(request, "Nothing of this batch was waiting to be rushed.")
+    return redirect("campaign-board", pk=pk)
+
+
+@login_required
+@require_POST
 def scene_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor, campaign = actor_of(request), _campaign(request, pk)
     require_perm(actor, Perm.MANAGE_CAMPAIGNS)

@@ -312,6 +312,7 @@ def campaign_batches(*, actor: Actor, campaign: Campaign) -> QuerySet[Any]:
             active=jobs_in(*JOB_ACTIVE),
             finished=jobs_in(*JOB_TERMINAL),
             queued=jobs_in(JobState.QUEUED),
+            to_rush=Count("pk", filter=Q(state=JobState.QUEUED) & ~Q(priority=Priority.RUSH)),
             running=jobs_in(JobState.RUNNING),
             succeeded=jobs_in(JobState.SUCCEEDED),
             failed=jobs_in(JobState.FAILED),

@@ -36,6 +36,11 @@ urlpatterns = [
         name="campaign-retry-failed",
     ),
     path(
+        "campaigns/<int:pk>/batches/<uuid:batch>/rush/",
+        production.batch_rush,
+        name="batch-rush",
+    ),
+    path(
         "campaigns/<int:pk>/batches/<uuid:batch>/cancel/",
         production.batch_cancel,
         name="batch-cancel",

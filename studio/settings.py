@@ -277,6 +277,7 @@ SPECTACULAR_SETTINGS = {
         "GarmentCategoryEnum": "twins.services.people.CATEGORIES",
         "CampaignStatusEnum": "campaigns.enums.CampaignStatus",
         "JobStateEnum": "campaigns.enums.JobState",
+        "PriorityNameEnum": "campaigns.enums.PRIORITY_NAMES",
     },
 }
 

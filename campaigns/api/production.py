@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns import selectors, services
-from campaigns.enums import CampaignStatus, JobState, Priority, SceneKind
+from campaigns.enums import PRIORITY_NAMES, CampaignStatus, JobState, Priority, SceneKind
 from campaigns.models import Campaign, Render, RenderJob, Scene, Shot
 from campaigns.poses import KEYPOINT_NAMES, POSES, Pose
 from campaigns.rendering.base import FORMATS
@@ -217,6 +217,36 @@ class CampaignBatchListApi(ListAPIView[Any]):
         return selectors.campaign_batches(actor=api_actor(self.request), campaign=campaign)
 
 
+class BatchPriorityApi(APIView):
+    """Give what is still queued of a batch another priority, and send it again at it (rush
+    the hero shots, say); answers how many jobs changed."""
+
+    class InputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "BatchPriorityInput"
+
+        priority = serializers.ChoiceField(PRIORITY_NAMES)
+
+    class OutputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "BatchPriorityOutput"
+
+        jobs = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request: Request, pk: int, batch: UUID) -> Response:
+        campaign = _campaign(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        jobs = services.render_batch_prioritize(
+            actor=api_actor(request),
+            campaign=campaign,
+            batch=batch,
+            priority=Priority[data.validated_data["priority"].upper()],
+        )
+        return Response({"jobs": jobs})
+
+
 class BatchCancelApi(APIView):
     """Cancel every queued and running job of a batch (the jobs queued together)."""
 
@@ -295,9 +325,7 @@ class MatrixInputSerializer(serializers.Serializer[object]):
     scenes = serializers.ListField(child=serializers.IntegerField(), min_length=1)
     formats = serializers.ListField(child=serializers.ChoiceField(list(FORMATS)), min_length=1)
     variants = serializers.IntegerField(min_value=1, max_value=20, default=1)
-    priority = serializers.ChoiceField(
-        [(p.label.lower(), p.label) for p in Priority], default="normal"
-    )
+    priority = serializers.ChoiceField(PRIORITY_NAMES, default="normal")
 
     def spec(self) -> services.MatrixSpec:
         data = self.validated_data

@@ -27,6 +27,11 @@ urlpatterns = [
     path(
         "campaigns/<int:pk>/batches/", p.CampaignBatchListApi.as_view(), name="api-campaign-batches"
     ),
+    path(
+        "campaigns/<int:pk>/batches/<uuid:batch>/priority/",
+        p.BatchPriorityApi.as_view(),
+        name="api-batch-priority",
+    ),
     path("campaigns/<int:pk>/scenes/", p.SceneListApi.as_view(), name="api-scene-list"),
     path(
         "campaigns/<int:pk>/scenes/<int:scene>/",

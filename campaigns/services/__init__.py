@@ -22,6 +22,7 @@ from campaigns.services.matrix import (
     QueuedBatch,
     matrix_plan,
     matrix_queue,
+    render_batch_prioritize,
     render_jobs_retry_failed,
 )
 from campaigns.services.production import (
@@ -65,6 +66,7 @@ __all__ = [
     "look_save",
     "matrix_plan",
     "matrix_queue",
+    "render_batch_prioritize",
     "render_job_cancel",
     "render_job_rerender",
     "render_job_retry",

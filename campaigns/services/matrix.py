@@ -442,3 +442,32 @@ def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatc
         )
         render_batch_send_after_commit(batch, [job.pk for job in jobs])
     return RetriedBatch(batch=batch, jobs=len(jobs), forbidden=forbidden)
+
+
+def render_batch_prioritize(
+    *, actor: Actor, campaign: Campaign, batch: uuid.UUID, priority: int
+) -> int:
+    """Give a batch's queued jobs another priority (rush the hero shots, say) and send them
+    again at it; returns how many. The messages already sent stay on the broker at the old
+    priority and are harmless: the first delivery of a job claims it, a later one finds it
+    taken or done."""
+    from campaigns.services.rendering import render_batch_send_after_commit
+
+    if priority not in Priority.values:
+        raise StudioError(f"A priority is one of {', '.join(map(str, Priority.values))}.")
+    with transaction.atomic():
+        campaign = campaign_own(actor, campaign)
+        jobs = campaign.jobs.filter(batch=batch, state=JobState.QUEUED).exclude(priority=priority)
+        ids = list(jobs.select_for_update().values_list("pk", flat=True))
+        if not ids:
+            return 0
+        RenderJob.objects.filter(pk__in=ids).update(priority=priority, sent_at=None)
+        audit_record(
+            actor=actor.user,
+            verb="render.batch_prioritized",
+            obj=campaign,
+            brand=campaign.brand,
+            payload={"batch": str(batch), "priority": priority, "jobs": len(ids)},
+        )
+        render_batch_send_after_commit(batch, ids)
+    return len(ids)

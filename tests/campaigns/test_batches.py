@@ -4,12 +4,16 @@ batch without touching the others; what another brand and other roles get."""
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
-from campaigns.enums import JobState
+from campaigns.enums import JobState, Priority
 from campaigns.models import RenderJob
 from campaigns.services import CampaignInput, campaign_create, matrix_queue, render_job_run
+from studio.broker import queue_depths
+from studio.celery import app
 from studio.enums import Role
+from studio.models import AuditEvent
 
 
 @pytest.fixture
@@ -121,3 +125,69 @@ def test_the_api_lists_batches_with_their_progress(
     assert oldest["queued_by"] == studio.director.user.username
     client.force_login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))
     assert client.get(url).status_code == 404
+
+
+def test_a_batch_is_rushed_by_page_and_api_and_sent_again_at_rush(
+    director, studio, client, django_capture_on_commit_callbacks
+):
+    jobs = queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5", "9:16"))
+    render_job_run(job_id=str(jobs[0].pk), worker="w")
+    other = queued(studio, django_capture_on_commit_callbacks, formats=("16:9",))
+    board = director.get(reverse("campaign-board", args=[studio.campaign.pk])).content.decode()
+    assert (
+        board.count(">Rush 2 queued</button>") == 1 and board.count(">Rush 1 queued</button>") == 1
+    )
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        page = director.post(
+            reverse("batch-rush", args=[studio.campaign.pk, jobs[0].batch]), follow=True
+        ).content.decode()
+    assert "2 queued renders rushed." in page and len(sent) == 1  # sent again, in one go
+    priorities = dict(RenderJob.objects.values_list("pk", "priority"))
+    assert [priorities[job.pk] for job in jobs] == [Priority.NORMAL, Priority.RUSH, Priority.RUSH]
+    assert priorities[other[0].pk] == Priority.NORMAL  # another batch: untouched
+    assert RenderJob.objects.get(pk=jobs[1].pk).sent_at is None  # until the send just scheduled
+    assert "Rush 2 queued" not in page  # nothing of it left to rush
+    again = director.post(
+        reverse("batch-rush", args=[studio.campaign.pk, jobs[0].batch]), follow=True
+    )
+    assert "Nothing of this batch was waiting to be rushed." in again.content.decode()
+
+    # The API, by the priority's name; a bad name changes nothing.
+    client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    url = reverse("api-batch-priority", args=[studio.campaign.pk, other[0].batch])
+    bad = client.post(url, {"priority": "asap"}, content_type="application/json")
+    assert (
+        bad.status_code == 400 and RenderJob.objects.get(pk=other[0].pk).priority == Priority.NORMAL
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        done = client.post(url, {"priority": "background"}, content_type="application/json")
+    assert done.json() == {"jobs": 1}
+    assert RenderJob.objects.get(pk=other[0].pk).priority == Priority.BACKGROUND
+    assert AuditEvent.objects.filter(verb="render.batch_prioritized").count() == 2
+    # Another brand's director: no such campaign.
+    client.force_login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))
+    assert (
+        client.post(url, {"priority": "rush"}, content_type="application/json").status_code == 404
+    )
+    assert RenderJob.objects.get(pk=other[0].pk).priority == Priority.BACKGROUND
+
+
+def purge_gpu() -> None:
+    with app.connection_for_write() as conn:  # no worker is to take these messages later
+        conn.default_channel.queue_purge("gpu")
+
+
+def test_a_rushed_batch_waits_on_the_brokers_rush_step(
+    director, studio, django_capture_on_commit_callbacks
+):
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("priority steps are Redis'; the filesystem broker has one")
+    purge_gpu()
+    try:
+        jobs = queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+        with django_capture_on_commit_callbacks(execute=True):
+            director.post(reverse("batch-rush", args=[studio.campaign.pk, jobs[0].batch]))
+        depths = queue_depths(celery_app=app, queues=("gpu",))["gpu"]
+        assert depths[Priority.RUSH] == 2 and depths[Priority.NORMAL] == 0
+    finally:
+        purge_gpu()

@@ -18,6 +18,8 @@ CAMPAIGN_ADDRESSES = {
     "campaign-status": "campaign",
     "campaign-cancel": "campaign",
     "batch-cancel": "batch",
+    "batch-rush": "batch",
+    "api-batch-priority": "batch",
     "api-campaign-batches": "campaign",
     "campaign-retry-failed": "campaign",
     "api-campaign-retry-failed": "campaign",
