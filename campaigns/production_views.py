@@ -350,7 +350,9 @@ def shot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pose": POSES.get(shot.pose),
             "size": FORMATS.get(shot.format),
             "live": any(job.state in JOB_ACTIVE for job in jobs),
-            **_shot_neighbours(request, shot),
+            "board_query": request.GET.urlencode(),
+            # htmx's poll takes #shot-body alone: the board's order is not read again for it.
+            **({} if request.htmx else _shot_neighbours(request, shot)),  # type: ignore[attr-defined]
         },
     )
 
@@ -376,7 +378,6 @@ def _shot_neighbours(request: HttpRequest, shot: Shot) -> dict[str, Any]:
     at = order.index(shot.pk)
     return {
         "query": query.urlencode(),
-        "board_query": request.GET.urlencode(),
         "filtered": filtered,
         "position": at + 1,
         "total": len(order),

@@ -420,6 +420,12 @@ def test_a_shots_page_steps_through_the_board_as_filtered(
     queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"), variants=5)
     with django_assert_max_num_queries(len(few)):
         assert "of 12<" in shot_page(done[0])
+    # htmx's poll takes #shot-body alone: no board order read for it; its forms keep the filters.
+    with CaptureQueriesContext(connection) as poll:
+        polled = director.get(
+            reverse("shot-detail", args=[done[0]]), {"state": "succeeded"}, HTTP_HX_REQUEST="true"
+        ).content.decode()
+    assert len(poll) < len(few) and 'name="query" value="state=succeeded"' in polled
 
 
 def test_the_board_filters_by_pose_scene_and_format_and_offers_only_what_the_matrix_holds(
