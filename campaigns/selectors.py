@@ -291,11 +291,6 @@ def campaign_gpu_use(campaign: Campaign, per_render: float | None = None) -> Gpu
     return GpuUse(campaign.gpu_budget_seconds, used["spent"], used["pending"], per_render)
 
 
-def gpu_used(campaign: Campaign, per_render: float) -> float:
-    """GPU seconds spent and held by queued or running renders, against the budget."""
-    return campaign_gpu_use(campaign, per_render).used
-
-
 def campaign_batches(*, actor: Actor, campaign: Campaign) -> QuerySet[Any]:
     """The campaign's batches (the jobs queued together), newest first, one row each: when and by
     whom it was queued, how many jobs it holds in each state, and the GPU time it has used."""

@@ -27,7 +27,7 @@ from campaigns.models import Campaign, Look, LookItem, RenderJob, Scene, Shot, l
 from campaigns.poses import POSES
 from campaigns.rendering import render_backend
 from campaigns.rendering.base import FORMATS, VersionInfo
-from campaigns.selectors import gpu_used, seconds_per_render
+from campaigns.selectors import campaign_gpu_use, seconds_per_render
 from campaigns.services.production import campaign_own
 from studio.db import bulk_insert
 from studio.enums import Perm
@@ -217,7 +217,7 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
         forbidden=forbidden,
         already=already,
         seconds_per_render=per_render,
-        used_seconds=gpu_used(campaign, per_render),
+        used_seconds=campaign_gpu_use(campaign, per_render).used,
     )
 
 
@@ -413,7 +413,7 @@ def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatc
         if not allowed:
             raise Conflict("The licenses no longer allow any of the failed renders.")
         per_render = seconds_per_render(campaign.brand_id, campaign.backend)
-        left = max(0.0, campaign.gpu_budget_seconds - gpu_used(campaign, per_render))
+        left = campaign_gpu_use(campaign, per_render).left
         if len(allowed) * per_render > left:
             raise Conflict(
                 f"{len(allowed)} renders need about {len(allowed) * per_render:,.0f} GPU seconds;"
