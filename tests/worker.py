@@ -19,6 +19,17 @@ from studio.celery import app
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def broker_empty(*queues: str) -> None:
+    """Nothing waiting on ``queues``, and on Redis nothing unacknowledged that a stopped worker
+    was holding: for a test that starts on an empty broker, or leaves one behind."""
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        for queue in queues:
+            channel.queue_purge(queue)
+        if settings.CELERY_BROKER_URL.startswith("redis"):
+            channel.client.delete(channel.unacked_key, channel.unacked_index_key)
+
+
 def test_database_url() -> str:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):

@@ -14,6 +14,7 @@ from studio.broker import queue_depths
 from studio.celery import app
 from studio.enums import Role
 from studio.models import AuditEvent
+from tests.worker import broker_empty
 
 
 @pytest.fixture
@@ -172,17 +173,12 @@ def test_a_batch_is_rushed_by_page_and_api_and_sent_again_at_rush(
     assert RenderJob.objects.get(pk=other[0].pk).priority == Priority.BACKGROUND
 
 
-def purge_gpu() -> None:
-    with app.connection_for_write() as conn:  # no worker is to take these messages later
-        conn.default_channel.queue_purge("gpu")
-
-
 def test_a_rushed_batch_waits_on_the_brokers_rush_step(
     director, studio, django_capture_on_commit_callbacks
 ):
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         pytest.skip("priority steps are Redis'; the filesystem broker has one")
-    purge_gpu()
+    broker_empty("gpu")
     try:
         jobs = queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
         with django_capture_on_commit_callbacks(execute=True):
@@ -190,4 +186,4 @@ def test_a_rushed_batch_waits_on_the_brokers_rush_step(
         depths = queue_depths(celery_app=app, queues=("gpu",))["gpu"]
         assert depths[Priority.RUSH] == 2 and depths[Priority.NORMAL] == 0
     finally:
-        purge_gpu()
+        broker_empty("gpu")

@@ -17,6 +17,7 @@ from campaigns.models import Campaign, Render, RenderJob, RenderWorker, Scene, S
 from campaigns.services import matrix_queue, render_job_run
 from studio.enums import Role
 from tests.factories import png_bytes
+from tests.worker import broker_empty
 
 
 @pytest.fixture
@@ -215,6 +216,7 @@ def test_scenes_are_added_with_checked_uploads(director, studio, media_files):
 def test_the_render_farm_shows_workers_and_only_our_jobs(
     director, studio, django_capture_on_commit_callbacks
 ):
+    broker_empty("gpu", "cpu")  # the depths below are this test's alone
     now = timezone.now()
     RenderWorker.objects.create(
         hostname="gpu0@farm",

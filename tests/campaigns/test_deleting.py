@@ -17,12 +17,12 @@ from campaigns.services import (
     look_save,
     matrix_queue,
 )
-from studio.celery import app
 from studio.enums import Role
 from studio.errors import StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.factories import GarmentFactory
+from tests.worker import broker_empty
 
 pytestmark = pytest.mark.django_db
 
@@ -173,8 +173,7 @@ def test_a_look_deleted_while_queued_and_a_garment_deleted_while_worn_are_one_or
     else:
         assert (queued, deleted) == (f"No such look in your brand: {studio.look.pk}.", "done")
         assert not Shot.objects.exists()
-    with app.connection_for_write() as conn:  # no worker is to take these messages later
-        conn.default_channel.queue_purge("gpu")
+    broker_empty("gpu")  # no worker is to take these messages later
 
     stylist = actor_for(studio.world.user("brand-a", Role.STYLIST), "brand-a")
     shoe = GarmentFactory(brand=studio.world.brand_a, category="shoes", name="Mule", sku="MU-1")

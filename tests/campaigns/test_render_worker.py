@@ -15,7 +15,7 @@ from campaigns.services.matrix import matrix_queue
 from studio.broker import broker_task_ids, orphaned_messages_restore, queue_depths
 from studio.celery import app
 from tests.campaigns.conftest import Studio, make_studio, worker_env
-from tests.worker import celery_worker, wait_for
+from tests.worker import broker_empty, celery_worker, wait_for
 from twins.models import StandingTerms
 
 pytestmark = [pytest.mark.worker, pytest.mark.timeout(240)]
@@ -25,12 +25,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.timeout(240)]
 def _empty_queues() -> None:
     """Each test starts on an empty broker: nothing waiting, and nothing unacknowledged that a
     worker of an earlier test was still holding when it stopped."""
-    with app.connection_for_write() as conn:
-        channel = conn.default_channel
-        for queue in ("gpu", "cpu"):
-            channel.queue_purge(queue)
-        if settings.CELERY_BROKER_URL.startswith("redis"):
-            channel.client.delete(channel.unacked_key, channel.unacked_index_key)
+    broker_empty("gpu", "cpu")
 
 
 def job_of(studio: Studio, **spec) -> RenderJob:

@@ -10,10 +10,10 @@ from django.urls import reverse
 from campaigns.enums import JobState, Priority
 from campaigns.models import RenderJob
 from campaigns.services import matrix_queue, render_jobs_retry_failed
-from studio.celery import app
 from studio.enums import Role
 from studio.errors import Conflict, NotFound
 from studio.models import AuditEvent
+from tests.worker import broker_empty
 from twins.enums import LicenseStatus
 from twins.models import License
 
@@ -152,5 +152,4 @@ def test_two_retries_at_once_queue_each_failed_shot_once(studio):
         "No failed renders to retry.",
     ]
     assert RenderJob.objects.filter(state=JobState.QUEUED).count() == 2
-    with app.connection_for_write() as conn:  # no worker is to take these messages later
-        conn.default_channel.queue_purge("gpu")
+    broker_empty("gpu")  # no worker is to take these messages later

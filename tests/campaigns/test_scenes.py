@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from campaigns.models import RenderJob, Scene, Shot
 from campaigns.services import matrix_queue, scene_add, scene_remove
-from studio.celery import app
 from studio.enums import Role
 from studio.errors import StudioError
 from studio.models import AuditEvent
+from tests.worker import broker_empty
 
 pytestmark = pytest.mark.django_db
 
@@ -123,5 +123,4 @@ def test_a_scene_removed_while_a_matrix_is_queued_with_it_is_one_or_the_other(st
             "queue": f"No such scene in this campaign: {studio.scene.pk}.",
         }
         assert not Shot.objects.exists() and not Scene.objects.filter(pk=studio.scene.pk).exists()
-    with app.connection_for_write() as conn:  # no worker is to take these messages later
-        conn.default_channel.queue_purge("gpu")
+    broker_empty("gpu")  # no worker is to take these messages later
