@@ -53,13 +53,15 @@ def orphaned_messages_restore(
         return []  # the filesystem broker has no unacked set; the job reconcilers cover it
     if min_age <= inspect_timeout:
         raise ValueError("min_age must exceed the inspection timeout")
-    held = _held_task_ids(celery_app, inspect_timeout)
     restored: list[str] = []
     with celery_app.connection_for_write() as connection:
         channel: Any = connection.default_channel
         client = channel.client
-        ceiling = time.time() - min_age
-        for tag in client.zrangebyscore(channel.unacked_index_key, 0, ceiling):
+        old_tags = client.zrangebyscore(channel.unacked_index_key, 0, time.time() - min_age)
+        if not old_tags:
+            return restored  # the usual case: no need to wait for the workers' answers
+        held = _held_task_ids(celery_app, inspect_timeout)
+        for tag in old_tags:
             raw = client.hget(channel.unacked_key, tag)
             if raw is None:  # acknowledged meanwhile
                 continue

@@ -23,6 +23,8 @@ from campaigns.services.matrix import (
     matrix_plan,
     matrix_queue,
     render_batch_prioritize,
+    render_job_rerender,
+    render_job_retry,
     render_jobs_retry_failed,
 )
 from campaigns.services.production import (
@@ -35,8 +37,6 @@ from campaigns.services.production import (
 )
 from campaigns.services.rendering import (
     render_job_cancel,
-    render_job_rerender,
-    render_job_retry,
     render_job_run,
     render_jobs_cancel,
     render_jobs_reconcile,

@@ -1,7 +1,7 @@
 """The shot matrix: plan it (how many renders, the GPU time against the budget, every
 combination the license or the talent's terms forbid and why), then queue it in bulk: one insert
 of shots, one of jobs, one batch of messages after commit; and queue a campaign's failed shots
-again."""
+again, or one shot (retry, re-render)."""
 
 import hashlib
 import json
@@ -471,3 +471,57 @@ def render_batch_prioritize(
         )
         render_batch_send_after_commit(batch, ids)
     return len(ids)
+
+
+def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
+    from campaigns.services.rendering import render_jobs_send
+
+    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
+    with transaction.atomic():
+        shot = (
+            Shot.objects.select_for_update(of=("self",))
+            .select_related("campaign__brand", "scene", "version", "look")
+            .prefetch_related(look_items("look__items"))
+            .filter(pk=job.shot_id, campaign__brand=brand)
+            .first()
+        )
+        if shot is None:
+            raise NotFound("No such render job.")
+        if shot.jobs.filter(state__in=JOB_ACTIVE).exists():
+            raise Conflict("This shot is being rendered already.")
+        book = LicenseBook(twins=[shot.twin_id], brand=shot.campaign.brand, lock=True)
+        reasons = pair_reasons(
+            book, shot.campaign, shot.twin_id, shot.look.categories(), timezone.localdate()
+        )
+        if reasons:
+            raise Conflict("The license does not allow this render: " + " ".join(reasons))
+        new = job_for(
+            shot,
+            seed=seed,
+            priority=job.priority,
+            batch=uuid.uuid4(),
+            actor_user=actor.user,
+            look_items=list(shot.look.items.all()),
+        )
+        new.save()
+        audit_record(
+            actor=actor.user,
+            verb=verb,
+            obj=new,
+            brand=brand,
+            payload={"previous": str(job.pk), "seed": seed},
+        )
+        transaction.on_commit(lambda: render_jobs_send([new.pk]))
+    return new
+
+
+def render_job_retry(*, actor: Actor, job: RenderJob) -> RenderJob:
+    """Render a failed or cancelled job's shot again, with the same seed, as a new job."""
+    if job.state not in (JobState.FAILED, JobState.CANCELLED):
+        raise Conflict("Only a failed or cancelled job is retried.")
+    return _again(actor, job, seed=job.seed, verb="render.retried")
+
+
+def render_job_rerender(*, actor: Actor, job: RenderJob) -> RenderJob:
+    """Render the job's shot again with a new seed."""
+    return _again(actor, job, seed=random.SystemRandom().randrange(2**31), verb="render.rerendered")

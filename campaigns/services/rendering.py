@@ -1,5 +1,6 @@
-"""Render jobs: sending them to the gpu queue, running them on a worker, cancel, retry,
-re-render, shortlist, thumbnails, and the reconciler that mends what the broker lost.
+"""Render jobs: sending them to the gpu queue, running them on a worker, cancel, shortlist,
+thumbnails, and the reconciler that mends what the broker lost. (Retry and re-render queue new
+jobs, in matrix.)
 
 The database is the truth about every job. A job moves queued → running → succeeded | failed |
 cancelled only here. Its id is its Celery task id, so a message delivered twice finds the job
@@ -9,7 +10,6 @@ already running (another worker holds its lease) or finished, and does nothing.
 import hashlib
 import io
 import logging
-import random
 import time
 import uuid
 from collections.abc import Iterable
@@ -26,7 +26,7 @@ from django.utils import timezone
 from PIL import Image
 
 from campaigns.enums import JOB_ACTIVE, JOB_TERMINAL, JobState
-from campaigns.models import Render, RenderJob, RenderWorker, Shot, look_items
+from campaigns.models import Render, RenderJob, RenderWorker, look_items
 from campaigns.poses import POSES
 from campaigns.rendering import render_backend
 from campaigns.rendering.base import (
@@ -37,7 +37,7 @@ from campaigns.rendering.base import (
     RenderResult,
     Scene,
 )
-from campaigns.services.matrix import job_for, pair_reasons
+from campaigns.services.matrix import pair_reasons
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound
 from studio.media import local_path
@@ -363,7 +363,7 @@ def render_thumbnail_make(*, render_id: int) -> Render | None:
     return render
 
 
-# --- Cancel, retry, re-render, shortlist ----------------------------------------------------------
+# --- Cancel and shortlist -----------------------------------------------------------------------
 def _brand_jobs(actor: Actor) -> QuerySet[RenderJob]:
     brand = actor.require(Perm.MANAGE_CAMPAIGNS)
     return RenderJob.objects.filter(brand=brand)
@@ -430,58 +430,6 @@ def render_jobs_cancel(
     return done
 
 
-def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
-    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
-    with transaction.atomic():
-        shot = (
-            Shot.objects.select_for_update(of=("self",))
-            .select_related("campaign__brand", "scene", "version", "look")
-            .prefetch_related(look_items("look__items"))
-            .filter(pk=job.shot_id, campaign__brand=brand)
-            .first()
-        )
-        if shot is None:
-            raise NotFound("No such render job.")
-        if shot.jobs.filter(state__in=JOB_ACTIVE).exists():
-            raise Conflict("This shot is being rendered already.")
-        book = LicenseBook(twins=[shot.twin_id], brand=shot.campaign.brand, lock=True)
-        reasons = pair_reasons(
-            book, shot.campaign, shot.twin_id, shot.look.categories(), timezone.localdate()
-        )
-        if reasons:
-            raise Conflict("The license does not allow this render: " + " ".join(reasons))
-        new = job_for(
-            shot,
-            seed=seed,
-            priority=job.priority,
-            batch=uuid.uuid4(),
-            actor_user=actor.user,
-            look_items=list(shot.look.items.all()),
-        )
-        new.save()
-        audit_record(
-            actor=actor.user,
-            verb=verb,
-            obj=new,
-            brand=brand,
-            payload={"previous": str(job.pk), "seed": seed},
-        )
-        transaction.on_commit(lambda: render_jobs_send([new.pk]))
-    return new
-
-
-def render_job_retry(*, actor: Actor, job: RenderJob) -> RenderJob:
-    """Render a failed or cancelled job's shot again, with the same seed, as a new job."""
-    if job.state not in (JobState.FAILED, JobState.CANCELLED):
-        raise Conflict("Only a failed or cancelled job is retried.")
-    return _again(actor, job, seed=job.seed, verb="render.retried")
-
-
-def render_job_rerender(*, actor: Actor, job: RenderJob) -> RenderJob:
-    """Render the job's shot again with a new seed."""
-    return _again(actor, job, seed=random.SystemRandom().randrange(2**31), verb="render.rerendered")
-
-
 @transaction.atomic
 def render_shortlist(*, actor: Actor, render: Render, shortlisted: bool) -> Render:
     brand = actor.require(Perm.MANAGE_CAMPAIGNS)
@@ -522,20 +470,25 @@ def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
     from studio.celery import app
 
     now = now or timezone.now()
-    held = broker_task_ids(celery_app=app, queues=("gpu",))
     resend_before = now - timedelta(seconds=settings.RENDER_RESEND_AFTER)
     stale_before = now - timedelta(seconds=settings.RENDER_LEASE_SECONDS)
-    resent: list[str] = []
-    failed: list[str] = []
-    if held is not None:
-        lost = RenderJob.objects.filter(
+    lost = list(
+        RenderJob.objects.filter(
             Q(state=JobState.QUEUED, cancel_requested_at=None)
             & (Q(sent_at__lt=resend_before) | Q(sent_at=None, queued_at__lt=resend_before))
         ).values_list("pk", flat=True)
-        orphans = RenderJob.objects.filter(
-            state=JobState.RUNNING, heartbeat_at__lt=stale_before
-        ).values_list("pk", flat=True)
-        for pk in orphans.iterator():
+    )
+    orphans = list(
+        RenderJob.objects.filter(state=JobState.RUNNING, heartbeat_at__lt=stale_before).values_list(
+            "pk", flat=True
+        )
+    )
+    # Asking the broker waits a second for the workers' answers: only when something is suspect.
+    held = broker_task_ids(celery_app=app, queues=("gpu",)) if lost or orphans else None
+    resent: list[str] = []
+    failed: list[str] = []
+    if held is not None:
+        for pk in orphans:
             if str(pk) in held:
                 continue  # the broker will deliver it again (e.g. Redis' unacked restore)
             with transaction.atomic():
@@ -553,7 +506,7 @@ def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
                 job.state, job.worker = JobState.QUEUED, ""
                 job.save(update_fields=["state", "worker"])
                 resent.append(str(pk))
-        resent += [str(pk) for pk in lost.iterator() if str(pk) not in held]
+        resent += [str(pk) for pk in lost if str(pk) not in held]
         render_jobs_send(uuid.UUID(pk) for pk in resent)
     grace_before = now - timedelta(seconds=settings.RENDER_CANCEL_GRACE)
     stuck = list(
