@@ -19,14 +19,16 @@ from campaigns.rendering.base import (
     VersionInfo,
 )
 
-# Where each slot sits, as (regions it spans, width relative to the figure, horizontal anchor).
+# Where each slot sits, as (regions it spans, width relative to the body there, horizontal
+# anchor across it). The regions come from the version's annotations: the body's width and axis
+# below the shoulders, which the reference backend finds in the silhouette, under the face.
 SLOT_PLACES = {
-    "top": (("torso",), 1.05, 0.5),
-    "dress": (("torso", "hips", "legs"), 1.0, 0.5),
-    "bottom": (("hips", "legs"), 0.8, 0.5),
-    "outerwear": (("torso", "hips"), 1.2, 0.5),
-    "shoes": (("feet",), 0.75, 0.5),
-    "accessory": (("hips",), 0.45, 0.95),
+    "top": (("torso", "hips"), 1.35, 0.5),
+    "dress": (("torso", "hips", "legs"), 1.3, 0.5),
+    "bottom": (("hips", "legs"), 1.0, 0.5),
+    "outerwear": (("torso", "hips"), 1.55, 0.5),
+    "shoes": (("feet",), 0.95, 0.5),
+    "accessory": (("hips",), 0.55, 0.95),
 }
 
 
@@ -47,8 +49,10 @@ def _figure(reference: Path, box: tuple[int, int, int, int]) -> Image.Image:
 
 @lru_cache(maxsize=64)
 def _cutout(path: Path) -> Image.Image:
+    """The garment, cropped to its opaque part (a cut-out's margin says nothing of its size)."""
     with Image.open(path) as image:
-        return image.convert("RGBA")
+        garment = image.convert("RGBA")
+    return garment.crop(garment.getchannel("A").getbbox() or (0, 0, *garment.size))
 
 
 def _background(request: RenderRequest) -> Image.Image:
@@ -60,11 +64,17 @@ def _background(request: RenderRequest) -> Image.Image:
     return Image.new("RGB", size, ImageColor.getrgb(colour))
 
 
+SHADOW_PAD = 32  # room around a layer for its shadow's blur, which a hard edge would cut
+
+
 def _shadow(layer: Image.Image, strength: int = 70) -> Image.Image:
-    """A soft drop shadow of ``layer``'s alpha, blurred on a small copy (fast)."""
-    small = layer.getchannel("A").resize((max(1, layer.width // 4), max(1, layer.height // 4)))
-    blurred = small.filter(ImageFilter.GaussianBlur(2)).resize(layer.size)
-    shade = Image.new("RGBA", layer.size, (0, 0, 0, 0))
+    """A soft drop shadow of ``layer``'s alpha, SHADOW_PAD larger on every side, blurred on a
+    small copy (fast)."""
+    alpha = Image.new("L", (layer.width + 2 * SHADOW_PAD, layer.height + 2 * SHADOW_PAD), 0)
+    alpha.paste(layer.getchannel("A"), (SHADOW_PAD, SHADOW_PAD))
+    small = alpha.resize((max(1, alpha.width // 4), max(1, alpha.height // 4)))
+    blurred = small.filter(ImageFilter.GaussianBlur(2)).resize(alpha.size)
+    shade = Image.new("RGBA", alpha.size, (0, 0, 0, 0))
     shade.putalpha(blurred.point(lambda a: a * strength // 255))
     return shade
 
@@ -88,26 +98,28 @@ class PreviewBackend:
         left = (request.width - fw) // 2 + rng.randint(-request.width // 40, request.width // 40)
         top = request.height - fh - request.height // 30
         person = figure.resize((fw, fh), Image.Resampling.BILINEAR)
-        canvas.alpha_composite(_shadow(person, 50), (left + fw // 60, top + fh // 80))
+        shadow_at = (left + fw // 60 - SHADOW_PAD, top + fh // 80 - SHADOW_PAD)
+        canvas.alpha_composite(_shadow(person, 50), shadow_at)
         canvas.alpha_composite(person, (left, top))
-        y0 = box[1]
+        x0, y0 = box[0], box[1]
         layers = sorted(request.garments, key=lambda g: g.layer)
         for step, garment in enumerate(layers, start=1):
             regions, width_factor, anchor = SLOT_PLACES[garment.slot]
             spans = [request.pose["regions"][name] for name in regions]
             top_y = min(r[1] for r in spans)
             bottom_y = max(r[1] + r[3] for r in spans)
+            body_x, body_w = spans[0][0], max(r[2] for r in spans)
             target_h = max(1, round((bottom_y - top_y) * scale))
-            target_w = max(1, round(fw * width_factor))
+            target_w = max(1, round(body_w * scale * width_factor))
             cut = _cutout(Path(garment.cutout))
             ratio = min(target_w / cut.width, target_h / cut.height)
             piece = cut.resize(
                 (max(1, round(cut.width * ratio)), max(1, round(cut.height * ratio))),
                 Image.Resampling.BILINEAR,
             )
-            gx = left + round(fw * anchor) - piece.width // 2
+            gx = left + round((body_x - x0 + body_w * anchor) * scale) - piece.width // 2
             gy = top + round((top_y - y0) * scale)
-            canvas.alpha_composite(_shadow(piece), (gx + 4, gy + 6))
+            canvas.alpha_composite(_shadow(piece), (gx + 4 - SHADOW_PAD, gy + 6 - SHADOW_PAD))
             canvas.alpha_composite(piece, (gx, gy))
             if not progress(step, len(layers)):
                 raise RenderCancelled()

@@ -30,7 +30,8 @@ def studio(tmp_path_factory):
     pose = annotate(TrainingPhoto(1, reference, "front", "full_body", "studio"))
 
     def garment(category: str, colour: tuple[int, int, int], layer: int) -> GarmentLayer:
-        path = folder / f"{category}.png"
+        # one file per garment: the backend keeps cut-outs warm by path (content-addressed)
+        path = folder / f"{category}-{'-'.join(map(str, colour))}.png"
         path.write_bytes(draw_cutout(category, colour))
         return GarmentLayer(slot=category, layer=layer, cutout=path)
 
@@ -106,6 +107,29 @@ def test_garments_sit_in_their_slots_and_layers(studio):
     assert near(render(coat_over).getpixel((x, y)), RED)  # the outer layer covers the top
     coat_under = request(studio, [garment("top", GREEN, 40), garment("outerwear", RED, 30)])
     assert near(render(coat_under).getpixel((x, y)), GREEN)
+
+
+def test_clothes_start_at_the_shoulders_and_leave_the_face_alone(studio):
+    mouth_colour = (120, 50, 50)  # twins/demo.py draws the mouth in it
+    bare = render(request(studio, seed=9))
+    mouth = [
+        (x, y)
+        for y in range(bare.height // 2)
+        for x in range(0, bare.width, 2)
+        if near(bare.getpixel((x, y)), mouth_colour, 12)
+    ]
+    assert mouth, "the demo figure has no mouth to see"
+    chin = max(y for _x, y in mouth)
+    for slot in ("top", "dress", "outerwear"):
+        dressed = render(request(studio, [studio[2](slot, GREEN, 30)], seed=9))
+        cloth = [
+            y
+            for y in range(0, dressed.height, 2)
+            for x in range(0, dressed.width, 4)
+            if near(dressed.getpixel((x, y)), GREEN)
+        ]
+        assert min(cloth) > chin + 10, slot
+        assert [dressed.getpixel(p) for p in mouth] == [bare.getpixel(p) for p in mouth], slot
 
 
 def test_a_render_stops_between_garments_when_cancelled(studio):

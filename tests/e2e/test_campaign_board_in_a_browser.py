@@ -1,6 +1,8 @@
 """A director plans and queues a shot matrix in a real browser, watches the board fill in while a
 real worker renders (htmx polling, no reload), and shortlists a render."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -56,6 +58,7 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     # A card leads to its shot's page; a new seed there shows itself large once rendered.
     page.locator("[data-state=succeeded] .thumb a").first.click()
     page.wait_for_selector("h2 >> text=Renders, newest first")
+    assert re.fullmatch(r"[^<>]+ × [^<>]+ · Twin Studio", page.title()), page.title()
     # Keys step through the board's shots and shortlist the render shown.
     page.keyboard.press("ArrowRight")
     page.wait_for_selector(".shot-nav >> text=Shot 2 of 2")

@@ -19,7 +19,8 @@ from twins.training.base import (
     TrainingResult,
 )
 
-# Fractions of the figure's height, top to bottom (a figure is about eight heads tall).
+# Fractions of the figure's height, top to bottom (a figure is about eight heads tall). Where
+# the silhouette shows the neck and shoulders, the torso starts at the shoulders instead.
 REGIONS = {
     "head": (0.0, 0.13),
     "torso": (0.13, 0.45),
@@ -30,23 +31,26 @@ REGIONS = {
 LIGHT_PREFERENCE = [Lighting.STUDIO, Lighting.HIGH_KEY, Lighting.DAYLIGHT, Lighting.LOW_KEY]
 
 
-def figure_box(pixels: np.ndarray) -> tuple[int, int, int, int]:
-    """(x, y, width, height) of the largest shape that stands out from the background (sampled
-    at the border)."""
+def figure_mask(pixels: np.ndarray) -> np.ndarray:
+    """The largest shape that stands out from the background (sampled at the border), as 0/1;
+    captions, marks and specks elsewhere are not part of it. All zeros for an empty photo."""
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
     background = float(np.median(border))
     mask = (np.abs(pixels.astype(np.int16) - background) > 24).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
-    count, _labels, stats, _centres = cv2.connectedComponentsWithStats(mask)
-    if count < 2:  # nothing but background
-        height, width = pixels.shape
-        return 0, 0, width, height
-    # The largest blob is the person; captions, marks and specks elsewhere are not.
+    count, labels, stats, _centres = cv2.connectedComponentsWithStats(mask)
+    if count < 2:
+        return np.zeros_like(mask)
     largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    x, y, w, h = (
-        stats[largest, i]
-        for i in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT)
-    )
+    return (labels == largest).astype(np.uint8)
+
+
+def figure_box(mask: np.ndarray) -> tuple[int, int, int, int]:
+    """(x, y, width, height) of the figure; the whole photo when there is none."""
+    if not mask.any():
+        height, width = mask.shape
+        return 0, 0, width, height
+    x, y, w, h = cv2.boundingRect(mask)
     return int(x), int(y), int(w), int(h)
 
 
@@ -61,21 +65,70 @@ def face_box(pixels: np.ndarray) -> list[int] | None:
     return [int(x), int(y), int(w), int(h)]
 
 
+def _run(row: np.ndarray, axis: int) -> tuple[int, int]:
+    """(start, end) of the stretch of figure on ``row`` that crosses ``axis``; (axis, axis) if
+    none does."""
+    if not row[axis]:
+        return axis, axis
+    gaps = np.flatnonzero(row == 0)
+    start = gaps[gaps < axis].max() + 1 if (gaps < axis).any() else 0
+    end = gaps[gaps > axis].min() if (gaps > axis).any() else len(row)
+    return int(start), int(end)
+
+
+def shoulders(
+    mask: np.ndarray, box: tuple[int, int, int, int], face: list[int] | None
+) -> tuple[int, int, int] | None:
+    """(y, x, width) of the shoulder line: the first row below the neck (the narrowest stretch
+    of the body's axis under the head, or under the face where one was found) that is nearly
+    twice the neck's width. None when the silhouette shows no such line.
+
+    A face box often reaches below the chin, so the search starts at the face's middle: the head
+    is wider than the neck, so the narrowest stretch is still the neck."""
+    _x, y, _w, h = box
+    if not mask.any():
+        return None
+    axis = face[0] + face[2] // 2 if face else int(np.median(np.nonzero(mask)[1]))
+    first = face[1] + face[3] // 2 if face else y + round(h * 0.08)
+    last = min(y + h, first + (face[3] if face else round(h * 0.27)))
+    runs = {row: _run(mask[row], axis) for row in range(first, last)}
+    widths = [(end - start, row) for row, (start, end) in runs.items() if end > start]
+    if not widths:
+        return None
+    neck, neck_row = min(widths)
+    for width, row in widths:
+        if row > neck_row and width >= 1.8 * neck:
+            start, end = _run(mask[row + min(h // 40, y + h - 1 - row)], axis)
+            return row, start, end - start
+    return None
+
+
 def annotate(photo: TrainingPhoto) -> dict[str, Any]:
     with Image.open(photo.path) as image:
         image.load()
         pixels = quality.grey(image)
         size = image.size
-    x, y, w, h = figure_box(pixels)
+    mask = figure_mask(pixels)
+    x, y, w, h = figure_box(mask)
+    face = face_box(pixels)
     regions = {
         name: [x, y + round(top * h), w, round((bottom - top) * h)]
         for name, (top, bottom) in REGIONS.items()
     }
+    line = shoulders(mask, (x, y, w, h), face)
+    hips_y = regions["hips"][1]
+    if line is not None and line[0] < hips_y:  # (a half or face framing shows no hips)
+        # Below the head, the body is as wide as its shoulders, not as the reach of its arms.
+        shoulder_y, body_x, body_w = line
+        regions["head"][3] = shoulder_y - y
+        regions["torso"] = [body_x, shoulder_y, body_w, hips_y - shoulder_y]
+        for name in ("hips", "legs", "feet"):
+            regions[name][0], regions[name][2] = body_x, body_w
     return {
         "photo": photo.id,
         "size": list(size),
         "figure": [x, y, w, h],
-        "face": face_box(pixels),
+        "face": face,
         "regions": regions,
         "sharpness": round(float(cv2.Laplacian(pixels, cv2.CV_64F).var()), 1),
     }

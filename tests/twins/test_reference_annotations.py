@@ -1,0 +1,56 @@
+"""The reference backend's annotations: where the preview renderer may put clothes. The demo
+figure is drawn with its chin at y = 320 and its shoulders at y = 330 (twins/demo.py)."""
+
+import io
+
+import pytest
+from PIL import Image, ImageDraw
+
+from twins.demo import HEIGHT, WIDTH, draw_capture_photo, look_for
+from twins.training.base import TrainingPhoto
+from twins.training.reference import REGIONS, annotate
+
+
+def annotated(tmp_path, data: bytes, angle: str = "front") -> dict:
+    path = tmp_path / f"{angle}.jpg"
+    path.write_bytes(data)
+    return annotate(TrainingPhoto(1, path, angle, "full_body", "studio"))
+
+
+@pytest.mark.parametrize("angle", ["front", "three_quarter_left", "profile_right", "back"])
+def test_the_torso_starts_at_the_shoulders_and_ignores_the_arms(tmp_path, angle):
+    widths = []
+    for pose in (0, 1, 2):  # arms down, arms out, one arm raised
+        photo = draw_capture_photo(look_for(2), angle, "full_body", "studio", pose)
+        notes = annotated(tmp_path, photo, angle)
+        head, torso = notes["regions"]["head"], notes["regions"]["torso"]
+        assert 325 <= torso[1] <= 340, (pose, torso)
+        assert head[1] + head[3] == torso[1]  # the head ends where the torso begins
+        assert torso[1] + torso[3] == notes["regions"]["hips"][1]
+        widths.append(torso[2])
+        # the body's axis, not the middle of the arms' reach
+        assert abs(torso[0] + torso[2] / 2 - WIDTH / 2) < 40, (pose, torso)
+    assert max(widths) - min(widths) < 50, widths
+    assert notes["figure"][2] > max(widths) + 100  # the raised arm widens the figure only
+
+
+def test_where_a_face_is_found_the_neck_is_looked_for_under_it(tmp_path):
+    notes = annotated(tmp_path, draw_capture_photo(look_for(3), "front", "full_body", "studio", 0))
+    assert notes["face"] is not None
+    assert 325 <= notes["regions"]["torso"][1] <= 340
+
+
+def test_a_silhouette_without_shoulders_keeps_the_eight_head_canon(tmp_path):
+    block = Image.new("RGB", (WIDTH, HEIGHT), (220, 220, 224))
+    ImageDraw.Draw(block).rectangle([400, 100, 620, 1200], fill=(40, 40, 40))  # no neck
+    out = io.BytesIO()
+    block.save(out, "JPEG")
+    notes = annotated(tmp_path, out.getvalue())
+    x, y, w, h = notes["figure"]
+    assert abs(x - 400) <= 2 and abs(h - 1100) <= 4
+    top, bottom = REGIONS["torso"]
+    assert notes["regions"]["torso"] == [x, y + round(top * h), w, round((bottom - top) * h)]
+    empty = Image.new("RGB", (WIDTH, HEIGHT), (220, 220, 224))
+    out = io.BytesIO()
+    empty.save(out, "JPEG")
+    assert annotated(tmp_path, out.getvalue())["figure"] == [0, 0, WIDTH, HEIGHT]
