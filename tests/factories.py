@@ -1,5 +1,5 @@
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -146,6 +146,14 @@ class LicenseFactory(factory.django.DjangoModelFactory):
     status = "active"
     starts_on = date(2026, 1, 1)
     ends_on = date(2026, 12, 31)
+
+    class Params:
+        # In force today, whatever day the tests run (tests that name dates keep the fixed term).
+        current = factory.Trait(
+            starts_on=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=365)),
+            ends_on=factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365)),
+        )
+
     markets = factory.LazyFunction(lambda: ["DE", "FR"])
     channels = factory.LazyFunction(lambda: ["instagram", "web"])
     categories = factory.LazyFunction(lambda: ["top", "bottom", "outerwear"])

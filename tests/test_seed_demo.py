@@ -1,3 +1,4 @@
+from datetime import date, timedelta
 from io import StringIO
 from typing import Any
 
@@ -5,6 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from campaigns.management.commands.seed_demo import demo_term
 from campaigns.models import Campaign, Garment, Look, Render, RenderJob
 from studio.enums import Role
 from studio.models import AuditEvent, Brand, Membership
@@ -106,7 +108,7 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(media_files)
     }
     assert verdicts == {"Spring city": [True], "Evening": [True], "Coat over tee": [False]}
     # A campaign with rendered shots, one in progress and one failed with its error.
-    campaign = Campaign.objects.get(brand__slug="aurel", name="SS27 City")
+    campaign = Campaign.objects.get(brand__slug="aurel", name="Spring in the city")
     assert campaign.status == "in_production" and campaign.scenes.count() == 3
     assert first["jobs"] == ["failed", "running", *["succeeded"] * 6]
     assert first["renders"] == 6
@@ -119,3 +121,15 @@ def test_seed_demo_builds_the_demo_and_a_second_run_changes_nothing(media_files)
     call_command("seed_demo", stdout=again)
     assert snapshot(media_files) == first
     assert "nothing changed" in again.getvalue()
+
+
+@pytest.mark.parametrize(
+    "today", [date(2026, 1, 1), date(2026, 11, 30), date(2027, 12, 31), date(2032, 2, 29)]
+)
+def test_the_demo_dates_hold_whatever_day_the_demo_is_seeded(today):
+    term = demo_term(today)
+    # the usage recorded up to 140 days back and the campaign next spring lie inside the term
+    assert term["starts_on"] <= today - timedelta(days=140)
+    assert term["ends_on"] >= date(today.year + 1, 5, 31)
+    past = demo_term(today, past=True)
+    assert past["starts_on"] < past["ends_on"] < term["starts_on"]

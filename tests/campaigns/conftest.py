@@ -89,8 +89,7 @@ def make_studio(world: World, backend: str = "preview") -> Studio:
         LicenseFactory(
             twin=world.twin_a,
             brand=brand,
-            starts_on=date(2026, 1, 1),
-            ends_on=date(2027, 12, 31),
+            current=True,
             markets=["DE", "FR"],
             channels=["instagram", "web"],
             categories=["top", "bottom", "outerwear"],

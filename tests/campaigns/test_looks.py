@@ -122,11 +122,17 @@ def test_duplicate_and_edit_through_the_pages(world, login, stylist, wardrobe):
 
 
 def test_a_look_says_which_licensed_twins_may_wear_it_and_why_not(world, login, stylist, wardrobe):
-    LicenseFactory(twin=world.twin_a, brand=world.brand_a, categories=["dress", "shoes"])
-    LicenseFactory(twin=world.twin_b, brand=world.brand_a, categories=["top", "bottom"])
+    LicenseFactory(
+        current=True, twin=world.twin_a, brand=world.brand_a, categories=["dress", "shoes"]
+    )
+    LicenseFactory(
+        current=True, twin=world.twin_b, brand=world.brand_a, categories=["top", "bottom"]
+    )
     third = TwinFactory(talent=world.talent_a, name="Swim twin")  # no agreement signed
-    LicenseFactory(twin=third, brand=world.brand_a, categories=["swimwear"])
-    LicenseFactory(twin=world.twin_b, brand=world.brand_b, categories=["dress", "shoes"])
+    LicenseFactory(current=True, twin=third, brand=world.brand_a, categories=["swimwear"])
+    LicenseFactory(
+        current=True, twin=world.twin_b, brand=world.brand_b, categories=["dress", "shoes"]
+    )
     look = look_save(actor=stylist, name="Evening", items=items(wardrobe, "dress", "shoes"))
     standing_terms_update(
         actor=world.talent_b.user,
@@ -160,7 +166,9 @@ def test_the_wearers_of_a_look_take_the_same_queries_for_one_twin_or_many(world,
     from campaigns.selectors import look_wearers
 
     look = look_save(actor=stylist, name="Evening", items=items(wardrobe, "dress", "shoes"))
-    LicenseFactory(twin=world.twin_a, brand=world.brand_a, categories=["dress", "shoes"])
+    LicenseFactory(
+        current=True, twin=world.twin_a, brand=world.brand_a, categories=["dress", "shoes"]
+    )
 
     def wearers():
         with CaptureQueriesContext(connection) as captured:
@@ -168,10 +176,12 @@ def test_the_wearers_of_a_look_take_the_same_queries_for_one_twin_or_many(world,
         return {w.twin.pk: w.check.allowed for w in found}, len(captured)
 
     one, few = wearers()
-    LicenseFactory(twin=world.twin_b, brand=world.brand_a, categories=["top"])
+    LicenseFactory(current=True, twin=world.twin_b, brand=world.brand_a, categories=["top"])
     for n in range(3):
         LicenseFactory(
-            twin=TwinFactory(talent=world.talent_a, name=f"Twin {n}"), brand=world.brand_a
+            current=True,
+            twin=TwinFactory(talent=world.talent_a, name=f"Twin {n}"),
+            brand=world.brand_a,
         )
     many, more = wearers()
     assert one == {world.twin_a.pk: True}
@@ -190,7 +200,9 @@ def test_duplicate_service_keeps_layers(stylist, wardrobe):
 
 
 def test_looks_over_the_api(world, login, wardrobe):
-    LicenseFactory(twin=world.twin_a, brand=world.brand_a, categories=["top", "bottom"])
+    LicenseFactory(
+        current=True, twin=world.twin_a, brand=world.brand_a, categories=["top", "bottom"]
+    )
     client = login(world.user("brand-a", Role.STYLIST))
     created = client.post(
         reverse("api-look-list"),

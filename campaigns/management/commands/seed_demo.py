@@ -2,7 +2,7 @@
 
 import io
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -62,7 +62,7 @@ from twins.services import (
 )
 from twins.services.capture import capture_photo_check
 
-DEMO_CAMPAIGN = "SS27 City"
+DEMO_CAMPAIGN = "Spring in the city"
 PASSWORD = "twin-studio-demo"  # noqa: S105  (printed for the demo logins)
 
 BRANDS = {
@@ -107,7 +107,29 @@ STANDING_TERMS: dict[str, dict[str, Any]] = {
     "mei": {"confirm": True, "tags": ["political"]},
     "diego": {"blocked": ["aurel"], "categories": ["lingerie"]},
 }
-_YEAR = {"starts_on": date(2026, 1, 1), "ends_on": date(2026, 12, 31)}
+
+
+def _month_start(day: date, months: int) -> date:
+    """The first day of the month ``months`` after ``day``'s (before it, when negative)."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def demo_term(today: date, *, past: bool = False) -> dict[str, date]:
+    """Demo dates follow the day the demo is seeded: licenses run from six months back to
+    eighteen ahead, so the demo campaign (next spring) always lies inside them; an expired
+    license ran for six months a year and a half ago."""
+    if past:
+        return {
+            "starts_on": _month_start(today, -18),
+            "ends_on": _month_start(today, -12) - timedelta(days=1),
+        }
+    return {
+        "starts_on": _month_start(today, -6),
+        "ends_on": _month_start(today, 19) - timedelta(days=1),
+    }
+
+
 # key (kept in the license note) → brand, talent, final state, terms. Inès is licensed to both
 # competing brands: Aurel exclusively for tops and bottoms, Nordlys for outerwear and shoes.
 DEMO_LICENSES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
@@ -116,7 +138,6 @@ DEMO_LICENSES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "ines",
         "active",
         {
-            **_YEAR,
             "markets": ["FR", "DE", "IT"],
             "channels": ["instagram", "tiktok", "web"],
             "categories": ["top", "bottom", "dress", "accessory"],
@@ -132,7 +153,6 @@ DEMO_LICENSES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "ines",
         "active",
         {
-            **_YEAR,
             "markets": ["NO", "SE", "DK"],
             "channels": ["instagram", "web"],
             "categories": ["outerwear", "shoes"],
@@ -145,7 +165,6 @@ DEMO_LICENSES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "kofi",
         "requested",
         {
-            **_YEAR,
             "markets": ["FR"],
             "channels": ["instagram"],
             "categories": ["top", "bottom"],
@@ -158,7 +177,6 @@ DEMO_LICENSES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "mei",
         "countered",
         {
-            **_YEAR,
             "markets": ["NO", "SE"],
             "channels": ["tiktok", "web"],
             "categories": ["outerwear"],
@@ -171,7 +189,6 @@ DEMO_LICENSES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "amara",
         "declined",
         {
-            **_YEAR,
             "markets": ["DE"],
             "channels": ["print"],
             "categories": ["outerwear"],
@@ -184,8 +201,6 @@ DEMO_LICENSES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "diego",
         "expired",
         {
-            "starts_on": date(2025, 3, 1),
-            "ends_on": date(2025, 8, 31),
             "markets": ["ES"],
             "channels": ["instagram"],
             "categories": ["top"],
@@ -198,7 +213,6 @@ DEMO_LICENSES: dict[str, tuple[str, str, str, dict[str, Any]]] = {
         "amara",
         "revoked",
         {
-            **_YEAR,
             "markets": ["FR", "BE"],
             "channels": ["web"],
             "categories": ["dress"],
@@ -272,8 +286,8 @@ class Command(BaseCommand):
             data=CampaignInput(
                 name=DEMO_CAMPAIGN,
                 brief="Paris and Berlin streets in spring light: the city wardrobe, worn easy.",
-                starts_on=date(2027, 3, 1),
-                ends_on=date(2027, 5, 31),
+                starts_on=date(timezone.localdate().year + 1, 3, 1),
+                ends_on=date(timezone.localdate().year + 1, 5, 31),
                 markets=["FR", "DE"],
                 channels=["instagram"],
                 gpu_budget_seconds=1800,
@@ -354,7 +368,7 @@ class Command(BaseCommand):
                     actor=user,
                     talent=talent,
                     agency=Agency.objects.get(slug=agency_slug),
-                    started_on=date(2026, 1, 1),
+                    started_on=demo_term(timezone.localdate())["starts_on"],
                     may_act=may_act,
                 )
         twin = Twin.objects.filter(talent=talent, name="Main twin").first()
@@ -367,7 +381,7 @@ class Command(BaseCommand):
                 scope="E-commerce, social and campaign imagery",
                 purpose="Fashion campaigns of brands the talent licenses",
                 pay_basis="Flat fee per market and month, plus a fee per published asset",
-                starts_on=date(2026, 1, 1),
+                starts_on=demo_term(timezone.localdate(), past=True)["starts_on"],
                 ends_on=None,
                 text_version="2026-01",
             )
@@ -419,7 +433,10 @@ class Command(BaseCommand):
             note = f"Demo license {key}"
             if License.objects.filter(twin=twin, note=note).exists():
                 continue
-            terms = {k: v for k, v in spec.items() if k != "against"}
+            terms = {
+                **demo_term(timezone.localdate(), past=state == "expired"),
+                **{k: v for k, v in spec.items() if k != "against"},
+            }
             director = actor_for(self._user(f"{brand_slug}-director"), brand_slug)
             against = list(Brand.objects.filter(slug__in=spec.get("against", [])))
             license = license_request(
@@ -449,13 +466,13 @@ class Command(BaseCommand):
             self.created.append(f"license {key}")
         license_expire_due(today=timezone.localdate())
         published = License.objects.get(note="Demo license aurel-ines")
-        for n, day in enumerate((date(2026, 6, 4), date(2026, 7, 9), date(2026, 9, 15))):
+        for n, days_ago in enumerate((140, 75, 10)):
             usage_record(
                 license=published,
                 asset_ref=f"demo-asset-{n + 1}",
                 channel="instagram",
                 markets=["FR", "DE"][: n % 2 + 1],
-                used_on=day,
+                used_on=timezone.localdate() - timedelta(days=days_ago),
             )
 
     def _report(self) -> None:
