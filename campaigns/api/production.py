@@ -365,6 +365,11 @@ class MatrixPlanApi(APIView):
         budget_left = serializers.FloatField()
         over_budget = serializers.BooleanField()
         forbidden = ForbiddenSerializer(many=True)
+        warnings = serializers.ListField(
+            child=serializers.CharField(),
+            help_text="Allowed today, but would not be on the campaign's last day (a license "
+            "that ends first, say): queued all the same.",
+        )
 
     @extend_schema(request=MatrixInputSerializer, responses=OutputSerializer)
     def post(self, request: Request, pk: int) -> Response:

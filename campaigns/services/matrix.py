@@ -73,6 +73,9 @@ class MatrixPlan:
     already: int  # cells that are in the matrix already and are not queued again
     seconds_per_render: float
     used_seconds: float  # spent and committed to jobs still running or queued
+    # Allowed today, but what would stop publishing on the campaign's last day (a license that
+    # ends first, say): rendered all the same, as the director may renew or publish early.
+    warnings: list[str]
 
     @property
     def renders(self) -> int:
@@ -187,6 +190,7 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
         )
     )
     cells, forbidden, already = [], [], 0
+    warnings: dict[str, None] = {}
     for look_id, twin_id in product(spec.looks, spec.twins):
         look, twin = looks[look_id], twins[twin_id]
         version = versions.get(twin_id)
@@ -196,6 +200,13 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
         if reasons or version is None:
             forbidden.append(Forbidden(look, twin, "", reasons))
             continue
+        last_day, categories = campaign.ends_on, look.categories()
+        later = (
+            pair_reasons(book, campaign, twin_id, categories, last_day) if last_day > today else ()
+        )
+        if later:
+            warning = f"{twin} on {last_day}, the campaign's last day: {' '.join(later)}"
+            warnings[warning + " What is rendered now could not be published then."] = None
         info = VersionInfo(annotations=version.annotations, weights_uri=version.weights_uri)
         for pose in spec.poses:
             missing = backend.missing(info, POSES[pose].angle)
@@ -218,6 +229,7 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
         already=already,
         seconds_per_render=per_render,
         used_seconds=campaign_gpu_use(campaign, per_render).used,
+        warnings=list(warnings),
     )
 
 

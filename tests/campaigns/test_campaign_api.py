@@ -56,6 +56,7 @@ def test_a_campaign_from_brief_to_renders(api, studio, django_capture_on_commit_
     )
     body = plan.json()
     assert plan.status_code == 200 and body["renders"] == 4 and body["over_budget"] is False
+    assert body["warnings"] == []  # the license outlasts the campaign
     (forbidden,) = body["forbidden"]
     assert (
         forbidden["twin"] == studio.world.twin_b.pk

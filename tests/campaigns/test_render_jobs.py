@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -90,6 +91,44 @@ def test_the_plan_counts_renders_and_says_what_is_forbidden_and_why(studio):
     assert plan.seconds_per_render == 0.3 and plan.estimate_seconds == 1.8
     assert plan.budget_left == 3600 and not plan.over_budget
     assert not Shot.objects.exists()  # planning changes nothing
+
+
+def test_the_plan_warns_where_the_license_ends_before_the_campaign(
+    studio, login, django_capture_on_commit_callbacks
+):
+    license = studio.world.twin_a.licenses.get(brand=studio.world.brand_a)
+    studio.campaign.ends_on = license.ends_on + timedelta(days=1)
+    studio.campaign.save()
+    plan = matrix_plan(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+    assert plan.renders == 1 and plan.forbidden == []  # allowed today, so rendered
+    assert plan.warnings == [
+        f"{studio.world.twin_a} on {studio.campaign.ends_on}, the campaign's last day: "
+        f"{studio.campaign.ends_on} is outside the term {license.starts_on}–{license.ends_on}. "
+        "What is rendered now could not be published then."
+    ]
+    form = {
+        "looks": [studio.look.pk],
+        "twins": [studio.world.twin_a.pk],
+        "poses": ["standing-front"],
+        "scenes": [studio.scene.pk],
+        "formats": ["4:5"],
+        "variants": "1",
+        "priority": "3",
+        "action": "plan",
+    }
+    page = login(studio.director.user).post(
+        reverse("matrix-builder", args=[studio.campaign.pk]), form
+    )
+    text = page.content.decode()
+    assert "Queued, but not publishable for the whole campaign" in text
+    assert f"is outside the term {license.starts_on}–{license.ends_on}" in text
+    assert queue(studio, django_capture_on_commit_callbacks)[0].jobs == 1
+    # A campaign inside the license, or already over, has nothing to warn of.
+    for ends_on in (license.ends_on, timezone.localdate() - timedelta(days=1)):
+        studio.campaign.ends_on, studio.campaign.starts_on = ends_on, ends_on - timedelta(days=9)
+        studio.campaign.save()
+        plan = matrix_plan(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+        assert plan.warnings == [], ends_on
 
 
 def test_the_license_must_cover_every_channel_market_and_category(studio):
