@@ -233,6 +233,8 @@ def test_the_render_farm_shows_workers_and_only_our_jobs(
     )
     page = director.get(reverse("render-farm")).content.decode()
     assert "gpu0@farm" in page and "NVIDIA H100 80GB HBM3" in page and "3/30" in page
+    shot = RenderJob.objects.get().shot_id
+    assert f'<a href="{reverse("shot-detail", args=[shot])}">' in page  # each running shot
     # Redis keeps priorities apart: the gpu queue is shown by priority, the others in all.
     assert "gpu: 0 waiting (rush 0 · normal 0 · background 0)" in page
     assert re.search(r"<li>cpu: \d+ waiting</li>", page)
