@@ -90,7 +90,8 @@ def shoulders(
         return None
     axis = face[0] + face[2] // 2 if face else int(np.median(np.nonzero(mask)[1]))
     first = face[1] + face[3] // 2 if face else y + round(h * 0.08)
-    last = min(y + h, first + (face[3] if face else round(h * 0.27)))
+    # (a neck is at most about a face long; without a face, the canon's head and neck)
+    last = min(y + h, first + (round(face[3] * 1.5) if face else round(h * 0.27)))
     runs = {row: _run(mask[row], axis) for row in range(first, last)}
     widths = [(end - start, row) for row, (start, end) in runs.items() if end > start]
     if not widths:
