@@ -12,6 +12,7 @@ there or complete.
 default host, which kombu would otherwise warn about on every connection.
 """
 
+import contextlib
 import os
 import uuid
 from time import monotonic
@@ -37,6 +38,8 @@ class Channel(filesystem.Channel):
                 partial.write(str_to_bytes(dumps(payload)))
             os.replace(final + PARTIAL, final)
         except OSError as exc:
+            with contextlib.suppress(OSError):  # a disk that filled mid-write keeps no scraps
+                os.unlink(final + PARTIAL)
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
 
 

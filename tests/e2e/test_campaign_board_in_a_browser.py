@@ -46,7 +46,9 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     batch = page.inner_text("#board-batches")
     assert "2 of 2 finished" in batch and "Done" in batch and "left" not in batch
     images = page.locator("[data-state=succeeded] img")
-    assert images.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    page.wait_for_function(  # a thumbnail that loads (within the default timeout), not a hole
+        "(img) => img.complete && img.naturalWidth > 0", arg=images.first.element_handle()
+    )
     page.locator("button:has-text('Shortlist')").first.click()
     page.wait_for_selector(".message.success >> text=Shortlisted.")
     assert Render.objects.exclude(shortlisted_at=None).count() == 1

@@ -36,8 +36,9 @@ def test_stylist_adds_a_garment_and_sees_it_on_the_board(world, live_server, pag
     assert "Browser scarf added" in page.inner_text(".messages")
     card = page.locator("figure.image-card", has_text="Browser scarf")
     image = card.locator("img")
-    image.wait_for()
-    assert page.evaluate("(img) => img.complete && img.naturalWidth", image.element_handle()) == 60
+    # (the element shows before its image has loaded: wait for the image, then measure it)
+    page.wait_for_function("(img) => img.complete && img.naturalWidth", arg=image.element_handle())
+    assert page.evaluate("(img) => img.naturalWidth", image.element_handle()) == 60
     assert Garment.objects.get(sku="E2E-1").brand == world.brand_a
 
 

@@ -77,3 +77,34 @@ def test_it_has_no_host_to_warn_about(tmp_path, caplog):
     with _connection(str(tmp_path)) as connection:
         connection.info()
     assert "No hostname" not in caplog.text
+
+
+def _put_over_the_file_size_limit(folder: str, results: Any) -> None:
+    """In a process that may write files of 10 kB at most (as a full disk refuses a write)."""
+    import resource
+    import signal
+
+    from kombu.exceptions import ChannelError
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (10_000, 10_000))
+    with _connection(folder) as connection:
+        try:
+            connection.default_channel._put("jobs", {"body": "x" * 20_000})
+        except ChannelError as exc:
+            results.put(str(exc))
+        else:
+            results.put("")
+
+
+def test_a_message_that_cannot_be_written_leaves_nothing_behind(tmp_path):
+    folder = tmp_path / "broker"
+    folder.mkdir()
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    writer = context.Process(target=_put_over_the_file_size_limit, args=(str(folder), results))
+    writer.start()
+    error = results.get(timeout=60)
+    writer.join(timeout=10)
+    assert error.startswith("Cannot add file")
+    assert list(folder.iterdir()) == []  # no half-written .partial file
