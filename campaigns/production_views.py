@@ -387,13 +387,16 @@ def _shot_neighbours(request: HttpRequest, shot: Shot) -> dict[str, Any]:
 
 
 def _back(request: HttpRequest, job: RenderJob) -> HttpResponse:
-    """Back to where the action was taken: the shot's page, or the board with its filters."""
-    if request.POST.get("back") == "shot":
+    """Back to where the action was taken: the shot's page, or the board with its filters,
+    scrolled to the shot's card (not to the top of a board of hundreds)."""
+    on_shot = request.POST.get("back") == "shot"
+    if on_shot:
         target = reverse("shot-detail", args=[job.shot_id])
     else:
         target = reverse("campaign-board", args=[job.campaign_id])
     query = request.POST.get("query", "")
-    return redirect(f"{target}?{query}" if query else target)
+    anchor = "" if on_shot else f"#shot-{job.shot_id}"
+    return redirect((f"{target}?{query}" if query else target) + anchor)
 
 
 def _job_action(request: HttpRequest, pk: UUID, action: Any, success: str) -> HttpResponse:

@@ -144,7 +144,8 @@ def test_job_actions_from_the_board(director, studio, django_capture_on_commit_c
     queued(studio, django_capture_on_commit_callbacks)
     job = RenderJob.objects.get()
     response = director.post(reverse("job-cancel", args=[job.pk]), {"query": "state=cancelled"})
-    assert response.url.endswith("?state=cancelled")
+    board = reverse("campaign-board", args=[studio.campaign.pk])
+    assert response.url == f"{board}?state=cancelled#shot-{job.shot_id}"  # back at its card
     job.refresh_from_db()
     assert job.state == JobState.CANCELLED
     with django_capture_on_commit_callbacks(execute=False):
@@ -152,7 +153,8 @@ def test_job_actions_from_the_board(director, studio, django_capture_on_commit_c
     retried = RenderJob.objects.exclude(pk=job.pk).get()
     render_job_run(job_id=str(retried.pk), worker="w")
     render = Render.objects.get()
-    director.post(reverse("render-shortlist", args=[render.pk]), {"shortlisted": "1"})
+    response = director.post(reverse("render-shortlist", args=[render.pk]), {"shortlisted": "1"})
+    assert response.url == f"{board}#shot-{job.shot_id}"
     render.refresh_from_db()
     assert render.shortlisted_at is not None
     picture = director.get(reverse("render-file", args=[render.pk]))
