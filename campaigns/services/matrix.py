@@ -191,6 +191,7 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
     )
     cells, forbidden, already = [], [], 0
     warnings: dict[str, None] = {}
+    later: tuple[str, ...]
     for look_id, twin_id in product(spec.looks, spec.twins):
         look, twin = looks[look_id], twins[twin_id]
         version = versions.get(twin_id)
@@ -200,10 +201,9 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
         if reasons or version is None:
             forbidden.append(Forbidden(look, twin, "", reasons))
             continue
-        last_day, categories = campaign.ends_on, look.categories()
-        later = (
-            pair_reasons(book, campaign, twin_id, categories, last_day) if last_day > today else ()
-        )
+        last_day, later = campaign.ends_on, ()
+        if last_day > today:
+            later = pair_reasons(book, campaign, twin_id, look.categories(), last_day)
         if later:
             warning = f"{twin} on {last_day}, the campaign's last day: {' '.join(later)}"
             warnings[warning + " What is rendered now could not be published then."] = None
