@@ -24,7 +24,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -229,7 +229,8 @@ def _campaign(director: Actor, name: str, backend: str, scenes: int) -> tuple[An
     campaign = campaign_create(
         actor=director,
         data=CampaignInput(
-            name=name, starts_on=date(2027, 1, 1), ends_on=date(2027, 12, 31), markets=["DE"],
+            name=name, starts_on=timezone.localdate(), markets=["DE"],
+            ends_on=timezone.localdate() + timedelta(days=300),  # inside the license's year
             channels=["instagram"], backend=backend, gpu_budget_seconds=10**9,
         ),
     )  # fmt: skip
