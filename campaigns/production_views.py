@@ -140,9 +140,7 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
     context["scene_form"] = SceneForm()
     context["scenes"] = list(selectors.scene_list(campaign=campaign))
     context["gpu"] = selectors.campaign_gpu_use(campaign)
-    context["failed"] = selectors.shot_board(
-        actor=actor_of(request), campaign=campaign, state=JobState.FAILED
-    ).count()
+    context["counts"] = selectors.board_counts(actor=actor_of(request), campaign=campaign)
     context["next_statuses"] = [
         (value, CampaignStatus(value).label)
         for value in sorted(CAMPAIGN_TRANSITIONS[campaign.status])

@@ -221,6 +221,17 @@ def shot_board(
     return shots
 
 
+def board_counts(*, actor: Actor, campaign: Campaign) -> dict[str, int]:
+    """How many of the board's shots failed and how many show a shortlisted render, counted as
+    the board's filters count them, in one query."""
+    latest = _latest_job().values("render__shortlisted_at")[:1]
+    shots = shot_board(actor=actor, campaign=campaign).annotate(shortlisted_at=Subquery(latest))
+    return shots.aggregate(
+        failed=Count("pk", filter=Q(state=JobState.FAILED)),
+        shortlisted=Count("pk", filter=Q(shortlisted_at__isnull=False)),
+    )
+
+
 def job_list(
     *,
     actor: Actor,

@@ -258,8 +258,9 @@ def test_the_board_and_its_api_show_the_shortlist_alone(
     cards = reverse("campaign-cards", args=[studio.campaign.pk])
     shots_api = reverse("api-shot-list", args=[studio.campaign.pk])
 
-    board = director.get(reverse("campaign-board", args=[studio.campaign.pk])).content.decode()
-    assert 'name="shortlisted"' in board
+    board_url = reverse("campaign-board", args=[studio.campaign.pk])
+    board = director.get(board_url).content.decode()
+    assert 'name="shortlisted"' in board and "Shortlisted only (1)" in board
     shortlist = director.get(cards, {"shortlisted": "on"}).content.decode()
     assert shortlist.count('class="card image-card shot"') == 1
     assert f'id="shot-{picked.job.shot_id}"' in shortlist
@@ -274,6 +275,7 @@ def test_the_board_and_its_api_show_the_shortlist_alone(
     assert 'class="card image-card shot"' not in shortlist
     assert "No shots match these filters." in shortlist
     assert director.get(shots_api, {"shortlisted": "1"}).json()["results"] == []
+    assert "Shortlisted only (0)" in director.get(board_url).content.decode()  # as the filter
 
 
 def test_a_shots_page_shows_it_large_with_every_seed_and_acts_in_place(
