@@ -118,12 +118,61 @@ class CampaignListApi(ListAPIView[Campaign]):
         return Response(CampaignOutputSerializer(campaign).data, status=201)
 
 
-class CampaignDetailApi(APIView):
-    @extend_schema(responses=CampaignOutputSerializer)
-    def get(self, request: Request, pk: int) -> Response:
-        return Response(CampaignOutputSerializer(_campaign(request, pk)).data)
+class GpuUseSerializer(serializers.Serializer[object]):
+    class Meta:
+        ref_name = "GpuUse"
 
-    @extend_schema(request=CampaignInputSerializer, responses=CampaignOutputSerializer)
+    budget = serializers.IntegerField(help_text="GPU seconds the campaign may use.")
+    spent = serializers.FloatField(help_text="GPU seconds its finished renders took.")
+    held = serializers.FloatField(help_text="Estimated for its queued and running renders.")
+    left = serializers.FloatField()
+    per_render = serializers.FloatField(help_text="The estimate per render.")
+
+
+class BoardCountsSerializer(serializers.Serializer[object]):
+    class Meta:
+        ref_name = "BoardCounts"
+
+    failed = serializers.IntegerField(help_text="Shots whose latest render failed.")
+    shortlisted = serializers.IntegerField(help_text="Shots whose latest render is shortlisted.")
+
+
+class CampaignDetailSerializer(CampaignOutputSerializer):
+    """A campaign with what its board shows beside it (handed over in the context)."""
+
+    gpu = serializers.SerializerMethodField()
+    shots = serializers.SerializerMethodField()
+
+    class Meta(CampaignOutputSerializer.Meta):
+        ref_name = "CampaignDetail"
+        fields = [*CampaignOutputSerializer.Meta.fields, "gpu", "shots"]
+
+    @extend_schema_field(GpuUseSerializer)
+    def get_gpu(self, campaign: Campaign) -> Any:
+        return GpuUseSerializer(self.context["gpu"]).data
+
+    @extend_schema_field(BoardCountsSerializer)
+    def get_shots(self, campaign: Campaign) -> Any:
+        return self.context["shots"]
+
+
+def _detail(request: Request, campaign: Campaign) -> Response:
+    board = {
+        "gpu": selectors.campaign_gpu_use(campaign),
+        "shots": selectors.board_counts(actor=api_actor(request), campaign=campaign),
+    }
+    return Response(CampaignDetailSerializer(campaign, context=board).data)
+
+
+class CampaignDetailApi(APIView):
+    """A campaign, with the GPU time it used against its budget and how many of its shots
+    failed or are shortlisted, as its board shows them."""
+
+    @extend_schema(responses=CampaignDetailSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return _detail(request, _campaign(request, pk))
+
+    @extend_schema(request=CampaignInputSerializer, responses=CampaignDetailSerializer)
     def put(self, request: Request, pk: int) -> Response:
         campaign = _campaign(request, pk)
         data = CampaignInputSerializer(data=request.data)
@@ -131,7 +180,7 @@ class CampaignDetailApi(APIView):
         campaign = services.campaign_update(
             actor=api_actor(request), campaign=campaign, data=data.campaign_input()
         )
-        return Response(CampaignOutputSerializer(campaign).data)
+        return _detail(request, campaign)
 
 
 class CampaignStatusApi(APIView):

@@ -77,6 +77,14 @@ def test_a_campaign_from_brief_to_renders(api, studio, django_capture_on_commit_
     render_id = shots["results"][0]["latest_job"]["render"]["id"]
     assert api.put(reverse("api-render-shortlist", args=[render_id])).json()["shortlisted"] is True
     assert api.get(reverse("api-render-list"), {"shortlisted": "1"}).json()["count"] == 1
+    # The campaign says what its board shows: GPU time spent and held, failed and picked shots.
+    detail = api.get(reverse("api-campaign-detail", args=[campaign.pk])).json()
+    spent = RenderJob.objects.get(pk=job_id).gpu_seconds
+    assert detail["name"] == campaign.name and detail["shots"] == {"failed": 0, "shortlisted": 1}
+    assert (
+        detail["gpu"]["spent"] == spent and detail["gpu"]["budget"] == campaign.gpu_budget_seconds
+    )
+    assert detail["gpu"]["held"] == round(3 * detail["gpu"]["per_render"], 1)  # three to come
     assert (
         api.delete(reverse("api-render-shortlist", args=[render_id])).json()["shortlisted"] is False
     )
