@@ -544,3 +544,20 @@ def test_the_campaign_list_searches_and_filters_only_our_campaigns(director, stu
     assert names(q="winter", status="draft") == []
     empty = director.get(reverse("campaign-list"), {"q": "nothing like it"}).content.decode()
     assert "No campaign matches." in empty and "No campaigns yet." not in empty
+
+
+def test_the_dashboard_shows_our_running_renders_and_campaigns_only(
+    director, studio, login, django_capture_on_commit_callbacks
+):
+    queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5", "9:16"))
+    running = RenderJob.objects.order_by("pk").first()
+    RenderJob.objects.filter(pk=running.pk).update(
+        state=JobState.RUNNING, progress_step=7, progress_total=20, started_at=timezone.now()
+    )
+    page = director.get(reverse("dashboard")).content.decode()
+    assert f'<a href="{reverse("shot-detail", args=[running.shot_id])}">Look A × ' in page
+    assert "2 queued" in page and "Nothing is rendering" not in page
+    assert "All campaigns (1)" in page and "3 shots, 3 rendering" in page
+    rival = login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))
+    theirs = rival.get(reverse("dashboard")).content.decode()
+    assert "Nothing is rendering" in theirs and "Look A" not in theirs and "Spring" not in theirs
