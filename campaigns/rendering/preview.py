@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageColor, ImageFilter
+from PIL import Image, ImageColor, ImageFilter, ImageOps
 
 from campaigns.rendering.base import (
     Progress,
@@ -57,9 +57,9 @@ def _cutout(path: Path) -> Image.Image:
 
 def _background(request: RenderRequest) -> Image.Image:
     size = (request.width, request.height)
-    if request.scene.kind == "image":
+    if request.scene.kind == "image":  # cropped to fill the format, never stretched
         with Image.open(request.scene.value) as image:
-            return image.convert("RGB").resize(size)
+            return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.BILINEAR)
     colour = request.scene.value if request.scene.kind == "colour" else "#ecebe7"
     return Image.new("RGB", size, ImageColor.getrgb(colour))
 

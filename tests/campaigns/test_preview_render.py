@@ -71,6 +71,18 @@ def test_every_format_is_exact_and_the_scene_is_behind(studio, fmt):
     assert near(image.getpixel((2, 2)), (0x33, 0x66, 0x99), 2)
 
 
+def test_a_scene_image_fills_the_format_without_stretching(studio, tmp_path):
+    wide = Image.new("RGB", (800, 400), (0, 0, 255))  # 2:1, its middle square red
+    wide.paste((255, 0, 0), (200, 0, 600, 400))
+    path = tmp_path / "wide.png"
+    wide.save(path)
+    req = request(studio, fmt="1:1")
+    image = render(RenderRequest(**{**req.__dict__, "scene": Scene("image", str(path))}))
+    # Cropped to its middle, the square format is red to its corners; stretched, they were blue.
+    assert near(image.getpixel((2, 2)), (255, 0, 0), 2)
+    assert near(image.getpixel((image.width - 3, 2)), (255, 0, 0), 2)
+
+
 def test_same_seed_same_bytes_other_seed_other_picture(studio):
     garments = [studio[2]("top", GREEN, 30)]
     backend = PreviewBackend()
