@@ -7,12 +7,13 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from campaigns import selectors, services
 from campaigns.enums import CAMPAIGN_TRANSITIONS, JOB_ACTIVE, CampaignStatus, JobState, Priority
@@ -384,7 +385,7 @@ def _shot_neighbours(request: HttpRequest, shot: Shot) -> dict[str, Any]:
     }
 
 
-def _back(request: HttpRequest, job: RenderJob) -> HttpResponse:
+def _back(request: HttpRequest, job: RenderJob) -> HttpResponseRedirect:
     """Back to where the action was taken: the shot's page, or the board with its filters,
     scrolled to the shot's card (not to the top of a board of hundreds)."""
     on_shot = request.POST.get("back") == "shot"
@@ -427,15 +428,31 @@ def job_rerender(request: HttpRequest, pk: UUID) -> HttpResponse:
 @login_required
 @require_POST
 def render_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shortlist a render, or take it off. From the board's card (htmx) the card comes back
+    changed, with the shortlist's count; otherwise back to where it was asked."""
     actor = actor_of(request)
     item = get_object_or_404(selectors.render_list(actor=actor), pk=pk)
     on = request.POST.get("shortlisted") == "1"
-    service_call(
+    done = service_call(
         request,
         lambda: services.render_shortlist(actor=actor, render=item, shortlisted=on),
         success="Shortlisted." if on else "Taken off the shortlist.",
     )
-    return _back(request, item.job)
+    back = _back(request, item.job)
+    if not request.htmx:  # type: ignore[attr-defined]
+        return back
+    if not done:  # the board again, with the reason
+        return HttpResponseClientRedirect(back.url)
+    list(messages.get_messages(request))  # read, so not shown later: the card says it
+    campaign, shot_id = item.job.campaign, item.job.shot_id
+    shot = get_object_or_404(selectors.shot_board(actor=actor, campaign=campaign), pk=shot_id)
+    context = {
+        "shot": shot,
+        "job": shot.job_list[0],  # type: ignore[attr-defined]
+        "query": request.POST.get("query", ""),
+        "counts": selectors.board_counts(actor=actor, campaign=campaign),
+    }
+    return render(request, "campaigns/_board_card_swap.html", context)
 
 
 @login_required

@@ -260,7 +260,7 @@ def test_the_board_and_its_api_show_the_shortlist_alone(
 
     board_url = reverse("campaign-board", args=[studio.campaign.pk])
     board = director.get(board_url).content.decode()
-    assert 'name="shortlisted"' in board and "Shortlisted only (1)" in board
+    assert 'name="shortlisted"' in board and '<span id="shortlist-count">(1)</span>' in board
     shortlist = director.get(cards, {"shortlisted": "on"}).content.decode()
     assert shortlist.count('class="card image-card shot"') == 1
     assert f'id="shot-{picked.job.shot_id}"' in shortlist
@@ -275,7 +275,7 @@ def test_the_board_and_its_api_show_the_shortlist_alone(
     assert 'class="card image-card shot"' not in shortlist
     assert "No shots match these filters." in shortlist
     assert director.get(shots_api, {"shortlisted": "1"}).json()["results"] == []
-    assert "Shortlisted only (0)" in director.get(board_url).content.decode()  # as the filter
+    assert '<span id="shortlist-count">(0)</span>' in director.get(board_url).content.decode()
 
 
 def test_a_shots_page_shows_it_large_with_every_seed_and_acts_in_place(
@@ -561,3 +561,33 @@ def test_the_dashboard_shows_our_running_renders_and_campaigns_only(
     rival = login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))
     theirs = rival.get(reverse("dashboard")).content.decode()
     assert "Nothing is rendering" in theirs and "Look A" not in theirs and "Spring" not in theirs
+
+
+def test_the_shortlist_button_changes_its_card_in_place(
+    director, studio, login, django_capture_on_commit_callbacks
+):
+    queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    for job in RenderJob.objects.all():
+        render_job_run(job_id=str(job.pk), worker="w")
+    render = Render.objects.order_by("pk").first()
+    url = reverse("render-shortlist", args=[render.pk])
+    swapped = director.post(url, {"shortlisted": "1", "query": "look=1"}, HTTP_HX_REQUEST="true")
+    html = swapped.content.decode()
+    assert swapped.status_code == 200 and html.count('class="card image-card shot"') == 1
+    assert f'id="shot-{render.job.shot_id}"' in html and ">Unshortlist</button>" in html
+    assert '<span id="shortlist-count" hx-swap-oob="true">(1)</span>' in html
+    assert "?look=1" in html  # the card's links keep the board's filters
+    render.refresh_from_db()
+    assert render.shortlisted_at is not None
+    board = director.get(reverse("campaign-board", args=[studio.campaign.pk])).content.decode()
+    assert "Shortlisted." not in board  # said by the card, not again on the next page
+    # Refused: the whole board again, where the reason shows; nothing changed.
+    stylist = login(studio.world.user("brand-a", Role.STYLIST))
+    refused = stylist.post(url, {"shortlisted": "0"}, HTTP_HX_REQUEST="true")
+    board_url = reverse("campaign-board", args=[studio.campaign.pk])
+    assert refused.status_code == 200 and refused["HX-Redirect"].startswith(board_url)
+    assert "Your role does not allow this" in stylist.get(reverse("dashboard")).content.decode()
+    render.refresh_from_db()
+    assert render.shortlisted_at is not None
+    rival = login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))
+    assert rival.post(url, {"shortlisted": "0"}, HTTP_HX_REQUEST="true").status_code == 404

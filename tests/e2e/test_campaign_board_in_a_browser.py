@@ -49,8 +49,13 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     page.wait_for_function(  # a thumbnail that loads (within the default timeout), not a hole
         "(img) => img.complete && img.naturalWidth > 0", arg=images.first.element_handle()
     )
-    page.locator("button:has-text('Shortlist')").first.click()
-    page.wait_for_selector(".message.success >> text=Shortlisted.")
+    # Shortlisting changes its card in place: no reload, the count beside the filter follows.
+    card = page.locator("[data-state=succeeded]").first
+    card_id = card.get_attribute("id")
+    card.locator("button:has-text('Shortlist')").click()
+    page.wait_for_selector(f"#{card_id} >> button:has-text('Unshortlist')")
+    assert page.inner_text("#shortlist-count") == "(1)"
+    assert page.evaluate("window.stillTheSamePage") is True
     assert Render.objects.exclude(shortlisted_at=None).count() == 1
     page.screenshot(path=str(tmp_path / "board.png"), full_page=True)
     assert page.url.startswith(
