@@ -439,7 +439,7 @@ def render_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
         success="Shortlisted." if on else "Taken off the shortlist.",
     )
     back = _back(request, item.job)
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not request.htmx or request.POST.get("back") == "shot":  # type: ignore[attr-defined]
         return back
     if not done:  # the board again, with the reason
         return HttpResponseClientRedirect(back.url)
