@@ -398,11 +398,29 @@ def _back(request: HttpRequest, job: RenderJob) -> HttpResponseRedirect:
     return redirect((f"{target}?{query}" if query else target) + anchor)
 
 
+def _from_card(request: HttpRequest) -> bool:
+    """Posted by htmx from a card of the board (not from a shot's page)?"""
+    return bool(request.htmx) and request.POST.get("back") != "shot"  # type: ignore[attr-defined]
+
+
+def _refused_in_place(back: HttpResponseRedirect) -> HttpResponse:
+    """An action from a card was refused: the board again, where the reason shows."""
+    return HttpResponseClientRedirect(back.url)
+
+
 def _job_action(request: HttpRequest, pk: UUID, action: Any, success: str) -> HttpResponse:
+    """Cancel, retry or a new seed. From a card (htmx) the board's cards reload themselves in
+    place (they poll again while anything renders); otherwise back where it was asked."""
     actor = actor_of(request)
     job = get_object_or_404(selectors.job_list(actor=actor), pk=pk)
-    service_call(request, lambda: action(actor=actor, job=job), success=success)
-    return _back(request, job)
+    done = service_call(request, lambda: action(actor=actor, job=job), success=success)
+    back = _back(request, job)
+    if not _from_card(request):
+        return back
+    if not done:
+        return _refused_in_place(back)
+    list(messages.get_messages(request))  # read, so not shown later: the card says it
+    return HttpResponse(status=204, headers={"HX-Trigger": "board-changed"})
 
 
 @login_required
@@ -439,10 +457,10 @@ def render_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
         success="Shortlisted." if on else "Taken off the shortlist.",
     )
     back = _back(request, item.job)
-    if not request.htmx or request.POST.get("back") == "shot":  # type: ignore[attr-defined]
+    if not _from_card(request):
         return back
-    if not done:  # the board again, with the reason
-        return HttpResponseClientRedirect(back.url)
+    if not done:
+        return _refused_in_place(back)
     list(messages.get_messages(request))  # read, so not shown later: the card says it
     campaign, shot_id = item.job.campaign, item.job.shot_id
     shot = get_object_or_404(selectors.shot_board(actor=actor, campaign=campaign), pk=shot_id)

@@ -102,11 +102,14 @@ def test_the_cards_bring_the_batches_along_and_poll_while_any_job_is_active(
     # Filtered to what is done, the board still watches: the queued one will join it.
     cards = director.get(cards_url, {"state": "succeeded"}, HTTP_HX_REQUEST="true")
     text = cards.content.decode()
-    assert text.count('class="card image-card shot"') == 1 and 'hx-trigger="every 2s"' in text
+    assert (
+        text.count('class="card image-card shot"') == 1
+        and 'hx-trigger="every 2s, board-changed from:body"' in text
+    )
     assert '<div id="board-batches" hx-swap-oob="true">' in text and "1 of 2 finished" in text
     render_job_run(job_id=str(jobs[1].pk), worker="w")
     text = director.get(cards_url, {"state": "succeeded"}).content.decode()
-    assert "hx-trigger" not in text and "2 of 2 finished" in text
+    assert "every 2s" not in text and "2 of 2 finished" in text
 
 
 def test_the_api_lists_batches_with_their_progress(

@@ -111,14 +111,14 @@ def test_the_board_shows_every_state_and_polls_only_while_rendering(
     render = Render.objects.get(job=jobs[0])
     assert reverse("render-thumb", args=[render.pk]) in board
     assert "CUDA out of memory" in board and 'data-state="queued"' in board
-    assert 'hx-trigger="every 2s"' in board  # one is still queued
+    assert 'hx-trigger="every 2s, board-changed from:body"' in board  # one is still queued
     only_failed = director.get(
         reverse("campaign-cards", args=[studio.campaign.pk]), {"state": "failed"}
     )
     assert only_failed.content.decode().count('class="card image-card shot"') == 1
     RenderJob.objects.filter(pk=jobs[2].pk).update(state=JobState.CANCELLED)
     cards = director.get(reverse("campaign-cards", args=[studio.campaign.pk])).content.decode()
-    assert "hx-trigger" not in cards  # nothing left to watch
+    assert "every 2s" not in cards  # nothing left to watch
 
 
 def test_the_boards_query_count_does_not_grow_with_the_renders(
@@ -591,3 +591,28 @@ def test_the_shortlist_button_changes_its_card_in_place(
     assert render.shortlisted_at is not None
     rival = login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))
     assert rival.post(url, {"shortlisted": "0"}, HTTP_HX_REQUEST="true").status_code == 404
+
+
+def test_card_actions_posted_by_htmx_have_the_cards_reload_in_place(
+    director, studio, django_capture_on_commit_callbacks
+):
+    queued(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get()
+    render_job_run(job_id=str(job.pk), worker="w")
+    cards = reverse("campaign-cards", args=[studio.campaign.pk])
+    idle = director.get(cards).content.decode()
+    assert 'hx-trigger="board-changed from:body"' in idle and "data-live" not in idle
+    with django_capture_on_commit_callbacks(execute=False):
+        answer = director.post(reverse("job-rerender", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert answer.status_code == 204 and answer["HX-Trigger"] == "board-changed"
+    assert RenderJob.objects.filter(state=JobState.QUEUED).count() == 1
+    live = director.get(cards).content.decode()
+    assert 'hx-trigger="every 2s, board-changed from:body"' in live and "data-live" in live
+    board = reverse("campaign-board", args=[studio.campaign.pk])
+    assert "A new render with a new seed is queued." not in director.get(board).content.decode()
+    # Refused (a finished job cannot be cancelled): the board again, where the reason shows.
+    refused = director.post(reverse("job-cancel", args=[job.pk]), HTTP_HX_REQUEST="true")
+    assert refused.status_code == 200 and refused["HX-Redirect"] == f"{board}#shot-{job.shot_id}"
+    assert "This job is succeeded already." in director.get(board).content.decode()
+    job.refresh_from_db()
+    assert job.state == JobState.SUCCEEDED

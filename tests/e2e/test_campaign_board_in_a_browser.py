@@ -6,11 +6,13 @@ import re
 import pytest
 from django.urls import reverse
 
+from campaigns.enums import JobState
 from campaigns.models import Render, RenderJob
+from campaigns.services import matrix_queue, render_job_run
 from studio.enums import Role
 from tests.campaigns.conftest import make_studio
 from tests.e2e.test_licensing_in_a_browser import sign_in
-from tests.worker import celery_worker
+from tests.worker import broker_empty, celery_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +43,7 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
             timeout=60_000,
         )
     assert page.evaluate("window.stillTheSamePage") is True  # updated in place, not reloaded
-    assert page.locator("#board-cards[hx-trigger]").count() == 0  # polling stopped by itself
+    assert page.locator("#board-cards[data-live]").count() == 0  # polling stopped by itself
     # The batch's row came along with the cards (out of band), its cancel button gone.
     batch = page.inner_text("#board-batches")
     assert "2 of 2 finished" in batch and "Done" in batch and "left" not in batch
@@ -91,3 +93,26 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     assert page.evaluate("window.stillTheSamePage") is True
     assert page.locator(".card.job[data-state=succeeded]").count() == 2
     assert page.locator("#shot-body[hx-trigger]").count() == 0  # polling stopped by itself
+
+
+def test_a_new_seed_and_a_cancel_act_on_their_card_without_a_reload(world, live_server, page):
+    studio = make_studio(world)
+    matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+    job = RenderJob.objects.get()
+    render_job_run(job_id=str(job.pk), worker="w")
+    sign_in(page, live_server, world.user("brand-a", Role.CREATIVE_DIRECTOR).username)
+    page.goto(f"{live_server.url}{reverse('campaign-board', args=[studio.campaign.pk])}")
+    card = f"#shot-{job.shot_id}"
+    assert page.locator("#board-cards[data-live]").count() == 0  # nothing renders: no polling
+    page.evaluate("window.stillTheSamePage = true")
+    page.click(f"{card} >> button:has-text('New seed')")
+    page.wait_for_selector(f"{card}[data-state=queued]")  # the cards reloaded themselves
+    page.wait_for_selector("#board-cards[data-live]")  # and poll while it waits for a worker
+    page.click(f"{card} >> button:has-text('Cancel')")
+    page.wait_for_selector(f"{card}[data-state=cancelled]")
+    page.wait_for_selector("#board-cards:not([data-live])")
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert page.locator(".message").count() == 0  # the card said it; no message left over
+    states = sorted(RenderJob.objects.values_list("state", flat=True))
+    assert states == [JobState.CANCELLED, JobState.SUCCEEDED]
+    broker_empty("gpu")  # the messages no worker took here
