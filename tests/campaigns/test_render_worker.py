@@ -2,9 +2,13 @@
 message the broker lost, cancel of a queued and of a running job, and a license that lapsed
 between queueing and start."""
 
+import base64
+import json
+from functools import partial
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 
 from campaigns.enums import JobState, Priority
@@ -109,6 +113,36 @@ def test_a_message_the_broker_lost_is_sent_again_by_the_reconciler(
     with celery_worker("gpu", tmp_path / "worker.log"):
         assert wait_for(lambda: state(job) == JobState.SUCCEEDED, 60)
     assert Render.objects.filter(job=job).count() == 1
+
+
+def broadcasts(action) -> list[str]:
+    """The remote-control methods broadcast to the workers while ``action`` runs (on Redis the
+    pidbox is a fanout exchange: a PUBLISH, which a pattern subscription sees)."""
+    pubsub = redis.Redis.from_url(settings.CELERY_BROKER_URL).pubsub()
+    pubsub.psubscribe("*pidbox*")
+    assert pubsub.get_message(timeout=5)["type"] == "psubscribe"
+    action()
+    methods = []
+    while (message := pubsub.get_message(timeout=0.5)) is not None:
+        body = json.loads(base64.b64decode(json.loads(message["data"])["body"]))
+        methods.append(body["method"])
+    pubsub.close()
+    return methods
+
+
+def test_the_sweeps_ask_the_workers_only_when_something_is_suspect(
+    world, transactional_db, settings
+):
+    """Asking the workers waits out the reply timeout (a second or two, every 30 s on beat)."""
+    redis_only()
+    job = job_of(make_studio(world))
+    settings.RENDER_RESEND_AFTER = 3600  # the queued job is not suspect yet
+    assert broadcasts(render_jobs_reconcile) == []
+    orphans = partial(orphaned_messages_restore, celery_app=app, min_age=2, inspect_timeout=1)
+    assert broadcasts(orphans) == []  # nothing unacknowledged at all
+    settings.RENDER_RESEND_AFTER = 0  # now it is: the reconciler asks who holds what
+    assert broadcasts(render_jobs_reconcile) == ["held_task_ids"]
+    assert str(job.pk) in held()
 
 
 def test_a_dead_workers_job_is_failed_once_it_has_used_its_attempts(
