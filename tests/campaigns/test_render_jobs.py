@@ -120,7 +120,7 @@ def test_the_plan_warns_where_the_license_ends_before_the_campaign(
         reverse("matrix-builder", args=[studio.campaign.pk]), form
     )
     text = page.content.decode()
-    assert "Queued, but not publishable for the whole campaign" in text
+    assert "Allowed now, but not to the campaign's end" in text
     assert f"is outside the term {license.starts_on}–{license.ends_on}" in text
     assert queue(studio, django_capture_on_commit_callbacks)[0].jobs == 1
     # A campaign inside the license, or already over, has nothing to warn of.
