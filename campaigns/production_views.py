@@ -338,18 +338,24 @@ def shot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         selectors.shot_list(actor=actor_of(request)).select_related("campaign"), pk=pk
     )
     jobs = shot.job_list  # type: ignore[attr-defined]
-    shown = next((job.render for job in jobs if job.state == JobState.SUCCEEDED), None)
+    renders = [job.render for job in jobs if job.state == JobState.SUCCEEDED]
+    # Shown large: the render picked below (?show=), else the newest.
+    chosen = next((r for r in renders if str(r.pk) == request.GET.get("show")), None)
+    board = request.GET.copy()
+    board.pop("show", None)
     return render(
         request,
         "campaigns/shot_detail.html",
         {
             "shot": shot,
             "jobs": jobs,
-            "shown": shown,
+            "shown": chosen or (renders[0] if renders else None),
+            "chosen": chosen is not None,
             "pose": POSES.get(shot.pose),
             "size": FORMATS.get(shot.format),
             "live": any(job.state in JOB_ACTIVE for job in jobs),
-            "board_query": request.GET.urlencode(),
+            "board_query": board.urlencode(),  # the board's filters, to go back and step on
+            "here_query": request.GET.urlencode(),  # and the render shown, to stay on it
             # htmx's poll takes #shot-body alone: the board's order is not read again for it.
             **({} if request.htmx else _shot_neighbours(request, shot)),  # type: ignore[attr-defined]
         },
@@ -362,7 +368,7 @@ def _shot_neighbours(request: HttpRequest, shot: Shot) -> dict[str, Any]:
     hold it (a shot taken off the shortlist, say)."""
     query = QueryDict(mutable=True)  # the filters set, without the board's page
     for name, values in request.GET.lists():
-        if name != "page" and any(values):
+        if name not in ("page", "show") and any(values):
             query.setlist(name, [value for value in values if value])
     _, data, shots = _board_shots(request, shot.campaign)
     filtered = any(data.values())

@@ -317,6 +317,30 @@ def test_a_shots_page_shows_it_large_with_every_seed_and_acts_in_place(
     rows = director.get(reverse("api-job-list"), {"shot": first.shot_id}).json()["results"]
     assert sorted(row["id"] for row in rows) == sorted([str(first.pk), str(second.pk)])
 
+    # An older seed's thumbnail shows it large; S and the actions stay on it; the way back to
+    # the board and the steps through it do not carry the choice.
+    pick = f"{shot_url}?look={studio.look.pk}&amp;show={first_render.pk}"
+    page = director.get(shot_url, {"look": studio.look.pk}).content.decode()
+    assert f'<a href="{pick}"' in page
+    page = director.get(shot_url, {"look": studio.look.pk, "show": first_render.pk})
+    text = page.content.decode()
+    assert f'<img src="{reverse("render-file", args=[first_render.pk])}"' in text
+    assert f"seed {first.seed}, picked below" in text
+
+    def shortlist_form(render: Render) -> str:
+        start = text.index(f'action="{reverse("render-shortlist", args=[render.pk])}"')
+        return text[start : text.index("</form>", start)]
+
+    assert 'data-key="s"' in shortlist_form(first_render)  # S shortlists the one shown
+    assert 'data-key="s"' not in shortlist_form(newest)
+    back = reverse("campaign-board", args=[studio.campaign.pk])
+    assert f'href="{back}?look={studio.look.pk}#shot-{first.shot_id}"' in text
+    assert f'name="query" value="look={studio.look.pk}&amp;show={first_render.pk}"' in text
+    # Another shot's render, or nonsense, shows the newest as before.
+    for wrong in ("999999", "x"):
+        text = director.get(shot_url, {"show": wrong}).content.decode()
+        assert f'<img src="{reverse("render-file", args=[newest.pk])}"' in text
+
 
 def test_the_matrix_builder_shows_each_look_by_its_garments_in_fixed_queries(director, studio):
     from campaigns.services import LookItemInput, look_save

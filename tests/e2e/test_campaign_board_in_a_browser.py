@@ -93,6 +93,11 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     assert page.evaluate("window.stillTheSamePage") is True
     assert page.locator(".card.job[data-state=succeeded]").count() == 2
     assert page.locator("#shot-body[hx-trigger]").count() == 0  # polling stopped by itself
+    # The older seed's thumbnail shows it large instead.
+    page.locator(".card.job .thumb a").nth(1).click()
+    page.wait_for_selector(".detail >> text=picked below")
+    assert page.locator(".detail .preview img").get_attribute("src") == shown
+    assert page.locator(".card.job .thumb").nth(1).get_attribute("class") == "thumb matte shown"
 
 
 def test_a_new_seed_and_a_cancel_act_on_their_card_without_a_reload(world, live_server, page):
