@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from campaigns import selectors, services
 from campaigns.enums import CAMPAIGN_TRANSITIONS, JOB_ACTIVE, CampaignStatus, JobState, Priority
@@ -225,6 +224,8 @@ def batch_cancel(request: HttpRequest, pk: int, batch: UUID) -> HttpResponse:
             )
         else:
             messages.info(request, "Nothing of this batch was left to cancel.")
+    if request.htmx:  # type: ignore[attr-defined]
+        return _in_place(request, changed=True)
     return redirect("campaign-board", pk=pk)
 
 
@@ -245,6 +246,8 @@ def batch_rush(request: HttpRequest, pk: int, batch: UUID) -> HttpResponse:
             messages.success(request, f"{rushed} queued render{pluralize(rushed)} rushed.")
         else:
             messages.info(request, "Nothing of this batch was waiting to be rushed.")
+    if request.htmx:  # type: ignore[attr-defined]
+        return _in_place(request, changed=True)
     return redirect("campaign-board", pk=pk)
 
 
@@ -409,9 +412,14 @@ def _from_card(request: HttpRequest) -> bool:
     return bool(request.htmx) and request.POST.get("back") != "shot"  # type: ignore[attr-defined]
 
 
-def _refused_in_place(back: HttpResponseRedirect) -> HttpResponse:
-    """An action from a card was refused: the board again, where the reason shows."""
-    return HttpResponseClientRedirect(back.url)
+def _in_place(request: HttpRequest, *, changed: bool, **card: Any) -> HttpResponse:
+    """The answer to a board action posted by htmx: what happened, in the messages (out of
+    band), with the card it changed if given; where ``changed``, the board's cards reload
+    themselves (they poll again when a render was queued)."""
+    response = render(request, "campaigns/_in_place.html", card)
+    if changed:
+        response["HX-Trigger"] = "board-changed"
+    return response
 
 
 def _job_action(request: HttpRequest, pk: UUID, action: Any, success: str) -> HttpResponse:
@@ -420,13 +428,9 @@ def _job_action(request: HttpRequest, pk: UUID, action: Any, success: str) -> Ht
     actor = actor_of(request)
     job = get_object_or_404(selectors.job_list(actor=actor), pk=pk)
     done = service_call(request, lambda: action(actor=actor, job=job), success=success)
-    back = _back(request, job)
-    if not _from_card(request):
-        return back
-    if not done:
-        return _refused_in_place(back)
-    list(messages.get_messages(request))  # read, so not shown later: the card says it
-    return HttpResponse(status=204, headers={"HX-Trigger": "board-changed"})
+    if _from_card(request):
+        return _in_place(request, changed=done)
+    return _back(request, job)
 
 
 @login_required
@@ -462,21 +466,20 @@ def render_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.render_shortlist(actor=actor, render=item, shortlisted=on),
         success="Shortlisted." if on else "Taken off the shortlist.",
     )
-    back = _back(request, item.job)
     if not _from_card(request):
-        return back
+        return _back(request, item.job)
     if not done:
-        return _refused_in_place(back)
-    list(messages.get_messages(request))  # read, so not shown later: the card says it
+        return _in_place(request, changed=False)
     campaign, shot_id = item.job.campaign, item.job.shot_id
     shot = get_object_or_404(selectors.shot_board(actor=actor, campaign=campaign), pk=shot_id)
-    context = {
-        "shot": shot,
-        "job": shot.job_list[0],  # type: ignore[attr-defined]
-        "query": request.POST.get("query", ""),
-        "counts": selectors.board_counts(actor=actor, campaign=campaign),
-    }
-    return render(request, "campaigns/_board_card_swap.html", context)
+    return _in_place(
+        request,
+        changed=False,  # the card comes back itself
+        shot=shot,
+        job=shot.job_list[0],  # type: ignore[attr-defined]
+        query=request.POST.get("query", ""),
+        counts=selectors.board_counts(actor=actor, campaign=campaign),
+    )
 
 
 @login_required

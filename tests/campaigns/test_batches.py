@@ -63,6 +63,12 @@ def test_the_board_shows_each_batch_and_cancels_one_without_the_others(
     before = states()
     again = director.post(cancel, follow=True).content.decode()
     assert "Nothing of this batch was left to cancel." in again and states() == before
+    # From the board by htmx: said in place, and the cards (with the batches) reload themselves.
+    rest = reverse("batch-cancel", args=[studio.campaign.pk, second[0].batch])
+    answer = director.post(rest, HTTP_HX_REQUEST="true")
+    assert answer.status_code == 200 and answer["HX-Trigger"] == "board-changed"
+    assert "1 queued render of the batch cancelled." in answer.content.decode()
+    assert RenderJob.objects.get(pk=second[0].pk).state == JobState.CANCELLED
 
 
 def test_a_batch_of_another_campaign_or_brand_is_not_cancelled_through_this_board(
