@@ -600,7 +600,10 @@ def test_the_shortlist_button_changes_its_card_in_place(
     assert swapped.status_code == 200 and html.count('class="card image-card shot"') == 1
     assert f'id="shot-{render.job.shot_id}"' in html and ">Unshortlist</button>" in html
     assert '<span id="shortlist-count" hx-swap-oob="true">(1)</span>' in html
-    assert '<div id="messages" hx-swap-oob="true">' in html and "Shortlisted." in html
+    assert (
+        '<div id="messages" role="status" hx-swap-oob="innerHTML">' in html
+        and "Shortlisted." in html
+    )
     assert "?look=1" in html  # the card's links keep the board's filters
     render.refresh_from_db()
     assert render.shortlisted_at is not None
@@ -629,7 +632,7 @@ def test_card_actions_posted_by_htmx_have_the_cards_reload_in_place(
         answer = director.post(reverse("job-rerender", args=[job.pk]), HTTP_HX_REQUEST="true")
     assert answer.status_code == 200 and answer["HX-Trigger"] == "board-changed"
     said = answer.content.decode()
-    assert '<div id="messages" hx-swap-oob="true">' in said
+    assert '<div id="messages" role="status" hx-swap-oob="innerHTML">' in said
     assert "A new render with a new seed is queued." in said
     assert RenderJob.objects.filter(state=JobState.QUEUED).count() == 1
     live = director.get(cards).content.decode()
