@@ -40,6 +40,24 @@ def test_where_a_face_is_found_the_neck_is_looked_for_under_it(tmp_path):
     assert 325 <= notes["regions"]["torso"][1] <= 340
 
 
+def test_without_shoulders_the_body_is_as_wide_as_its_chest_not_its_reach(tmp_path):
+    figure = Image.new("RGB", (WIDTH, HEIGHT), (220, 220, 224))
+    draw = ImageDraw.Draw(figure)
+    draw.rectangle([412, 250, 612, 1200], fill=(40, 40, 40))  # a body 200 wide, no head
+    for side in (-1, 1):  # arms raised high and wide: the figure's box is 600 wide
+        draw.line([(512 + side * 90, 260), (512 + side * 300, 60)], fill=(40, 40, 40), width=40)
+    out = io.BytesIO()
+    figure.save(out, "JPEG")
+    notes = annotated(tmp_path, out.getvalue())
+    assert notes["figure"][2] > 550
+    top, bottom = REGIONS["torso"]
+    _x, y, _w, h = notes["figure"]
+    torso = notes["regions"]["torso"]
+    assert torso[1] == y + round(top * h) and torso[3] == round((bottom - top) * h)  # the canon
+    assert abs(torso[2] - 200) <= 6 and abs(torso[0] - 412) <= 3  # the chest, not the arms
+    assert notes["regions"]["legs"][2] == torso[2]
+
+
 def test_a_silhouette_without_shoulders_keeps_the_eight_head_canon(tmp_path):
     block = Image.new("RGB", (WIDTH, HEIGHT), (220, 220, 224))
     ImageDraw.Draw(block).rectangle([400, 100, 620, 1200], fill=(40, 40, 40))  # no neck

@@ -119,12 +119,18 @@ def annotate(photo: TrainingPhoto) -> dict[str, Any]:
     line = shoulders(mask, (x, y, w, h), face)
     hips_y = regions["hips"][1]
     if line is not None and line[0] < hips_y:  # (a half or face framing shows no hips)
-        # Below the head, the body is as wide as its shoulders, not as the reach of its arms.
         shoulder_y, body_x, body_w = line
         regions["head"][3] = shoulder_y - y
         regions["torso"] = [body_x, shoulder_y, body_w, hips_y - shoulder_y]
-        for name in ("hips", "legs", "feet"):
-            regions[name][0], regions[name][2] = body_x, body_w
+    elif mask.any():  # no shoulder line: the canon's torso, as wide as the body at the chest
+        axis = int(np.median(np.nonzero(mask)[1]))
+        start, end = _run(mask[regions["torso"][1] + regions["torso"][3] // 4], axis)
+        body_x, body_w = (start, end - start) if end > start else (x, w)
+    else:
+        body_x, body_w = x, w
+    # Below the head, the body is as wide as its shoulders, not as the reach of its arms.
+    for name in ("torso", "hips", "legs", "feet"):
+        regions[name][0], regions[name][2] = body_x, body_w
     return {
         "photo": photo.id,
         "size": list(size),
