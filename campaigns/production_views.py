@@ -127,6 +127,13 @@ def _board_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         # Any active job of the campaign, shown or not: a filtered board gains cards as it renders.
         "live": campaign.active_jobs > 0,  # type: ignore[attr-defined]
         "batches": selectors.campaign_batches(actor=actor, campaign=campaign)[:BOARD_BATCHES],
+        # What the renders change above the cards too: the poll brings these along.
+        "gpu": selectors.campaign_gpu_use(campaign),
+        "counts": selectors.board_counts(actor=actor, campaign=campaign),
+        "next_statuses": [
+            (value, CampaignStatus(value).label)
+            for value in sorted(CAMPAIGN_TRANSITIONS[campaign.status])
+        ],
         "filters": filters,
         "filtered": any(data.values()),
         "query": request.GET.urlencode(),
@@ -139,19 +146,13 @@ def campaign_board(request: HttpRequest, pk: int) -> HttpResponse:
     context = _board_context(request, campaign)
     context["scene_form"] = SceneForm()
     context["scenes"] = list(selectors.scene_list(campaign=campaign))
-    context["gpu"] = selectors.campaign_gpu_use(campaign)
-    context["counts"] = selectors.board_counts(actor=actor_of(request), campaign=campaign)
-    context["next_statuses"] = [
-        (value, CampaignStatus(value).label)
-        for value in sorted(CAMPAIGN_TRANSITIONS[campaign.status])
-    ]
     return render(request, "campaigns/campaign_board.html", context)
 
 
 @login_required
 def campaign_board_cards(request: HttpRequest, pk: int) -> HttpResponse:
-    """The board's cards alone, and its batches out of band: htmx polls this while renders are
-    running."""
+    """The board's cards, and out of band its batches, GPU budget, actions and shortlist count:
+    htmx polls this while renders are running, and fetches it after an action on a card."""
     campaign = _campaign(request, pk)
     context = _board_context(request, campaign) | {"batches_oob": True}
     return render(request, "campaigns/_board_cards.html", context)

@@ -113,9 +113,14 @@ def test_the_cards_bring_the_batches_along_and_poll_while_any_job_is_active(
         and 'hx-trigger="every 2s, board-changed from:body"' in text
     )
     assert '<div id="board-batches" hx-swap-oob="true">' in text and "1 of 2 finished" in text
+    # The GPU budget, the actions and the shortlist's count above the cards come along too.
+    assert '<dd class="gpu-use" id="board-gpu" hx-swap-oob="true">' in text
+    assert "held by 1 render to come" in text and ">Cancel 1 render</button>" in text
+    assert '<span id="shortlist-count" hx-swap-oob="true">(0)</span>' in text
     render_job_run(job_id=str(jobs[1].pk), worker="w")
     text = director.get(cards_url, {"state": "succeeded"}).content.decode()
     assert "every 2s" not in text and "2 of 2 finished" in text
+    assert "held by" not in text and "render</button>" not in text  # none left to cancel
 
 
 def test_the_api_lists_batches_with_their_progress(

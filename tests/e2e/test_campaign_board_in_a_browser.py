@@ -34,6 +34,8 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     page.wait_for_selector(".message.success >> text=2 renders queued")
     assert page.locator("[data-state=queued]").count() == 2
     assert "0 of 2 finished" in page.inner_text("#board-batches")
+    assert "held by 2 renders to come" in page.inner_text("#board-gpu")
+    assert "Cancel 2 renders" in page.inner_text("#board-actions")
     # Seven filters and the batch table fit the page: nothing runs off to the right.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.evaluate("window.stillTheSamePage = true")
@@ -47,6 +49,9 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     # The batch's row came along with the cards (out of band), its cancel button gone.
     batch = page.inner_text("#board-batches")
     assert "2 of 2 finished" in batch and "Done" in batch and "left" not in batch
+    # So did the GPU budget and the actions above (no render held, none left to cancel).
+    assert "held by" not in page.inner_text("#board-gpu")
+    assert "Cancel" not in page.inner_text("#board-actions")
     images = page.locator("[data-state=succeeded] img")
     page.wait_for_function(  # a thumbnail that loads (within the default timeout), not a hole
         "(img) => img.complete && img.naturalWidth > 0", arg=images.first.element_handle()
