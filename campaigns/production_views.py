@@ -191,7 +191,7 @@ def campaign_retry_failed(request: HttpRequest, pk: int) -> HttpResponse:
             )
             + ".",
         )
-    return redirect("campaign-board", pk=pk)
+    return _to_board(request, pk)
 
 
 @login_required
@@ -203,7 +203,7 @@ def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.render_jobs_cancel(actor=actor, campaign_id=campaign.pk),
         success="Queued renders are cancelled; running ones stop at their next step.",
     )
-    return redirect("campaign-board", pk=pk)
+    return _to_board(request, pk)
 
 
 @login_required
@@ -225,9 +225,7 @@ def batch_cancel(request: HttpRequest, pk: int, batch: UUID) -> HttpResponse:
             )
         else:
             messages.info(request, "Nothing of this batch was left to cancel.")
-    if request.htmx:  # type: ignore[attr-defined]
-        return _in_place(request, changed=True)
-    return redirect("campaign-board", pk=pk)
+    return _to_board(request, pk)
 
 
 @login_required
@@ -247,9 +245,7 @@ def batch_rush(request: HttpRequest, pk: int, batch: UUID) -> HttpResponse:
             messages.success(request, f"{rushed} queued render{pluralize(rushed)} rushed.")
         else:
             messages.info(request, "Nothing of this batch was waiting to be rushed.")
-    if request.htmx:  # type: ignore[attr-defined]
-        return _in_place(request, changed=True)
-    return redirect("campaign-board", pk=pk)
+    return _to_board(request, pk)
 
 
 @login_required
@@ -421,6 +417,14 @@ def _in_place(request: HttpRequest, *, changed: bool, **card: Any) -> HttpRespon
     if changed:
         response["HX-Trigger"] = "board-changed"
     return response
+
+
+def _to_board(request: HttpRequest, pk: int) -> HttpResponse:
+    """After an action on the whole campaign or a batch: answered in place where htmx posted it
+    (the cards, batches and actions then reload themselves), else the board again."""
+    if request.htmx:  # type: ignore[attr-defined]
+        return _in_place(request, changed=True)
+    return redirect("campaign-board", pk=pk)
 
 
 def _job_action(request: HttpRequest, pk: UUID, action: Any, success: str) -> HttpResponse:

@@ -645,3 +645,30 @@ def test_card_actions_posted_by_htmx_have_the_cards_reload_in_place(
     assert "This job is succeeded already." in refused.content.decode()
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED
+
+
+def test_campaign_wide_actions_posted_by_htmx_answer_in_place(
+    director, studio, django_capture_on_commit_callbacks
+):
+    queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    failed = RenderJob.objects.order_by("pk").first()
+    RenderJob.objects.filter(pk=failed.pk).update(state=JobState.FAILED, error="out of memory")
+    with django_capture_on_commit_callbacks(execute=False):
+        retried = director.post(
+            reverse("campaign-retry-failed", args=[studio.campaign.pk]), HTTP_HX_REQUEST="true"
+        )
+    assert retried.status_code == 200 and retried["HX-Trigger"] == "board-changed"
+    assert "1 failed render queued again, each with its seed." in retried.content.decode()
+    cancel = reverse("campaign-cancel", args=[studio.campaign.pk])
+    cancelled = director.post(cancel, HTTP_HX_REQUEST="true")
+    assert cancelled.status_code == 200 and cancelled["HX-Trigger"] == "board-changed"
+    assert "Queued renders are cancelled" in cancelled.content.decode()
+    assert set(RenderJob.objects.values_list("state", flat=True)) == {
+        JobState.FAILED,
+        JobState.CANCELLED,
+    }
+    # Without htmx, the same forms post and come back to the board.
+    again = director.post(cancel)
+    assert again.status_code == 302 and again.url == reverse(
+        "campaign-board", args=[studio.campaign.pk]
+    )
