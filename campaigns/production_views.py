@@ -168,7 +168,7 @@ def campaign_status(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.campaign_status_set(actor=actor, campaign=campaign, status=status),
         success="The campaign's status is changed.",
     )
-    return redirect("campaign-board", pk=pk)
+    return _to_board(request, pk)
 
 
 @login_required

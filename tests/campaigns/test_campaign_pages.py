@@ -667,6 +667,16 @@ def test_campaign_wide_actions_posted_by_htmx_answer_in_place(
         JobState.FAILED,
         JobState.CANCELLED,
     }
+    # A status change too; the poll's answer brings the new badge and the next statuses.
+    status = reverse("campaign-status", args=[studio.campaign.pk])
+    changed = director.post(status, {"status": "archived"}, HTTP_HX_REQUEST="true")
+    assert changed.status_code == 200 and changed["HX-Trigger"] == "board-changed"
+    assert "status is changed." in changed.content.decode()
+    cards = director.get(reverse("campaign-cards", args=[studio.campaign.pk])).content.decode()
+    assert '<span id="board-status" hx-swap-oob="true">' in cards and "Archived" in cards
+    assert ">Mark draft</button>" in cards and ">Mark archived</button>" not in cards
+    refused = director.post(status, {"status": "done"}, HTTP_HX_REQUEST="true")
+    assert "cannot become done" in refused.content.decode()  # the reason, where one looks
     # Without htmx, the same forms post and come back to the board.
     again = director.post(cancel)
     assert again.status_code == 302 and again.url == reverse(
