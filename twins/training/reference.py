@@ -76,6 +76,11 @@ def _run(row: np.ndarray, axis: int) -> tuple[int, int]:
     return int(start), int(end)
 
 
+def _axis(mask: np.ndarray) -> int:
+    """The body's vertical axis: the median column of the figure (arms move it little)."""
+    return int(np.median(np.nonzero(mask)[1]))
+
+
 def shoulders(
     mask: np.ndarray, box: tuple[int, int, int, int], face: list[int] | None
 ) -> tuple[int, int, int] | None:
@@ -88,7 +93,7 @@ def shoulders(
     _x, y, _w, h = box
     if not mask.any():
         return None
-    axis = face[0] + face[2] // 2 if face else int(np.median(np.nonzero(mask)[1]))
+    axis = face[0] + face[2] // 2 if face else _axis(mask)
     first = face[1] + face[3] // 2 if face else y + round(h * 0.08)
     # (a neck is at most about a face long; without a face, the canon's head and neck)
     last = min(y + h, first + (round(face[3] * 1.5) if face else round(h * 0.27)))
@@ -123,8 +128,7 @@ def annotate(photo: TrainingPhoto) -> dict[str, Any]:
         regions["head"][3] = shoulder_y - y
         regions["torso"] = [body_x, shoulder_y, body_w, hips_y - shoulder_y]
     elif mask.any():  # no shoulder line: the canon's torso, as wide as the body at the chest
-        axis = int(np.median(np.nonzero(mask)[1]))
-        start, end = _run(mask[regions["torso"][1] + regions["torso"][3] // 4], axis)
+        start, end = _run(mask[regions["torso"][1] + regions["torso"][3] // 4], _axis(mask))
         body_x, body_w = (start, end - start) if end > start else (x, w)
     else:
         body_x, body_w = x, w
