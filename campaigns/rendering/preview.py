@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image, ImageColor, ImageFilter, ImageOps
 
 from campaigns.rendering.base import (
+    GarmentLayer,
     Progress,
     RenderCancelled,
     RenderRequest,
@@ -19,17 +20,26 @@ from campaigns.rendering.base import (
     VersionInfo,
 )
 
-# Where each slot sits, as (regions it spans, width relative to the body there, horizontal
-# anchor across it). The regions come from the version's annotations: the body's width and axis
-# below the shoulders, which the reference backend finds in the silhouette, under the face.
-SLOT_PLACES = {
-    "top": (("torso", "hips"), 1.35, 0.5),
-    "dress": (("torso", "hips", "legs"), 1.3, 0.5),
-    "bottom": (("hips", "legs"), 1.0, 0.5),
-    "outerwear": (("torso", "hips"), 1.55, 0.5),
-    "shoes": (("feet",), 0.95, 0.5),
-    "accessory": (("hips",), 0.55, 0.95),
+# Where each slot sits: the regions it hangs from (the version's annotations: the body's width
+# and axis below the shoulders, which the reference backend finds in the silhouette, under the
+# face), its width against the body's there, where across the body it hangs, and the band of the
+# cut-out's height where the garment's own body is measured.
+#
+# Clothes are sized by their own body: the narrowest width through the cut-out's middle within
+# that band (a tee below its sleeves, a dress at its waist, trousers at the waistband) is the
+# body's width times the ease. Their length follows from the same scale, so a cropped top stays
+# cropped and a maxi dress stays long. Bags and shoes (no band) fit a box.
+SLOT_PLACES: dict[str, tuple[tuple[str, ...], float, float, tuple[float, float] | None]] = {
+    "top": (("torso", "hips"), 1.15, 0.5, (0.45, 0.9)),
+    "dress": (("torso", "hips", "legs"), 1.1, 0.5, (0.1, 0.45)),
+    "bottom": (("hips", "legs"), 1.05, 0.5, (0.0, 0.1)),
+    "outerwear": (("torso", "hips"), 1.3, 0.5, (0.45, 0.9)),
+    "shoes": (("feet",), 0.95, 0.5, None),
+    "accessory": (("hips",), 0.55, 0.95, None),
 }
+# A front view's body is about this wide for its torso's height: a turned body (a profile, a
+# three-quarter view) is narrower, and its clothes narrow with it while keeping their length.
+FRONT_WIDTH_PER_TORSO = 1.1
 
 
 @lru_cache(maxsize=32)
@@ -53,6 +63,48 @@ def _cutout(path: Path) -> Image.Image:
     with Image.open(path) as image:
         garment = image.convert("RGBA")
     return garment.crop(garment.getchannel("A").getbbox() or (0, 0, *garment.size))
+
+
+@lru_cache(maxsize=256)
+def _body_width(path: Path, band: tuple[float, float]) -> int:
+    """The garment's narrowest width through its middle within ``band`` of its height: the run of
+    opaque pixels around the centre column, on rows where that column is cloth (not between the
+    legs of trousers, not in a neckline). The whole width when no row qualifies."""
+    cut = _cutout(path)
+    opaque = np.asarray(cut.getchannel("A")) > 127
+    centre, narrowest = cut.width // 2, cut.width
+    for row in opaque[int(band[0] * cut.height) : max(1, int(band[1] * cut.height))]:
+        if not row[centre]:
+            continue
+        gaps = np.flatnonzero(~row)
+        left = gaps[gaps < centre]
+        right = gaps[gaps > centre]
+        run = (right[0] if right.size else cut.width) - (left[-1] + 1 if left.size else 0)
+        narrowest = min(narrowest, int(run))
+    return narrowest
+
+
+def _garment_size(
+    garment: GarmentLayer, cut: Image.Image, regions: dict[str, list[int]]
+) -> tuple[int, int]:
+    """The garment's size on the reference photo, in its pixels."""
+    names, factor, _anchor, band = SLOT_PLACES[garment.slot]
+    spans = [regions[name] for name in names]
+    body_w = max(r[2] for r in spans)
+    torso_h = regions["torso"][3]
+    front_w = max(body_w, FRONT_WIDTH_PER_TORSO * torso_h)
+    top = spans[0][1]
+    if band is None:  # a bag, shoes: the box they may fill
+        box_h = max(r[1] + r[3] for r in spans) - top
+        ratio = min(front_w * factor / cut.width, box_h / cut.height)
+        return max(1, round(cut.width * ratio)), max(1, round(cut.height * ratio))
+    own = _body_width(Path(garment.cutout), band)
+    width = cut.width * body_w * factor / own
+    height = cut.height * front_w * factor / own
+    # Never past the ankles: a garment longer than that is shown to them.
+    feet = regions["feet"]
+    height = min(height, feet[1] + feet[3] / 2 - top)
+    return max(1, round(width)), max(1, round(height))
 
 
 def _background(request: RenderRequest) -> Image.Image:
@@ -104,17 +156,13 @@ class PreviewBackend:
         x0, y0 = box[0], box[1]
         layers = sorted(request.garments, key=lambda g: g.layer)
         for step, garment in enumerate(layers, start=1):
-            regions, width_factor, anchor = SLOT_PLACES[garment.slot]
-            spans = [request.pose["regions"][name] for name in regions]
-            top_y = min(r[1] for r in spans)
-            bottom_y = max(r[1] + r[3] for r in spans)
-            body_x, body_w = spans[0][0], max(r[2] for r in spans)
-            target_h = max(1, round((bottom_y - top_y) * scale))
-            target_w = max(1, round(body_w * scale * width_factor))
+            names, _factor, anchor, _band = SLOT_PLACES[garment.slot]
+            spans = [request.pose["regions"][name] for name in names]
+            body_x, top_y, body_w = spans[0][0], spans[0][1], max(r[2] for r in spans)
             cut = _cutout(Path(garment.cutout))
-            ratio = min(target_w / cut.width, target_h / cut.height)
+            size = _garment_size(garment, cut, request.pose["regions"])
             piece = cut.resize(
-                (max(1, round(cut.width * ratio)), max(1, round(cut.height * ratio))),
+                (max(1, round(size[0] * scale)), max(1, round(size[1] * scale))),
                 Image.Resampling.BILINEAR,
             )
             gx = left + round((body_x - x0 + body_w * anchor) * scale) - piece.width // 2

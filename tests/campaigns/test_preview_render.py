@@ -38,6 +38,15 @@ def studio(tmp_path_factory):
     return reference, pose, garment
 
 
+@pytest.fixture(scope="module")
+def profile(studio, tmp_path_factory):
+    """The same figure turned to its profile: narrower, as tall."""
+    reference = tmp_path_factory.mktemp("profile") / "profile.jpg"
+    reference.write_bytes(draw_capture_photo(look_for(2), "profile_left", "full_body", "studio", 0))
+    pose = annotate(TrainingPhoto(2, reference, "profile_left", "full_body", "studio"))
+    return reference, pose, studio[2]
+
+
 def request(studio, garments=(), seed=1, fmt="4:5", scene="#e8e4dc") -> RenderRequest:
     reference, pose, _ = studio
     width, height = FORMATS[fmt]
@@ -119,6 +128,50 @@ def test_garments_sit_in_their_slots_and_layers(studio):
     assert near(render(coat_over).getpixel((x, y)), RED)  # the outer layer covers the top
     coat_under = request(studio, [garment("top", GREEN, 40), garment("outerwear", RED, 30)])
     assert near(render(coat_under).getpixel((x, y)), GREEN)
+
+
+def extent(image: Image.Image, colour, tolerance=40) -> tuple[int, int, int, int]:
+    """The box (left, top, right, bottom) of the pixels near ``colour``."""
+    pixels = [
+        (x, y)
+        for y in range(0, image.height, 2)
+        for x in range(0, image.width, 2)
+        if near(image.getpixel((x, y)), colour, tolerance)
+    ]
+    assert pixels, f"nothing near {colour} in the picture"
+    xs, ys = zip(*pixels, strict=True)
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+@pytest.mark.parametrize("slot", ["top", "dress", "outerwear"])
+def test_clothes_cover_the_body_edge_to_edge(studio, slot):
+    """A garment is sized by its own body (a tee below its sleeves, a dress at its waist) against
+    the wearer's: the photo's own clothes never show at its sides."""
+    own_clothes = look_for(2).outfit  # what the demo figure wears in its capture photos
+    bare = render(request(studio, seed=3))
+    left, top, right, bottom = extent(bare, own_clothes, 16)  # not the hair
+    dressed = render(request(studio, [studio[2](slot, GREEN, 30)], seed=3))
+    # Its sides (a coat's V shows what is under it, in the middle), below the shoulders' slope.
+    quarter = (right - left) // 4
+    columns = [*range(left, left + quarter, 2), *range(right - quarter, right, 2)]
+    rows = range(top + (bottom - top) // 8, bottom, 2)
+    showing = [
+        (x, y) for y in rows for x in columns if near(dressed.getpixel((x, y)), own_clothes, 16)
+    ]
+    assert len(showing) < 0.002 * len(rows) * len(columns), (slot, showing[:5])
+
+
+def test_trousers_reach_the_ankles_and_a_turned_body_keeps_their_length(studio, profile):
+    trousers = [studio[2]("bottom", RED, 20)]
+    front = extent(render(request(studio, trousers, seed=4)), RED)
+    side = extent(render(request(profile, trousers, seed=4)), RED)
+    height = FORMATS["4:5"][1]
+    # Down to the ankles: the figure stands on the frame's last thirtieth, its feet ~6 % tall.
+    assert height * 0.85 < front[3] < height * 0.97
+    # Seen from the side the body is narrower: the trousers narrow, and keep most of their length
+    # (shrunk whole, they would be shorter by as much as they are narrower).
+    assert (side[2] - side[0]) < 0.8 * (front[2] - front[0])
+    assert (side[3] - side[1]) > 0.85 * (front[3] - front[1])
 
 
 def test_clothes_start_at_the_shoulders_and_leave_the_face_alone(studio):
