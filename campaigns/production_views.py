@@ -254,17 +254,17 @@ def scene_add(request: HttpRequest, pk: int) -> HttpResponse:
     actor, campaign = actor_of(request), _campaign(request, pk)
     require_perm(actor, Perm.MANAGE_CAMPAIGNS)
     form = SceneForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(
-            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        )
-        return redirect("campaign-board", pk=pk)
-    service_call(
+    if form.is_valid() and service_call(
         request,
         lambda: services.scene_add(actor=actor, campaign=campaign, **form.cleaned_data),
         success=f"The scene {form.cleaned_data['name']} is added.",
-    )
-    return redirect("campaign-board", pk=pk)
+    ):
+        form = SceneForm()
+    elif not request.htmx:  # type: ignore[attr-defined]  # the form shows its errors in place
+        messages.error(
+            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+    return _scenes(request, campaign, form)
 
 
 @login_required
@@ -277,7 +277,20 @@ def scene_remove(request: HttpRequest, pk: int, scene: int) -> HttpResponse:
         lambda: services.scene_remove(actor=actor, campaign=campaign, scene_id=scene),
         success="The scene is removed.",
     )
-    return redirect("campaign-board", pk=pk)
+    return _scenes(request, campaign, SceneForm())
+
+
+def _scenes(request: HttpRequest, campaign: Campaign, form: SceneForm) -> HttpResponse:
+    """After adding or removing a scene: the scenes again where htmx asked, else the board."""
+    if not request.htmx:  # type: ignore[attr-defined]
+        return redirect("campaign-board", pk=campaign.pk)
+    context = {
+        "campaign": campaign,
+        "scenes": list(selectors.scene_list(campaign=campaign)),
+        "scene_form": form,
+        "open": True,
+    }
+    return render(request, "campaigns/_board_scenes_answer.html", context)
 
 
 @login_required

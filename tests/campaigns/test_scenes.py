@@ -124,3 +124,42 @@ def test_a_scene_removed_while_a_matrix_is_queued_with_it_is_one_or_the_other(st
         }
         assert not Shot.objects.exists() and not Scene.objects.filter(pk=studio.scene.pk).exists()
     broker_empty("gpu")  # no worker is to take these messages later
+
+
+def test_scenes_are_added_and_removed_in_place_on_the_board(studio, login):
+    """Posted by htmx, adding or removing a scene answers with the scenes alone; a refused scene
+    keeps what was typed in the form and says why, and changes nothing."""
+    director = login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    add = reverse("scene-add", args=[studio.campaign.pk])
+    answer = director.post(
+        add, {"name": "Sand", "kind": "colour", "value": "#d8c8a8"}, HTTP_HX_REQUEST="true"
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 200 and page.lstrip().startswith('<details id="scenes" open>')
+    assert "<summary>Scenes (2)</summary>" in page and "Sand · Colour" in page
+    assert 'hx-swap-oob="innerHTML"' in page and "The scene Sand is added." in page
+    assert 'value="Sand"' not in page  # added: the form is empty for the next one
+    sand = Scene.objects.get(name="Sand")
+
+    refused = director.post(
+        add, {"name": "Dusk", "kind": "colour", "value": "dusky"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert 'value="Dusk"' in refused and 'value="dusky"' in refused  # kept, to correct
+    assert "A colour scene needs a colour like #e8e4dc." in refused
+    assert "<summary>Scenes (2)</summary>" in refused and "Dusk" not in refused.split("<form")[0]
+    assert not Scene.objects.filter(name="Dusk").exists()
+    blank = director.post(add, {"name": "", "kind": "colour"}, HTTP_HX_REQUEST="true")
+    assert "This field is required." in blank.content.decode()
+    assert Scene.objects.filter(campaign=studio.campaign).count() == 2
+
+    gone = director.post(
+        reverse("scene-remove", args=[studio.campaign.pk, sand.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "<summary>Scenes (1)</summary>" in gone and "Sand" not in gone.split("<form")[0]
+    assert "The scene is removed." in gone and not Scene.objects.filter(pk=sand.pk).exists()
+    # Another brand's director gets nothing of this campaign, in place or not.
+    other = login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))
+    posted = other.post(
+        add, {"name": "Mine", "kind": "colour", "value": "#000000"}, HTTP_HX_REQUEST="true"
+    )
+    assert posted.status_code == 404 and not Scene.objects.filter(name="Mine").exists()

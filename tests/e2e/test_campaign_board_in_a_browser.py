@@ -128,3 +128,26 @@ def test_a_new_seed_and_a_cancel_act_on_their_card_without_a_reload(world, live_
     states = sorted(RenderJob.objects.values_list("state", flat=True))
     assert states == [JobState.CANCELLED, JobState.SUCCEEDED]
     broker_empty("gpu")  # the messages no worker took here
+
+
+def test_scenes_are_added_and_removed_without_a_reload(world, live_server, page):
+    studio = make_studio(world)
+    sign_in(page, live_server, world.user("brand-a", Role.CREATIVE_DIRECTOR).username)
+    page.goto(f"{live_server.url}{reverse('campaign-board', args=[studio.campaign.pk])}")
+    page.evaluate("window.stillTheSamePage = true")
+    page.click("#scenes summary")
+    page.fill("#scenes input[name=name]", "Sand")
+    page.select_option("#scenes select[name=kind]", "colour")
+    page.fill("#scenes input[name=value]", "sandy")  # not a colour
+    page.click("#scenes button:has-text('Add the scene')")
+    page.wait_for_selector("#messages >> text=A colour scene needs a colour like #e8e4dc.")
+    assert page.input_value("#scenes input[name=name]") == "Sand"  # kept, to correct
+    page.fill("#scenes input[name=value]", "#d8c8a8")
+    page.click("#scenes button:has-text('Add the scene')")
+    page.wait_for_selector("#scenes summary >> text=Scenes (2)")
+    page.wait_for_selector("#messages >> text=The scene Sand is added.")
+    assert page.input_value("#scenes input[name=name]") == ""  # ready for the next
+    page.click("#scenes button[aria-label='Remove the scene Sand']")
+    page.wait_for_selector("#scenes summary >> text=Scenes (1)")
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert list(studio.campaign.scenes.values_list("name", flat=True)) == ["Stone"]
