@@ -6,14 +6,20 @@ through a short-lived signed URL. There is no public media URL.
 import hashlib
 import mimetypes
 import shutil
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage, default_storage
+from django.core.files.storage import FileSystemStorage, Storage, default_storage
+from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import reverse
+from django.utils import timezone
 
 
 def media_response(file: FieldFile, *, download_name: str | None = None) -> HttpResponseBase:
@@ -66,3 +72,61 @@ def local_path(file: FieldFile | str) -> Path:
             shutil.copyfileobj(source, out)
         partial.replace(target)
     return target
+
+
+# --- Collecting files nothing refers to ----------------------------------------------------------
+# Stored names are content-addressed and shared (two garments with the same cut-out keep one
+# file), so deleting a row never deletes its file: a sweep does, for files no row names.
+
+NameSource = Callable[[], Iterable[str]]
+_name_sources: list[NameSource] = []
+
+
+def media_names(source: NameSource) -> NameSource:
+    """Register a source of stored names kept outside file fields (as a twin version's weights)."""
+    _name_sources.append(source)
+    return source
+
+
+def media_in_use() -> set[str]:
+    """Every stored name a row refers to: each file field of every model, and the sources."""
+    names: set[str] = set()
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, models.FileField):
+                rows = model._base_manager.exclude(**{field.name: ""}).values_list(field.name)
+                names.update(name for (name,) in rows.iterator())
+    for source in _name_sources:
+        names.update(name for name in source() if name)
+    return names
+
+
+def _walk(storage: Storage, folder: str = "") -> Iterator[str]:
+    folders, files = storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}" if folder else name
+    for sub in folders:
+        yield from _walk(storage, f"{folder}/{sub}" if folder else sub)
+
+
+@dataclass(frozen=True)
+class Swept:
+    names: list[str]
+    size: int
+    deleted: bool
+
+
+def media_sweep(*, older_than: timedelta, delete: bool = False) -> Swept:
+    """The stored files no row refers to and untouched for ``older_than`` (a file is stored a
+    moment before the row naming it commits), deleted only when ``delete``. The names in use are
+    read after the files are listed, so a row committed meanwhile keeps its file."""
+    storage = default_storage
+    before = timezone.now() - older_than
+    candidates = [name for name in _walk(storage) if storage.get_modified_time(name) < before]
+    in_use = media_in_use()
+    unused = sorted(name for name in candidates if name not in in_use)
+    size = sum(storage.size(name) for name in unused)
+    if delete:
+        for name in unused:
+            storage.delete(name)
+    return Swept(unused, size, delete)

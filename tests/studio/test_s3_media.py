@@ -136,3 +136,28 @@ def test_a_hostile_upload_stores_nothing_in_the_bucket(world, s3):
             actor=stylist, sku="S3-3", name="Bad", category="top", cutout=io.BytesIO(content)
         )
     assert s3.list_objects_v2(Bucket=BUCKET).get("Contents", []) == []
+
+
+@pytest.mark.django_db
+def test_a_sweep_deletes_from_the_bucket_only_what_nothing_refers_to(world, s3):
+    from datetime import timedelta
+
+    from campaigns.services import garment_delete
+    from studio.media import media_sweep
+
+    stylist = actor_for(world.user("brand-a", Role.STYLIST))
+
+    def garment(sku: str, colour: tuple[int, int, int]):
+        cutout = encoded(Image.new("RGBA", (16, 16), (*colour, 255)), "PNG")
+        return garment_create(
+            actor=stylist, sku=sku, name=sku, category="top", cutout=io.BytesIO(cutout)
+        )
+
+    kept, gone = garment("S3-K", (1, 2, 3)), garment("S3-G", (4, 5, 6))
+    garment_delete(actor=stylist, garment=gone)
+    listed = media_sweep(older_than=timedelta(0))
+    assert listed.names == [gone.cutout.name]
+    assert len(s3.list_objects_v2(Bucket=BUCKET)["Contents"]) == 2  # listing deletes nothing
+    media_sweep(older_than=timedelta(0), delete=True)
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
+    assert keys == [kept.cutout.name]
