@@ -123,7 +123,10 @@ def test_a_new_seed_and_a_cancel_act_on_their_card_without_a_reload(world, live_
     page.click(f"{card} >> button:has-text('Cancel')")
     page.wait_for_selector(f"{card}[data-state=cancelled]")
     page.wait_for_selector("#board-cards:not([data-live])")
-    assert page.inner_text("#messages") == "The render is cancelled."  # in place of the last
+    # In place of the last message, and dismissed out of the way.
+    assert page.inner_text("#messages .message span") == "The render is cancelled."
+    page.click("#messages button[aria-label=Dismiss]")
+    assert page.locator("#messages .message").count() == 0
     assert page.evaluate("window.stillTheSamePage") is True
     states = sorted(RenderJob.objects.values_list("state", flat=True))
     assert states == [JobState.CANCELLED, JobState.SUCCEEDED]
