@@ -3,7 +3,7 @@
 import io
 
 from django.utils import timezone
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from campaigns.enums import GarmentCategory, JobState
 from campaigns.models import RenderJob
@@ -86,6 +86,8 @@ def draw_cutout(category: str, colour: tuple[int, int, int]) -> bytes:
         ImageDraw.Draw(alpha).arc(
             [W * 0.3, H * 0.12, W * 0.7, H * 0.55], 180, 360, fill=255, width=24
         )
+    _left, top, _right, bottom = alpha.getbbox() or (0, 0, W, H)
+    alpha = ImageChops.offset(alpha, 0, (H - top - bottom) // 2)  # centred, like a packshot
     fabric.putalpha(alpha)
     out = io.BytesIO()
     fabric.save(out, "PNG")
