@@ -354,11 +354,13 @@ def render_thumbnail_make(*, render_id: int) -> Render | None:
     with render.image.open("rb") as handle:
         jpeg = thumbnail_jpeg(handle.read())
     digest = hashlib.sha256(jpeg).hexdigest()
-    name = default_storage.save(f"renders/{render.brand_id}/thumbs/{digest}.jpg", ContentFile(jpeg))
+    name = f"renders/{render.brand_id}/thumbs/{digest}.jpg"
+    if not default_storage.exists(name):  # renders of the same picture share their thumbnail
+        name = default_storage.save(name, ContentFile(jpeg))
     if Render.objects.filter(pk=render_id, thumbnail="").update(thumbnail=name):
         render.thumbnail.name = name
-    else:  # made twice at once (a duplicate delivery): the first one stays
-        default_storage.delete(name)
+    else:  # made twice at once (a duplicate delivery): the first one stays; a spare file, saved
+        # under another name, is the media sweep's (the name may be another render's too)
         render.refresh_from_db(fields=["thumbnail"])
     return render
 

@@ -260,6 +260,21 @@ def test_a_job_runs_once_and_a_second_delivery_does_nothing(
     with thumb.thumbnail.open("rb") as handle:
         assert Image.open(handle).size == (307, 384)  # 4:5 inside 384 × 384
     assert render_thumbnail_make(render_id=render.pk).thumbnail.name == thumb.thumbnail.name
+    # A render of the same picture (the same request made again) shares the thumbnail's file.
+    files = media_files()
+    twin_job = RenderJob.objects.create(
+        **{f.name: getattr(job, f.name) for f in RenderJob._meta.concrete_fields if f.name != "id"}
+    )
+    same = Render.objects.create(
+        job=twin_job,
+        brand=render.brand,
+        image=render.image.name,
+        sha256=render.sha256,
+        width=render.width,
+        height=render.height,
+    )
+    assert render_thumbnail_make(render_id=same.pk).thumbnail.name == thumb.thumbnail.name
+    assert media_files() == files
 
 
 def test_a_delivery_while_another_worker_holds_the_lease_waits(
