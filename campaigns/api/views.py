@@ -216,6 +216,10 @@ class GarmentImportApi(APIView):
     class OutputSerializer(serializers.Serializer[object]):
         created = serializers.ListField(child=serializers.CharField())
         updated = serializers.ListField(child=serializers.CharField())
+        archived = serializers.ListField(
+            child=serializers.CharField(),
+            help_text="SKUs updated that are archived: they stay out of the catalogue.",
+        )
         refused = serializers.ListField(child=serializers.DictField())
 
         class Meta:
@@ -232,6 +236,7 @@ class GarmentImportApi(APIView):
             {
                 "created": report.created,
                 "updated": report.updated,
+                "archived": report.archived,
                 "refused": [{"line": line, "reason": reason} for line, reason in report.errors],
             }
         )

@@ -289,6 +289,9 @@ def garment_cutout_refine(*, actor: Actor, garment: Garment, strokes: IO[bytes])
 class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    # Updated but archived: a feed lists past seasons too, so they stay out of the catalogue
+    # until a stylist restores them.
+    archived: list[str] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
 
 
@@ -353,6 +356,8 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
                         setattr(garment, name_, value)
                     garment.save(update_fields=list(values))
             (report.created if created else report.updated).append(sku)
+            if garment.archived_at is not None:
+                report.archived.append(sku)
         except StudioError as exc:
             report.errors.append((number, exc.message))
         except IntegrityError:

@@ -1,6 +1,8 @@
 """Archiving a garment: out of the catalogue and the look builder, kept by the looks that wear
 it, and back again; by page and by API, never for another brand or a role that may not."""
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -106,3 +108,33 @@ def test_other_roles_and_brands_archive_nothing(world, login):
         )
     assert Garment.objects.get(pk=garment.pk).archived_at is None
     assert not AuditEvent.objects.filter(verb="garment.archived").exists()
+
+
+def test_a_feed_updates_an_archived_garment_and_says_it_stays_archived(world, stylist):
+    """A product feed lists past seasons too: importing it must not undo an archive, and says
+    which of its rows are archived, so nobody looks for them in the catalogue."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaigns.services import garment_import_csv
+
+    actor = actor_for(world.user("brand-a", Role.STYLIST))
+    old = GarmentFactory(brand=world.brand_a, sku="OLD-1", name="Last winter's coat")
+    garment_archive(actor=actor, garment=old, archived=True)
+    feed = b"sku,name,category\nOLD-1,Last winter's wool coat,top\nNEW-1,New tee,top\n"
+    report = garment_import_csv(actor=actor, file=io.BytesIO(feed))
+    assert (report.created, report.updated, report.archived) == (["NEW-1"], ["OLD-1"], ["OLD-1"])
+    old.refresh_from_db()
+    assert old.name == "Last winter's wool coat" and old.archived_at is not None
+
+    page = stylist.post(
+        reverse("garment-import"), {"feed": SimpleUploadedFile("feed.csv", feed)}
+    ).content.decode()
+    assert "Updated but archived, so still out of the catalogue: OLD-1." in page
+    assert f'href="{reverse("garment-list")}?shelf=archived"' in page
+    body = stylist.post(
+        reverse("api-garment-import"), {"feed": SimpleUploadedFile("feed.csv", feed)}
+    ).json()
+    assert (body["updated"], body["archived"]) == (["OLD-1", "NEW-1"], ["OLD-1"])
+    # The archive filter the note leads to lists it.
+    archive = stylist.get(reverse("garment-list"), {"shelf": "archived"}).content.decode()
+    assert "Last winter&#x27;s wool coat" in archive
