@@ -153,10 +153,18 @@ def campaign_list(*, actor: Actor, status: str = "", search: str = "") -> QueryS
         campaigns = campaigns.filter(status=status)
     if search:
         campaigns = campaigns.filter(Q(name__icontains=search) | Q(brief__icontains=search))
+    # Its cover: the newest shortlisted render, else the newest render, that has a thumbnail.
+    cover = (
+        Render.objects.filter(job__campaign=OuterRef("pk"))
+        .exclude(thumbnail="")
+        .order_by(F("shortlisted_at").desc(nulls_last=True), "-created_at", "-id")
+        .values("pk")[:1]
+    )
     # Counted in subqueries: a join of shots and jobs would multiply the rows of a campaign.
     return campaigns.annotate(
         shot_count=_count(Shot.objects.filter(campaign=OuterRef("pk"))),
         active_jobs=_count(RenderJob.objects.filter(campaign=OuterRef("pk"), state__in=JOB_ACTIVE)),
+        cover=Subquery(cover),
     ).order_by("-updated_at", "-id")
 
 

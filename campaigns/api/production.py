@@ -40,6 +40,9 @@ def _campaign(request: Request, pk: int) -> Campaign:
 # --- Campaigns ------------------------------------------------------------------------------------
 class CampaignOutputSerializer(serializers.ModelSerializer[Campaign]):
     owner = serializers.CharField(source="owner.username", read_only=True)
+    cover_url = serializers.SerializerMethodField(
+        help_text="The thumbnail of its newest shortlisted render, else of its newest render."
+    )
 
     class Meta:
         model = Campaign
@@ -56,9 +59,14 @@ class CampaignOutputSerializer(serializers.ModelSerializer[Campaign]):
             "backend",
             "gpu_budget_seconds",
             "owner",
+            "cover_url",
             "created_at",
             "updated_at",
         ]
+
+    def get_cover_url(self, campaign: Campaign) -> str | None:
+        cover = getattr(campaign, "cover", None)  # a campaign just created has none
+        return reverse("render-thumb", args=[cover]) if cover else None
 
 
 class CampaignInputSerializer(serializers.Serializer[object]):

@@ -570,6 +570,55 @@ def test_the_campaign_list_searches_and_filters_only_our_campaigns(director, stu
     assert "No campaign matches." in empty and "No campaigns yet." not in empty
 
 
+def test_the_campaign_list_shows_each_campaign_by_its_cover(
+    director, studio, login, django_capture_on_commit_callbacks
+):
+    """Image-first: a campaign's row shows its newest shortlisted render, else its newest render,
+    in as many queries for many campaigns as for one."""
+    from campaigns.services import render_shortlist, render_thumbnail_make
+
+    def cover_ids() -> list[int]:
+        page = director.get(reverse("campaign-list")).content.decode()
+        shown = [int(pk) for pk in re.findall(r'<img src="/media/renders/(\d+)/thumb/"', page)]
+        api = director.get(reverse("api-campaign-list")).json()["results"]
+        assert [row["cover_url"] for row in api if row["cover_url"]] == [
+            reverse("render-thumb", args=[pk]) for pk in shown
+        ]
+        return shown
+
+    assert cover_ids() == []  # nothing rendered yet: no cover
+    queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    for job in RenderJob.objects.order_by("queued_at", "pk"):
+        with django_capture_on_commit_callbacks(execute=False):
+            render_job_run(job_id=str(job.pk), worker="w")
+        render_thumbnail_make(render_id=job.render.pk)
+    first, newest = Render.objects.order_by("created_at", "pk")
+    assert cover_ids() == [newest.pk]
+    render_shortlist(actor=studio.director, render=first, shortlisted=True)
+    assert cover_ids() == [first.pk]  # the director's pick comes first
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert director.get(reverse("campaign-list")).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for n in range(3):
+        Campaign.objects.create(
+            **{
+                f.name: getattr(studio.campaign, f.name)
+                for f in Campaign._meta.concrete_fields
+                if f.name not in ("id", "name")
+            },
+            name=f"Copy {n}",
+        )
+    assert queries() == one
+    # Another brand sees neither the campaign nor its cover's file.
+    rival = login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))
+    assert "/media/renders/" not in rival.get(reverse("campaign-list")).content.decode()
+    assert rival.get(reverse("render-thumb", args=[first.pk])).status_code == 404
+
+
 def test_the_dashboard_shows_our_running_renders_and_campaigns_only(
     director, studio, login, django_capture_on_commit_callbacks
 ):
