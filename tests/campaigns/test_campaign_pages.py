@@ -573,8 +573,8 @@ def test_the_campaign_list_searches_and_filters_only_our_campaigns(director, stu
 def test_the_campaign_list_shows_each_campaign_by_its_cover(
     director, studio, login, django_capture_on_commit_callbacks
 ):
-    """Image-first: a campaign's row shows its newest shortlisted render, else its newest render,
-    in as many queries for many campaigns as for one."""
+    """Image-first: a campaign's row, and its line on the dashboard, show its newest shortlisted
+    render, else its newest render, in as many queries for many campaigns as for one."""
     from campaigns.services import render_shortlist, render_thumbnail_make
 
     def cover_ids() -> list[int]:
@@ -596,6 +596,8 @@ def test_the_campaign_list_shows_each_campaign_by_its_cover(
     assert cover_ids() == [newest.pk]
     render_shortlist(actor=studio.director, render=first, shortlisted=True)
     assert cover_ids() == [first.pk]  # the director's pick comes first
+    dashboard = director.get(reverse("dashboard")).content.decode()
+    assert f'<img class="cover matte" src="{reverse("render-thumb", args=[first.pk])}"' in dashboard
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
