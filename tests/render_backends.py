@@ -21,6 +21,7 @@ class SlowBackend:
     that starts is logged to $RENDER_RUN_LOG, so a test can count them."""
 
     name = "slow"
+    scene_kinds = frozenset({"colour", "image", "prompt"})
 
     def missing(self, version: VersionInfo, angle: str) -> str:
         return ""
@@ -41,6 +42,7 @@ class SlowBackend:
 
 class FailingBackend:
     name = "failing"
+    scene_kinds = frozenset({"colour", "image", "prompt"})
 
     def missing(self, version: VersionInfo, angle: str) -> str:
         return ""

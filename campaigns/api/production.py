@@ -424,8 +424,9 @@ class MatrixPlanApi(APIView):
         forbidden = ForbiddenSerializer(many=True)
         warnings = serializers.ListField(
             child=serializers.CharField(),
-            help_text="Allowed today, but would not be on the campaign's last day (a license "
-            "that ends first, say): queued all the same.",
+            help_text="What to know before queueing, queued all the same: shots allowed today "
+            "that would not be on the campaign's last day (a license that ends first, say), and "
+            "scenes the campaign's backend does not draw.",
         )
 
     @extend_schema(request=MatrixInputSerializer, responses=OutputSerializer)

@@ -63,6 +63,9 @@ class VersionInfo:
 
 class RenderBackend(Protocol):
     name: str
+    # The kinds of scene it draws ("colour", "image", "prompt"); the others it renders on a plain
+    # backdrop, which the matrix plan warns of.
+    scene_kinds: frozenset[str]
 
     def missing(self, version: VersionInfo, angle: str) -> str:
         """Why this version cannot be rendered in a pose of ``angle``; empty when it can."""

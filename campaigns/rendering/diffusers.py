@@ -4,8 +4,9 @@ version's LoRA, conditioned on the garments by inpainting.
 The preview compositor first lays the look's garment cut-outs on the twin's reference photo in
 the scene; the garment region (where that composite differs from the bare figure) is then
 repainted by the base model with the twin's LoRA, so the garments are worn rather than pasted,
-and the rest of the picture keeps the twin's reference. Without a reference photo for the pose
-the whole frame is generated from the prompt.
+and the rest of the picture keeps the twin's reference. A written (prompt) scene has its
+backdrop repainted too, around the person. Without a reference photo for the pose the whole
+frame is generated from the prompt.
 
 The pipeline is loaded once per worker and kept warm; LoRAs are loaded once each and swapped per
 job by adapter name (the least recently used is dropped past ``MAX_ADAPTERS``). Weights come
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageColor, ImageFilter
+from PIL import Image, ImageFilter
 
 from campaigns.rendering.base import (
     Progress,
@@ -29,7 +30,7 @@ from campaigns.rendering.base import (
     RenderResult,
     VersionInfo,
 )
-from campaigns.rendering.preview import PreviewBackend
+from campaigns.rendering.preview import PreviewBackend, backdrop
 
 MAX_ADAPTERS = 8
 
@@ -42,6 +43,7 @@ def _generation_size(width: int, height: int, long_side: int) -> tuple[int, int]
 
 class DiffusersBackend:
     name = "diffusers"
+    scene_kinds = frozenset({"colour", "image", "prompt"})
 
     def __init__(self) -> None:
         self._pipelines: dict[str, Any] = {}
@@ -98,21 +100,24 @@ class DiffusersBackend:
         """The init image and the mask of what to repaint (white)."""
         size = (request.width, request.height)
         if request.reference is None or not request.pose:
-            colour = request.scene.value if request.scene.kind == "colour" else "#ecebe7"
-            return Image.new("RGB", size, ImageColor.getrgb(colour)), Image.new("L", size, 255)
+            return backdrop(request), Image.new("L", size, 255)
 
         def composite(garments: tuple[Any, ...]) -> Image.Image:
             bare = RenderRequest(**{**request.__dict__, "garments": garments})
             png = self._preview.render(bare, lambda step, total: True).png
             return Image.open(io.BytesIO(png)).convert("RGB")
 
+        def differs(a: Image.Image, b: Image.Image) -> np.ndarray:
+            both = np.asarray(a, dtype=np.int16), np.asarray(b, dtype=np.int16)
+            return np.abs(both[0] - both[1]).max(axis=2) > 12
+
         dressed, figure = composite(request.garments), composite(())
-        if not request.garments:
+        repaint = differs(dressed, figure)  # the garments
+        if request.scene.kind == "prompt":  # a written scene: its backdrop is painted too
+            repaint |= ~differs(figure, backdrop(request))
+        if not repaint.any():
             return dressed, Image.new("L", size, 0)
-        difference = np.abs(
-            np.asarray(dressed, dtype=np.int16) - np.asarray(figure, dtype=np.int16)
-        ).max(axis=2)
-        mask = Image.fromarray(((difference > 12) * 255).astype(np.uint8))
+        mask = Image.fromarray((repaint * 255).astype(np.uint8))
         return dressed, mask.filter(ImageFilter.MaxFilter(9)).filter(ImageFilter.GaussianBlur(4))
 
     def _prompt(self, request: RenderRequest) -> str:

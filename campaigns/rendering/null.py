@@ -18,6 +18,7 @@ def null_png(width: int, height: int) -> bytes:
 
 class NullBackend:
     name = "null"
+    scene_kinds = frozenset({"colour", "image", "prompt"})  # it draws none, and warns of none
 
     def missing(self, version: VersionInfo, angle: str) -> str:
         return ""

@@ -107,9 +107,11 @@ def _garment_size(
     return max(1, round(width)), max(1, round(height))
 
 
-def _background(request: RenderRequest) -> Image.Image:
+def backdrop(request: RenderRequest) -> Image.Image:
+    """The scene behind the figure at the request's format: its colour, its image cropped to
+    fill, or for a written scene (which only a generative backend draws) a plain one."""
     size = (request.width, request.height)
-    if request.scene.kind == "image":  # cropped to fill the format, never stretched
+    if request.scene.kind == "image":  # never stretched
         with Image.open(request.scene.value) as image:
             return ImageOps.fit(image.convert("RGB"), size, Image.Resampling.BILINEAR)
     colour = request.scene.value if request.scene.kind == "colour" else "#ecebe7"
@@ -133,6 +135,7 @@ def _shadow(layer: Image.Image, strength: int = 70) -> Image.Image:
 
 class PreviewBackend:
     name = "preview"
+    scene_kinds = frozenset({"colour", "image"})  # a prompt needs a generative backend
 
     def missing(self, version: VersionInfo, angle: str) -> str:
         if angle not in (version.annotations.get("poses") or {}):
@@ -141,7 +144,7 @@ class PreviewBackend:
 
     def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
         rng = random.Random(request.seed)  # noqa: S311  (placement jitter, not secrets)
-        canvas = _background(request).convert("RGBA")
+        canvas = backdrop(request).convert("RGBA")
         box = tuple(request.pose["figure"])
         figure = _figure(Path(request.reference), box)
         # Stand the figure in the frame: 86-92 % of its height, centred, a seeded nudge.

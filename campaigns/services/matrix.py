@@ -73,8 +73,9 @@ class MatrixPlan:
     already: int  # cells that are in the matrix already and are not queued again
     seconds_per_render: float
     used_seconds: float  # spent and committed to jobs still running or queued
-    # Allowed today, but what would stop publishing on the campaign's last day (a license that
-    # ends first, say): rendered all the same, as the director may renew or publish early.
+    # Rendered all the same: what would stop publishing on the campaign's last day (a license
+    # that ends first, say; the director may renew or publish early), and scenes the backend
+    # does not draw (the preview still shows the composition).
     warnings: list[str]
 
     @property
@@ -184,6 +185,7 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
     backend = render_backend(campaign.backend)
     versions = latest_versions(spec.twins)
     today = timezone.localdate()
+    undrawn = [s for s in scenes.values() if s.kind not in backend.scene_kinds]
     existing = set(
         Shot.objects.filter(campaign=campaign).values_list(
             "look_id", "twin_id", "pose", "scene_id", "format", "variant"
@@ -191,6 +193,13 @@ def _plan(actor: Actor, campaign: Campaign, spec: MatrixSpec, *, lock: bool) -> 
     )
     cells, forbidden, already = [], [], 0
     warnings: dict[str, None] = {}
+    if undrawn:  # rendered all the same: the preview shows the composition
+        kinds = " or ".join(sorted({scene.kind for scene in undrawn}))
+        names = ", ".join(sorted(scene.name for scene in undrawn))
+        warnings[
+            f"The {backend.name} backend does not draw {kinds} scenes: shots in {names} get a "
+            "plain backdrop."
+        ] = None
     later: tuple[str, ...]
     for look_id, twin_id in product(spec.looks, spec.twins):
         look, twin = looks[look_id], twins[twin_id]

@@ -53,15 +53,20 @@ def backend() -> DiffusersBackend:
     return DiffusersBackend()
 
 
-def request(tiny, *, lora="lora_a", seed=3, garments=True, reference=True) -> RenderRequest:
+SAND, SAND_RGB = Scene("colour", "#e8e4dc"), (0xE8, 0xE4, 0xDC)
+
+
+def request(
+    tiny, *, lora="lora_a", seed=3, garments=True, reference=True, scene=SAND, size=(80, 100)
+) -> RenderRequest:
     return RenderRequest(
         seed=seed,
-        width=80,
-        height=100,
+        width=size[0],
+        height=size[1],
         reference=tiny["reference"] if reference else None,
         pose=tiny["pose"] if reference else {},
         garments=(GarmentLayer("top", 30, tiny["cutout"]),) if garments else (),
-        scene=Scene("colour", "#e8e4dc"),
+        scene=scene,
         params=PARAMS,
         lora=tiny[lora] if lora else None,
         trigger_token="tw1v1",
@@ -121,6 +126,32 @@ def test_the_garment_region_is_what_is_repainted(tiny, backend):
     _, generated = backend._conditioning(request(tiny, reference=False))
     assert generated.getextrema() == (255, 255)  # no reference: the whole frame is generated
     assert run(backend, request(tiny, reference=False))
+
+
+def test_a_written_scene_has_its_backdrop_painted_and_the_person_kept(tiny, backend):
+    """A prompt scene is drawn by the model: the mask takes in the backdrop besides the garments,
+    never the face; a colour scene keeps its backdrop as composited."""
+    written = request(tiny, scene=Scene("prompt", "a rooftop in Paris at dusk"), size=(320, 400))
+    _init, mask = backend._conditioning(written)
+    # The face: just below the top of the bare figure, in its middle.
+    bare = request(tiny, garments=False, size=(320, 400))
+    png = backend._preview.render(bare, lambda step, total: True).png
+    figure = Image.open(io.BytesIO(png)).convert("RGB")
+    person = [
+        (x, y)
+        for y in range(400)
+        for x in range(320)
+        if max(abs(a - b) for a, b in zip(figure.getpixel((x, y)), SAND_RGB, strict=True)) > 40
+    ]
+    top = min(y for _x, y in person)
+    row = [x for x, y in person if y == top + 16]
+    face = ((min(row) + max(row)) // 2, top + 16)
+    assert mask.getpixel((3, 3)) > 200 and mask.getpixel((316, 200)) > 200  # the backdrop
+    assert mask.getpixel(face) < 50, face  # the twin's face stays the twin's
+    _init, coloured = backend._conditioning(request(tiny, size=(320, 400)))
+    assert coloured.getpixel((3, 3)) < 50 and coloured.getpixel((316, 200)) < 50
+    assert coloured.getpixel(face) < 50
+    assert run(backend, written)
 
 
 def test_a_version_without_a_lora_cannot_be_queued_for_it():

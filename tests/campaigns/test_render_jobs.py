@@ -120,7 +120,7 @@ def test_the_plan_warns_where_the_license_ends_before_the_campaign(
         reverse("matrix-builder", args=[studio.campaign.pk]), form
     )
     text = page.content.decode()
-    assert "Allowed now, but not to the campaign's end" in text
+    assert "Before you queue" in text
     assert f"is outside the term {license.starts_on}–{license.ends_on}" in text
     assert queue(studio, django_capture_on_commit_callbacks)[0].jobs == 1
     # A campaign inside the license, or already over, has nothing to warn of.
@@ -129,6 +129,32 @@ def test_the_plan_warns_where_the_license_ends_before_the_campaign(
         studio.campaign.save()
         plan = matrix_plan(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
         assert plan.warnings == [], ends_on
+
+
+def test_the_plan_warns_of_scenes_the_backend_does_not_draw(studio, settings):
+    """The preview cannot draw a written scene: those shots are still rendered (they show the
+    composition), on a plain backdrop, and the plan says so; a generative backend draws them."""
+    from tests.render_backends import EXTRA
+
+    rooftop = scene_add(
+        actor=studio.director,
+        campaign=studio.campaign,
+        name="Rooftop",
+        kind="prompt",
+        value="a Paris rooftop at golden hour",
+    )
+    spec = studio.spec(scenes=(studio.scene.pk, rooftop.pk))
+    plan = matrix_plan(actor=studio.director, campaign=studio.campaign, spec=spec)
+    assert plan.renders == 2 and plan.forbidden == []
+    assert plan.warnings == [
+        "The preview backend does not draw prompt scenes: shots in Rooftop get a plain backdrop."
+    ]
+    colour_only = matrix_plan(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+    assert colour_only.warnings == []
+    settings.RENDER_BACKENDS = {**settings.RENDER_BACKENDS, **EXTRA}
+    studio.campaign.backend = "slow"  # declares that it draws prompts
+    studio.campaign.save()
+    assert matrix_plan(actor=studio.director, campaign=studio.campaign, spec=spec).warnings == []
 
 
 def test_the_license_must_cover_every_channel_market_and_category(studio):
