@@ -237,7 +237,13 @@ class CampaignForm(forms.Form):
     gpu_budget_minutes = forms.IntegerField(
         min_value=0, max_value=1_000_000, initial=60, label="GPU budget (minutes)"
     )
-    backend = forms.ChoiceField(choices=(), label="Render backend")
+    backend = forms.ChoiceField(
+        choices=(),
+        label="Render backend",
+        help_text="preview: garment cut-outs laid on the twin's reference photo, on the CPU, in a "
+        "blink, to settle the matrix. diffusers: the twin's trained LoRA wears the look, on GPU "
+        "workers.",
+    )
     owner = forms.ChoiceField(
         choices=(),
         required=False,
