@@ -182,6 +182,8 @@ class DiffusersBackend:
                 "strength": strength,
                 "generated_at": [gen_w, gen_h],
                 "adapter": adapter,
+                # inpainted on the twin's reference photo for the pose, or generated whole
+                "conditioning": "inpaint" if request.reference and request.pose else "generate",
                 "device": pipe.device.type,
                 "gpu": torch.cuda.get_device_name(pipe.device) if cuda else "",
             },

@@ -174,3 +174,44 @@ def test_weights_come_from_a_local_folder_only(tiny, tmp_path):
     with pytest.raises(FileNotFoundError):
         DiffusersBackend().render(hub_name, lambda step, total: True)
     assert Path(tiny["base"]).is_dir()
+
+
+@pytest.mark.django_db
+def test_a_lora_trained_twin_wears_the_look_through_the_studio(
+    tiny, world, settings, django_capture_on_commit_callbacks
+):
+    """The whole GPU path on the CPU: a version trained with the lora backend keeps a reference
+    photo per pose, so the diffusers backend inpaints the look on it rather than generating a
+    stranger; queued from the matrix and run as a worker runs it."""
+    from campaigns.enums import JobState
+    from campaigns.models import RenderJob
+    from campaigns.services import matrix_queue, render_job_run
+    from tests.campaigns.conftest import make_studio
+    from tests.twins.test_lora_training import capture_ready
+    from twins.enums import TrainingStatus
+    from twins.services import twin_version_run, twin_version_train
+
+    settings.TWIN_BASE_MODEL = settings.RENDER_BASE_MODEL = str(tiny["base"])
+    studio = make_studio(world, backend="diffusers")
+    capture_ready(world)
+    version = twin_version_train(
+        actor=world.talent_a.user,
+        twin=world.twin_a,
+        backend="lora",
+        params={"steps": 2, "rank": 2, "resolution": 64, "seed": 7},
+    )
+    trained = twin_version_run(version_id=version.pk, worker="gpu-test")
+    assert trained.status == TrainingStatus.SUCCEEDED, trained.error
+    assert "front" in trained.annotations["poses"] and trained.weights_uri
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+    job = RenderJob.objects.get()
+    assert job.version_id == trained.pk  # the newest version, the LoRA
+    RenderJob.objects.filter(pk=job.pk).update(params={"steps": 2, "long_side": 64})
+    with django_capture_on_commit_callbacks(execute=False):
+        done = render_job_run(job_id=str(job.pk), worker="gpu-test")
+    assert done.state == JobState.SUCCEEDED, done.error
+    meta = done.render.meta
+    assert meta["backend"] == "diffusers" and meta["conditioning"] == "inpaint"
+    assert meta["adapter"] and meta["generated_at"] == [48, 64]  # 4:5 at a long side of 64, in 16s
+    assert (done.render.width, done.render.height) == (1024, 1280)

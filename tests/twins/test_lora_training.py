@@ -108,7 +108,7 @@ def test_a_lora_job_stops_when_cancelled(base_model, tmp_path):
 
 def test_a_missing_base_model_fails_the_version_with_a_reason(world, settings, tmp_path):
     settings.TWIN_BASE_MODEL = str(tmp_path / "nowhere")
-    _ready(world)
+    capture_ready(world)
     version = twin_version_train(
         actor=world.talent_a.user, twin=world.twin_a, backend="lora", params=PARAMS
     )
@@ -118,7 +118,7 @@ def test_a_missing_base_model_fails_the_version_with_a_reason(world, settings, t
 
 def test_a_lora_version_end_to_end(world, settings, base_model):
     settings.TWIN_BASE_MODEL = str(base_model)
-    _ready(world)
+    capture_ready(world)
     version = twin_version_train(
         actor=world.talent_a.user, twin=world.twin_a, backend="lora", params=PARAMS
     )
@@ -134,7 +134,7 @@ def test_a_lora_version_end_to_end(world, settings, base_model):
     assert TwinVersion.objects.get(pk=queued.pk).status == TrainingStatus.CANCELLED
 
 
-def _ready(world) -> None:
+def capture_ready(world) -> None:
     for pose, (angle, framing, lighting) in enumerate(CAPTURE_SET):
         photo = CapturePhotoFactory.build(
             twin=world.twin_a,

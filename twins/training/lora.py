@@ -1,6 +1,9 @@
 """The `lora` backend: fine-tunes a LoRA of a Stable Diffusion base model on the capture photos,
 with diffusers and peft, on whatever device torch finds (a GPU worker in production).
 
+Like the `reference` backend, it also picks and annotates each pose's reference photo: the render
+backends lay the garments on it (the `diffusers` backend inpaints them there).
+
 Weights come only from local paths (settings.TWIN_BASE_MODEL, or the version's base_model):
 nothing is fetched from a hub. The base pipeline stays loaded between jobs of the same worker.
 Install it with the `lora` extra: `pip install -e .[lora]`.
@@ -12,6 +15,7 @@ from typing import Any
 from PIL import Image
 
 from twins.training.base import Cancelled, Progress, TrainingRequest, TrainingResult
+from twins.training.reference import reference_annotations
 
 WEIGHTS_NAME = "pytorch_lora_weights.safetensors"
 
@@ -106,6 +110,7 @@ class LoraBackend:
             unet.delete_adapters("default")  # leave the warm base clean for the next job
         return TrainingResult(
             annotations={
+                **reference_annotations(request),  # the photos renders lay the garments on
                 "steps": steps,
                 "rank": rank,
                 "resolution": resolution,

@@ -145,24 +145,29 @@ def annotate(photo: TrainingPhoto) -> dict[str, Any]:
     }
 
 
+def reference_annotations(
+    request: TrainingRequest, progress: Progress = lambda step, total: True
+) -> dict[str, Any]:
+    """The reference photo of each pose, annotated, and the face shot: what the render backends
+    lay garments on (the preview composites on it, diffusers inpaints it), whichever backend
+    trained the version."""
+    full_body = [p for p in request.photos if p.framing == Framing.FULL_BODY]
+    angles = sorted({p.angle for p in full_body})
+    poses: dict[str, Any] = {}
+    for step, angle in enumerate(angles, start=1):
+        candidates = [annotate(p) | {"lighting": p.lighting} for p in full_body if p.angle == angle]
+        poses[angle] = max(
+            candidates, key=lambda c: (-LIGHT_PREFERENCE.index(c["lighting"]), c["sharpness"])
+        )
+        if not progress(step, len(angles)):
+            raise Cancelled()
+    faces = [p for p in request.photos if p.framing == Framing.FACE]
+    face = annotate(faces[0]) if faces else None
+    return {"poses": poses, "face_shot": face, "trigger_token": request.trigger_token}
+
+
 class ReferenceBackend:
     name = "reference"
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
-        full_body = [p for p in request.photos if p.framing == Framing.FULL_BODY]
-        angles = sorted({p.angle for p in full_body})
-        poses: dict[str, Any] = {}
-        for step, angle in enumerate(angles, start=1):
-            candidates = [
-                annotate(p) | {"lighting": p.lighting} for p in full_body if p.angle == angle
-            ]
-            poses[angle] = max(
-                candidates, key=lambda c: (-LIGHT_PREFERENCE.index(c["lighting"]), c["sharpness"])
-            )
-            if not progress(step, len(angles)):
-                raise Cancelled()
-        faces = [p for p in request.photos if p.framing == Framing.FACE]
-        face = annotate(faces[0]) if faces else None
-        return TrainingResult(
-            annotations={"poses": poses, "face_shot": face, "trigger_token": request.trigger_token}
-        )
+        return TrainingResult(annotations=reference_annotations(request, progress))
