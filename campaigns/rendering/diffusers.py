@@ -53,6 +53,8 @@ class DiffusersBackend:
     def missing(self, version: VersionInfo, angle: str) -> str:
         if not version.weights_uri:
             return "The twin version has no LoRA weights: train a version with the lora backend."
+        if angle not in (version.annotations.get("poses") or {}):  # the look is inpainted on it
+            return f"The twin version has no reference photo from the {angle.replace('_', ' ')}."
         return ""
 
     # --- warm state -------------------------------------------------------------------------------

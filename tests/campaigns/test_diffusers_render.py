@@ -154,15 +154,18 @@ def test_a_written_scene_has_its_backdrop_painted_and_the_person_kept(tiny, back
     assert run(backend, written)
 
 
-def test_a_version_without_a_lora_cannot_be_queued_for_it():
+def test_a_version_without_a_lora_or_a_reference_photo_cannot_be_queued_for_it():
+    """The look is inpainted on the pose's reference photo: without one it would not be worn."""
     backend = DiffusersBackend()
-    assert "LoRA" in backend.missing(VersionInfo(annotations={}, weights_uri=""), "front")
-    assert (
-        backend.missing(
-            VersionInfo(annotations={}, weights_uri="twins/1/v1/w.safetensors"), "front"
-        )
-        == ""
+    weights = "twins/1/v1/w.safetensors"
+    front: dict[str, object] = {"poses": {"front": {}}}
+    assert "LoRA" in backend.missing(VersionInfo(annotations=front, weights_uri=""), "front")
+    assert backend.missing(VersionInfo(annotations=front, weights_uri=weights), "front") == ""
+    assert backend.missing(VersionInfo(annotations=front, weights_uri=weights), "back") == (
+        "The twin version has no reference photo from the back."
     )
+    # A LoRA version trained before versions kept their reference photos.
+    assert "reference photo" in backend.missing(VersionInfo({}, weights), "front")
 
 
 def test_weights_come_from_a_local_folder_only(tiny, tmp_path):
