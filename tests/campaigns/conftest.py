@@ -1,7 +1,6 @@
 import json
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from campaigns.services import (
     scene_add,
 )
 from studio.enums import Role
+from studio.media import local_path
 from studio.permissions import Actor, actor_for
 from tests.conftest import World
 from tests.factories import CapturePhotoFactory, GarmentFactory, LicenseFactory
@@ -41,8 +41,8 @@ def trained_version(twin: Any, angles: tuple[str, ...] = ("front",)) -> TwinVers
                 name=f"{angle}.jpg",
             ),
         )
-        path = photo.image.storage.path(photo.image.name)
-        poses[angle] = annotate(TrainingPhoto(photo.pk, Path(path), angle, "full_body", "studio"))
+        path = local_path(photo.image)  # a cached download where the storage is S3
+        poses[angle] = annotate(TrainingPhoto(photo.pk, path, angle, "full_body", "studio"))
     return TwinVersion.objects.create(
         twin=twin,
         number=twin.versions.count() + 1,

@@ -6,6 +6,7 @@ presigned signatures or their expiry, so those are checked on the URL the studio
 """
 
 import io
+import shutil
 import urllib.error
 import urllib.request
 from urllib.parse import parse_qs, urlsplit
@@ -161,3 +162,33 @@ def test_a_sweep_deletes_from_the_bucket_only_what_nothing_refers_to(world, s3):
     media_sweep(older_than=timedelta(0), delete=True)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]]
     assert keys == [kept.cutout.name]
+
+
+@pytest.mark.django_db
+def test_a_render_reads_its_inputs_from_the_bucket_and_stores_its_outputs_there(
+    world, s3, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Production storage end to end: the worker fetches the reference photo and the cut-outs
+    from the bucket into its local cache, and the render and its thumbnail go to the bucket."""
+    from campaigns.enums import JobState
+    from campaigns.models import RenderJob
+    from campaigns.services import matrix_queue, render_job_run, render_thumbnail_make
+    from tests.campaigns.conftest import make_studio
+
+    settings.VAR_DIR = tmp_path  # the worker's download cache lives under it
+    studio = make_studio(world)
+    shutil.rmtree(tmp_path / "cache")  # what the test's set-up fetched: the worker starts bare
+    inputs = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert studio.look.items.get().garment.cutout.name in inputs
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+        done = render_job_run(job_id=str(RenderJob.objects.get().pk), worker="w")
+    assert done.state == JobState.SUCCEEDED, done.error
+    render = render_thumbnail_make(render_id=done.render.pk)
+    keys = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert keys - inputs == {render.image.name, render.thumbnail.name}
+    cached = [p.name for p in (tmp_path / "cache" / "media").rglob("*") if p.is_file()]
+    cutout = studio.look.items.get().garment.cutout.name.rsplit("/", 1)[-1]
+    assert len(cached) == 2 and cutout in cached  # the cut-out and the pose's reference photo
+    with default_storage.open(render.image.name) as handle:
+        assert Image.open(handle).size == (1024, 1280)
