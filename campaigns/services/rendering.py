@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -43,7 +44,7 @@ from studio.errors import Conflict, NotFound
 from studio.media import local_path
 from studio.permissions import Actor
 from studio.services import audit_record
-from twins.models import CapturePhoto
+from twins.models import CapturePhoto, TwinVersion
 from twins.revocation import Revocation
 from twins.services import LicenseBook
 
@@ -183,6 +184,14 @@ def _claim(job_id: str, worker: str) -> RenderJob | None:
     return job
 
 
+def _base_model(version: TwinVersion) -> str:
+    """The base weights a LoRA was trained on, where this worker has them at the same path (a
+    LoRA fits only its own base), else the render setting."""
+    if version.base_model and Path(version.base_model).is_dir():
+        return version.base_model
+    return settings.RENDER_BASE_MODEL
+
+
 def _request(job: RenderJob) -> RenderRequest:
     shot, version = job.shot, job.version
     pose = POSES[shot.pose]
@@ -209,7 +218,7 @@ def _request(job: RenderJob) -> RenderRequest:
         params=job.params,
         lora=local_path(version.weights_uri) if version.weights_uri else None,
         trigger_token=version.trigger_token,
-        base_model=settings.RENDER_BASE_MODEL,
+        base_model=_base_model(version),
         description=", ".join(item.garment.name for item in items),
         keypoints=pose.keypoints,
     )

@@ -211,6 +211,8 @@ def test_a_lora_trained_twin_wears_the_look_through_the_studio(
     job = RenderJob.objects.get()
     assert job.version_id == trained.pk  # the newest version, the LoRA
     RenderJob.objects.filter(pk=job.pk).update(params={"steps": 2, "long_side": 64})
+    # The render setting has since moved to other weights: the LoRA still gets its own base.
+    settings.RENDER_BASE_MODEL = str(tiny["base"].parent / "a-newer-base")
     with django_capture_on_commit_callbacks(execute=False):
         done = render_job_run(job_id=str(job.pk), worker="gpu-test")
     assert done.state == JobState.SUCCEEDED, done.error
