@@ -33,6 +33,9 @@ from campaigns.rendering.base import (
 from campaigns.rendering.preview import PreviewBackend, backdrop
 
 MAX_ADAPTERS = 8
+# Base pipelines kept warm per worker: one, or two while versions trained on an older base are
+# still rendered; past that the least recently used is dropped (a GPU holds only so many).
+MAX_PIPELINES = 2
 
 
 def _generation_size(width: int, height: int, long_side: int) -> tuple[int, int]:
@@ -46,7 +49,7 @@ class DiffusersBackend:
     scene_kinds = frozenset({"colour", "image", "prompt"})
 
     def __init__(self) -> None:
-        self._pipelines: dict[str, Any] = {}
+        self._pipelines: OrderedDict[str, Any] = OrderedDict()
         self._adapters: dict[str, OrderedDict[str, str]] = {}
         self._preview = PreviewBackend()
 
@@ -76,6 +79,12 @@ class DiffusersBackend:
             pipe.set_progress_bar_config(disable=True)
             self._pipelines[base_model] = pipe.to("cuda" if cuda else "cpu")
             self._adapters[base_model] = OrderedDict()
+            while len(self._pipelines) > MAX_PIPELINES:
+                dropped = self._pipelines.popitem(last=False)[0]  # holding no reference to it
+                del self._adapters[dropped]
+                if cuda:
+                    torch.cuda.empty_cache()
+        self._pipelines.move_to_end(base_model)
         return self._pipelines[base_model]
 
     def use_lora(self, base_model: str, lora: Path | None) -> str:

@@ -105,6 +105,17 @@ def test_loras_swap_per_twin_version_and_come_back_exactly(tiny, backend):
     assert without not in (with_a, with_b)
 
 
+def test_a_worker_keeps_at_most_two_base_pipelines_warm(tiny, tmp_path):
+    """A version renders on the base it was trained on: past two bases, the least recently
+    used pipeline goes, with its adapters."""
+    backend = DiffusersBackend()
+    bases = [str(tiny["base"])] + [str(build_tiny_sd(tmp_path / name)) for name in ("b", "c")]
+    for base in (bases[0], bases[1], bases[0], bases[2]):
+        backend.pipeline(base)
+    assert list(backend._pipelines) == [bases[0], bases[2]]  # b was the least recently used
+    assert set(backend._adapters) == {bases[0], bases[2]}
+
+
 def test_progress_counts_the_schedulers_steps(tiny, backend):
     calls: list[tuple[int, int]] = []
     run(backend, request(tiny), calls)
