@@ -14,10 +14,10 @@ W, H = 800, 1000
 # to the hips, a coat to the knee, a midi dress, trousers to the ankle.
 SHAPES: dict[str, list[tuple[float, float]]] = {
     GarmentCategory.TOP: [
-        (0.2, 0.08),
+        (0.2, 0.055),
         (0.4, 0.05),
         (0.6, 0.05),
-        (0.8, 0.08),
+        (0.8, 0.055),
         (0.98, 0.21),
         (0.85, 0.25),
         (0.78, 0.19),
@@ -45,11 +45,11 @@ SHAPES: dict[str, list[tuple[float, float]]] = {
         (0.3, 0.22),
     ],
     GarmentCategory.OUTERWEAR: [
-        (0.18, 0.09),
+        (0.18, 0.04),
         (0.4, 0.03),
         (0.5, 0.19),
         (0.6, 0.03),
-        (0.82, 0.09),
+        (0.82, 0.04),
         (0.99, 0.73),
         (0.84, 0.76),
         (0.8, 0.35),

@@ -22,21 +22,27 @@ from campaigns.rendering.base import (
 
 # Where each slot sits: the regions it hangs from (the version's annotations: the body's width
 # and axis below the shoulders, which the reference backend finds in the silhouette, under the
-# face), its width against the body's there, where across the body it hangs, and the band of the
-# cut-out's height where the garment's own body is measured.
+# face), its width against the body's there, where across the body it hangs (shoes: one on each
+# foot, the left one mirrored), and the band of the cut-out's height where the garment's own body
+# is measured.
 #
 # Clothes are sized by their own body: the narrowest width through the cut-out's middle within
 # that band (a tee below its sleeves, a dress at its waist, trousers at the waistband) is the
 # body's width times the ease. Their length follows from the same scale, so a cropped top stays
 # cropped and a maxi dress stays long. Bags and shoes (no band) fit a box.
-SLOT_PLACES: dict[str, tuple[tuple[str, ...], float, float, tuple[float, float] | None]] = {
-    "top": (("torso", "hips"), 1.15, 0.5, (0.45, 0.9)),
-    "dress": (("torso", "hips", "legs"), 1.1, 0.5, (0.1, 0.45)),
-    "bottom": (("hips", "legs"), 1.05, 0.5, (0.0, 0.1)),
-    "outerwear": (("torso", "hips"), 1.3, 0.5, (0.45, 0.9)),
-    "shoes": (("feet",), 0.95, 0.5, None),
-    "accessory": (("hips",), 0.55, 0.95, None),
+SLOT_PLACES: dict[
+    str, tuple[tuple[str, ...], float, tuple[float, ...], tuple[float, float] | None]
+] = {
+    "top": (("torso", "hips"), 1.15, (0.5,), (0.45, 0.9)),
+    "dress": (("torso", "hips", "legs"), 1.1, (0.5,), (0.1, 0.45)),
+    "bottom": (("hips", "legs"), 1.05, (0.5,), (0.0, 0.1)),
+    "outerwear": (("torso", "hips"), 1.3, (0.5,), (0.45, 0.9)),
+    "shoes": (("feet",), 0.45, (0.27, 0.73), None),
+    "accessory": (("hips",), 0.55, (0.95,), None),
 }
+# Clothes from the shoulders up sit this much of the torso's height above the shoulder line the
+# silhouette gives: over the seam, so that no sliver of the photo's own clothes shows above them.
+SHOULDER_LIFT = 0.02
 # A front view's body is about this wide for its torso's height: a turned body (a profile, a
 # three-quarter view) is narrower, and its clothes narrow with it while keeping their length.
 FRONT_WIDTH_PER_TORSO = 1.1
@@ -88,7 +94,7 @@ def _garment_size(
     garment: GarmentLayer, cut: Image.Image, regions: dict[str, list[int]]
 ) -> tuple[int, int]:
     """The garment's size on the reference photo, in its pixels."""
-    names, factor, _anchor, band = SLOT_PLACES[garment.slot]
+    names, factor, _anchors, band = SLOT_PLACES[garment.slot]
     spans = [regions[name] for name in names]
     body_w = max(r[2] for r in spans)
     torso_h = regions["torso"][3]
@@ -159,19 +165,23 @@ class PreviewBackend:
         x0, y0 = box[0], box[1]
         layers = sorted(request.garments, key=lambda g: g.layer)
         for step, garment in enumerate(layers, start=1):
-            names, _factor, anchor, _band = SLOT_PLACES[garment.slot]
+            names, _factor, anchors, _band = SLOT_PLACES[garment.slot]
             spans = [request.pose["regions"][name] for name in names]
             body_x, top_y, body_w = spans[0][0], spans[0][1], max(r[2] for r in spans)
+            if names[0] == "torso":
+                top_y -= SHOULDER_LIFT * spans[0][3]
             cut = _cutout(Path(garment.cutout))
             size = _garment_size(garment, cut, request.pose["regions"])
             piece = cut.resize(
                 (max(1, round(size[0] * scale)), max(1, round(size[1] * scale))),
                 Image.Resampling.BILINEAR,
             )
-            gx = left + round((body_x - x0 + body_w * anchor) * scale) - piece.width // 2
             gy = top + round((top_y - y0) * scale)
-            canvas.alpha_composite(_shadow(piece), (gx + 4 - SHADOW_PAD, gy + 6 - SHADOW_PAD))
-            canvas.alpha_composite(piece, (gx, gy))
+            for n, anchor in enumerate(anchors):
+                item = ImageOps.mirror(piece) if n == 0 and len(anchors) > 1 else piece
+                gx = left + round((body_x - x0 + body_w * anchor) * scale) - item.width // 2
+                canvas.alpha_composite(_shadow(item), (gx + 4 - SHADOW_PAD, gy + 6 - SHADOW_PAD))
+                canvas.alpha_composite(item, (gx, gy))
             if not progress(step, len(layers)):
                 raise RenderCancelled()
         out = io.BytesIO()

@@ -174,6 +174,28 @@ def test_trousers_reach_the_ankles_and_a_turned_body_keeps_their_length(studio, 
     assert (side[3] - side[1]) > 0.85 * (front[3] - front[1])
 
 
+def test_a_shoe_is_worn_on_each_foot_the_left_one_mirrored(studio):
+    """A shoe's packshot shows one shoe: the preview puts it on both feet, facing out."""
+    image = render(request(studio, [studio[2]("shoes", RED, 10)], seed=6))
+    left, top, right, bottom = extent(image, RED)
+    row = (top + bottom) // 2
+    reds = [x for x in range(left, right + 1) if near(image.getpixel((x, row)), RED)]
+    runs = [x for x in reds if x - 1 not in reds]  # where each run of red starts
+    assert len(runs) == 2, runs
+    middle = (left + right) // 2
+    shoe = image.crop((middle, top, right + 1, bottom + 1))
+    other = image.crop((left, top, left + shoe.width, bottom + 1)).transpose(
+        Image.Transpose.FLIP_LEFT_RIGHT
+    )
+    # Mirror images of each other, but for a pixel or two of rounding at their edges.
+    same = sum(
+        near(shoe.getpixel((x, y)), RED) == near(other.getpixel((x, y)), RED)
+        for x in range(0, shoe.width, 2)
+        for y in range(0, shoe.height, 2)
+    )
+    assert same > 0.9 * (shoe.width // 2 + 1) * (shoe.height // 2 + 1)
+
+
 def test_clothes_start_at_the_shoulders_and_leave_the_face_alone(studio):
     mouth_colour = (120, 50, 50)  # twins/demo.py draws the mouth in it
     bare = render(request(studio, seed=9))
