@@ -3,6 +3,7 @@ saved to a folder: a base model for the lora backend that needs no download (HF_
 
 import json
 from pathlib import Path
+from typing import Any
 
 
 def _byte_characters() -> list[str]:
@@ -127,3 +128,24 @@ def build_tiny_lora(base: Path, folder: Path, seed: int) -> Path:
         safe_serialization=True,
     )
     return folder / "pytorch_lora_weights.safetensors"
+
+
+def tiny_render_kit(folder: Path, cutout: bytes) -> dict[str, Any]:
+    """What the render backend tests use: the tiny base, two LoRAs, a drawn reference photo from
+    the front with its annotations, and the cut-out of a top."""
+    from twins.demo import draw_capture_photo, look_for
+    from twins.training.base import TrainingPhoto
+    from twins.training.reference import annotate
+
+    base = build_tiny_sd(folder)
+    reference = folder / "front.jpg"
+    reference.write_bytes(draw_capture_photo(look_for(1), "front", "full_body", "studio", 0))
+    (folder / "top.png").write_bytes(cutout)
+    return {
+        "base": base,
+        "lora_a": build_tiny_lora(base, folder / "lora-a", seed=1),
+        "lora_b": build_tiny_lora(base, folder / "lora-b", seed=2),
+        "reference": reference,
+        "pose": annotate(TrainingPhoto(1, reference, "front", "full_body", "studio")),
+        "cutout": folder / "top.png",
+    }

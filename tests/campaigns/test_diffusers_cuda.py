@@ -22,11 +22,10 @@ from PIL import Image, ImageDraw
 
 from campaigns.rendering.base import GarmentLayer, RenderCancelled, RenderRequest, Scene
 from campaigns.rendering.diffusers import DiffusersBackend
-from tests.tiny_sd import build_tiny_lora, build_tiny_sd
+from tests.tiny_sd import tiny_render_kit
 from twins.demo import CAPTURE_SET, draw_capture_photo, look_for
 from twins.training.base import TrainingPhoto, TrainingRequest
 from twins.training.lora import WEIGHTS_NAME, LoraBackend
-from twins.training.reference import annotate
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 PARAMS = {"steps": 4, "long_side": 64, "strength": 0.9}
@@ -34,22 +33,11 @@ PARAMS = {"steps": 4, "long_side": 64, "strength": 0.9}
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny-cuda")
-    base = build_tiny_sd(folder)
-    reference = folder / "front.jpg"
-    reference.write_bytes(draw_capture_photo(look_for(1), "front", "full_body", "studio", 0))
-    cutout = folder / "top.png"
-    top = Image.new("RGBA", (200, 240), (0, 0, 0, 0))
+    top = Image.new("RGBA", (200, 240), (0, 0, 0, 0))  # campaigns.demo needs the database
     ImageDraw.Draw(top).rectangle((30, 10, 170, 230), fill=(30, 160, 60, 255))
-    top.save(cutout)
-    return {
-        "base": base,
-        "lora_a": build_tiny_lora(base, folder / "lora-a", seed=1),
-        "lora_b": build_tiny_lora(base, folder / "lora-b", seed=2),
-        "reference": reference,
-        "pose": annotate(TrainingPhoto(1, reference, "front", "full_body", "studio")),
-        "cutout": cutout,
-    }
+    out = io.BytesIO()
+    top.save(out, "PNG")
+    return tiny_render_kit(tmp_path_factory.mktemp("tiny-cuda"), out.getvalue())
 
 
 @pytest.fixture(scope="module")

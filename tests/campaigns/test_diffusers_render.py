@@ -22,30 +22,15 @@ from campaigns.rendering.base import (
     VersionInfo,
 )
 from campaigns.rendering.diffusers import DiffusersBackend
-from tests.tiny_sd import build_tiny_lora, build_tiny_sd
-from twins.demo import draw_capture_photo, look_for
-from twins.training.base import TrainingPhoto
-from twins.training.reference import annotate
+from tests.tiny_sd import build_tiny_sd, tiny_render_kit
 
 PARAMS = {"steps": 4, "long_side": 64, "strength": 0.9}
+GREEN = (30, 160, 60)
 
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("tiny-diffusers")
-    base = build_tiny_sd(folder)
-    reference = folder / "front.jpg"
-    reference.write_bytes(draw_capture_photo(look_for(1), "front", "full_body", "studio", 0))
-    cutout = folder / "top.png"
-    cutout.write_bytes(draw_cutout("top", (30, 160, 60)))
-    return {
-        "base": base,
-        "lora_a": build_tiny_lora(base, folder / "lora-a", seed=1),
-        "lora_b": build_tiny_lora(base, folder / "lora-b", seed=2),
-        "reference": reference,
-        "pose": annotate(TrainingPhoto(1, reference, "front", "full_body", "studio")),
-        "cutout": cutout,
-    }
+    return tiny_render_kit(tmp_path_factory.mktemp("tiny-diffusers"), draw_cutout("top", GREEN))
 
 
 @pytest.fixture(scope="module")
