@@ -102,7 +102,10 @@ def media_in_use() -> set[str]:
 
 
 def _walk(storage: Storage, folder: str = "") -> Iterator[str]:
-    folders, files = storage.listdir(folder)
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # a local media folder not made yet: nothing stored
+        return
     for name in files:
         yield f"{folder}/{name}" if folder else name
     for sub in folders:

@@ -4,6 +4,7 @@ commits); listing changes nothing."""
 
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -93,3 +94,8 @@ def test_the_command_lists_by_default_and_deletes_when_told(leftovers):
     assert not default_storage.exists(stray) and not default_storage.exists(gone.cutout.name)
     with pytest.raises(CommandError, match="0 or more"):
         call_command("media_sweep", "--older-than", "-1")
+
+
+def test_a_studio_that_stored_nothing_yet_has_nothing_to_sweep(settings):
+    Path(settings.MEDIA_ROOT).rmdir()  # a fresh install: the first upload makes the folder
+    assert media_sweep(older_than=timedelta(0), delete=True).names == []
