@@ -7,7 +7,7 @@ from uuid import UUID
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -20,17 +20,9 @@ from campaigns.enums import PRIORITY_NAMES, CampaignStatus, JobState, Priority, 
 from campaigns.models import Campaign, Render, RenderJob, Scene, Shot
 from campaigns.poses import KEYPOINT_NAMES, POSES, Pose
 from campaigns.rendering.base import FORMATS
-from studio.api.views import api_actor
+from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.enums import Perm
 from twins.enums import Channel, ContentTag
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 def _campaign(request: Request, pk: int) -> Campaign:
@@ -96,25 +88,27 @@ class CampaignInputSerializer(serializers.Serializer[object]):
         return services.CampaignInput(**self.validated_data)
 
 
+class CampaignFilters(serializers.Serializer[object]):
+    status = ChoiceFilter(CampaignStatus.choices)
+    q = serializers.CharField(
+        required=False, allow_blank=True, help_text="Search in the name and the brief"
+    )
+
+
 class CampaignListApi(ListAPIView[Campaign]):
     """The brand's campaigns; POST starts one (creative directors, brand admins)."""
 
     serializer_class = CampaignOutputSerializer
 
     def get_queryset(self) -> QuerySet[Campaign]:
-        params = self.request.query_params
+        filters = query_filters(CampaignFilters, self.request)
         return selectors.campaign_list(
             actor=api_actor(self.request),
-            status=params.get("status", ""),
-            search=params.get("q", "").strip(),
+            status=filters.get("status", ""),
+            search=filters.get("q", ""),
         )
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=CampaignStatus.values),
-            OpenApiParameter("q", str, description="Search in the name and the brief"),
-        ]
-    )
+    @extend_schema(parameters=[CampaignFilters])
     def get(self, request: Request) -> Response:
         return super().get(request)
 
@@ -553,46 +547,53 @@ class ShotOutputSerializer(serializers.ModelSerializer[Shot]):
         return JobOutputSerializer(jobs[0]).data if jobs else None
 
 
+class ShotFilters(serializers.Serializer[object]):
+    look = serializers.IntegerField(required=False, min_value=1)
+    twin = serializers.IntegerField(required=False, min_value=1)
+    pose = ChoiceFilter(list(POSES))
+    scene = serializers.IntegerField(required=False, min_value=1)
+    aspect = ChoiceFilter(
+        list(FORMATS),
+        help_text="The shot's format (`format` is the API's own output parameter)",
+    )
+    state = ChoiceFilter(JobState.choices)
+    shortlisted = serializers.BooleanField(
+        required=False, help_text="Only shots whose latest render is shortlisted"
+    )
+
+
 class ShotListApi(ListAPIView[Shot]):
     """A campaign's shots with their latest job and render (the board's data)."""
 
     serializer_class = ShotOutputSerializer
 
     def get_queryset(self) -> QuerySet[Shot]:
-        params = self.request.query_params
         campaign = _campaign(self.request, self.kwargs["pk"])
+        filters = query_filters(ShotFilters, self.request)
         return selectors.shot_board(
             actor=api_actor(self.request),
             campaign=campaign,
-            look=int(params["look"]) if params.get("look", "").isdigit() else None,
-            twin=int(params["twin"]) if params.get("twin", "").isdigit() else None,
-            state=params.get("state", ""),
-            shortlisted=params.get("shortlisted") in ("1", "true"),
-            pose=params.get("pose", ""),
-            scene=int(params["scene"]) if params.get("scene", "").isdigit() else None,
-            format=params.get("aspect", ""),
+            look=filters.get("look"),
+            twin=filters.get("twin"),
+            state=filters.get("state", ""),
+            shortlisted=filters["shortlisted"],
+            pose=filters.get("pose", ""),
+            scene=filters.get("scene"),
+            format=filters.get("aspect", ""),
         )
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("look", int),
-            OpenApiParameter("twin", int),
-            OpenApiParameter("pose", str, enum=list(POSES)),
-            OpenApiParameter("scene", int),
-            OpenApiParameter(
-                "aspect",
-                str,
-                enum=list(FORMATS),
-                description="The shot's format (`format` is the API's own output parameter)",
-            ),
-            OpenApiParameter("state", str, enum=JobState.values),
-            OpenApiParameter(
-                "shortlisted", bool, description="Only shots whose latest render is shortlisted"
-            ),
-        ]
-    )
+    @extend_schema(parameters=[ShotFilters])
     def get(self, request: Request, pk: int) -> Response:
         return super().get(request, pk)
+
+
+class JobFilters(serializers.Serializer[object]):
+    campaign = serializers.IntegerField(required=False, min_value=1)
+    shot = serializers.IntegerField(
+        required=False, min_value=1, help_text="A shot's jobs: its renders, seed by seed"
+    )
+    state = ChoiceFilter(JobState.choices)
+    batch = serializers.UUIDField(required=False, help_text="A batch id")
 
 
 class JobListApi(ListAPIView[RenderJob]):
@@ -601,26 +602,16 @@ class JobListApi(ListAPIView[RenderJob]):
     serializer_class = JobOutputSerializer
 
     def get_queryset(self) -> QuerySet[RenderJob]:
-        params = self.request.query_params
-        batch = params.get("batch", "")
-        if batch and not _is_uuid(batch):
-            return RenderJob.objects.none()
+        filters = query_filters(JobFilters, self.request)
         return selectors.job_list(
             actor=api_actor(self.request),
-            campaign=int(params["campaign"]) if params.get("campaign", "").isdigit() else None,
-            shot=int(params["shot"]) if params.get("shot", "").isdigit() else None,
-            state=params.get("state", ""),
-            batch=batch,
+            campaign=filters.get("campaign"),
+            shot=filters.get("shot"),
+            state=filters.get("state", ""),
+            batch=str(filters.get("batch") or ""),
         )
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("campaign", int),
-            OpenApiParameter("shot", int, description="A shot's jobs: its renders, seed by seed"),
-            OpenApiParameter("state", str, enum=JobState.values),
-            OpenApiParameter("batch", str, description="A batch id (UUID)"),
-        ]
-    )
+    @extend_schema(parameters=[JobFilters])
     def get(self, request: Request) -> Response:
         return super().get(request)
 
@@ -666,20 +657,23 @@ class JobRerenderApi(_JobActionApi):
     status_code = 201
 
 
+class RenderFilters(serializers.Serializer[object]):
+    campaign = serializers.IntegerField(required=False, min_value=1)
+    shortlisted = serializers.BooleanField(required=False)
+
+
 class RenderListApi(ListAPIView[Render]):
     serializer_class = RenderOutputSerializer
 
     def get_queryset(self) -> QuerySet[Render]:
-        params = self.request.query_params
+        filters = query_filters(RenderFilters, self.request)
         return selectors.render_list(
             actor=api_actor(self.request),
-            campaign=int(params["campaign"]) if params.get("campaign", "").isdigit() else None,
-            shortlisted=params.get("shortlisted") in ("1", "true"),
+            campaign=filters.get("campaign"),
+            shortlisted=filters["shortlisted"],
         )
 
-    @extend_schema(
-        parameters=[OpenApiParameter("campaign", int), OpenApiParameter("shortlisted", bool)]
-    )
+    @extend_schema(parameters=[RenderFilters])
     def get(self, request: Request) -> Response:
         return super().get(request)
 

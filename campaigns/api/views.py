@@ -1,8 +1,7 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -12,7 +11,7 @@ from rest_framework.views import APIView
 from campaigns import selectors, services
 from campaigns.enums import LAYER_MAX, GarmentCategory
 from campaigns.models import Garment, Look
-from studio.api.views import api_actor
+from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.permissions import Actor
 
 
@@ -63,36 +62,37 @@ class GarmentListApi(ListAPIView[Garment]):
         packshot = serializers.FileField(required=False)
         cutout = serializers.FileField(required=False)
 
-    def get_queryset(self) -> QuerySet[Garment]:
-        params = self.request.query_params
-        cutout = params.get("cutout", "")
-        if cutout not in ("", *selectors.CUTOUT_FILTERS):
-            raise ValidationError({"cutout": f"One of {', '.join(selectors.CUTOUT_FILTERS)}."})
-        return selectors.garment_list(
-            actor=api_actor(self.request),
-            search=params.get("q", ""),
-            category=params.get("category", ""),
-            season=params.get("season", ""),
-            cutout=cutout,
-            archived=params.get("archived") in ("1", "true"),
+    class Filters(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "GarmentFilters"
+
+        q = serializers.CharField(
+            required=False, allow_blank=True, help_text="Search in name and SKU"
+        )
+        category = ChoiceFilter(GarmentCategory.choices)
+        season = serializers.CharField(
+            required=False, allow_blank=True, help_text="A season exactly, e.g. SS27"
+        )
+        cutout = ChoiceFilter(
+            list(selectors.CUTOUT_FILTERS),
+            help_text="computed: cut out from the packshot and not corrected yet",
+        )
+        archived = serializers.BooleanField(
+            required=False, help_text="The archived garments instead of the catalogue"
         )
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, description="Search in name and SKU"),
-            OpenApiParameter("category", str, enum=GarmentCategory.values),
-            OpenApiParameter("season", str, description="A season exactly, e.g. SS27"),
-            OpenApiParameter(
-                "cutout",
-                str,
-                enum=list(selectors.CUTOUT_FILTERS),
-                description="computed: cut out from the packshot and not corrected yet",
-            ),
-            OpenApiParameter(
-                "archived", bool, description="The archived garments instead of the catalogue"
-            ),
-        ]
-    )
+    def get_queryset(self) -> QuerySet[Garment]:
+        filters = query_filters(self.Filters, self.request)
+        return selectors.garment_list(
+            actor=api_actor(self.request),
+            search=filters.get("q", ""),
+            category=filters.get("category", ""),
+            season=filters.get("season", ""),
+            cutout=filters.get("cutout", ""),
+            archived=filters["archived"],
+        )
+
+    @extend_schema(parameters=[Filters])
     def get(self, request: Request) -> Response:
         return super().get(request)
 
@@ -293,27 +293,28 @@ class LookListApi(ListAPIView[Look]):
 
     serializer_class = LookOutputSerializer
 
-    def get_queryset(self) -> QuerySet[Look]:
-        params = self.request.query_params
-        garment = params.get("garment", "")
-        if garment and not garment.isdigit():
-            raise ValidationError({"garment": "A garment's id, a whole number."})
-        return selectors.look_list(
-            actor=api_actor(self.request),
-            search=params.get("q", ""),
-            garment=int(garment) if garment else None,
+    class Filters(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "LookFilters"
+
+        q = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            help_text="Search in the look's name and in the name and SKU of its garments",
+        )
+        garment = serializers.IntegerField(
+            required=False, min_value=1, help_text="Only the looks that wear this garment"
         )
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "q",
-                str,
-                description="Search in the look's name and in the name and SKU of its garments",
-            ),
-            OpenApiParameter("garment", int, description="Only the looks that wear this garment"),
-        ]
-    )
+    def get_queryset(self) -> QuerySet[Look]:
+        filters = query_filters(self.Filters, self.request)
+        return selectors.look_list(
+            actor=api_actor(self.request),
+            search=filters.get("q", ""),
+            garment=filters.get("garment"),
+        )
+
+    @extend_schema(parameters=[Filters])
     def get(self, request: Request) -> Response:
         return super().get(request)
 

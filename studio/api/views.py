@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -16,6 +18,27 @@ from studio.permissions import Actor, actor_of
 
 def api_actor(request: Request) -> Actor:
     return actor_of(request._request)
+
+
+class ChoiceFilter(serializers.ChoiceField):
+    """A query-string choice whose refusal lists the values it takes."""
+
+    def __init__(self, choices: Any, **kwargs: Any) -> None:
+        super().__init__(choices, required=False, **kwargs)
+        self.error_messages["invalid_choice"] = (
+            f'"{{input}}" is not one of: {", ".join(str(c) for c in self.choices)}.'
+        )
+
+
+def query_filters(
+    serializer: type[serializers.Serializer[object]], request: Request
+) -> dict[str, Any]:
+    """A list's query-string filters, checked by ``serializer`` (which also documents them:
+    ``extend_schema(parameters=[serializer])``): a bad value is a 400 that names it, never a
+    silently wider or empty list. A filter left empty is no filter."""
+    filters = serializer(data=request.query_params)
+    filters.is_valid(raise_exception=True)
+    return dict(filters.validated_data)
 
 
 class MembershipOutputSerializer(serializers.ModelSerializer[Membership]):

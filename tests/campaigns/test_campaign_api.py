@@ -140,7 +140,60 @@ def test_bad_input_is_a_400_and_changes_nothing(api, studio):
         and Campaign.objects.count() == 1
         and Scene.objects.count() == 1
     )
-    assert api.get(reverse("api-job-list"), {"batch": "not-a-uuid"}).json()["count"] == 0
+
+
+def test_a_bad_list_filter_is_a_400_that_names_it(api, studio):
+    """A filter the API cannot read is refused, not dropped: before, `?campaign=abc` listed every
+    render of the brand and `?batch=abc` listed none, both with a 200."""
+    render_job_run(job_id=_queue_one(api, studio), worker="w")
+    shots = reverse("api-shot-list", args=[studio.campaign.pk])
+    for url, params in (
+        (reverse("api-campaign-list"), {"status": "finished"}),
+        (shots, {"look": "abc"}),
+        (shots, {"twin": "0"}),
+        (shots, {"scene": "-3"}),
+        (shots, {"pose": "moonwalk"}),
+        (shots, {"aspect": "3:2"}),
+        (shots, {"state": "done"}),
+        (shots, {"shortlisted": "maybe"}),
+        (reverse("api-job-list"), {"campaign": "abc"}),
+        (reverse("api-job-list"), {"shot": "1.5"}),
+        (reverse("api-job-list"), {"state": "lost"}),
+        (reverse("api-job-list"), {"batch": "not-a-uuid"}),
+        (reverse("api-render-list"), {"campaign": "abc"}),
+        (reverse("api-render-list"), {"shortlisted": "maybe"}),
+    ):
+        response = api.get(url, params)
+        (name,) = params
+        assert response.status_code == 400, (url, params, response.content)
+        assert list(response.json()) == [name], (url, params, response.json())
+    refused = api.get(reverse("api-job-list"), {"state": "lost"}).json()
+    assert refused == {
+        "state": ['"lost" is not one of: queued, running, succeeded, failed, cancelled.']
+    }
+    # Good filters still filter, and an empty one is no filter.
+    job = RenderJob.objects.get()
+    assert api.get(shots, {"state": "succeeded", "look": studio.look.pk}).json()["count"] == 1
+    assert api.get(shots, {"state": "failed"}).json()["count"] == 0
+    assert api.get(shots, {"state": "", "aspect": ""}).json()["count"] == 1
+    assert api.get(reverse("api-job-list"), {"batch": str(job.batch)}).json()["count"] == 1
+    other = reverse("api-render-list")
+    assert api.get(other, {"campaign": studio.campaign.pk + 1}).json()["count"] == 0
+    assert api.get(other, {"campaign": studio.campaign.pk}).json()["count"] == 1
+    assert api.get(other, {"shortlisted": "true"}).json()["count"] == 0
+    studio.campaign.refresh_from_db()  # queueing moved it into production
+    listed = api.get(reverse("api-campaign-list"), {"status": studio.campaign.status, "q": " "})
+    assert listed.json()["count"] == 1
+
+
+def _queue_one(api, studio) -> str:
+    queued = api.post(
+        reverse("api-matrix-queue", args=[studio.campaign.pk]),
+        matrix(studio, twins=[studio.world.twin_a.pk], formats=["1:1"], variants=1),
+        content_type="application/json",
+    )
+    assert queued.status_code == 201, queued.content
+    return str(RenderJob.objects.get().pk)
 
 
 def test_another_brand_gets_404_for_everything_of_ours(
