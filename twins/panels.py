@@ -1,3 +1,4 @@
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from studio.dashboard import Panel, register
@@ -5,6 +6,14 @@ from studio.enums import Perm
 from studio.permissions import actor_of, user_of
 from twins import selectors
 from twins.enums import LicenseStatus
+from twins.models import License
+
+
+def _counts(licenses: QuerySet[License], **statuses: str) -> dict[str, int]:
+    """How many of ``licenses`` are in each status, by name, in one query."""
+    return licenses.aggregate(
+        **{name: Count("pk", filter=Q(status=status)) for name, status in statuses.items()}
+    )
 
 
 @register
@@ -22,17 +31,15 @@ def talent_panels(request: HttpRequest) -> list[Panel]:
             Panel(
                 "Approvals waiting",
                 "components/coming_soon.html",
-                {"what": "Outputs to approve arrive once brands render your twin."},
+                {"what": "Renders that brands send you for approval will wait here."},
                 order=11,
             )
         )
+        talent = own[0]
+        licenses = selectors.license_list_for_user(user=user, talent=talent)
+        counts = _counts(licenses, waiting=LicenseStatus.REQUESTED, active=LicenseStatus.ACTIVE)
         panels.append(
-            Panel(
-                "Licenses",
-                "components/coming_soon.html",
-                {"what": "License requests from brands will wait for you here."},
-                order=12,
-            )
+            Panel("Licenses", "twins/panels/licenses.html", {"talent": talent, **counts}, order=12)
         )
     if represented:
         panels.append(
@@ -51,16 +58,10 @@ def brand_license_panels(request: HttpRequest) -> list[Panel]:
     actor = actor_of(request)
     if not actor.has(Perm.REQUEST_LICENSES):
         return []
-    licenses = selectors.license_list_for_brand(actor=actor)
-    return [
-        Panel(
-            "Licenses",
-            "twins/panels/brand_licenses.html",
-            {
-                "countered": licenses.filter(status=LicenseStatus.COUNTERED).count(),
-                "requested": licenses.filter(status=LicenseStatus.REQUESTED).count(),
-                "active": licenses.filter(status=LicenseStatus.ACTIVE).count(),
-            },
-            order=35,
-        )
-    ]
+    counts = _counts(
+        selectors.license_list_for_brand(actor=actor),
+        countered=LicenseStatus.COUNTERED,
+        requested=LicenseStatus.REQUESTED,
+        active=LicenseStatus.ACTIVE,
+    )
+    return [Panel("Licenses", "twins/panels/brand_licenses.html", counts, order=35)]

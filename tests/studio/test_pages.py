@@ -4,7 +4,7 @@ from django.urls import reverse
 
 from studio.enums import Role
 from studio.models import AuditEvent, Membership
-from tests.factories import GarmentFactory, UserFactory
+from tests.factories import GarmentFactory, LicenseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,6 +72,26 @@ def test_dashboard_for_talent_agency_and_nobody(world, login):
     assert world.talent_b.display_name not in booker
     nobody = login(UserFactory(username="new")).get(reverse("dashboard")).content.decode()
     assert "not part of a brand or an agency yet" in nobody
+
+
+def test_the_talent_dashboard_counts_their_own_licenses(world, login):
+    """Before, the talent's Licenses panel said "Nothing here yet" over requests that waited."""
+    client = login(world.talent_a.user)
+    idle = client.get(reverse("dashboard")).content.decode()
+    assert "No license asks for you now." in idle and "Nothing here yet. License" not in idle
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, status="requested")
+    LicenseFactory(twin=world.twin_a, brand=world.brand_b, status="requested")
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, status="active", current=True)
+    LicenseFactory(twin=world.twin_a, brand=world.brand_b, status="declined")
+    LicenseFactory(twin=world.twin_b, brand=world.brand_a, status="requested")  # another talent's
+    html = client.get(reverse("dashboard")).content.decode()
+    licenses = reverse("talent-licenses", args=[world.talent_a.pk])
+    assert f'<a href="{licenses}?status=requested">2 requests waiting for you</a>' in html
+    assert f'<a href="{licenses}?status=active">1 active</a>' in html
+    # The brand's own panel counts its side: what waits for the talent, what is active.
+    director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    brand = director.get(reverse("dashboard")).content.decode()
+    assert "0 counter-offers to answer</a> · 2 waiting for talent · 1 active" in brand
 
 
 def test_brand_admin_manages_the_team_with_audit(world, login):
