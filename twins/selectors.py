@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from studio.enums import Perm
 from studio.models import AuditEvent, Brand
 from studio.permissions import Actor, brand_scope
-from twins.enums import Angle, CheckStatus, Framing, Lighting, UsageKind
+from twins.enums import Angle, CheckStatus, Framing, LicenseStatus, Lighting, UsageKind
 from twins.models import (
     Agency,
     CapturePhoto,
@@ -25,9 +25,15 @@ from twins.permissions import talents_actable_by
 
 
 def talent_list(*, user: User) -> QuerySet[Talent]:
+    """The talent ``user`` acts for, each with its number of twins and of license requests
+    waiting for an answer."""
+    waiting = Q(twins__licenses__status=LicenseStatus.REQUESTED)
     return (
         talents_actable_by(user)
-        .annotate(twin_count=Count("twins", distinct=True))
+        .annotate(
+            twin_count=Count("twins", distinct=True),
+            waiting_count=Count("twins__licenses", filter=waiting, distinct=True),
+        )
         .order_by("display_name", "pk")
     )
 

@@ -88,6 +88,10 @@ def test_the_talent_dashboard_counts_their_own_licenses(world, login):
     licenses = reverse("talent-licenses", args=[world.talent_a.pk])
     assert f'<a href="{licenses}?status=requested">2 requests waiting for you</a>' in html
     assert f'<a href="{licenses}?status=active">1 active</a>' in html
+    # Their agency sees what waits for each talent it represents, and only theirs.
+    booker = login(world.agency.members.get().user).get(reverse("dashboard")).content.decode()
+    assert f'<a href="{licenses}?status=requested">2 requests waiting</a>' in booker
+    assert world.talent_b.display_name not in booker
     # The brand's own panel counts its side: what waits for the talent, what is active.
     director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
     brand = director.get(reverse("dashboard")).content.decode()
