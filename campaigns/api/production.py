@@ -88,27 +88,26 @@ class CampaignInputSerializer(serializers.Serializer[object]):
         return services.CampaignInput(**self.validated_data)
 
 
-class CampaignFilters(serializers.Serializer[object]):
-    status = ChoiceFilter(CampaignStatus.choices)
-    q = serializers.CharField(
-        required=False, allow_blank=True, help_text="Search in the name and the brief"
-    )
-
-
 class CampaignListApi(ListAPIView[Campaign]):
     """The brand's campaigns; POST starts one (creative directors, brand admins)."""
 
     serializer_class = CampaignOutputSerializer
 
+    class Filters(serializers.Serializer[object]):
+        status = ChoiceFilter(CampaignStatus.choices)
+        q = serializers.CharField(
+            required=False, allow_blank=True, help_text="Search in the name and the brief"
+        )
+
     def get_queryset(self) -> QuerySet[Campaign]:
-        filters = query_filters(CampaignFilters, self.request)
+        filters = query_filters(self.Filters, self.request)
         return selectors.campaign_list(
             actor=api_actor(self.request),
             status=filters.get("status", ""),
             search=filters.get("q", ""),
         )
 
-    @extend_schema(parameters=[CampaignFilters])
+    @extend_schema(parameters=[Filters])
     def get(self, request: Request) -> Response:
         return super().get(request)
 
@@ -547,29 +546,28 @@ class ShotOutputSerializer(serializers.ModelSerializer[Shot]):
         return JobOutputSerializer(jobs[0]).data if jobs else None
 
 
-class ShotFilters(serializers.Serializer[object]):
-    look = serializers.IntegerField(required=False, min_value=1)
-    twin = serializers.IntegerField(required=False, min_value=1)
-    pose = ChoiceFilter(list(POSES))
-    scene = serializers.IntegerField(required=False, min_value=1)
-    aspect = ChoiceFilter(
-        list(FORMATS),
-        help_text="The shot's format (`format` is the API's own output parameter)",
-    )
-    state = ChoiceFilter(JobState.choices)
-    shortlisted = serializers.BooleanField(
-        required=False, help_text="Only shots whose latest render is shortlisted"
-    )
-
-
 class ShotListApi(ListAPIView[Shot]):
     """A campaign's shots with their latest job and render (the board's data)."""
 
     serializer_class = ShotOutputSerializer
 
+    class Filters(serializers.Serializer[object]):
+        look = serializers.IntegerField(required=False, min_value=1)
+        twin = serializers.IntegerField(required=False, min_value=1)
+        pose = ChoiceFilter(list(POSES))
+        scene = serializers.IntegerField(required=False, min_value=1)
+        aspect = ChoiceFilter(
+            list(FORMATS),
+            help_text="The shot's format (`format` is the API's own output parameter)",
+        )
+        state = ChoiceFilter(JobState.choices)
+        shortlisted = serializers.BooleanField(
+            required=False, help_text="Only shots whose latest render is shortlisted"
+        )
+
     def get_queryset(self) -> QuerySet[Shot]:
         campaign = _campaign(self.request, self.kwargs["pk"])
-        filters = query_filters(ShotFilters, self.request)
+        filters = query_filters(self.Filters, self.request)
         return selectors.shot_board(
             actor=api_actor(self.request),
             campaign=campaign,
@@ -582,18 +580,9 @@ class ShotListApi(ListAPIView[Shot]):
             format=filters.get("aspect", ""),
         )
 
-    @extend_schema(parameters=[ShotFilters])
+    @extend_schema(parameters=[Filters])
     def get(self, request: Request, pk: int) -> Response:
         return super().get(request, pk)
-
-
-class JobFilters(serializers.Serializer[object]):
-    campaign = serializers.IntegerField(required=False, min_value=1)
-    shot = serializers.IntegerField(
-        required=False, min_value=1, help_text="A shot's jobs: its renders, seed by seed"
-    )
-    state = ChoiceFilter(JobState.choices)
-    batch = serializers.UUIDField(required=False, help_text="A batch id")
 
 
 class JobListApi(ListAPIView[RenderJob]):
@@ -601,8 +590,16 @@ class JobListApi(ListAPIView[RenderJob]):
 
     serializer_class = JobOutputSerializer
 
+    class Filters(serializers.Serializer[object]):
+        campaign = serializers.IntegerField(required=False, min_value=1)
+        shot = serializers.IntegerField(
+            required=False, min_value=1, help_text="A shot's jobs: its renders, seed by seed"
+        )
+        state = ChoiceFilter(JobState.choices)
+        batch = serializers.UUIDField(required=False, help_text="A batch id")
+
     def get_queryset(self) -> QuerySet[RenderJob]:
-        filters = query_filters(JobFilters, self.request)
+        filters = query_filters(self.Filters, self.request)
         return selectors.job_list(
             actor=api_actor(self.request),
             campaign=filters.get("campaign"),
@@ -611,7 +608,7 @@ class JobListApi(ListAPIView[RenderJob]):
             batch=str(filters.get("batch") or ""),
         )
 
-    @extend_schema(parameters=[JobFilters])
+    @extend_schema(parameters=[Filters])
     def get(self, request: Request) -> Response:
         return super().get(request)
 
@@ -657,23 +654,22 @@ class JobRerenderApi(_JobActionApi):
     status_code = 201
 
 
-class RenderFilters(serializers.Serializer[object]):
-    campaign = serializers.IntegerField(required=False, min_value=1)
-    shortlisted = serializers.BooleanField(required=False)
-
-
 class RenderListApi(ListAPIView[Render]):
     serializer_class = RenderOutputSerializer
 
+    class Filters(serializers.Serializer[object]):
+        campaign = serializers.IntegerField(required=False, min_value=1)
+        shortlisted = serializers.BooleanField(required=False)
+
     def get_queryset(self) -> QuerySet[Render]:
-        filters = query_filters(RenderFilters, self.request)
+        filters = query_filters(self.Filters, self.request)
         return selectors.render_list(
             actor=api_actor(self.request),
             campaign=filters.get("campaign"),
             shortlisted=filters["shortlisted"],
         )
 
-    @extend_schema(parameters=[RenderFilters])
+    @extend_schema(parameters=[Filters])
     def get(self, request: Request) -> Response:
         return super().get(request)
 

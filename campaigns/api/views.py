@@ -63,9 +63,6 @@ class GarmentListApi(ListAPIView[Garment]):
         cutout = serializers.FileField(required=False)
 
     class Filters(serializers.Serializer[object]):
-        class Meta:
-            ref_name = "GarmentFilters"
-
         q = serializers.CharField(
             required=False, allow_blank=True, help_text="Search in name and SKU"
         )
@@ -294,9 +291,6 @@ class LookListApi(ListAPIView[Look]):
     serializer_class = LookOutputSerializer
 
     class Filters(serializers.Serializer[object]):
-        class Meta:
-            ref_name = "LookFilters"
-
         q = serializers.CharField(
             required=False,
             allow_blank=True,
