@@ -239,6 +239,9 @@ class Render(models.Model):
     height = models.PositiveIntegerField()
     meta = models.JSONField(default=dict, blank=True)
     thumbnail = models.FileField(max_length=200, blank=True)
+    # How often its thumbnail task was sent: the reconciler sends it again while the broker
+    # holds none and it has no thumbnail, up to RENDER_MAX_ATTEMPTS (a broken image never loops).
+    thumbnail_sends = models.PositiveSmallIntegerField(default=0)
     shortlisted_at = models.DateTimeField(null=True, blank=True)
     shortlisted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -247,6 +250,14 @@ class Render(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            # The reconciler's look for renders whose thumbnail never came: only those rows.
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(thumbnail=""),
+                name="render_thumbnail_missing",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Render of {self.job_id}"

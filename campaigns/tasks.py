@@ -37,6 +37,12 @@ def render_thumbnail_task(render_id: int) -> str | None:
 
 @shared_task
 def render_jobs_reconcile_task() -> dict[str, list[str]]:
-    """Re-send jobs the broker lost, fail poison jobs, terminate stuck cancels (on beat)."""
+    """Re-send jobs and thumbnails the broker lost, fail poison jobs, terminate stuck cancels
+    (on beat)."""
     done = render_jobs_reconcile()
-    return {"resent": done.resent, "failed": done.failed, "terminated": done.terminated}
+    return {
+        "resent": done.resent,
+        "failed": done.failed,
+        "terminated": done.terminated,
+        "thumbnails": [str(pk) for pk in done.thumbnails],
+    }

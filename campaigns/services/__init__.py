@@ -1,6 +1,7 @@
 """Every write in campaigns. One module per area: catalogue (garments, looks), production
 (campaigns, scenes), matrix (planning and queueing the shot matrix), rendering (render jobs on
-the workers and what they make), workers (the render farm's heartbeats)."""
+the workers and what they make), reconciler (what the broker lost), workers (the render farm's
+heartbeats)."""
 
 from campaigns.services.catalogue import (
     ImportReport,
@@ -35,11 +36,11 @@ from campaigns.services.production import (
     scene_add,
     scene_remove,
 )
+from campaigns.services.reconciler import render_jobs_reconcile
 from campaigns.services.rendering import (
     render_job_cancel,
     render_job_run,
     render_jobs_cancel,
-    render_jobs_reconcile,
     render_shortlist,
     render_thumbnail_make,
 )

@@ -1,6 +1,6 @@
 """Render jobs: sending them to the gpu queue, running them on a worker, cancel, shortlist,
-thumbnails, and the reconciler that mends what the broker lost. (Retry and re-render queue new
-jobs, in matrix.)
+thumbnails. (Retry and re-render queue new jobs, in matrix; the reconciler that mends what the
+broker lost is in reconciler.)
 
 The database is the truth about every job. A job moves queued → running → succeeded | failed |
 cancelled only here. Its id is its Celery task id, so a message delivered twice finds the job
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from PIL import Image
 
@@ -108,7 +108,7 @@ class LeaseHeld(Exception):
         self.retry_in = retry_in
 
 
-def _job_locked(job_id: Any) -> RenderJob:
+def job_locked(job_id: Any) -> RenderJob:
     """The job's row alone, locked until the transaction ends."""
     return RenderJob.objects.select_for_update().get(pk=job_id)
 
@@ -124,7 +124,7 @@ def _jobs_to_run() -> QuerySet[RenderJob]:
     )
 
 
-def _finish(job: RenderJob, state: str, *, error: str = "", **fields: Any) -> RenderJob:
+def job_finish(job: RenderJob, state: str, *, error: str = "", **fields: Any) -> RenderJob:
     job.state, job.error, job.finished_at = state, error, timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)
@@ -140,7 +140,7 @@ def _finish(job: RenderJob, state: str, *, error: str = "", **fields: Any) -> Re
     return job
 
 
-def _gave_up(job: RenderJob) -> str:
+def gave_up(job: RenderJob) -> str:
     return f"Gave up after {job.attempts} attempts: the worker stopped each time."
 
 
@@ -163,20 +163,20 @@ def _claim(job_id: str, worker: str) -> RenderJob | None:
         if job is None or job.state in JOB_TERMINAL:
             return None
         if job.cancel_requested_at is not None:
-            _finish(job, JobState.CANCELLED)
+            job_finish(job, JobState.CANCELLED)
             return None
         if job.state == JobState.RUNNING and job.heartbeat_at and job.heartbeat_at + lease > now:
             raise LeaseHeld((job.heartbeat_at + lease - now).total_seconds() + 1)
         if job.attempts >= settings.RENDER_MAX_ATTEMPTS:
-            _finish(
+            job_finish(
                 job,
                 JobState.FAILED,
-                error=_gave_up(job),
+                error=gave_up(job),
             )
             return None
         reasons = _license_reasons(job)
         if reasons:
-            _finish(job, JobState.FAILED, error="License check at start: " + " ".join(reasons))
+            job_finish(job, JobState.FAILED, error="License check at start: " + " ".join(reasons))
             return None
         job.state, job.worker, job.gpu = JobState.RUNNING, worker, ""
         job.attempts += 1
@@ -303,22 +303,22 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
             _worker_has(worker, job.backend)
     except RenderCancelled:
         with transaction.atomic():
-            return _finish(_job_locked(job_id), JobState.CANCELLED)
+            return job_finish(job_locked(job_id), JobState.CANCELLED)
     except Exception as exc:
         logger.exception("Render job %s failed", job_id)
         with transaction.atomic():
-            return _finish(
-                _job_locked(job_id),
+            return job_finish(
+                job_locked(job_id),
                 JobState.FAILED,
                 error=f"{type(exc).__name__}: {exc}",
             )
     seconds = round(time.monotonic() - started, 3)
     with transaction.atomic():
-        job = _job_locked(job_id)
+        job = job_locked(job_id)
         if job.state != JobState.RUNNING or job.worker != worker:
             return job  # taken over meanwhile (this worker was presumed dead): theirs counts
         if job.cancel_requested_at is not None:
-            return _finish(job, JobState.CANCELLED)
+            return job_finish(job, JobState.CANCELLED)
         render = Render.objects.create(
             job=job,
             brand_id=job.brand_id,
@@ -327,22 +327,29 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
             width=picture.width,
             height=picture.height,
             meta=picture.meta,
+            thumbnail_sends=1,  # sent once this commits
         )
-        _finish(
+        job_finish(
             job,
             JobState.SUCCEEDED,
             gpu_seconds=seconds,
             gpu=str(picture.meta.get("gpu", "")),
             progress_step=max(job.progress_step, job.progress_total),
         )
-        transaction.on_commit(lambda: _thumbnail_queue(render.pk))
+        transaction.on_commit(lambda: thumbnail_queue(render.pk))
     return job
 
 
-def _thumbnail_queue(render_id: int) -> None:
+def thumbnail_task_id(render_id: int) -> str:
+    """The Celery task id of a render's thumbnail, so that the reconciler can tell whether the
+    broker still holds it."""
+    return f"render-thumbnail-{render_id}"
+
+
+def thumbnail_queue(render_id: int) -> None:
     from campaigns.tasks import render_thumbnail_task
 
-    render_thumbnail_task.delay(render_id)
+    render_thumbnail_task.apply_async((render_id,), task_id=thumbnail_task_id(render_id))
 
 
 def thumbnail_jpeg(image: bytes) -> bytes:
@@ -462,82 +469,6 @@ def render_shortlist(*, actor: Actor, render: Render, shortlisted: bool) -> Rend
         brand=brand,
     )
     return locked
-
-
-# --- The reconciler -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Reconciled:
-    resent: list[str]
-    failed: list[str]
-    terminated: list[str]
-
-
-def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
-    """Mend what the broker and dead workers leave behind (on beat, every 30 s):
-
-    - a queued job whose message the broker no longer holds is sent again;
-    - a running job whose worker stopped reporting, and whose message nobody holds, is sent again,
-      or failed once it has used its attempts (a poison job never loops);
-    - a running job asked to cancel that has not stopped within the grace time is terminated.
-    """
-    from studio.broker import broker_task_ids
-    from studio.celery import app
-
-    now = now or timezone.now()
-    resend_before = now - timedelta(seconds=settings.RENDER_RESEND_AFTER)
-    stale_before = now - timedelta(seconds=settings.RENDER_LEASE_SECONDS)
-    lost = list(
-        RenderJob.objects.filter(
-            Q(state=JobState.QUEUED, cancel_requested_at=None)
-            & (Q(sent_at__lt=resend_before) | Q(sent_at=None, queued_at__lt=resend_before))
-        ).values_list("pk", flat=True)
-    )
-    orphans = list(
-        RenderJob.objects.filter(state=JobState.RUNNING, heartbeat_at__lt=stale_before).values_list(
-            "pk", flat=True
-        )
-    )
-    # Asking the broker waits a second for the workers' answers: only when something is suspect.
-    held = broker_task_ids(celery_app=app, queues=("gpu",)) if lost or orphans else None
-    resent: list[str] = []
-    failed: list[str] = []
-    if held is not None:
-        for pk in orphans:
-            if str(pk) in held:
-                continue  # the broker will deliver it again (e.g. Redis' unacked restore)
-            with transaction.atomic():
-                job = _job_locked(pk)
-                if job.state != JobState.RUNNING or (job.heartbeat_at or now) >= stale_before:
-                    continue
-                if job.attempts >= settings.RENDER_MAX_ATTEMPTS:
-                    _finish(
-                        job,
-                        JobState.FAILED,
-                        error=_gave_up(job),
-                    )
-                    failed.append(str(pk))
-                    continue
-                job.state, job.worker = JobState.QUEUED, ""
-                job.save(update_fields=["state", "worker"])
-                resent.append(str(pk))
-        resent += [str(pk) for pk in lost if str(pk) not in held]
-        render_jobs_send(uuid.UUID(pk) for pk in resent)
-    grace_before = now - timedelta(seconds=settings.RENDER_CANCEL_GRACE)
-    stuck = list(
-        RenderJob.objects.filter(
-            state=JobState.RUNNING, cancel_requested_at__lt=grace_before
-        ).values_list("pk", flat=True)
-    )
-    for pk in stuck:
-        app.control.revoke(str(pk), terminate=True, signal="SIGTERM")
-    RenderJob.objects.filter(pk__in=stuck, state=JobState.RUNNING).update(
-        state=JobState.CANCELLED, finished_at=now
-    )
-    if resent or failed or stuck:
-        logger.warning(
-            "Reconciled render jobs: resent %s, failed %s, terminated %s", resent, failed, stuck
-        )
-    return Reconciled(resent, failed, [str(pk) for pk in stuck])
 
 
 # --- Revocation -----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Render jobs on real Celery workers: end to end with a thumbnail, a worker killed mid-job, a
-message the broker lost, cancel of a queued and of a running job, and a license that lapsed
-between queueing and start."""
+message the broker lost (a job's or a thumbnail's), cancel of a queued and of a running job, and
+a license that lapsed between queueing and start."""
 
 import base64
 import json
@@ -16,6 +16,7 @@ from campaigns.models import Render, RenderJob, RenderWorker
 from campaigns.selectors import render_farm
 from campaigns.services import render_job_cancel, render_jobs_reconcile
 from campaigns.services.matrix import matrix_queue
+from campaigns.services.rendering import thumbnail_task_id
 from studio.broker import broker_task_ids, orphaned_messages_restore, queue_depths
 from studio.celery import app
 from tests.campaigns.conftest import Studio, make_studio, worker_env
@@ -38,7 +39,7 @@ def job_of(studio: Studio, **spec) -> RenderJob:
 
 
 def held() -> set[str]:
-    ids = broker_task_ids(celery_app=app, queues=("gpu",))
+    ids = broker_task_ids(celery_app=app, queues=("gpu", "cpu"))
     assert ids is not None
     return ids
 
@@ -113,6 +114,59 @@ def test_a_message_the_broker_lost_is_sent_again_by_the_reconciler(
     with celery_worker("gpu", tmp_path / "worker.log"):
         assert wait_for(lambda: state(job) == JobState.SUCCEEDED, 60)
     assert Render.objects.filter(job=job).count() == 1
+
+
+def rendered_without_its_thumbnail(studio: Studio, log: Path) -> Render:
+    """A job rendered by a worker that takes no cpu work: its thumbnail task waits on the broker."""
+    job = job_of(studio)
+    with celery_worker("gpu", log):
+        assert wait_for(lambda: state(job) == JobState.SUCCEEDED, 60), log.read_text()
+    render = Render.objects.get(job=job)
+    assert render.thumbnail == "" and render.thumbnail_sends == 1
+    assert thumbnail_task_id(render.pk) in held()
+    return render
+
+
+@pytest.mark.defaults
+def test_a_thumbnail_the_broker_lost_is_sent_again_by_the_reconciler(
+    world, tmp_path, transactional_db, settings
+):
+    render = rendered_without_its_thumbnail(make_studio(world), tmp_path / "gpu.log")
+    settings.RENDER_RESEND_AFTER = 0
+    assert render_jobs_reconcile().thumbnails == []  # the broker holds it: not sent twice
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("cpu")  # the broker lost it
+    assert thumbnail_task_id(render.pk) not in held()
+    settings.RENDER_RESEND_AFTER = 3600
+    assert render_jobs_reconcile().thumbnails == []  # too young to be called lost
+    settings.RENDER_RESEND_AFTER = 0
+    assert render_jobs_reconcile().thumbnails == [render.pk]
+    assert render_jobs_reconcile().thumbnails == []  # held again
+    with celery_worker("cpu", tmp_path / "cpu.log"):
+        assert wait_for(lambda: Render.objects.get(pk=render.pk).thumbnail, 30)
+    render.refresh_from_db()
+    assert render.thumbnail_sends == 2 and render.thumbnail.name.endswith(".jpg")
+    assert render_jobs_reconcile().thumbnails == []  # nothing missing any more
+
+
+def test_a_thumbnail_that_cannot_be_made_is_not_sent_for_ever(
+    world, tmp_path, transactional_db, settings
+):
+    redis_only()  # a failed task's message is acknowledged at once on Redis
+    render = rendered_without_its_thumbnail(make_studio(world), tmp_path / "gpu.log")
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("cpu")
+    Path(render.image.path).write_bytes(b"not an image any more")
+    settings.RENDER_RESEND_AFTER = 0
+    with celery_worker("cpu", tmp_path / "cpu.log"):
+        for sends in (2, 3):  # RENDER_MAX_ATTEMPTS
+            assert render_jobs_reconcile().thumbnails == [render.pk]
+            assert Render.objects.get(pk=render.pk).thumbnail_sends == sends
+            # The worker tries, fails and acknowledges: the broker holds it no more.
+            assert wait_for(lambda: thumbnail_task_id(render.pk) not in held(), 30)
+        assert render_jobs_reconcile().thumbnails == []  # given up: no loop
+    assert "UnidentifiedImageError" in (tmp_path / "cpu.log").read_text()
+    assert Render.objects.get(pk=render.pk).thumbnail == ""
 
 
 def broadcasts(action) -> list[str]:
