@@ -42,6 +42,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Capture checks and trainings the broker lost are sent again.
+    "twins-reconcile": {
+        "task": "twins.tasks.twins_reconcile_task",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
     "licenses-expire": {
         "task": "twins.tasks.license_expire_task",
         "schedule": crontab(minute=1),

@@ -215,6 +215,11 @@ TWIN_TRAINING_BACKENDS = {
 }
 TWIN_TRAINING_BACKEND = os.environ.get("TWIN_TRAINING_BACKEND", "reference")
 TWIN_BASE_MODEL = os.environ.get("TWIN_BASE_MODEL", "")  # a local path to base weights
+# A training whose worker died this many times is failed, not started again.
+TWIN_TRAINING_MAX_ATTEMPTS = env_int("TWIN_TRAINING_MAX_ATTEMPTS", 3)
+# A capture check or training still waiting after this long, whose message the broker no longer
+# holds, is sent again by the twins' reconciler.
+TWIN_RESEND_AFTER = env_int("TWIN_RESEND_AFTER", 60)
 
 # --- Rendering (campaigns.rendering) -------------------------------------------------------------
 # Render backends by name (dotted paths); more can be added as JSON in RENDER_BACKENDS.

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from twins.services import license_expire_due
 from twins.services.capture import capture_photo_check
+from twins.services.reconciler import twins_reconcile
 from twins.services.training import twin_version_run
 
 logger = logging.getLogger(__name__)
@@ -31,3 +32,10 @@ def twin_version_train_task(self, version_id: int) -> str | None:
     """Train one twin version (gpu queue; idempotent on the version's id)."""
     version = twin_version_run(version_id=version_id, worker=self.request.hostname or "")
     return version.status if version else None
+
+
+@shared_task
+def twins_reconcile_task() -> dict[str, list[int]]:
+    """Re-send capture checks and trainings whose message the broker lost (on beat)."""
+    done = twins_reconcile()
+    return {"checks": done.checks, "trainings": done.trainings}

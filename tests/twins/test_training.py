@@ -4,15 +4,12 @@ import hashlib
 import json
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from studio.errors import Conflict, NotFound
 from studio.models import AuditEvent
-from tests.factories import CapturePhotoFactory
 from tests.worker import celery_worker, wait_for
-from twins.demo import CAPTURE_SET, draw_capture_photo, look_for
-from twins.enums import Angle, CheckStatus, TrainingStatus
+from twins.enums import Angle, TrainingStatus
 from twins.models import TwinVersion
 from twins.services import (
     twin_consent_revoke,
@@ -31,25 +28,6 @@ EXTRA_BACKENDS = {
 @pytest.fixture
 def backends(settings):
     settings.TWIN_TRAINING_BACKENDS = {**settings.TWIN_TRAINING_BACKENDS, **EXTRA_BACKENDS}
-
-
-@pytest.fixture
-def ready_twin(world):
-    """Twin A with the demo capture set, every photo passed."""
-    for pose, (angle, framing, lighting) in enumerate(CAPTURE_SET):
-        data = draw_capture_photo(look_for(0), angle, framing, lighting, pose)
-        photo = CapturePhotoFactory.build(
-            twin=world.twin_a,
-            angle=angle,
-            framing=framing,
-            lighting=lighting,
-            width=1024,
-            height=1280,
-            check_status=CheckStatus.PASSED,
-        )
-        photo.image.save(f"{angle}-{framing}-{lighting}.jpg", ContentFile(data), save=False)
-        photo.save()
-    return world.twin_a
 
 
 @pytest.mark.worker

@@ -1,3 +1,4 @@
+import logging
 from datetime import date
 from typing import IO
 
@@ -16,6 +17,8 @@ from twins import quality
 from twins.enums import Angle, CheckStatus, Framing, LicenseStatus, Lighting
 from twins.models import CapturePhoto, License, ReplicaAgreement, Talent, Twin
 from twins.permissions import talent_require
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -79,7 +82,7 @@ def capture_photo_add(
                 lighting=lighting,
                 uploaded_by=user,
             )
-            transaction.on_commit(lambda: _queue_check(photo.pk))
+            transaction.on_commit(lambda: capture_photo_check_send(photo.pk))
             audit_record(
                 actor=user,
                 verb="capture_photo.added",
@@ -93,10 +96,15 @@ def capture_photo_add(
     return photo
 
 
-def _queue_check(photo_id: int) -> None:
+def capture_check_task_id(photo_id: int) -> str:
+    """The Celery task id of a photo's checks, so that the reconciler can ask the broker for it."""
+    return f"capture-check-{photo_id}"
+
+
+def capture_photo_check_send(photo_id: int) -> None:
     from twins.tasks import capture_photo_check_task  # tasks import services, not the reverse
 
-    capture_photo_check_task.delay(photo_id)
+    capture_photo_check_task.apply_async((photo_id,), task_id=capture_check_task_id(photo_id))
 
 
 def agreement_in_force(twin: Twin, on: date) -> ReplicaAgreement | None:
@@ -193,9 +201,16 @@ def capture_photo_check(*, photo_id: int) -> CapturePhoto | None:
     photo = CapturePhoto.objects.filter(pk=photo_id).select_related("twin__talent").first()
     if photo is None or photo.check_status != CheckStatus.PENDING:
         return photo
-    with photo.image.open("rb") as handle:
-        image = Image.open(handle)
-        image.load()
+    try:
+        with photo.image.open("rb") as handle:
+            image = Image.open(handle)
+            image.load()
+    except OSError as exc:  # gone from storage, or damaged there: say so, never wait for ever
+        logger.warning("Capture photo %s cannot be read: %s", photo_id, exc)
+        unreadable = quality.Check(
+            "readable", False, "", "", "The stored image cannot be read: add the photo again."
+        )
+        return _checked(photo.pk, [unreadable], phash="")
     pixels = quality.grey(image)
     checks = [
         quality.check_size(image),
@@ -223,15 +238,19 @@ def capture_photo_check(*, photo_id: int) -> CapturePhoto | None:
             f"Near-duplicate of photo #{twin_of.pk}" if twin_of else "Distinct from the others",
         )
     )
-    with transaction.atomic():
-        locked = CapturePhoto.objects.select_for_update().get(pk=photo.pk)
-        if locked.check_status != CheckStatus.PENDING:  # a duplicate delivery got here first
-            return locked
-        locked.checks = [check.as_dict() for check in checks]
-        locked.phash = phash
-        locked.check_status = (
-            CheckStatus.PASSED if all(c.passed for c in checks) else CheckStatus.FAILED
-        )
-        locked.checked_at = timezone.now()
-        locked.save(update_fields=["checks", "phash", "check_status", "checked_at"])
+    return _checked(photo.pk, checks, phash=phash)
+
+
+@transaction.atomic
+def _checked(photo_id: int, checks: list[quality.Check], *, phash: str) -> CapturePhoto:
+    locked = CapturePhoto.objects.select_for_update().get(pk=photo_id)
+    if locked.check_status != CheckStatus.PENDING:  # a duplicate delivery got here first
+        return locked
+    locked.checks = [check.as_dict() for check in checks]
+    locked.phash = phash
+    locked.check_status = (
+        CheckStatus.PASSED if all(c.passed for c in checks) else CheckStatus.FAILED
+    )
+    locked.checked_at = timezone.now()
+    locked.save(update_fields=["checks", "phash", "check_status", "checked_at"])
     return locked

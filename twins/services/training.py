@@ -73,14 +73,19 @@ def twin_version_train(
     )
     version.photos.set(CapturePhoto.objects.filter(twin=twin, check_status=CheckStatus.PASSED))
     _audit(actor, "twin_version.queued", version, photos=version.photos.count())
-    transaction.on_commit(lambda: _queue(version.pk))
+    transaction.on_commit(lambda: twin_version_send(version.pk))
     return version
 
 
-def _queue(version_id: int) -> None:
+def training_task_id(version_id: int) -> str:
+    """The Celery task id of a version's training, so that the reconciler can ask the broker."""
+    return f"twin-version-{version_id}"
+
+
+def twin_version_send(version_id: int) -> None:
     from twins.tasks import twin_version_train_task  # tasks import services, not the reverse
 
-    twin_version_train_task.delay(version_id)
+    twin_version_train_task.apply_async((version_id,), task_id=training_task_id(version_id))
 
 
 def _local_photos(version: TwinVersion, folder: Path) -> tuple[TrainingPhoto, ...]:
@@ -118,7 +123,8 @@ def _finish(version_id: int, status: str, **fields: Any) -> TwinVersion:
 
 def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None:
     """Train one version (called by the gpu task). Idempotent on the version: a finished one is
-    left alone; a redelivered running one starts again from the beginning."""
+    left alone; a redelivered running one starts again from the beginning, unless its workers
+    died TWIN_TRAINING_MAX_ATTEMPTS times already (a poison job never loops)."""
     with transaction.atomic():
         version = (
             TwinVersion.objects.select_for_update()
@@ -132,6 +138,9 @@ def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None
             version.status, version.finished_at = TrainingStatus.CANCELLED, timezone.now()
             version.save(update_fields=["status", "finished_at"])
             return version
+        if version.attempts >= settings.TWIN_TRAINING_MAX_ATTEMPTS:
+            error = f"Gave up after {version.attempts} attempts: the worker stopped each time."
+            return _finish(version_id, TrainingStatus.FAILED, error=error)
         version.status, version.started_at = TrainingStatus.RUNNING, timezone.now()
         version.attempts += 1
         version.worker, version.progress_step = worker, 0

@@ -1,0 +1,118 @@
+"""The twins' reconciler on real workers: a capture check or a training whose message the broker
+lost is sent again, once; a training whose workers keep dying is failed, not started again; a
+capture photo that cannot be read fails its checks with the reason instead of waiting."""
+
+import io
+from pathlib import Path
+
+import pytest
+
+from studio.broker import broker_task_ids
+from studio.celery import app
+from studio.models import AuditEvent
+from tests.factories import CapturePhotoFactory
+from tests.worker import broker_empty, celery_worker, wait_for
+from twins.demo import draw_capture_photo, look_for
+from twins.enums import CheckStatus, TrainingStatus
+from twins.models import CapturePhoto, TwinVersion
+from twins.services import capture_photo_add, twin_version_run, twin_version_train
+from twins.services.capture import capture_check_task_id, capture_photo_check
+from twins.services.reconciler import TwinsReconciled, twins_reconcile
+from twins.services.training import training_task_id
+
+pytestmark = pytest.mark.timeout(240)
+
+
+@pytest.fixture(autouse=True)
+def _empty_queues() -> None:
+    broker_empty("gpu", "cpu")
+
+
+def held() -> set[str]:
+    ids = broker_task_ids(celery_app=app, queues=("cpu", "gpu"))
+    assert ids is not None
+    return ids
+
+
+def lose(queue: str) -> None:
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+
+
+@pytest.mark.worker
+@pytest.mark.defaults
+def test_a_capture_check_the_broker_lost_is_sent_again(world, tmp_path, transactional_db, settings):
+    photo = capture_photo_add(
+        actor=world.talent_a.user,
+        twin=world.twin_a,
+        upload=io.BytesIO(draw_capture_photo(look_for(0), "front", "full_body", "studio", 0)),
+        angle="front",
+        framing="full_body",
+        lighting="studio",
+    )
+    assert capture_check_task_id(photo.pk) in held()
+    settings.TWIN_RESEND_AFTER = 0
+    assert twins_reconcile().checks == []  # the broker holds it: not sent twice
+    lose("cpu")
+    settings.TWIN_RESEND_AFTER = 3600
+    assert twins_reconcile().checks == []  # too young to be called lost
+    settings.TWIN_RESEND_AFTER = 0
+    assert twins_reconcile().checks == [photo.pk]
+    assert twins_reconcile().checks == []  # held again
+    with celery_worker("cpu", tmp_path / "cpu.log"):
+        assert wait_for(
+            lambda: CapturePhoto.objects.get(pk=photo.pk).check_status == CheckStatus.PASSED, 60
+        ), (tmp_path / "cpu.log").read_text()
+    assert twins_reconcile() == TwinsReconciled([], [])  # nothing waits any more
+
+
+@pytest.mark.worker
+@pytest.mark.defaults
+def test_a_training_the_broker_lost_is_sent_again(
+    world, ready_twin, tmp_path, transactional_db, settings
+):
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    assert training_task_id(version.pk) in held()
+    lose("gpu")
+    settings.TWIN_RESEND_AFTER = 0
+    assert twins_reconcile().trainings == [version.pk]
+    assert twins_reconcile().trainings == []  # held again
+    with celery_worker("gpu", tmp_path / "gpu.log"):
+        assert wait_for(
+            lambda: TwinVersion.objects.get(pk=version.pk).status == TrainingStatus.SUCCEEDED, 60
+        ), (tmp_path / "gpu.log").read_text()
+    assert TwinVersion.objects.get(pk=version.pk).attempts == 1
+
+
+def test_a_training_whose_workers_keep_dying_is_failed_not_started_again(world, ready_twin):
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    # Three deliveries started it and their workers died (the orphan sweep requeued each).
+    TwinVersion.objects.filter(pk=version.pk).update(
+        status=TrainingStatus.RUNNING, attempts=3, worker="gone@host"
+    )
+    done = twin_version_run(version_id=version.pk, worker="w")
+    assert done is not None and done.status == TrainingStatus.FAILED
+    assert done.error == "Gave up after 3 attempts: the worker stopped each time."
+    assert (done.attempts, done.worker, done.progress_step) == (3, "gone@host", 0)
+    failed = AuditEvent.objects.get(verb="twin_version.failed", object_id=str(version.pk))
+    assert failed.payload["error"] == done.error
+
+
+def test_a_capture_photo_that_cannot_be_read_fails_its_checks_with_the_reason(world):
+    photo = CapturePhotoFactory(twin=world.twin_a)
+    assert photo.check_status == CheckStatus.PENDING
+    Path(photo.image.path).write_bytes(b"damaged in storage")
+    checked = capture_photo_check(photo_id=photo.pk)
+    assert checked is not None and checked.check_status == CheckStatus.FAILED
+    assert checked.checks == [
+        {
+            "name": "readable",
+            "passed": False,
+            "value": "",
+            "threshold": "",
+            "message": "The stored image cannot be read: add the photo again.",
+        }
+    ]
+    gone = CapturePhotoFactory(twin=world.twin_a, sha256="f" * 64)
+    Path(gone.image.path).unlink()
+    assert capture_photo_check(photo_id=gone.pk).check_status == CheckStatus.FAILED
