@@ -79,9 +79,11 @@ def test_the_talent_dashboard_counts_their_own_licenses(world, login):
     client = login(world.talent_a.user)
     idle = client.get(reverse("dashboard")).content.decode()
     assert "No license asks for you now." in idle and "Nothing here yet. License" not in idle
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, status="active", current=True)
+    answered = client.get(reverse("dashboard")).content.decode()
+    assert "No requests waiting for you · <a" in answered
     LicenseFactory(twin=world.twin_a, brand=world.brand_a, status="requested")
     LicenseFactory(twin=world.twin_a, brand=world.brand_b, status="requested")
-    LicenseFactory(twin=world.twin_a, brand=world.brand_a, status="active", current=True)
     LicenseFactory(twin=world.twin_a, brand=world.brand_b, status="declined")
     LicenseFactory(twin=world.twin_b, brand=world.brand_a, status="requested")  # another talent's
     html = client.get(reverse("dashboard")).content.decode()
