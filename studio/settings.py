@@ -217,6 +217,9 @@ TWIN_TRAINING_BACKEND = os.environ.get("TWIN_TRAINING_BACKEND", "reference")
 TWIN_BASE_MODEL = os.environ.get("TWIN_BASE_MODEL", "")  # a local path to base weights
 # A training whose worker died this many times is failed, not started again.
 TWIN_TRAINING_MAX_ATTEMPTS = env_int("TWIN_TRAINING_MAX_ATTEMPTS", 3)
+# A running training whose worker has not reported for this long lost its worker (loading the
+# base model comes before the first step: keep it above that).
+TWIN_TRAINING_LEASE_SECONDS = env_int("TWIN_TRAINING_LEASE_SECONDS", 300)
 # A capture check or training still waiting after this long, whose message the broker no longer
 # holds, is sent again by the twins' reconciler.
 TWIN_RESEND_AFTER = env_int("TWIN_RESEND_AFTER", 60)

@@ -36,6 +36,7 @@ def twin_version_train_task(self, version_id: int) -> str | None:
 
 @shared_task
 def twins_reconcile_task() -> dict[str, list[int]]:
-    """Re-send capture checks and trainings whose message the broker lost (on beat)."""
+    """Re-send capture checks and trainings the broker lost, fail silent trainings out of
+    attempts (on beat)."""
     done = twins_reconcile()
-    return {"checks": done.checks, "trainings": done.trainings}
+    return {"checks": done.checks, "trainings": done.trainings, "failed": done.failed}

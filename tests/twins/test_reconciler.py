@@ -1,13 +1,17 @@
 """The twins' reconciler on real workers: a capture check or a training whose message the broker
-lost is sent again, once; a training whose workers keep dying is failed, not started again; a
-capture photo that cannot be read fails its checks with the reason instead of waiting."""
+lost is sent again, once; a training whose worker was killed is trained again by another; one
+whose workers keep dying is failed, not started again; a capture photo that cannot be read fails
+its checks with the reason instead of waiting."""
 
 import io
+import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
-from studio.broker import broker_task_ids
+from studio.broker import broker_task_ids, orphaned_messages_restore
 from studio.celery import app
 from studio.models import AuditEvent
 from tests.factories import CapturePhotoFactory
@@ -18,9 +22,10 @@ from twins.models import CapturePhoto, TwinVersion
 from twins.services import capture_photo_add, twin_version_run, twin_version_train
 from twins.services.capture import capture_check_task_id, capture_photo_check
 from twins.services.reconciler import TwinsReconciled, twins_reconcile
-from twins.services.training import training_task_id
+from twins.services.training import training_task_id, twin_version_recover
 
 pytestmark = pytest.mark.timeout(240)
+SLOW = "tests.training_backends.SlowBackend"
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +68,7 @@ def test_a_capture_check_the_broker_lost_is_sent_again(world, tmp_path, transact
         assert wait_for(
             lambda: CapturePhoto.objects.get(pk=photo.pk).check_status == CheckStatus.PASSED, 60
         ), (tmp_path / "cpu.log").read_text()
-    assert twins_reconcile() == TwinsReconciled([], [])  # nothing waits any more
+    assert twins_reconcile() == TwinsReconciled([], [], [])  # nothing waits any more
 
 
 @pytest.mark.worker
@@ -116,3 +121,72 @@ def test_a_capture_photo_that_cannot_be_read_fails_its_checks_with_the_reason(wo
     gone = CapturePhotoFactory(twin=world.twin_a, sha256="f" * 64)
     Path(gone.image.path).unlink()
     assert capture_photo_check(photo_id=gone.pk).check_status == CheckStatus.FAILED
+
+
+@pytest.mark.worker
+@pytest.mark.defaults
+def test_a_training_whose_worker_was_killed_is_trained_again_by_another(
+    world, ready_twin, tmp_path, transactional_db, settings, monkeypatch
+):
+    """Before, it stayed "Training" for ever where no broker gave its message back (the
+    embedded one), and no other version of the twin could be trained."""
+    monkeypatch.setenv("TWIN_TRAINING_BACKENDS", json.dumps({"slow": SLOW}))
+    monkeypatch.setenv("TWIN_TRAINING_LEASE_SECONDS", "2")
+    settings.TWIN_TRAINING_BACKENDS = {**settings.TWIN_TRAINING_BACKENDS, "slow": SLOW}
+    settings.TWIN_TRAINING_LEASE_SECONDS = 2
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="slow")
+    with celery_worker("gpu", tmp_path / "a.log") as first:
+        assert wait_for(lambda: TwinVersion.objects.get(pk=version.pk).progress_step >= 2, 30), (
+            tmp_path / "a.log"
+        ).read_text()
+        first.kill()
+    wait_for(lambda: False, 2.5)  # its lease, and the orphan age, are over now
+    redis = settings.CELERY_BROKER_URL.startswith("redis")
+    restored = orphaned_messages_restore(celery_app=app, min_age=2, inspect_timeout=1)
+    assert restored == ([training_task_id(version.pk)] if redis else [])
+    done = twins_reconcile()
+    # Redis gives the message back itself; elsewhere the reconciler sends it again.
+    assert done.trainings == ([] if redis else [version.pk]) and done.failed == []
+    with celery_worker("gpu", tmp_path / "b.log") as second:
+        assert wait_for(
+            lambda: TwinVersion.objects.get(pk=version.pk).status == TrainingStatus.SUCCEEDED, 60
+        ), (tmp_path / "b.log").read_text()
+    version.refresh_from_db()
+    assert (version.attempts, version.worker, version.progress_step) == (2, second.hostname, 40)
+
+
+def test_a_second_delivery_leaves_a_training_to_the_worker_that_reports(world, ready_twin):
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    TwinVersion.objects.filter(pk=version.pk).update(
+        status=TrainingStatus.RUNNING, attempts=1, worker="busy@host", heartbeat_at=timezone.now()
+    )
+    again = twin_version_run(version_id=version.pk, worker="other@host")
+    assert again is not None and again.status == TrainingStatus.RUNNING
+    assert (again.attempts, again.worker) == (1, "busy@host")  # not started twice
+    assert twin_version_recover(version_id=version.pk) == ""  # not silent
+
+
+@pytest.mark.parametrize(
+    ("attempts", "cancel", "outcome"),
+    [(1, False, TrainingStatus.QUEUED), (3, False, TrainingStatus.FAILED), (1, True, "cancelled")],
+)
+def test_a_silent_training_is_queued_again_failed_or_cancelled(
+    world, ready_twin, settings, django_capture_on_commit_callbacks, attempts, cancel, outcome
+):
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    silent_since = timezone.now() - timedelta(seconds=settings.TWIN_TRAINING_LEASE_SECONDS + 1)
+    TwinVersion.objects.filter(pk=version.pk).update(
+        status=TrainingStatus.RUNNING,
+        attempts=attempts,
+        cancel_requested=cancel,
+        worker="gone@host",
+        heartbeat_at=silent_since,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        done = twins_reconcile()
+    assert done.failed == ([version.pk] if outcome == TrainingStatus.FAILED else [])
+    assert done.trainings == ([version.pk] if outcome == TrainingStatus.QUEUED else [])
+    version.refresh_from_db()
+    assert version.status == outcome
+    # Sent again only where it was queued again.
+    assert (training_task_id(version.pk) in held()) is (outcome == TrainingStatus.QUEUED)

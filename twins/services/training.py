@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,27 @@ def twin_version_send(version_id: int) -> None:
     twin_version_train_task.apply_async((version_id,), task_id=training_task_id(version_id))
 
 
+def twin_version_recover(*, version_id: int) -> str:
+    """A running version whose worker went silent (the reconciler found no message for it):
+    cancelled if a cancel was asked for, failed once its workers died
+    TWIN_TRAINING_MAX_ATTEMPTS times, else queued and sent again. Says which, or "" where it
+    is not silent any more."""
+    with transaction.atomic():
+        version = TwinVersion.objects.select_for_update().get(pk=version_id)
+        if version.status != TrainingStatus.RUNNING or not _lease_over(version, timezone.now()):
+            return ""
+        if version.cancel_requested:
+            _finish(version_id, TrainingStatus.CANCELLED)
+            return TrainingStatus.CANCELLED
+        if version.attempts >= settings.TWIN_TRAINING_MAX_ATTEMPTS:
+            _finish(version_id, TrainingStatus.FAILED, error=gave_up(version))
+            return TrainingStatus.FAILED
+        version.status, version.worker = TrainingStatus.QUEUED, ""
+        version.save(update_fields=["status", "worker"])
+        transaction.on_commit(lambda: twin_version_send(version_id))
+    return TrainingStatus.QUEUED
+
+
 def _local_photos(version: TwinVersion, folder: Path) -> tuple[TrainingPhoto, ...]:
     photos = []
     for photo in version.photos.order_by("pk"):
@@ -121,10 +143,20 @@ def _finish(version_id: int, status: str, **fields: Any) -> TwinVersion:
     return version
 
 
+def _lease_over(version: TwinVersion, now: Any) -> bool:
+    lease = timedelta(seconds=settings.TWIN_TRAINING_LEASE_SECONDS)
+    return version.heartbeat_at is None or version.heartbeat_at + lease <= now
+
+
+def gave_up(version: TwinVersion) -> str:
+    return f"Gave up after {version.attempts} attempts: the worker stopped each time."
+
+
 def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None:
     """Train one version (called by the gpu task). Idempotent on the version: a finished one is
-    left alone; a redelivered running one starts again from the beginning, unless its workers
-    died TWIN_TRAINING_MAX_ATTEMPTS times already (a poison job never loops)."""
+    left alone; a running one whose worker still reports is left to it; one whose worker went
+    silent starts again from the beginning, unless its workers died TWIN_TRAINING_MAX_ATTEMPTS
+    times already (a poison job never loops)."""
     with transaction.atomic():
         version = (
             TwinVersion.objects.select_for_update()
@@ -138,21 +170,28 @@ def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None
             version.status, version.finished_at = TrainingStatus.CANCELLED, timezone.now()
             version.save(update_fields=["status", "finished_at"])
             return version
+        now = timezone.now()
+        if version.status == TrainingStatus.RUNNING and not _lease_over(version, now):
+            return version  # a duplicate delivery while its worker trains: leave it to it
         if version.attempts >= settings.TWIN_TRAINING_MAX_ATTEMPTS:
-            error = f"Gave up after {version.attempts} attempts: the worker stopped each time."
-            return _finish(version_id, TrainingStatus.FAILED, error=error)
-        version.status, version.started_at = TrainingStatus.RUNNING, timezone.now()
+            return _finish(version_id, TrainingStatus.FAILED, error=gave_up(version))
+        version.status, version.started_at = TrainingStatus.RUNNING, now
         version.attempts += 1
-        version.worker, version.progress_step = worker, 0
-        version.save(update_fields=["status", "started_at", "attempts", "worker", "progress_step"])
+        version.worker, version.progress_step, version.heartbeat_at = worker, 0, now
+        claimed = ["status", "started_at", "attempts", "worker", "progress_step", "heartbeat_at"]
+        version.save(update_fields=claimed)
     try:
         _startable(version.twin)  # consent and agreement again, at the moment work starts
     except Conflict as exc:
         return _finish(version_id, TrainingStatus.FAILED, error=exc.message)
 
     def progress(step: int, total: int) -> bool:
-        TwinVersion.objects.filter(pk=version_id).update(progress_step=step, progress_total=total)
-        return not TwinVersion.objects.filter(pk=version_id, cancel_requested=True).exists()
+        """Report a step and renew the lease; False (stop) once a cancel was asked for."""
+        return bool(
+            TwinVersion.objects.filter(pk=version_id, cancel_requested=False).update(
+                progress_step=step, progress_total=total, heartbeat_at=timezone.now()
+            )
+        )
 
     with tempfile.TemporaryDirectory(prefix=f"twin-version-{version_id}-") as scratch:
         folder = Path(scratch)
