@@ -89,11 +89,7 @@ def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
                 if job.state != JobState.RUNNING or (job.heartbeat_at or now) >= stale_before:
                     continue
                 if job.attempts >= settings.RENDER_MAX_ATTEMPTS:
-                    job_finish(
-                        job,
-                        JobState.FAILED,
-                        error=gave_up(job),
-                    )
+                    job_finish(job, JobState.FAILED, error=gave_up(job))
                     failed.append(str(pk))
                     continue
                 job.state, job.worker = JobState.QUEUED, ""

@@ -3,8 +3,9 @@ thumbnails. (Retry and re-render queue new jobs, in matrix; the reconciler that 
 broker lost is in reconciler.)
 
 The database is the truth about every job. A job moves queued → running → succeeded | failed |
-cancelled only here. Its id is its Celery task id, so a message delivered twice finds the job
-already running (another worker holds its lease) or finished, and does nothing.
+cancelled only here and in the reconciler (a silent running job back to queued, or failed). Its
+id is its Celery task id, so a message delivered twice finds the job already running (another
+worker holds its lease) or finished, and does nothing.
 """
 
 import hashlib
@@ -168,11 +169,7 @@ def _claim(job_id: str, worker: str) -> RenderJob | None:
         if job.state == JobState.RUNNING and job.heartbeat_at and job.heartbeat_at + lease > now:
             raise LeaseHeld((job.heartbeat_at + lease - now).total_seconds() + 1)
         if job.attempts >= settings.RENDER_MAX_ATTEMPTS:
-            job_finish(
-                job,
-                JobState.FAILED,
-                error=gave_up(job),
-            )
+            job_finish(job, JobState.FAILED, error=gave_up(job))
             return None
         reasons = _license_reasons(job)
         if reasons:
