@@ -30,6 +30,21 @@ def broker_empty(*queues: str) -> None:
             channel.client.delete(channel.unacked_key, channel.unacked_index_key)
 
 
+def broker_lose(queue: str) -> None:
+    """The broker loses every message waiting on ``queue`` (a flush, say)."""
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(queue)
+
+
+def broker_held() -> set[str]:
+    """The ids of every task the broker, or a live worker, holds on the gpu and cpu queues."""
+    from studio.broker import broker_task_ids
+
+    ids = broker_task_ids(celery_app=app, queues=("gpu", "cpu"))
+    assert ids is not None
+    return ids
+
+
 def test_database_url() -> str:
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):

@@ -17,10 +17,10 @@ from campaigns.selectors import render_farm
 from campaigns.services import render_job_cancel, render_jobs_reconcile
 from campaigns.services.matrix import matrix_queue
 from campaigns.services.rendering import thumbnail_task_id
-from studio.broker import broker_task_ids, orphaned_messages_restore, queue_depths
+from studio.broker import orphaned_messages_restore, queue_depths
 from studio.celery import app
 from tests.campaigns.conftest import Studio, make_studio, worker_env
-from tests.worker import broker_empty, celery_worker, wait_for
+from tests.worker import broker_empty, broker_held, broker_lose, celery_worker, wait_for
 from twins.models import StandingTerms
 
 pytestmark = [pytest.mark.worker, pytest.mark.timeout(240)]
@@ -38,12 +38,6 @@ def job_of(studio: Studio, **spec) -> RenderJob:
     return RenderJob.objects.filter(batch=batch.batch).order_by("shot__variant")[0]
 
 
-def held() -> set[str]:
-    ids = broker_task_ids(celery_app=app, queues=("gpu", "cpu"))
-    assert ids is not None
-    return ids
-
-
 def state(job: RenderJob) -> str:
     job.refresh_from_db()
     return job.state
@@ -58,7 +52,7 @@ def redis_only() -> None:
 def test_a_job_runs_end_to_end_with_its_thumbnail(world, tmp_path, transactional_db):
     studio = make_studio(world)
     job = job_of(studio)
-    assert str(job.pk) in (held())
+    assert str(job.pk) in broker_held()
     with celery_worker("gpu,cpu", tmp_path / "worker.log") as worker:
         assert wait_for(lambda: state(job) == JobState.SUCCEEDED, 60), (
             tmp_path / "worker.log"
@@ -102,14 +96,13 @@ def test_a_message_the_broker_lost_is_sent_again_by_the_reconciler(
 ):
     studio = make_studio(world)
     job = job_of(studio)
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("gpu")  # the broker lost it
-    assert str(job.pk) not in held()
+    broker_lose("gpu")  # the broker lost it
+    assert str(job.pk) not in broker_held()
     settings.RENDER_RESEND_AFTER = 3600
     assert render_jobs_reconcile().resent == []  # too young to be called lost
     settings.RENDER_RESEND_AFTER = 0
     assert render_jobs_reconcile().resent == [str(job.pk)]
-    assert str(job.pk) in held()
+    assert str(job.pk) in broker_held()
     assert render_jobs_reconcile().resent == []  # the broker holds it again: not sent twice
     with celery_worker("gpu", tmp_path / "worker.log"):
         assert wait_for(lambda: state(job) == JobState.SUCCEEDED, 60)
@@ -123,7 +116,7 @@ def rendered_without_its_thumbnail(studio: Studio, log: Path) -> Render:
         assert wait_for(lambda: state(job) == JobState.SUCCEEDED, 60), log.read_text()
     render = Render.objects.get(job=job)
     assert render.thumbnail == "" and render.thumbnail_sends == 1
-    assert thumbnail_task_id(render.pk) in held()
+    assert thumbnail_task_id(render.pk) in broker_held()
     return render
 
 
@@ -134,9 +127,8 @@ def test_a_thumbnail_the_broker_lost_is_sent_again_by_the_reconciler(
     render = rendered_without_its_thumbnail(make_studio(world), tmp_path / "gpu.log")
     settings.RENDER_RESEND_AFTER = 0
     assert render_jobs_reconcile().thumbnails == []  # the broker holds it: not sent twice
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("cpu")  # the broker lost it
-    assert thumbnail_task_id(render.pk) not in held()
+    broker_lose("cpu")  # the broker lost it
+    assert thumbnail_task_id(render.pk) not in broker_held()
     settings.RENDER_RESEND_AFTER = 3600
     assert render_jobs_reconcile().thumbnails == []  # too young to be called lost
     settings.RENDER_RESEND_AFTER = 0
@@ -154,8 +146,7 @@ def test_a_thumbnail_that_cannot_be_made_is_not_sent_for_ever(
 ):
     redis_only()  # a failed task's message is acknowledged at once on Redis
     render = rendered_without_its_thumbnail(make_studio(world), tmp_path / "gpu.log")
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("cpu")
+    broker_lose("cpu")
     Path(render.image.path).write_bytes(b"not an image any more")
     settings.RENDER_RESEND_AFTER = 0
     with celery_worker("cpu", tmp_path / "cpu.log"):
@@ -163,7 +154,7 @@ def test_a_thumbnail_that_cannot_be_made_is_not_sent_for_ever(
             assert render_jobs_reconcile().thumbnails == [render.pk]
             assert Render.objects.get(pk=render.pk).thumbnail_sends == sends
             # The worker tries, fails and acknowledges: the broker holds it no more.
-            assert wait_for(lambda: thumbnail_task_id(render.pk) not in held(), 30)
+            assert wait_for(lambda: thumbnail_task_id(render.pk) not in broker_held(), 30)
         assert render_jobs_reconcile().thumbnails == []  # given up: no loop
     assert "UnidentifiedImageError" in (tmp_path / "cpu.log").read_text()
     assert Render.objects.get(pk=render.pk).thumbnail == ""
@@ -196,7 +187,7 @@ def test_the_sweeps_ask_the_workers_only_when_something_is_suspect(
     assert broadcasts(orphans) == []  # nothing unacknowledged at all
     settings.RENDER_RESEND_AFTER = 0  # now it is: the reconciler asks who holds what
     assert broadcasts(render_jobs_reconcile) == ["held_task_ids"]
-    assert str(job.pk) in held()
+    assert str(job.pk) in broker_held()
 
 
 def test_a_dead_workers_job_is_failed_once_it_has_used_its_attempts(
@@ -205,8 +196,7 @@ def test_a_dead_workers_job_is_failed_once_it_has_used_its_attempts(
     """Where no broker gives the message back, the reconciler does, until the job is poison."""
     studio = make_studio(world, backend="slow")
     job = job_of(studio)
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge("gpu")
+    broker_lose("gpu")
     RenderJob.objects.filter(pk=job.pk).update(
         state=JobState.RUNNING, attempts=3, worker="gone@host", heartbeat_at="2026-01-01T00:00Z"
     )
@@ -238,7 +228,7 @@ def test_cancel_a_queued_and_a_running_job(
         running.refresh_from_db()
         assert running.progress_step < 40
         # The cancelled queued job's message still arrives, and does nothing.
-        assert wait_for(lambda: str(queued.pk) not in held(), 15)
+        assert wait_for(lambda: str(queued.pk) not in broker_held(), 15)
     assert state(queued) == JobState.CANCELLED and queued.attempts == 0
     assert not Render.objects.exists()
 

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from studio.broker import broker_task_ids, orphaned_messages_restore
+from studio.broker import orphaned_messages_restore
 from studio.celery import app
 from studio.models import AuditEvent
 from tests.factories import CapturePhotoFactory
-from tests.worker import broker_empty, celery_worker, wait_for
+from tests.worker import broker_empty, broker_held, broker_lose, celery_worker, wait_for
 from twins.demo import draw_capture_photo, look_for
 from twins.enums import CheckStatus, TrainingStatus
 from twins.models import CapturePhoto, TwinVersion
@@ -33,17 +33,6 @@ def _empty_queues() -> None:
     broker_empty("gpu", "cpu")
 
 
-def held() -> set[str]:
-    ids = broker_task_ids(celery_app=app, queues=("cpu", "gpu"))
-    assert ids is not None
-    return ids
-
-
-def lose(queue: str) -> None:
-    with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(queue)
-
-
 @pytest.mark.worker
 @pytest.mark.defaults
 def test_a_capture_check_the_broker_lost_is_sent_again(world, tmp_path, transactional_db, settings):
@@ -55,10 +44,10 @@ def test_a_capture_check_the_broker_lost_is_sent_again(world, tmp_path, transact
         framing="full_body",
         lighting="studio",
     )
-    assert capture_check_task_id(photo.pk) in held()
+    assert capture_check_task_id(photo.pk) in broker_held()
     settings.TWIN_RESEND_AFTER = 0
     assert twins_reconcile().checks == []  # the broker holds it: not sent twice
-    lose("cpu")
+    broker_lose("cpu")
     settings.TWIN_RESEND_AFTER = 3600
     assert twins_reconcile().checks == []  # too young to be called lost
     settings.TWIN_RESEND_AFTER = 0
@@ -77,8 +66,8 @@ def test_a_training_the_broker_lost_is_sent_again(
     world, ready_twin, tmp_path, transactional_db, settings
 ):
     version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
-    assert training_task_id(version.pk) in held()
-    lose("gpu")
+    assert training_task_id(version.pk) in broker_held()
+    broker_lose("gpu")
     settings.TWIN_RESEND_AFTER = 0
     assert twins_reconcile().trainings == [version.pk]
     assert twins_reconcile().trainings == []  # held again
@@ -189,4 +178,4 @@ def test_a_silent_training_is_queued_again_failed_or_cancelled(
     version.refresh_from_db()
     assert version.status == outcome
     # Sent again only where it was queued again.
-    assert (training_task_id(version.pk) in held()) is (outcome == TrainingStatus.QUEUED)
+    assert (training_task_id(version.pk) in broker_held()) is (outcome == TrainingStatus.QUEUED)
