@@ -215,7 +215,8 @@ TWIN_TRAINING_BACKENDS = {
 }
 TWIN_TRAINING_BACKEND = os.environ.get("TWIN_TRAINING_BACKEND", "reference")
 TWIN_BASE_MODEL = os.environ.get("TWIN_BASE_MODEL", "")  # a local path to base weights
-# A training whose worker died this many times is failed, not started again.
+# A training whose worker died, or that could not start, this many times is failed, not started
+# again.
 TWIN_TRAINING_MAX_ATTEMPTS = env_int("TWIN_TRAINING_MAX_ATTEMPTS", 3)
 # A running training whose worker has not reported for this long lost its worker (loading the
 # base model comes before the first step: keep it above that).
@@ -238,7 +239,8 @@ RENDER_BASE_MODEL = os.environ.get("RENDER_BASE_MODEL", "") or TWIN_BASE_MODEL
 RENDER_ESTIMATE_SECONDS = {"preview": 0.3, "diffusers": 12.0, "null": 0.01}
 # A running job whose worker has not reported for this long is taken to be dead.
 RENDER_LEASE_SECONDS = env_int("RENDER_LEASE_SECONDS", 60)
-# A job whose worker died this many times is failed, not sent again (a poison job never loops).
+# A job whose worker died, or that could not start, this many times is failed, not sent again (a
+# poison job never loops).
 RENDER_MAX_ATTEMPTS = env_int("RENDER_MAX_ATTEMPTS", 3)
 # A queued job the broker no longer holds after this long is sent again by the reconciler.
 RENDER_RESEND_AFTER = env_int("RENDER_RESEND_AFTER", 60)

@@ -125,3 +125,27 @@ def celery_worker(queues: str, log: Path, pool: str = "prefork") -> Iterator[Wor
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextmanager
+def database_refuses(table: str, when: str, message: str) -> Iterator[None]:
+    """PostgreSQL refuses every UPDATE of ``table`` whose new row matches ``when``, as a full
+    disk would (a trigger raises ``message`` as SQLSTATE disk_full, which Django raises as an
+    OperationalError): a failure the task's own code cannot see coming, in a worker as here."""
+    if connection.vendor != "postgresql":
+        raise RuntimeError("database_refuses needs PostgreSQL")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION test_refuse() RETURNS trigger LANGUAGE plpgsql AS"
+            f" $$ BEGIN RAISE EXCEPTION '{message}' USING ERRCODE = 'disk_full'; END $$"
+        )
+        cursor.execute(
+            f"CREATE TRIGGER test_refuse BEFORE UPDATE ON {table} FOR EACH ROW WHEN ({when})"
+            " EXECUTE FUNCTION test_refuse()"
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TRIGGER test_refuse ON {table}")
+            cursor.execute("DROP FUNCTION test_refuse()")

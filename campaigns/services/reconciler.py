@@ -43,7 +43,8 @@ def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
 
     - a queued job whose message the broker no longer holds is sent again;
     - a running job whose worker stopped reporting, and whose message nobody holds, is sent again,
-      or failed once it has used its attempts (a poison job never loops);
+      or failed once it has used its attempts (a poison job never loops; a job that could not
+      start counts its attempts too, and fails itself on the last);
     - a running job asked to cancel that has not stopped within the grace time is terminated;
     - a render without a thumbnail whose thumbnail task the broker no longer holds has it sent
       again, up to RENDER_MAX_ATTEMPTS sends (an image that cannot be read never loops).

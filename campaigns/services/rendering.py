@@ -175,12 +175,29 @@ def _claim(job_id: str, worker: str) -> RenderJob | None:
         if reasons:
             job_finish(job, JobState.FAILED, error="License check at start: " + " ".join(reasons))
             return None
-        job.state, job.worker, job.gpu = JobState.RUNNING, worker, ""
+        job.state, job.worker, job.gpu, job.error = JobState.RUNNING, worker, "", ""
         job.attempts += 1
         job.started_at = job.heartbeat_at = now
         job.progress_step = 0
         job.save()
     return job
+
+
+def _start_failed(job_id: str, error: str) -> None:
+    """Taking the job raised (the database refused, say): a job still queued counts the
+    attempt and keeps the error, for the reconciler to send it again, and is failed once it has
+    used its attempts, so a job that cannot start never loops."""
+    with transaction.atomic():
+        job = RenderJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state != JobState.QUEUED:
+            return
+        job.attempts += 1
+        if job.attempts >= settings.RENDER_MAX_ATTEMPTS:
+            error = f"Gave up after {job.attempts} attempts: {error}"
+            job_finish(job, JobState.FAILED, error=error)
+        else:
+            job.error = error
+            job.save(update_fields=["attempts", "error"])
 
 
 def _base_model(version: TwinVersion) -> str:
@@ -279,7 +296,14 @@ def _stored(job: RenderJob, result: RenderResult) -> _Picture:
 def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
     """Run one job (the gpu task calls this). Idempotent on the job: a finished job is left
     alone, one another worker renders is left to it, a dead worker's job starts again."""
-    job = _claim(job_id, worker)
+    try:
+        job = _claim(job_id, worker)
+    except LeaseHeld:
+        raise
+    except Exception as exc:
+        logger.exception("Render job %s could not start", job_id)
+        _start_failed(job_id, f"Could not start: {type(exc).__name__}: {exc}")
+        raise
     if job is None:
         return RenderJob.objects.filter(pk=job_id).first()
     started = time.monotonic()

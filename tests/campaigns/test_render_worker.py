@@ -19,8 +19,16 @@ from campaigns.services.matrix import matrix_queue
 from campaigns.services.rendering import thumbnail_task_id
 from studio.broker import orphaned_messages_restore, queue_depths
 from studio.celery import app
+from studio.models import AuditEvent
 from tests.campaigns.conftest import Studio, make_studio, worker_env
-from tests.worker import broker_empty, broker_held, broker_lose, celery_worker, wait_for
+from tests.worker import (
+    broker_empty,
+    broker_held,
+    broker_lose,
+    celery_worker,
+    database_refuses,
+    wait_for,
+)
 from twins.models import StandingTerms
 
 pytestmark = [pytest.mark.worker, pytest.mark.timeout(240)]
@@ -158,6 +166,40 @@ def test_a_thumbnail_that_cannot_be_made_is_not_sent_for_ever(
         assert render_jobs_reconcile().thumbnails == []  # given up: no loop
     assert "UnidentifiedImageError" in (tmp_path / "cpu.log").read_text()
     assert Render.objects.get(pk=render.pk).thumbnail == ""
+
+
+def test_a_job_that_cannot_start_is_failed_not_sent_for_ever(
+    world, tmp_path, transactional_db, settings
+):
+    """Taking the job raises in the worker (the database refuses it as running): each try counts
+    an attempt and leaves the reason; the reconciler sends it again until it has none left."""
+    redis_only()  # a failed task's message is acknowledged at once on Redis
+    full = "could not extend file: No space left on device"
+    log = tmp_path / "gpu.log"
+    settings.RENDER_RESEND_AFTER = 0
+    with (
+        database_refuses("campaigns_renderjob", "NEW.state = 'running'", full),
+        celery_worker("gpu", log),
+    ):
+        job = job_of(make_studio(world))
+        for attempts in (1, 2):  # of RENDER_MAX_ATTEMPTS = 3
+            tried = RenderJob.objects.filter(pk=job.pk, attempts=attempts).exists
+            assert wait_for(tried, 30), log.read_text()
+            assert wait_for(lambda: str(job.pk) not in broker_held(), 30)  # tried, acknowledged
+            job.refresh_from_db()
+            assert job.state == JobState.QUEUED and job.started_at is None
+            assert job.error.startswith(f"Could not start: OperationalError: {full}")
+            assert render_jobs_reconcile().resent == [str(job.pk)]
+        assert wait_for(lambda: state(job) == JobState.FAILED, 30), log.read_text()
+        assert render_jobs_reconcile().resent == []  # failed: never sent again
+    job.refresh_from_db()
+    assert job.attempts == 3 and Render.objects.filter(job=job).count() == 0
+    assert job.error.startswith(
+        "Gave up after 3 attempts: Could not start: OperationalError: could"
+    )
+    failed = AuditEvent.objects.get(verb="render.failed", object_id=str(job.pk))
+    assert failed.payload == {"error": job.error, "attempts": 3}
+    assert "could not start" in log.read_text()
 
 
 def broadcasts(action) -> list[str]:

@@ -1,7 +1,8 @@
 """The twins' reconciler on real workers: a capture check or a training whose message the broker
 lost is sent again, once; a training whose worker was killed is trained again by another; one
-whose workers keep dying is failed, not started again; a capture photo that cannot be read fails
-its checks with the reason instead of waiting."""
+whose workers keep dying, or that cannot start, is failed, not started again; a capture photo
+that cannot be read, or whose checks cannot run, fails its checks with the reason instead of
+waiting."""
 
 import io
 import json
@@ -15,7 +16,14 @@ from studio.broker import orphaned_messages_restore
 from studio.celery import app
 from studio.models import AuditEvent
 from tests.factories import CapturePhotoFactory
-from tests.worker import broker_empty, broker_held, broker_lose, celery_worker, wait_for
+from tests.worker import (
+    broker_empty,
+    broker_held,
+    broker_lose,
+    celery_worker,
+    database_refuses,
+    wait_for,
+)
 from twins.demo import draw_capture_photo, look_for
 from twins.enums import CheckStatus, TrainingStatus
 from twins.models import CapturePhoto, TwinVersion
@@ -90,6 +98,57 @@ def test_a_training_whose_workers_keep_dying_is_failed_not_started_again(world, 
     assert (done.attempts, done.worker, done.progress_step) == (3, "gone@host", 0)
     failed = AuditEvent.objects.get(verb="twin_version.failed", object_id=str(version.pk))
     assert failed.payload["error"] == done.error
+
+
+FULL = "could not extend file: No space left on device"
+
+
+@pytest.mark.worker
+def test_a_training_that_cannot_start_is_failed_not_sent_for_ever(
+    world, ready_twin, tmp_path, transactional_db, settings
+):
+    """Taking the version raises in the worker (the database refuses it as training): each try
+    counts an attempt and leaves the reason; the reconciler sends it again until none is left."""
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("a failed task's message is acknowledged at once on Redis")
+    log = tmp_path / "gpu.log"
+    settings.TWIN_RESEND_AFTER = 0
+    with (
+        database_refuses("twins_twinversion", "NEW.status = 'running'", FULL),
+        celery_worker("gpu", log),
+    ):
+        version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+        for attempts in (1, 2):  # of TWIN_TRAINING_MAX_ATTEMPTS = 3
+            tried = TwinVersion.objects.filter(pk=version.pk, attempts=attempts).exists
+            assert wait_for(tried, 30), log.read_text()
+            assert wait_for(lambda: training_task_id(version.pk) not in broker_held(), 30)
+            version.refresh_from_db()
+            assert version.status == TrainingStatus.QUEUED and version.started_at is None
+            assert version.error.startswith(f"Could not start: OperationalError: {FULL}")
+            assert twins_reconcile().trainings == [version.pk]
+        assert wait_for(
+            lambda: TwinVersion.objects.get(pk=version.pk).status == TrainingStatus.FAILED, 30
+        ), log.read_text()
+        assert twins_reconcile() == TwinsReconciled([], [], [])  # failed: never sent again
+    version.refresh_from_db()
+    assert version.attempts == 3
+    assert version.error.startswith("Gave up after 3 attempts: Could not start: Operational")
+    failed = AuditEvent.objects.get(verb="twin_version.failed", object_id=str(version.pk))
+    assert failed.payload["error"] == version.error
+
+
+def test_a_capture_photo_whose_checks_cannot_run_fails_them_with_the_reason(world):
+    """Before, the task raised, the photo stayed "Being checked" and the reconciler sent its
+    checks again every minute, for ever."""
+    photo = CapturePhotoFactory(twin=world.twin_a)
+    with database_refuses("twins_capturephoto", "NEW.phash <> ''", FULL):
+        checked = capture_photo_check(photo_id=photo.pk)
+    assert checked is not None and checked.check_status == CheckStatus.FAILED
+    assert [(c["name"], c["passed"], c["message"]) for c in checked.checks] == [
+        ("checks", False, "The checks could not run (OperationalError): add the photo again.")
+    ]
+    photo.refresh_from_db()
+    assert photo.check_status == CheckStatus.FAILED and photo.phash == ""
 
 
 def test_a_capture_photo_that_cannot_be_read_fails_its_checks_with_the_reason(world):

@@ -202,11 +202,23 @@ def capture_photo_check(*, photo_id: int) -> CapturePhoto | None:
     if photo is None or photo.check_status != CheckStatus.PENDING:
         return photo
     try:
+        return _checks_run(photo)
+    except Exception as exc:  # said on the photo, never sent again for ever (and logged)
+        logger.exception("The checks of capture photo %s could not run", photo_id)
+        broken = quality.Check(
+            "checks", False, "", "", f"The checks could not run ({type(exc).__name__}): add the"
+            " photo again."
+        )  # fmt: skip
+        return _checked(photo.pk, [broken], phash="")
+
+
+def _checks_run(photo: CapturePhoto) -> CapturePhoto:
+    try:
         with photo.image.open("rb") as handle:
             image = Image.open(handle)
             image.load()
     except OSError as exc:  # gone from storage, or damaged there: say so, never wait for ever
-        logger.warning("Capture photo %s cannot be read: %s", photo_id, exc)
+        logger.warning("Capture photo %s cannot be read: %s", photo.pk, exc)
         unreadable = quality.Check(
             "readable", False, "", "", "The stored image cannot be read: add the photo again."
         )

@@ -152,34 +152,68 @@ def gave_up(version: TwinVersion) -> str:
     return f"Gave up after {version.attempts} attempts: the worker stopped each time."
 
 
+@transaction.atomic
+def _claim(version_id: int, worker: str) -> tuple[TwinVersion | None, bool]:
+    """The version, and whether this worker took it to train."""
+    version = (
+        TwinVersion.objects.select_for_update()
+        .select_related("twin__talent__user")
+        .filter(pk=version_id)
+        .first()
+    )
+    if version is None or version.status in TERMINAL:
+        return version, False
+    if version.cancel_requested:
+        version.status, version.finished_at = TrainingStatus.CANCELLED, timezone.now()
+        version.save(update_fields=["status", "finished_at"])
+        return version, False
+    now = timezone.now()
+    if version.status == TrainingStatus.RUNNING and not _lease_over(version, now):
+        return version, False  # a duplicate delivery while its worker trains: leave it to it
+    if version.attempts >= settings.TWIN_TRAINING_MAX_ATTEMPTS:
+        return _finish(version_id, TrainingStatus.FAILED, error=gave_up(version)), False
+    version.status, version.started_at, version.error = TrainingStatus.RUNNING, now, ""
+    version.attempts += 1
+    version.worker, version.progress_step, version.heartbeat_at = worker, 0, now
+    claimed = ["status", "started_at", "error", "attempts", "worker", "progress_step"]
+    version.save(update_fields=[*claimed, "heartbeat_at"])
+    return version, True
+
+
+def _start_failed(version_id: int, error: str) -> None:
+    """Taking the version raised (the database refused, say): one still queued counts the
+    attempt and keeps the error, for the reconciler to send it again, and is failed once it has
+    used its attempts, so a training that cannot start never loops."""
+    with transaction.atomic():
+        version = TwinVersion.objects.select_for_update().filter(pk=version_id).first()
+        if version is None or version.status != TrainingStatus.QUEUED:
+            return
+        version.attempts += 1
+        if version.attempts < settings.TWIN_TRAINING_MAX_ATTEMPTS:
+            version.error = error
+            version.save(update_fields=["attempts", "error"])
+            return
+        _finish(
+            version_id,
+            TrainingStatus.FAILED,
+            attempts=version.attempts,
+            error=f"Gave up after {version.attempts} attempts: {error}",
+        )
+
+
 def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None:
     """Train one version (called by the gpu task). Idempotent on the version: a finished one is
     left alone; a running one whose worker still reports is left to it; one whose worker went
     silent starts again from the beginning, unless its workers died TWIN_TRAINING_MAX_ATTEMPTS
     times already (a poison job never loops)."""
-    with transaction.atomic():
-        version = (
-            TwinVersion.objects.select_for_update()
-            .select_related("twin__talent__user")
-            .filter(pk=version_id)
-            .first()
-        )
-        if version is None or version.status in TERMINAL:
-            return version
-        if version.cancel_requested:
-            version.status, version.finished_at = TrainingStatus.CANCELLED, timezone.now()
-            version.save(update_fields=["status", "finished_at"])
-            return version
-        now = timezone.now()
-        if version.status == TrainingStatus.RUNNING and not _lease_over(version, now):
-            return version  # a duplicate delivery while its worker trains: leave it to it
-        if version.attempts >= settings.TWIN_TRAINING_MAX_ATTEMPTS:
-            return _finish(version_id, TrainingStatus.FAILED, error=gave_up(version))
-        version.status, version.started_at = TrainingStatus.RUNNING, now
-        version.attempts += 1
-        version.worker, version.progress_step, version.heartbeat_at = worker, 0, now
-        claimed = ["status", "started_at", "attempts", "worker", "progress_step", "heartbeat_at"]
-        version.save(update_fields=claimed)
+    try:
+        version, claimed = _claim(version_id, worker)
+    except Exception as exc:
+        logger.exception("Training of version %s could not start", version_id)
+        _start_failed(version_id, f"Could not start: {type(exc).__name__}: {exc}")
+        raise
+    if version is None or not claimed:
+        return version
     try:
         _startable(version.twin)  # consent and agreement again, at the moment work starts
     except Conflict as exc:
