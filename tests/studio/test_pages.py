@@ -67,6 +67,7 @@ def test_dashboard_shows_each_role_its_panels(world, login, role):
 def test_dashboard_for_talent_agency_and_nobody(world, login):
     talent = login(world.talent_a.user).get(reverse("dashboard")).content.decode()
     assert "<h2>My twins</h2>" in talent and "<h2>Approvals waiting</h2>" in talent
+    assert f"<h1>Welcome, {world.talent_a.display_name}</h1>" in talent  # not their login name
     booker = login(world.agency.members.get().user).get(reverse("dashboard")).content.decode()
     assert "<h2>Talent I represent</h2>" in booker and world.talent_a.display_name in booker
     assert world.talent_b.display_name not in booker
