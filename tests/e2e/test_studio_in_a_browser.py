@@ -94,8 +94,7 @@ def test_talent_sees_their_capture_set(world, live_server, page):
 
     CapturePhotoFactory(twin=world.twin_a, angle="profile_left")
     sign_in(page, live_server, world.talent_a.user.username)
-    page.click("nav.sidebar >> text=My twins")
-    page.click(f"text={world.talent_a.display_name}")
+    page.click("nav.sidebar >> text=My twins")  # their own page: no list of one to pass through
     page.click("text=Main twin")
     page.locator("figure.image-card img").wait_for()
     assert "Profile left" in page.inner_text("figure.image-card")

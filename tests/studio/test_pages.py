@@ -68,8 +68,13 @@ def test_dashboard_for_talent_agency_and_nobody(world, login):
     talent = login(world.talent_a.user).get(reverse("dashboard")).content.decode()
     assert "<h2>My twins</h2>" in talent and "<h2>Approvals waiting</h2>" in talent
     assert f"<h1>Welcome, {world.talent_a.display_name}</h1>" in talent  # not their login name
+    # "My twins" is their own page, not a list of one; they represent nobody.
+    assert f'<a href="{reverse("talent-detail", args=[world.talent_a.pk])}">My twins</a>' in talent
+    assert f'href="{reverse("talent-list")}"' not in talent
     booker = login(world.agency.members.get().user).get(reverse("dashboard")).content.decode()
     assert "<h2>Talent I represent</h2>" in booker and world.talent_a.display_name in booker
+    assert f'<a href="{reverse("talent-list")}">Talent I represent</a>' in booker
+    assert ">My twins</a>" not in booker
     assert world.talent_b.display_name not in booker
     nobody = login(UserFactory(username="new")).get(reverse("dashboard")).content.decode()
     assert "not part of a brand or an agency yet" in nobody
