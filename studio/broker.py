@@ -1,4 +1,5 @@
-"""Bring back the messages of workers that died.
+"""What the studio asks of the broker beyond sending tasks: what it holds, how deep its queues
+are, publishing that survives an outage, and bringing back the messages of workers that died.
 
 With late acknowledgement, a message stays in Redis' `unacked` set while a worker runs its task.
 If the worker is killed (SIGKILL, OOM, a lost host), kombu puts the message back only after the
@@ -12,7 +13,10 @@ duplicate delivery, which every task tolerates because it is idempotent on its j
 """
 
 import json
+import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +24,21 @@ from celery import Celery
 from celery.worker import state as worker_state
 from celery.worker.control import inspect_command
 from celery.worker.request import Request
+from kombu.exceptions import OperationalError
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def unless_broker_down(what: str) -> Iterator[None]:
+    """Publish inside this block. Where the broker cannot be reached (kombu has given up
+    retrying), log it and go on: the rows that wanted the messages are committed, and the
+    reconcilers send them once the broker is back. A request that queued work, committed
+    already, does not fail for an outage."""
+    try:
+        yield
+    except OperationalError as exc:
+        logger.warning("The broker cannot be reached; %s wait for the reconciler: %s", what, exc)
 
 
 @inspect_command()

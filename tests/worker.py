@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import kombu.pools
 from django.conf import settings
 from django.db import connection
 
@@ -149,3 +150,24 @@ def database_refuses(table: str, when: str, message: str) -> Iterator[None]:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TRIGGER test_refuse ON {table}")
             cursor.execute("DROP FUNCTION test_refuse()")
+
+
+@contextmanager
+def broker_unreachable() -> Iterator[None]:
+    """This process' messages go where nothing listens, as when Redis is down: publishing
+    retries, then raises kombu's OperationalError."""
+    real = app.conf.broker_url, app.conf.broker_write_url
+
+    def point_at(url: str, write_url: str) -> None:
+        # Drop the pooled connections, as Celery does after a fork, so that none made for one
+        # address is reused for the other.
+        kombu.pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+        app.conf.broker_url, app.conf.broker_write_url = url, write_url
+
+    point_at("redis://127.0.0.1:1/0", "redis://127.0.0.1:1/0")
+    try:
+        yield
+    finally:
+        point_at(*real)

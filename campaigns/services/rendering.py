@@ -40,6 +40,7 @@ from campaigns.rendering.base import (
     Scene,
 )
 from campaigns.services.matrix import pair_reasons
+from studio.broker import unless_broker_down
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound
 from studio.media import local_path
@@ -66,7 +67,8 @@ def render_batch_send_after_commit(batch: uuid.UUID, job_ids: list[uuid.UUID]) -
     def later() -> None:
         from campaigns.tasks import render_batch_send_task
 
-        render_batch_send_task.delay(str(batch))
+        with unless_broker_down(f"the {len(job_ids)} jobs of batch {batch}"):
+            render_batch_send_task.delay(str(batch))
 
     transaction.on_commit(later)
 
@@ -91,13 +93,15 @@ def render_jobs_send(job_ids: Iterable[uuid.UUID]) -> int:
     )
     if not jobs:
         return 0
-    with app.producer_or_acquire() as producer, producer.batch():
-        for pk, priority in jobs:
-            render_job_run_task.apply_async(
-                (str(pk),), task_id=str(pk), priority=priority, producer=producer
-            )
-    RenderJob.objects.filter(pk__in=[pk for pk, _ in jobs]).update(sent_at=timezone.now())
-    return len(jobs)
+    with unless_broker_down(f"{len(jobs)} render jobs"):
+        with app.producer_or_acquire() as producer, producer.batch():
+            for pk, priority in jobs:
+                render_job_run_task.apply_async(
+                    (str(pk),), task_id=str(pk), priority=priority, producer=producer
+                )
+        RenderJob.objects.filter(pk__in=[pk for pk, _ in jobs]).update(sent_at=timezone.now())
+        return len(jobs)
+    return 0  # not sent: still queued, unstamped, for the reconciler
 
 
 # --- Running on a worker --------------------------------------------------------------------------
@@ -370,7 +374,8 @@ def thumbnail_task_id(render_id: int) -> str:
 def thumbnail_queue(render_id: int) -> None:
     from campaigns.tasks import render_thumbnail_task
 
-    render_thumbnail_task.apply_async((render_id,), task_id=thumbnail_task_id(render_id))
+    with unless_broker_down(f"the thumbnail of render {render_id}"):
+        render_thumbnail_task.apply_async((render_id,), task_id=thumbnail_task_id(render_id))
 
 
 def thumbnail_jpeg(image: bytes) -> bytes:

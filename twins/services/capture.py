@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from PIL import Image
 
+from studio.broker import unless_broker_down
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.images import image_ingest
@@ -104,7 +105,8 @@ def capture_check_task_id(photo_id: int) -> str:
 def capture_photo_check_send(photo_id: int) -> None:
     from twins.tasks import capture_photo_check_task  # tasks import services, not the reverse
 
-    capture_photo_check_task.apply_async((photo_id,), task_id=capture_check_task_id(photo_id))
+    with unless_broker_down(f"the checks of capture photo {photo_id}"):
+        capture_photo_check_task.apply_async((photo_id,), task_id=capture_check_task_id(photo_id))
 
 
 def agreement_in_force(twin: Twin, on: date) -> ReplicaAgreement | None:

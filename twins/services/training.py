@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from studio.broker import unless_broker_down
 from studio.errors import Conflict, StudioError
 from studio.services import audit_record
 from twins.enums import CheckStatus, TrainingStatus
@@ -86,7 +87,8 @@ def training_task_id(version_id: int) -> str:
 def twin_version_send(version_id: int) -> None:
     from twins.tasks import twin_version_train_task  # tasks import services, not the reverse
 
-    twin_version_train_task.apply_async((version_id,), task_id=training_task_id(version_id))
+    with unless_broker_down(f"the training of version {version_id}"):
+        twin_version_train_task.apply_async((version_id,), task_id=training_task_id(version_id))
 
 
 def twin_version_recover(*, version_id: int) -> str:
