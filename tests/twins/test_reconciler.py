@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from studio.broker import orphaned_messages_restore
@@ -105,7 +106,7 @@ FULL = "could not extend file: No space left on device"
 
 @pytest.mark.worker
 def test_a_training_that_cannot_start_is_failed_not_sent_for_ever(
-    world, ready_twin, tmp_path, transactional_db, settings
+    world, ready_twin, login, tmp_path, transactional_db, settings
 ):
     """Taking the version raises in the worker (the database refuses it as training): each try
     counts an attempt and leaves the reason; the reconciler sends it again until none is left."""
@@ -125,6 +126,11 @@ def test_a_training_that_cannot_start_is_failed_not_sent_for_ever(
             version.refresh_from_db()
             assert version.status == TrainingStatus.QUEUED and version.started_at is None
             assert version.error.startswith(f"Could not start: OperationalError: {FULL}")
+            panel = login(world.talent_a.user).get(reverse("twin-versions", args=[ready_twin.pk]))
+            assert (
+                f"Try {attempts} failed; it is tried again. Could not start:"
+                in panel.content.decode()
+            )
             assert twins_reconcile().trainings == [version.pk]
         assert wait_for(
             lambda: TwinVersion.objects.get(pk=version.pk).status == TrainingStatus.FAILED, 30
