@@ -46,7 +46,7 @@ from django.test.utils import (
 from django.utils import timezone
 
 from campaigns.demo import draw_cutout
-from campaigns.enums import JobState, Priority
+from campaigns.enums import GPU_BUDGET_MAX_SECONDS, JobState, Priority
 from campaigns.models import RenderJob
 from campaigns.poses import POSES
 from campaigns.rendering.base import FORMATS, GarmentLayer, RenderRequest, Scene
@@ -232,7 +232,7 @@ def _campaign(director: Actor, name: str, backend: str, scenes: int) -> tuple[An
         data=CampaignInput(
             name=name, starts_on=timezone.localdate(), markets=["DE"],
             ends_on=timezone.localdate() + timedelta(days=300),  # inside the license's year
-            channels=["instagram"], backend=backend, gpu_budget_seconds=10**9,
+            channels=["instagram"], backend=backend, gpu_budget_seconds=GPU_BUDGET_MAX_SECONDS,
         ),
     )  # fmt: skip
     ids = [

@@ -33,6 +33,7 @@ SLOT_OF = {
     GarmentCategory.LINGERIE: Slot.TOP,
 }
 LAYER_MAX = 1000
+GPU_BUDGET_MAX_SECONDS = 60_000_000  # a million GPU-minutes: a campaign's budget
 DEFAULT_LAYER = {
     Slot.SHOES: 10,
     Slot.BOTTOM: 20,

@@ -9,6 +9,7 @@ from django.forms.boundfield import BoundWidget
 
 from campaigns.enums import (
     DEFAULT_LAYER,
+    GPU_BUDGET_MAX_SECONDS,
     LAYER_MAX,
     SLOT_OF,
     GarmentCategory,
@@ -22,6 +23,8 @@ from campaigns.poses import POSES, Pose
 from campaigns.rendering.base import FORMATS
 from campaigns.selectors import first_of_each_category
 from campaigns.services import CampaignInput, MatrixSpec
+from studio.db import ID_MAX
+from studio.forms import RowsField
 from twins.enums import Channel, ContentTag
 from twins.models import Twin
 
@@ -115,7 +118,9 @@ class LookFilterForm(forms.Form):
         label="Search",
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Look, garment or SKU"}),
     )
-    garment = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    garment = forms.IntegerField(
+        required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput
+    )
 
 
 PICKS_PER_CATEGORY = 24  # catalogue cards of each category on the builder; a search finds the rest
@@ -148,7 +153,7 @@ class LookForm(forms.Form):
 
     name = forms.CharField(max_length=200)
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    garments = forms.ModelMultipleChoiceField(
+    garments = RowsField(
         queryset=Garment.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="One per slot, any number of accessories; a dress goes without top or bottom.",
@@ -172,7 +177,7 @@ class LookForm(forms.Form):
             typed = self._layer_typed(garment.pk)
             if not typed:
                 layers[garment.pk] = None
-            elif typed.isdigit() and int(typed) <= LAYER_MAX:
+            elif typed.isdecimal() and int(typed) <= LAYER_MAX:
                 layers[garment.pk] = int(typed)
             else:
                 self.add_error(
@@ -184,8 +189,9 @@ class LookForm(forms.Form):
         return data
 
     def _chosen_ids(self) -> list[int]:
-        """The garments chosen, as posted or as the look has them."""
-        return [int(pk) for pk in self["garments"].value() or [] if str(pk).isdigit()]
+        """The garments chosen, as posted or as the look has them (ids no key holds left out)."""
+        posted = self["garments"].value() or []
+        return [int(pk) for pk in posted if str(pk).isdecimal() and int(pk) <= ID_MAX]
 
     def _by_slot(
         self, garments: Sequence[Garment], chosen: bool, totals: dict[str, int]
@@ -235,7 +241,10 @@ class CampaignForm(forms.Form):
         help_text="What the content is about: the talent's standing terms may exclude it.",
     )
     gpu_budget_minutes = forms.IntegerField(
-        min_value=0, max_value=1_000_000, initial=60, label="GPU budget (minutes)"
+        min_value=0,
+        max_value=GPU_BUDGET_MAX_SECONDS // 60,
+        initial=60,
+        label="GPU budget (minutes)",
     )
     backend = forms.ChoiceField(
         choices=(),
@@ -306,10 +315,8 @@ class SceneForm(forms.Form):
 
 
 class MatrixForm(forms.Form):
-    looks = forms.ModelMultipleChoiceField(
-        queryset=Look.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
-    twins = forms.ModelMultipleChoiceField(
+    looks = RowsField(queryset=Look.objects.none(), widget=forms.CheckboxSelectMultiple)
+    twins = RowsField(
         queryset=Twin.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text="Twins your brand holds an active license for.",
@@ -317,9 +324,7 @@ class MatrixForm(forms.Form):
     poses = forms.MultipleChoiceField(
         choices=[(p.name, p.label) for p in POSES.values()], widget=forms.CheckboxSelectMultiple
     )
-    scenes = forms.ModelMultipleChoiceField(
-        queryset=Scene.objects.none(), widget=forms.CheckboxSelectMultiple
-    )
+    scenes = RowsField(queryset=Scene.objects.none(), widget=forms.CheckboxSelectMultiple)
     formats = forms.MultipleChoiceField(
         choices=[(f, f) for f in FORMATS], widget=forms.CheckboxSelectMultiple
     )

@@ -15,6 +15,12 @@ from django.db import connection, models
 
 M = TypeVar("M", bound=models.Model)
 
+# The largest value an integer column holds. Inputs are checked against these, so that a number
+# out of range is refused with a clear error: PostgreSQL answers it with an error, and SQLite
+# cannot even take it as a parameter.
+ID_MAX = 2**63 - 1  # bigint: every primary key (BigAutoField)
+INT_MAX = 2**31 - 1  # integer: PositiveIntegerField
+
 # Values of these fields go to the database as they are (psycopg adapts them, enum choices
 # included); any other field's value goes through the field, as bulk_create would do.
 AS_IS = {

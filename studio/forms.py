@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 
+from studio.db import ID_MAX
 from studio.enums import Role
 
 
@@ -18,3 +21,18 @@ class MemberAddForm(forms.Form):
 
 class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
+
+
+class RowsField(forms.ModelMultipleChoiceField):
+    """Rows picked by id, as ModelMultipleChoiceField, where an id past the largest key a column
+    holds is no such choice, as any unknown id is (SQLite raises on it rather than find nothing)."""
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else ():
+            if str(pk).isdecimal() and int(pk) > ID_MAX:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super().clean(value)

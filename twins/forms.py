@@ -1,5 +1,7 @@
 from django import forms
 
+from studio.db import INT_MAX
+from studio.forms import RowsField
 from studio.models import Brand
 from twins.enums import Angle, Channel, ContentTag, Exclusivity, Framing, Lighting
 from twins.models import License
@@ -36,12 +38,12 @@ class TermsForm(forms.Form):
         choices=CATEGORY_CHOICES, widget=forms.CheckboxSelectMultiple
     )
     exclusivity = forms.ChoiceField(choices=Exclusivity.choices)
-    exclusive_against = forms.ModelMultipleChoiceField(
+    exclusive_against = RowsField(
         queryset=Brand.objects.all(),
         required=False,
         help_text="Competitors this license excludes in its categories.",
     )
-    max_published_assets = forms.IntegerField(required=False, min_value=1)
+    max_published_assets = forms.IntegerField(required=False, min_value=1, max_value=INT_MAX)
     currency = forms.CharField(max_length=3, initial="EUR")
     flat_fee = forms.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, help_text="Per market and per month."
@@ -99,7 +101,7 @@ class StandingTermsForm(forms.Form):
     excluded_content_tags = forms.MultipleChoiceField(
         choices=ContentTag.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    blocked_brands = forms.ModelMultipleChoiceField(queryset=Brand.objects.all(), required=False)
+    blocked_brands = RowsField(queryset=Brand.objects.all(), required=False)
     agency_needs_confirmation = forms.BooleanField(
         required=False, label="My agency's decisions wait for my confirmation"
     )

@@ -16,10 +16,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns import selectors, services
-from campaigns.enums import PRIORITY_NAMES, CampaignStatus, JobState, Priority, SceneKind
+from campaigns.enums import (
+    GPU_BUDGET_MAX_SECONDS,
+    PRIORITY_NAMES,
+    CampaignStatus,
+    JobState,
+    Priority,
+    SceneKind,
+)
 from campaigns.models import Campaign, Render, RenderJob, Scene, Shot
 from campaigns.poses import KEYPOINT_NAMES, POSES, Pose
 from campaigns.rendering.base import FORMATS
+from studio.api.fields import IdField
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.enums import Perm
 from twins.enums import Channel, ContentTag
@@ -74,7 +82,9 @@ class CampaignInputSerializer(serializers.Serializer[object]):
     content_tags = serializers.ListField(
         child=serializers.ChoiceField(ContentTag.choices), required=False, default=list
     )
-    gpu_budget_seconds = serializers.IntegerField(min_value=0, default=3600)
+    gpu_budget_seconds = serializers.IntegerField(
+        min_value=0, max_value=GPU_BUDGET_MAX_SECONDS, default=3600
+    )
     backend = serializers.CharField(required=False, allow_blank=True, default="")
     owner = serializers.CharField(
         required=False,
@@ -369,10 +379,10 @@ class MatrixInputSerializer(serializers.Serializer[object]):
     class Meta:
         ref_name = "MatrixInput"
 
-    looks = serializers.ListField(child=serializers.IntegerField(), min_length=1)
-    twins = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    looks = serializers.ListField(child=IdField(), min_length=1)
+    twins = serializers.ListField(child=IdField(), min_length=1)
     poses = serializers.ListField(child=serializers.ChoiceField(list(POSES)), min_length=1)
-    scenes = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+    scenes = serializers.ListField(child=IdField(), min_length=1)
     formats = serializers.ListField(child=serializers.ChoiceField(list(FORMATS)), min_length=1)
     variants = serializers.IntegerField(min_value=1, max_value=20, default=1)
     priority = serializers.ChoiceField(PRIORITY_NAMES, default="normal")
@@ -552,10 +562,10 @@ class ShotListApi(ListAPIView[Shot]):
     serializer_class = ShotOutputSerializer
 
     class Filters(serializers.Serializer[object]):
-        look = serializers.IntegerField(required=False, min_value=1)
-        twin = serializers.IntegerField(required=False, min_value=1)
+        look = IdField(required=False)
+        twin = IdField(required=False)
         pose = ChoiceFilter(list(POSES))
-        scene = serializers.IntegerField(required=False, min_value=1)
+        scene = IdField(required=False)
         aspect = ChoiceFilter(
             list(FORMATS),
             help_text="The shot's format (`format` is the API's own output parameter)",
@@ -591,10 +601,8 @@ class JobListApi(ListAPIView[RenderJob]):
     serializer_class = JobOutputSerializer
 
     class Filters(serializers.Serializer[object]):
-        campaign = serializers.IntegerField(required=False, min_value=1)
-        shot = serializers.IntegerField(
-            required=False, min_value=1, help_text="A shot's jobs: its renders, seed by seed"
-        )
+        campaign = IdField(required=False)
+        shot = IdField(required=False, help_text="A shot's jobs: its renders, seed by seed")
         state = ChoiceFilter(JobState.choices)
         batch = serializers.UUIDField(required=False, help_text="A batch id")
 
@@ -658,7 +666,7 @@ class RenderListApi(ListAPIView[Render]):
     serializer_class = RenderOutputSerializer
 
     class Filters(serializers.Serializer[object]):
-        campaign = serializers.IntegerField(required=False, min_value=1)
+        campaign = IdField(required=False)
         shortlisted = serializers.BooleanField(required=False)
 
     def get_queryset(self) -> QuerySet[Render]:

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from campaigns import selectors, services
 from campaigns.enums import LAYER_MAX, GarmentCategory
 from campaigns.models import Garment, Look
+from studio.api.fields import IdField
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.permissions import Actor
 
@@ -240,7 +241,7 @@ class GarmentImportApi(APIView):
 
 
 class LookItemSerializer(serializers.Serializer[object]):
-    garment = serializers.IntegerField()
+    garment = IdField()
     layer = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=LAYER_MAX
     )
@@ -296,9 +297,7 @@ class LookListApi(ListAPIView[Look]):
             allow_blank=True,
             help_text="Search in the look's name and in the name and SKU of its garments",
         )
-        garment = serializers.IntegerField(
-            required=False, min_value=1, help_text="Only the looks that wear this garment"
-        )
+        garment = IdField(required=False, help_text="Only the looks that wear this garment")
 
     def get_queryset(self) -> QuerySet[Look]:
         filters = query_filters(self.Filters, self.request)

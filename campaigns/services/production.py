@@ -11,6 +11,7 @@ from django.template.defaultfilters import pluralize
 
 from campaigns.enums import (
     CAMPAIGN_TRANSITIONS,
+    GPU_BUDGET_MAX_SECONDS,
     CampaignStatus,
     SceneKind,
 )
@@ -60,8 +61,8 @@ def _clean_campaign(data: CampaignInput) -> dict[str, Any]:
     backend = data.backend or settings.RENDER_BACKEND
     if backend not in settings.RENDER_BACKENDS:
         raise StudioError(f"Unknown render backend {backend!r}.")
-    if data.gpu_budget_seconds < 0:
-        raise StudioError("The GPU budget cannot be negative.")
+    if not 0 <= data.gpu_budget_seconds <= GPU_BUDGET_MAX_SECONDS:
+        raise StudioError(f"The GPU budget is 0 to {GPU_BUDGET_MAX_SECONDS:,} seconds.")
     return {
         "name": name,
         "brief": data.brief.strip(),

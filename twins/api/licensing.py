@@ -12,7 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from studio.api.fields import IdField
 from studio.api.views import api_actor
+from studio.db import INT_MAX
 from studio.enums import Perm
 from studio.errors import NotFound
 from studio.models import Brand
@@ -40,7 +42,9 @@ class TermsInputSerializer(serializers.Serializer[object]):
     exclusive_against = serializers.SlugRelatedField(
         slug_field="slug", queryset=Brand.objects.all(), many=True, required=False
     )
-    max_published_assets = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    max_published_assets = serializers.IntegerField(
+        min_value=1, max_value=INT_MAX, required=False, allow_null=True
+    )
     currency = serializers.CharField(max_length=3, default="EUR")
     flat_fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     per_asset_fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
@@ -112,7 +116,7 @@ class LicenseListApi(ListAPIView[License]):
     serializer_class = LicenseOutputSerializer
 
     class InputSerializer(TermsInputSerializer):
-        twin = serializers.IntegerField()
+        twin = IdField()
 
         class Meta:
             ref_name = "LicenseRequestInput"
@@ -183,7 +187,7 @@ class LicenseCheckApi(APIView):
     """May the current brand use this twin here, now, like this? Every reason against."""
 
     class InputSerializer(serializers.Serializer[object]):
-        twin = serializers.IntegerField()
+        twin = IdField()
         channel = serializers.ChoiceField(choices=Channel.choices)
         market = serializers.CharField(max_length=2)
         on = serializers.DateField(required=False)

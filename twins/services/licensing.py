@@ -11,6 +11,7 @@ from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from studio.db import INT_MAX
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import Brand
@@ -67,8 +68,8 @@ class Terms:
             problems.append("The currency is an ISO code such as EUR.")
         if self.flat_fee < 0 or self.per_asset_fee < 0:
             problems.append("Fees cannot be negative.")
-        if self.max_published_assets is not None and self.max_published_assets < 1:
-            problems.append("The maximum of published assets is at least 1 (or none).")
+        if self.max_published_assets is not None and not 1 <= self.max_published_assets <= INT_MAX:
+            problems.append(f"The maximum of published assets is 1 to {INT_MAX:,} (or none).")
         if problems:
             raise StudioError(" ".join(problems))
         against = self.exclusive_against if self.exclusivity == Exclusivity.CATEGORY else []
