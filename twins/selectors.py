@@ -1,5 +1,6 @@
+from calendar import monthrange
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -139,15 +140,15 @@ class Statement:
 
 
 def month_range(month: date) -> tuple[date, date]:
-    start = month.replace(day=1)
-    end = (start + timedelta(days=32)).replace(day=1)
-    return start, end
+    """The first and the last day of ``month`` (the last, not the next month's first: December
+    9999 has no next month)."""
+    return month.replace(day=1), month.replace(day=monthrange(month.year, month.month)[1])
 
 
 def _statement(lines: QuerySet[UsageLine], month: date) -> Statement:
-    start, end = month_range(month)
+    start, last = month_range(month)
     in_month = list(
-        lines.filter(used_on__gte=start, used_on__lt=end)
+        lines.filter(used_on__range=(start, last))
         .select_related("license__twin__talent", "license__brand")
         .order_by("used_on", "pk")
     )

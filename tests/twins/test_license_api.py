@@ -193,3 +193,50 @@ def test_statements_over_the_api(world, login):
         reverse("api-talent-statement", args=[world.talent_a.pk]), {"month": "2026-06"}
     ).json()
     assert mine["totals"] == {"EUR": "24.68"}
+
+
+def test_a_statement_holds_its_month_to_the_last_day_even_the_last_month_a_date_has(world, login):
+    """The month's end was the next month's first, which December 9999 has not: a 500."""
+    license = LicenseFactory(
+        twin=world.twin_a,
+        brand=world.brand_a,
+        per_asset_fee=Decimal("5"),
+        starts_on=date(2026, 1, 1),
+        ends_on=date(9999, 12, 31),
+    )
+    for used_on in (date(2026, 6, 30), date(2026, 7, 1), date(9999, 12, 31)):
+        usage_record(
+            license=license, asset_ref=str(used_on), channel="web", markets=["DE"], used_on=used_on
+        )
+    admin = login(world.user("brand-a", Role.BRAND_ADMIN))
+    for month, used in [
+        ("2026-06", "2026-06-30"),
+        ("2026-07", "2026-07-01"),
+        ("9999-12", "9999-12-31"),
+    ]:
+        body = admin.get(reverse("api-brand-statement"), {"month": month}).json()
+        assert [line["date"] for line in body["lines"]] == [used], month
+        assert body["totals"] == {"EUR": "5.00"}
+    page = admin.get(reverse("brand-statement"), {"month": "9999-12"})
+    assert page.status_code == 200 and "9999-12-31" in page.content.decode()
+
+
+def test_a_long_term_at_a_large_fee_answers_its_total(world, login):
+    """The total (fee × markets × months) had a 14-digit bound: the license was created, then
+    the answer failed, a 500 after the commit."""
+    world.talent_a.discoverable = True
+    world.talent_a.save()
+    director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    terms = {
+        **TERMS,
+        "twin": world.twin_a.pk,
+        "starts_on": "2026-01-01",
+        "ends_on": "2525-12-31",
+        "flat_fee": "9999999999.99",
+    }
+    answer = director.post(reverse("api-license-list"), terms, content_type="application/json")
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["months"] == 6000
+    assert answer.json()["flat_total"] == "119999999999880.00"  # × 2 markets × 6000 months
+    listed = director.get(reverse("api-license-list")).json()["results"]
+    assert [row["flat_total"] for row in listed] == ["119999999999880.00"]

@@ -66,7 +66,9 @@ class LicenseOutputSerializer(serializers.ModelSerializer[License]):
     )
     talent = serializers.CharField(source="twin.talent.display_name", read_only=True)
     months = serializers.IntegerField(read_only=True)
-    flat_total = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+    # Sums and products of fees have as many digits as they need: a fee of 12 digits over a long
+    # term and many markets is past 14, and a bound here failed the response, after the commit.
+    flat_total = serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True)
 
     class Meta:
         model = License
@@ -363,7 +365,9 @@ class ConsentRevokeApi(APIView):
 # --- Statements -----------------------------------------------------------------------------------
 class StatementOutputSerializer(serializers.Serializer[object]):
     month = serializers.DateField()
-    totals = serializers.DictField(child=serializers.DecimalField(max_digits=14, decimal_places=2))
+    totals = serializers.DictField(
+        child=serializers.DecimalField(max_digits=None, decimal_places=2)
+    )
     lines = serializers.ListField(child=serializers.DictField())
 
     class Meta:
