@@ -221,22 +221,43 @@ def test_a_statement_holds_its_month_to_the_last_day_even_the_last_month_a_date_
     assert page.status_code == 200 and "9999-12-31" in page.content.decode()
 
 
-def test_a_long_term_at_a_large_fee_answers_its_total(world, login):
-    """The total (fee × markets × months) had a 14-digit bound: the license was created, then
-    the answer failed, a 500 after the commit."""
+def test_terms_whose_fees_no_ledger_line_holds_are_refused(world, login):
+    """A flat fee of 12 digits over a long term and two markets: the request was committed and
+    its answer failed (a 14-digit bound on the total), and accepting it would have failed to
+    write its ledger line (12 digits). Now the terms are refused, saying why."""
     world.talent_a.discoverable = True
     world.talent_a.save()
     director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
-    terms = {
-        **TERMS,
-        "twin": world.twin_a.pk,
-        "starts_on": "2026-01-01",
-        "ends_on": "2525-12-31",
-        "flat_fee": "9999999999.99",
-    }
-    answer = director.post(reverse("api-license-list"), terms, content_type="application/json")
-    assert answer.status_code == 201, answer.content
-    assert answer.json()["months"] == 6000
-    assert answer.json()["flat_total"] == "119999999999880.00"  # × 2 markets × 6000 months
-    listed = director.get(reverse("api-license-list")).json()["results"]
-    assert [row["flat_total"] for row in listed] == ["119999999999880.00"]
+    terms = {**TERMS, "twin": world.twin_a.pk, "starts_on": "2026-01-01", "ends_on": "2525-12-31"}
+    refused = director.post(
+        reverse("api-license-list"),
+        {**terms, "flat_fee": "9999999999.99"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == (
+        "The flat fees come to 119,999,999,999,880.00 over the term, past the 9,999,999,999.99"
+        " one ledger line holds: a shorter term, fewer markets or a lower fee."
+    )
+    per_asset = director.post(
+        reverse("api-license-list"),
+        {**terms, "flat_fee": "0", "per_asset_fee": "5000000000.00"},
+        content_type="application/json",
+    )
+    assert per_asset.status_code == 400
+    assert (
+        per_asset.json()["detail"] == "An asset's fee over its markets is at most 9,999,999,999.99."
+    )
+    assert not License.objects.exists()
+    most = director.post(
+        reverse("api-license-list"),
+        {**terms, "flat_fee": "833333.33"},
+        content_type="application/json",
+    )
+    assert most.status_code == 201, most.content
+    assert (most.json()["months"], most.json()["flat_total"]) == (6000, "9999999960.00")
+    license = License.objects.get()
+    talent = login(world.talent_a.user)
+    accepted = talent.post(reverse("api-talent-license-action", args=[license.pk, "accept"]))
+    assert accepted.status_code == 200, accepted.content
+    assert [str(line.amount) for line in license.usage.all()] == ["9999999960.00"]

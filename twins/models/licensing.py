@@ -8,6 +8,8 @@ from studio.models import Brand
 from twins.enums import Exclusivity, LicenseStatus, UsageKind
 from twins.models.twins import Twin
 
+LEDGER_MAX = Decimal("9999999999.99")  # the most one usage line's amount holds
+
 
 def months_between(start: date, end: date) -> int:
     """Whole months a term spans, counting a started month as one (1 Jan–31 Jan is 1)."""

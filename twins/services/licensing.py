@@ -19,6 +19,7 @@ from studio.permissions import Actor
 from studio.services import audit_record
 from twins.enums import Channel, Exclusivity, LicenseStatus, UsageKind
 from twins.models import License, Talent, Twin, UsageLine
+from twins.models.licensing import LEDGER_MAX, months_between
 from twins.permissions import talent_require
 from twins.revocation import Revocation, revocation_dispatch
 from twins.selectors import twins_requestable
@@ -70,6 +71,15 @@ class Terms:
             problems.append("Fees cannot be negative.")
         if self.max_published_assets is not None and not 1 <= self.max_published_assets <= INT_MAX:
             problems.append(f"The maximum of published assets is 1 to {INT_MAX:,} (or none).")
+        if not problems:  # the fees as the ledger records them: each must fit one line
+            flat = self.flat_fee * len(markets) * months_between(self.starts_on, self.ends_on)
+            if flat > LEDGER_MAX:
+                problems.append(
+                    f"The flat fees come to {flat:,.2f} over the term, past the {LEDGER_MAX:,}"
+                    " one ledger line holds: a shorter term, fewer markets or a lower fee."
+                )
+            if self.per_asset_fee * len(markets) > LEDGER_MAX:
+                problems.append(f"An asset's fee over its markets is at most {LEDGER_MAX:,}.")
         if problems:
             raise StudioError(" ".join(problems))
         against = self.exclusive_against if self.exclusivity == Exclusivity.CATEGORY else []
