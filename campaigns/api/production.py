@@ -77,7 +77,11 @@ class CampaignInputSerializer(serializers.Serializer[object]):
     brief = serializers.CharField(required=False, allow_blank=True, default="")
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
-    markets = serializers.ListField(child=serializers.CharField(max_length=2), min_length=1)
+    markets = serializers.ListField(
+        child=serializers.CharField(max_length=2),
+        min_length=1,
+        help_text="ISO 3166-1 alpha-2 country codes, such as DE, FR, GB, US",
+    )
     channels = serializers.ListField(child=serializers.ChoiceField(Channel.choices), min_length=1)
     content_tags = serializers.ListField(
         child=serializers.ChoiceField(ContentTag.choices), required=False, default=list

@@ -20,6 +20,7 @@ from campaigns.selectors import campaign_owners
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, StudioError
 from studio.images import image_ingest
+from studio.markets import markets_read
 from studio.models import Brand
 from studio.permissions import Actor
 from studio.services import audit_record
@@ -49,9 +50,9 @@ def _clean_campaign(data: CampaignInput) -> dict[str, Any]:
         raise StudioError("A campaign needs a name of at most 200 characters.")
     if data.ends_on < data.starts_on:
         raise StudioError("The campaign ends before it starts.")
-    markets = sorted({m.strip().upper() for m in data.markets if m.strip()})
-    if not markets or any(not re.fullmatch(r"[A-Z]{2}", m) for m in markets):
-        raise StudioError("Markets are two-letter country codes, at least one (e.g. DE, FR).")
+    markets, wrong = markets_read(data.markets)
+    if wrong:
+        raise StudioError(wrong)
     channels = sorted(set(data.channels))
     if not channels or any(c not in Channel.values for c in channels):
         raise StudioError(f"Channels are at least one of {', '.join(Channel.values)}.")

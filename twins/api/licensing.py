@@ -31,7 +31,11 @@ TERM_FIELDS = set(services.Terms.__dataclass_fields__)
 class TermsInputSerializer(serializers.Serializer[object]):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
-    markets = serializers.ListField(child=serializers.CharField(max_length=2), min_length=1)
+    markets = serializers.ListField(
+        child=serializers.CharField(max_length=2),
+        min_length=1,
+        help_text="ISO 3166-1 alpha-2 country codes, such as DE, FR, GB, US",
+    )
     channels = serializers.ListField(
         child=serializers.ChoiceField(choices=Channel.choices), min_length=1
     )

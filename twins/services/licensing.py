@@ -14,6 +14,7 @@ from django.utils import timezone
 from studio.db import INT_MAX
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
+from studio.markets import markets_read
 from studio.models import Brand
 from studio.permissions import Actor
 from studio.services import audit_record
@@ -26,7 +27,6 @@ from twins.selectors import twins_requestable
 from twins.services.checks import LicenseBook, terms_of
 from twins.services.people import CATEGORIES
 
-_MARKET = re.compile(r"^[A-Z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -52,9 +52,9 @@ class Terms:
         problems = []
         if self.ends_on < self.starts_on:
             problems.append("The term ends before it starts.")
-        markets = sorted({m.strip().upper() for m in self.markets})
-        if not markets or any(not _MARKET.match(m) for m in markets):
-            problems.append("Markets are ISO country codes such as FR, DE, US.")
+        markets, wrong = markets_read(self.markets)
+        if wrong:
+            problems.append(wrong)
         channels = sorted(set(self.channels))
         if not channels or any(c not in Channel.values for c in channels):
             problems.append(f"Channels are some of: {', '.join(Channel.values)}.")
