@@ -88,3 +88,21 @@ def test_a_license_for_no_country_is_refused_and_nothing_is_made(world, client):
     assert answer.status_code == 400
     assert "Not a country code: UK (for GB?)." in answer.json()["detail"]
     assert not License.objects.exists()
+
+
+def test_pages_name_each_market_s_country(world, client):
+    client.force_login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    made = client.post(
+        reverse("api-campaign-list"),
+        {
+            "name": "Autumn",
+            "starts_on": "2026-12-01",
+            "ends_on": "2027-02-28",
+            "channels": ["instagram"],
+            "markets": ["GB", "DE"],
+        },
+        content_type="application/json",
+    )
+    shown = '<abbr title="Germany">DE</abbr>, <abbr title="United Kingdom">GB</abbr>'
+    for page in (reverse("campaign-list"), reverse("campaign-board", args=[made.json()["id"]])):
+        assert shown in client.get(page).content.decode(), page

@@ -94,10 +94,10 @@ def test_one_talent_two_competing_brands_each_sees_only_its_own(world, login):
     theirs = LicenseFactory(twin=world.twin_a, brand=world.brand_b, markets=["JP"])
     client = login(world.user("brand-b", Role.CREATIVE_DIRECTOR))
     catalogue = client.get(reverse("twin-catalogue")).content.decode()
-    # Whole cells: a bare "IT" also turns up inside a random CSRF token.
-    assert "<dd>JP</dd>" in catalogue and "<dd>IT</dd>" not in catalogue
+    # Whole elements: a bare "IT" also turns up inside a random CSRF token.
+    assert '<abbr title="Japan">JP</abbr>' in catalogue and ">IT</abbr>" not in catalogue
     licenses = client.get(reverse("brand-licenses")).content.decode()
-    assert "<dd>JP</dd>" in licenses and "<dd>IT</dd>" not in licenses
+    assert '<abbr title="Japan">JP</abbr>' in licenses and ">IT</abbr>" not in licenses
     for action in ("accept", "withdraw"):
         assert (
             client.post(reverse("brand-license-decide", args=[mine.pk, action])).status_code == 404
