@@ -8,10 +8,11 @@ from django.urls import reverse
 
 from campaigns.enums import JobState
 from campaigns.models import Render, RenderJob
-from campaigns.services import matrix_queue, render_job_run
+from campaigns.services import LookItemInput, look_save, matrix_queue, render_job_run
 from studio.enums import Role
 from tests.campaigns.conftest import make_studio
 from tests.e2e.test_licensing_in_a_browser import sign_in
+from tests.factories import GarmentFactory
 from tests.worker import broker_empty, celery_worker
 
 pytestmark = [pytest.mark.e2e, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -154,3 +155,37 @@ def test_scenes_are_added_and_removed_without_a_reload(world, live_server, page)
     page.wait_for_selector("#scenes summary >> text=Scenes (1)")
     assert page.evaluate("window.stillTheSamePage") is True
     assert list(studio.campaign.scenes.values_list("name", flat=True)) == ["Stone"]
+
+
+def test_the_builder_finds_a_look_among_many_and_keeps_what_is_ticked(world, live_server, page):
+    studio = make_studio(world)
+    top = studio.look.items.get().garment
+    resorts = [
+        look_save(actor=studio.director, name=f"Resort {n:02}", items=[LookItemInput(top.pk)])
+        for n in range(11)
+    ]
+    coat = GarmentFactory(brand=world.brand_a, category="outerwear", name="Camel coat", sku="CC-1")
+    winter = look_save(actor=studio.director, name="Winter", items=[LookItemInput(coat.pk)])
+    sign_in(page, live_server, world.user("brand-a", Role.CREATIVE_DIRECTOR).username)
+    page.goto(f"{live_server.url}{reverse('matrix-builder', args=[studio.campaign.pk])}")
+
+    def seen() -> set[int]:
+        boxes = page.locator(".look-pick:visible input[name=looks]")
+        return {int(value) for value in boxes.evaluate_all("(els) => els.map((e) => e.value)")}
+
+    assert len(seen()) == 13
+    page.check(f"input[name=looks][value='{studio.look.pk}']")
+    page.fill("input.pick-finder", "cc-1")  # a garment's SKU, in any case
+    assert seen() == {winter.pk, studio.look.pk}  # the ticked look stays in sight
+    page.fill("input.pick-finder", "RESORT 07")
+    assert seen() == {resorts[7].pk, studio.look.pk}
+    assert page.locator("#no-look-found").is_hidden()
+    page.fill("input.pick-finder", "velvet")
+    assert seen() == {studio.look.pk} and page.locator("#no-look-found").is_visible()
+    # The ticked look is planned; the hidden ones are not.
+    page.check(f"input[name=twins][value='{world.twin_a.pk}']")
+    page.check(f"input[name=scenes][value='{studio.scene.pk}']")
+    page.click("button:has-text('Plan')")
+    page.wait_for_selector("section.plan >> text=1 render")
+    page.fill("input.pick-finder", "")
+    assert len(seen()) == 13
