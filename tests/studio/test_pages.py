@@ -82,6 +82,8 @@ def test_dashboard_for_talent_agency_and_nobody(world, login):
 
 def test_the_talent_dashboard_counts_their_own_licenses(world, login):
     """Before, the talent's Licenses panel said "Nothing here yet" over requests that waited."""
+    director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    assert "No licenses yet." in director.get(reverse("dashboard")).content.decode()
     client = login(world.talent_a.user)
     idle = client.get(reverse("dashboard")).content.decode()
     assert "No license asks for you now." in idle and "Nothing here yet. License" not in idle
@@ -103,7 +105,11 @@ def test_the_talent_dashboard_counts_their_own_licenses(world, login):
     # The brand's own panel counts its side: what waits for the talent, what is active.
     director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
     brand = director.get(reverse("dashboard")).content.decode()
-    assert "0 counter-offers to answer</a> · 2 waiting for talent · 1 active" in brand
+    mine = reverse("brand-licenses")
+    assert (  # a link only where there is something to see
+        f'No counter-offers to answer · <a href="{mine}?status=requested">2 waiting for talent</a>'
+        f' · <a href="{mine}?status=active">1 active</a>'
+    ) in brand
 
 
 def test_brand_admin_manages_the_team_with_audit(world, login):
