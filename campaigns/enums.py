@@ -33,6 +33,8 @@ SLOT_OF = {
     GarmentCategory.LINGERIE: Slot.TOP,
 }
 LAYER_MAX = 1000
+SEASON_MAX = 32  # a garment's season: its column's length
+LIST_MAX, LIST_ITEM_MAX = 50, 64  # a garment's colourways or sizes, and each one's length
 GPU_BUDGET_MAX_SECONDS = 60_000_000  # a million GPU-minutes: a campaign's budget
 DEFAULT_LAYER = {
     Slot.SHOES: 10,

@@ -9,11 +9,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns import selectors, services
-from campaigns.enums import LAYER_MAX, GarmentCategory
+from campaigns.enums import LAYER_MAX, LIST_ITEM_MAX, LIST_MAX, SEASON_MAX, GarmentCategory
 from campaigns.models import Garment, Look
 from studio.api.fields import IdField
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.permissions import Actor
+
+
+def _names() -> serializers.ListField:
+    """A garment's colourways or sizes: a few short names."""
+    return serializers.ListField(
+        child=serializers.CharField(max_length=LIST_ITEM_MAX), max_length=LIST_MAX, required=False
+    )
 
 
 class GarmentOutputSerializer(serializers.ModelSerializer[Garment]):
@@ -57,9 +64,11 @@ class GarmentListApi(ListAPIView[Garment]):
         sku = serializers.CharField(max_length=64)
         name = serializers.CharField(max_length=200)
         category = serializers.ChoiceField(choices=GarmentCategory.choices)
-        colourways = serializers.ListField(child=serializers.CharField(), required=False)
-        sizes = serializers.ListField(child=serializers.CharField(), required=False)
-        season = serializers.CharField(required=False, default="", allow_blank=True)
+        colourways = _names()
+        sizes = _names()
+        season = serializers.CharField(
+            max_length=SEASON_MAX, required=False, default="", allow_blank=True
+        )
         packshot = serializers.FileField(required=False)
         cutout = serializers.FileField(required=False)
 
@@ -116,9 +125,9 @@ class GarmentDetailApi(RetrieveAPIView[Garment]):
 
         name = serializers.CharField(max_length=200, required=False)
         category = serializers.ChoiceField(choices=GarmentCategory.choices, required=False)
-        colourways = serializers.ListField(child=serializers.CharField(), required=False)
-        sizes = serializers.ListField(child=serializers.CharField(), required=False)
-        season = serializers.CharField(max_length=32, required=False, allow_blank=True)
+        colourways = _names()
+        sizes = _names()
+        season = serializers.CharField(max_length=SEASON_MAX, required=False, allow_blank=True)
         packshot = serializers.FileField(required=False)
         cutout = serializers.FileField(required=False)
 

@@ -12,7 +12,16 @@ from django.utils import timezone
 from PIL import Image
 
 from campaigns.cutout import cutout_from_packshot, cutout_refine, strokes_read, with_alpha
-from campaigns.enums import DEFAULT_LAYER, LAYER_MAX, SLOT_OF, GarmentCategory, Slot
+from campaigns.enums import (
+    DEFAULT_LAYER,
+    LAYER_MAX,
+    LIST_ITEM_MAX,
+    LIST_MAX,
+    SEASON_MAX,
+    SLOT_OF,
+    GarmentCategory,
+    Slot,
+)
 from campaigns.models import Garment, Look, LookItem, Shot
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, StudioError
@@ -57,6 +66,21 @@ def _list(values: list[str] | None) -> list[str]:
     return [v.strip() for v in values or [] if v.strip()]
 
 
+def _details(colourways: list[str] | None, sizes: list[str] | None, season: str) -> dict[str, Any]:
+    """A garment's colourways, sizes and season, checked (create, update and import alike)."""
+    details = {"colourways": _list(colourways), "sizes": _list(sizes), "season": season.strip()}
+    if len(details["season"]) > SEASON_MAX:
+        raise StudioError(f"The season is at most {SEASON_MAX} characters (e.g. SS27).")
+    for field_name in ("colourways", "sizes"):
+        items = details[field_name]
+        if len(items) > LIST_MAX or any(len(item) > LIST_ITEM_MAX for item in items):
+            raise StudioError(
+                f"A garment has at most {LIST_MAX} {field_name} of at most {LIST_ITEM_MAX}"
+                " characters each."
+            )
+    return details
+
+
 def _images(
     brand_id: int, packshot: IO[bytes] | None, cutout: IO[bytes] | None
 ) -> tuple[StoredImage | None, StoredImage | None]:
@@ -87,6 +111,7 @@ def garment_create(
     correct its mask afterwards)."""
     brand = actor.require(Perm.MANAGE_GARMENTS)
     sku, name = _clean_fields(sku, name, category)
+    details = _details(colourways, sizes, season)
     if Garment.objects.filter(brand=brand, sku=sku).exists():
         raise Conflict(f"SKU {sku} is in the catalogue already.")
     shot, cut = _images(brand.pk, packshot, cutout)
@@ -98,9 +123,7 @@ def garment_create(
                 sku=sku,
                 name=name,
                 category=category,
-                colourways=_list(colourways),
-                sizes=_list(sizes),
-                season=season.strip(),
+                **details,
                 packshot=shot.name if shot else "",
                 cutout=cut.name if cut else "",
                 cutout_sha256=cut.sha256 if cut else "",
@@ -145,17 +168,13 @@ def _garment_changes(
     """The garment's details with the given ones in place, checked."""
     category = category or garment.category
     _sku, name = _clean_fields(garment.sku, garment.name if name is None else name, category)
-    season = garment.season if season is None else season.strip()
-    if len(season) > 32:
-        raise StudioError("The season is at most 32 characters (e.g. SS27).")
+    details = _details(
+        garment.colourways if colourways is None else colourways,
+        garment.sizes if sizes is None else sizes,
+        garment.season if season is None else season,
+    )
     _category_kept(garment, category)
-    return {
-        "name": name,
-        "category": category,
-        "colourways": garment.colourways if colourways is None else _list(colourways),
-        "sizes": garment.sizes if sizes is None else _list(sizes),
-        "season": season,
-    }
+    return {"name": name, "category": category, **details}
 
 
 def garment_update(
@@ -342,9 +361,9 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
             values = {
                 "name": name,
                 "category": row["category"].lower(),
-                "colourways": _split(row.get("colourways")),
-                "sizes": _split(row.get("sizes")),
-                "season": row.get("season", "")[:32],
+                **_details(
+                    _split(row.get("colourways")), _split(row.get("sizes")), row.get("season", "")
+                ),
             }
             with transaction.atomic():
                 garment, created = Garment.objects.select_for_update().get_or_create(

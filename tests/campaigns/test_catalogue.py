@@ -10,8 +10,11 @@ from PIL import Image
 
 from campaigns.demo import draw_cutout
 from campaigns.models import Garment
+from campaigns.services import garment_create
 from studio.enums import Role
+from studio.errors import StudioError
 from studio.models import AuditEvent
+from studio.permissions import actor_for
 from tests.factories import GarmentFactory
 from tests.hostile import corpus
 
@@ -168,3 +171,51 @@ def test_only_the_catalogue_roles_import(world, login):
     assert response.status_code == 403
     assert client.get(reverse("garment-import")).status_code == 404
     assert not Garment.objects.filter(sku="AU-4").exists()
+
+
+def test_details_past_what_a_garment_holds_are_refused_by_every_way_in(world, login):
+    """A season past its column's 32 characters was a 500 through the API's create (the update
+    and the page checked it, the create did not) and was cut short without a word by the feed;
+    colourways and sizes took any number of any length."""
+    client = login(world.user("brand-a", Role.STYLIST))
+    long_season = "Spring-Summer 2027 Resort capsule"  # 33 characters
+    cases: list[tuple[dict[str, object], str]] = [
+        ({"season": long_season}, "season"),
+        ({"colourways": [f"c{n}" for n in range(51)]}, "colourways"),
+        ({"sizes": ["x" * 65]}, "sizes"),
+    ]
+    for bad, field in cases:
+        answer = client.post(
+            reverse("api-garment-list"),
+            {"sku": "N-1", "name": "Knit", "category": "top", **bad},
+            content_type="application/json",
+        )
+        assert answer.status_code == 400 and list(answer.json()) == [field], bad
+        changed = client.patch(
+            reverse("api-garment-detail", args=[world.garment_a.pk]),
+            bad,
+            content_type="application/json",
+        )
+        assert changed.status_code == 400 and list(changed.json()) == [field], bad
+    actor = actor_for(world.user("brand-a", Role.STYLIST), "brand-a")
+    with pytest.raises(StudioError, match="The season is at most 32 characters"):
+        garment_create(actor=actor, sku="N-1", name="Knit", category="top", season=long_season)
+    with pytest.raises(StudioError, match="at most 50 colourways of at most 64 characters"):
+        garment_create(actor=actor, sku="N-1", name="Knit", category="top", colourways=["c"] * 51)
+    feed = f"sku,name,category,season\nN-1,Knit,top,{long_season}\nN-2,Tee,top,SS27\n"
+    report = client.post(
+        reverse("api-garment-import"), {"feed": SimpleUploadedFile("feed.csv", feed.encode())}
+    ).json()
+    assert report["created"] == ["N-2"]
+    assert report["refused"] == [
+        {"line": 2, "reason": "The season is at most 32 characters (e.g. SS27)."}
+    ]
+    page = client.post(
+        reverse("garment-list"),
+        {"sku": "N-3", "name": "Knit", "category": "top", "sizes": ", ".join(["S"] * 51)},
+    )
+    assert page.status_code == 400
+    assert "at most 50 sizes of at most 64 characters" in page.content.decode()
+    assert not Garment.objects.filter(sku__in=["N-1", "N-3"]).exists()
+    world.garment_a.refresh_from_db()
+    assert (world.garment_a.season, world.garment_a.colourways) == ("", [])
