@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served by the studio itself
     "django_htmx",
     "studio",
     "twins",
@@ -280,6 +281,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Campaigns, licensed digital twins, renders, approvals and posts.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page's Swagger UI from our own static files, not a CDN: it works where the studio
+    # has no internet, and no third-party script runs on a page with the user's session.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "twins.enums.Channel",

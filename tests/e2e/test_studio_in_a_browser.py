@@ -221,3 +221,20 @@ def test_stylist_finds_garments_and_layers_them_in_the_look_builder(world, live_
     page.wait_for_selector(".message.success")
     look = Look.objects.get(name="Tucked")
     assert [(i.garment_id, i.layer) for i in look.items.all()] == [(tee.pk, 15), (trousers.pk, 20)]
+
+
+def test_the_api_docs_render_from_the_studio_alone(world, live_server, page):
+    """The docs page loaded Swagger UI (``@latest``) from a CDN: blank wherever the studio has no
+    internet, and a third party's script on a page that carries the user's session."""
+    elsewhere: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            None if request.url.startswith(live_server.url) else elsewhere.append(request.url)
+        ),
+    )
+    sign_in(page, live_server, world.user("brand-a", Role.CREATIVE_DIRECTOR).username)
+    page.click("nav.sidebar >> text=API")
+    page.wait_for_selector(".opblock-summary-path >> text=/api/campaigns/{id}/jobs/")
+    assert page.locator(".opblock").count() > 40
+    assert elsewhere == []
