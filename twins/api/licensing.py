@@ -70,8 +70,8 @@ class LicenseOutputSerializer(serializers.ModelSerializer[License]):
     )
     talent = serializers.CharField(source="twin.talent.display_name", read_only=True)
     months = serializers.IntegerField(read_only=True)
-    # Sums and products of fees have as many digits as they need: a fee of 12 digits over a long
-    # term and many markets is past 14, and a bound here failed the response, after the commit.
+    # Computed from fees: the terms bound them (LEDGER_MAX), and a bound here could only fail an
+    # answer after its commit, as 14 digits once did. Statement totals add up many lines.
     flat_total = serializers.DecimalField(max_digits=None, decimal_places=2, read_only=True)
 
     class Meta:
