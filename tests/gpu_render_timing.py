@@ -140,7 +140,8 @@ def time_renders(kit: Path, renders: int = 5) -> None:
         meta = dict(result.meta)
     print(
         f"render 1024×1280 at {meta['steps']} steps, generated at {meta['generated_at']}: "
-        f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {renders}"
+        f"median {statistics.median(times):.2f} s, max {max(times):.2f} s over {renders}; "
+        f"peak GPU memory {torch.cuda.max_memory_allocated() / 2**30:.1f} GiB"
     )
 
 

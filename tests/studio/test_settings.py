@@ -35,6 +35,7 @@ print(json.dumps({
     "gpu_route": app.amqp.router.route({}, "campaigns.tasks.render_job_run_task")["queue"].name,
     "cpu_route": app.amqp.router.route({}, "campaigns.tasks.asset_finalize_task")["queue"].name,
     "default_route": app.amqp.router.route({}, "studio.tasks.sessions_clear_task")["queue"].name,
+    "estimates": settings.RENDER_ESTIMATE_SECONDS,
 }))
 """
 
@@ -92,6 +93,7 @@ def test_embedded_defaults_with_nothing_set(tmp_path):
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
     again = json.loads(run(PRINT_SETTINGS, tmp_path, DEBUG="1").stdout)
     assert again["secret_key"] == conf["secret_key"]
+    assert conf["estimates"] == {"preview": 0.3, "diffusers": 2.1, "null": 0.01}
 
 
 def test_celery_is_json_only_at_least_once_and_routed(tmp_path):
@@ -117,9 +119,12 @@ def test_production_services_from_the_environment(tmp_path):
         CELERY_BROKER_URL="redis://redis.internal:6379/0",
         CELERY_VISIBILITY_TIMEOUT="43200",
         AWS_STORAGE_BUCKET_NAME="studio-media",
+        RENDER_ESTIMATE_SECONDS='{"diffusers": 9.5, "tryon": 4}',
     )
     assert result.returncode == 0, result.stderr
     conf = json.loads(result.stdout)
+    # A farm of slower cards plans budgets with its own figures; the others keep theirs.
+    assert conf["estimates"] == {"preview": 0.3, "diffusers": 9.5, "null": 0.01, "tryon": 4}
     assert conf["engine"] == "django.db.backends.postgresql"
     assert conf["db_name"] == "studio"
     assert conf["broker"] == "redis://redis.internal:6379/0"
@@ -131,6 +136,15 @@ def test_production_services_from_the_environment(tmp_path):
         <= 10
     )
     assert conf["storage"] == "storages.backends.s3.S3Storage"
+
+
+def test_a_render_estimate_that_is_not_a_positive_number_stops_the_start(tmp_path):
+    for bad in ('{"diffusers": "fast"}', '{"diffusers": 0}', '{"diffusers": null}'):
+        result = run(
+            "import django; django.setup()", tmp_path, DEBUG="1", RENDER_ESTIMATE_SECONDS=bad
+        )
+        assert result.returncode != 0
+        assert "seconds per render is a positive number" in result.stderr
 
 
 def test_without_debug_the_studio_refuses_to_start_without_a_secret_key(tmp_path):
