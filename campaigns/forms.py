@@ -29,6 +29,11 @@ from twins.enums import Channel, ContentTag
 from twins.models import Twin
 
 
+def posted_ids(field: forms.BoundField) -> list[int]:
+    """The ids a picker's checkboxes hold, as posted (ids no key holds left out)."""
+    return [int(pk) for pk in field.value() or [] if str(pk).isdecimal() and int(pk) <= ID_MAX]
+
+
 def _comma_list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
@@ -124,6 +129,7 @@ class LookFilterForm(forms.Form):
 
 
 PICKS_PER_CATEGORY = 24  # catalogue cards of each category on the builder; a search finds the rest
+LOOK_PICKS = 24  # look cards on the matrix builder besides those ticked; a search finds the rest
 
 
 @dataclass(frozen=True)
@@ -189,9 +195,8 @@ class LookForm(forms.Form):
         return data
 
     def _chosen_ids(self) -> list[int]:
-        """The garments chosen, as posted or as the look has them (ids no key holds left out)."""
-        posted = self["garments"].value() or []
-        return [int(pk) for pk in posted if str(pk).isdecimal() and int(pk) <= ID_MAX]
+        """The garments chosen, as posted or as the look has them."""
+        return posted_ids(self["garments"])
 
     def _by_slot(
         self, garments: Sequence[Garment], chosen: bool, totals: dict[str, int]
@@ -343,6 +348,16 @@ class MatrixForm(forms.Form):
         self.fields["looks"].queryset = looks  # type: ignore[attr-defined]
         self.fields["twins"].queryset = twins  # type: ignore[attr-defined]
         self.fields["scenes"].queryset = scenes  # type: ignore[attr-defined]
+
+    def chosen_looks(self) -> list[Look]:
+        """The looks ticked, as posted."""
+        looks: QuerySet[Look] = self.fields["looks"].queryset  # type: ignore[attr-defined]
+        return list(looks.filter(pk__in=posted_ids(self["looks"])))
+
+    def look_picks(self, looks: QuerySet[Look]) -> tuple[list[Look], int]:
+        """The first ``LOOK_PICKS`` of ``looks`` not ticked, and how many there are in all."""
+        rest = looks.exclude(pk__in=posted_ids(self["looks"]))
+        return list(rest[:LOOK_PICKS]), rest.count()
 
     def pose_picks(self) -> list[tuple[BoundWidget, Pose]]:
         """Each pose's checkbox with the pose, for its figure."""

@@ -23,7 +23,7 @@ from campaigns.rendering.base import FORMATS
 from studio.enums import Perm
 from studio.errors import StudioError
 from studio.media import media_response
-from studio.permissions import actor_of
+from studio.permissions import Actor, actor_of
 from studio.views import paginate, require_perm, service_call
 
 BOARD_PAGE = 48
@@ -339,9 +339,37 @@ def matrix_builder(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "campaigns/matrix_builder.html",
-        {"campaign": campaign, "form": form, "plan": plan},
+        {"campaign": campaign, "form": form, "plan": plan, **_look_picks(request, actor, form)},
         status=status,
     )
+
+
+def _look_picks(request: HttpRequest, actor: Actor, form: MatrixForm) -> dict[str, Any]:
+    """The matrix builder's look cards: those ticked, then the first others the search finds."""
+    search = str((request.POST or request.GET).get("q", "")).strip()
+    picks, total = form.look_picks(selectors.look_list(actor=actor, search=search))
+    return {
+        "chosen_looks": form.chosen_looks(),
+        "look_picks": picks,
+        "looks_total": total,
+        "q": search,
+    }
+
+
+@login_required
+def matrix_looks(request: HttpRequest, pk: int) -> HttpResponse:
+    """The look cards that match a search, less the looks ticked (sent along): htmx swaps them
+    in as the director types."""
+    actor, campaign = actor_of(request), _campaign(request, pk)
+    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
+    form = MatrixForm(
+        request.GET,
+        looks=selectors.look_list(actor=actor),
+        twins=selectors.licensed_twins(actor=actor),
+        scenes=campaign.scenes.all(),
+    )
+    context = {"campaign": campaign, **_look_picks(request, actor, form)}
+    return render(request, "campaigns/_matrix_look_picks.html", context)
 
 
 @login_required

@@ -52,6 +52,7 @@ urlpatterns = [
         name="scene-remove",
     ),
     path("campaigns/<int:pk>/matrix/", production.matrix_builder, name="matrix-builder"),
+    path("campaigns/<int:pk>/matrix/looks/", production.matrix_looks, name="matrix-looks"),
     path("shots/<int:pk>/", production.shot_detail, name="shot-detail"),
     path("jobs/<uuid:pk>/cancel/", production.job_cancel, name="job-cancel"),
     path("jobs/<uuid:pk>/retry/", production.job_retry, name="job-retry"),

@@ -13,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from campaigns.enums import JobState
+from campaigns.forms import LOOK_PICKS
 from campaigns.models import Campaign, Render, RenderJob, RenderWorker, Scene, Shot
 from campaigns.services import matrix_queue, render_job_run
 from studio.enums import Role
@@ -363,6 +364,73 @@ def test_the_matrix_builder_shows_each_look_by_its_garments_in_fixed_queries(dir
     with CaptureQueriesContext(connection) as six:
         page = director.get(url).content.decode()
     assert len(six) == len(one) and "More 4" in page and "2 garments" in page
+    # Past LOOK_PICKS the newest are shown and a search finds the rest, in the same queries.
+    for n in range(LOOK_PICKS):
+        look_save(actor=studio.director, name=f"Resort {n}", items=[LookItemInput(top.pk)])
+    with CaptureQueriesContext(connection) as many:
+        page = director.get(url).content.decode()
+    assert len(many) == len(one)
+    assert page.count('name="looks"') == LOOK_PICKS
+    assert f"{LOOK_PICKS} of {LOOK_PICKS + 6}: search to find the others." in page
+    assert "Resort 0<" in page and "Look A<" not in page
+
+
+def test_the_matrix_builder_finds_looks_and_keeps_those_ticked(director, studio, login):
+    from campaigns.services import LookItemInput, look_save
+    from tests.factories import GarmentFactory
+
+    world = studio.world
+    top = studio.look.items.get().garment
+    coat = GarmentFactory(brand=world.brand_a, category="outerwear", name="Camel coat", sku="CC-1")
+    winter = look_save(actor=studio.director, name="Winter", items=[LookItemInput(coat.pk)])
+    resorts = [
+        look_save(actor=studio.director, name=f"Resort {n}", items=[LookItemInput(top.pk)])
+        for n in range(3)
+    ]
+    theirs = GarmentFactory(brand=world.brand_b, category="top", name="Camel top B", sku="CC-2")
+    look_save(
+        actor=studio.director_b,
+        name="Camel B",
+        items=[LookItemInput(theirs.pk)],
+    )
+    picks = reverse("matrix-looks", args=[studio.campaign.pk])
+
+    def names(html: str) -> list[str]:
+        return re.findall(r"<span>([^<]+)<small>", html)
+
+    # By a garment's SKU or name, or the look's name; another brand's looks are never offered.
+    assert names(director.get(picks, {"q": "cc-1"}).content.decode()) == ["Winter"]
+    assert names(director.get(picks, {"q": "camel"}).content.decode()) == ["Winter"]
+    assert names(director.get(picks, {"q": "Resort"}).content.decode()) == [
+        "Resort 2",
+        "Resort 1",
+        "Resort 0",
+    ]
+    # The ticked looks, sent along, are not offered again; ids no look has are left out.
+    found = director.get(picks, {"q": "resort", "looks": [resorts[1].pk, "x", str(10**23)]})
+    assert found.status_code == 200 and names(found.content.decode()) == ["Resort 2", "Resort 0"]
+    assert "No look matches." in director.get(picks, {"q": "velvet"}).content.decode()
+    # A plan comes back with its search, the ticked looks above the others.
+    form = {
+        "looks": [winter.pk],
+        "twins": [world.twin_a.pk],
+        "poses": ["standing-front"],
+        "scenes": [studio.scene.pk],
+        "formats": ["4:5"],
+        "variants": "1",
+        "priority": "3",
+        "q": "resort",
+        "action": "plan",
+    }
+    page = director.post(reverse("matrix-builder", args=[studio.campaign.pk]), form)
+    html = page.content.decode()
+    assert page.status_code == 200 and 'name="q" value="resort"' in html
+    chosen, rest = html.split('<div id="chosen-looks"', 1)[1].split('<div id="look-picks">', 1)
+    assert names(chosen) == ["Winter"] and f'value="{winter.pk}" checked' in chosen
+    assert names(rest.split("</fieldset>", 1)[0]) == ["Resort 2", "Resort 1", "Resort 0"]
+    # Only a director picks looks for a campaign; another brand's campaign is not found.
+    assert login(world.user("brand-a", Role.STYLIST)).get(picks).status_code == 404
+    assert login(world.user("brand-b", Role.CREATIVE_DIRECTOR)).get(picks).status_code == 404
 
 
 def test_the_builder_draws_poses_scenes_and_formats_and_keeps_what_was_picked(director, studio):

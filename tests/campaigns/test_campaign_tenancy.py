@@ -27,6 +27,7 @@ CAMPAIGN_ADDRESSES = {
     "scene-remove": "campaign-scene",
     "api-scene-detail": "campaign-scene",
     "matrix-builder": "campaign",
+    "matrix-looks": "campaign",
     "shot-detail": "shot",
     "job-cancel": "job",
     "job-retry": "job",

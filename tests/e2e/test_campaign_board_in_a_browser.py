@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.enums import JobState
+from campaigns.forms import LOOK_PICKS
 from campaigns.models import Render, RenderJob
 from campaigns.services import LookItemInput, look_save, matrix_queue, render_job_run
 from studio.enums import Role
@@ -160,32 +161,42 @@ def test_scenes_are_added_and_removed_without_a_reload(world, live_server, page)
 def test_the_builder_finds_a_look_among_many_and_keeps_what_is_ticked(world, live_server, page):
     studio = make_studio(world)
     top = studio.look.items.get().garment
-    resorts = [
+    for n in range(LOOK_PICKS + 1):
         look_save(actor=studio.director, name=f"Resort {n:02}", items=[LookItemInput(top.pk)])
-        for n in range(11)
-    ]
     coat = GarmentFactory(brand=world.brand_a, category="outerwear", name="Camel coat", sku="CC-1")
-    winter = look_save(actor=studio.director, name="Winter", items=[LookItemInput(coat.pk)])
+    look_save(actor=studio.director, name="Winter", items=[LookItemInput(coat.pk)])
     sign_in(page, live_server, world.user("brand-a", Role.CREATIVE_DIRECTOR).username)
     page.goto(f"{live_server.url}{reverse('matrix-builder', args=[studio.campaign.pk])}")
+    results, chosen = page.locator("#look-picks .pick"), page.locator("#chosen-looks .pick")
 
-    def seen() -> set[int]:
-        boxes = page.locator(".look-pick:visible input[name=looks]")
-        return {int(value) for value in boxes.evaluate_all("(els) => els.map((e) => e.value)")}
+    def shown(count: int) -> None:
+        page.wait_for_function(f"document.querySelectorAll('#look-picks .pick').length === {count}")
 
-    assert len(seen()) == 13
-    page.check(f"input[name=looks][value='{studio.look.pk}']")
-    page.fill("input.pick-finder", "cc-1")  # a garment's SKU, in any case
-    assert seen() == {winter.pk, studio.look.pk}  # the ticked look stays in sight
-    page.fill("input.pick-finder", "RESORT 07")
-    assert seen() == {resorts[7].pk, studio.look.pk}
-    assert page.locator("#no-look-found").is_hidden()
-    page.fill("input.pick-finder", "velvet")
-    assert seen() == {studio.look.pk} and page.locator("#no-look-found").is_visible()
-    # The ticked look is planned; the hidden ones are not.
+    # The newest looks are shown; Look A, the oldest, is found by asking the server.
+    assert results.count() == LOOK_PICKS and chosen.count() == 0
+    hint = f"{LOOK_PICKS} of {LOOK_PICKS + 3}: search to find the others."
+    assert hint in page.inner_text("#look-picks")
+    page.fill("#look-search", "look a")
+    shown(1)
+    page.check(f"input[name=looks][value='{studio.look.pk}']")  # moves up to the chosen
+    assert chosen.count() == 1 and results.count() == 0
+    page.fill("#look-search", "cc-1")  # a garment's SKU, in any case; Look A stays chosen
+    shown(1)
+    assert "Winter" in results.first.inner_text() and "Look A" in chosen.first.inner_text()
+    page.press("#look-search", "Enter")  # searches; does not send the form
+    assert page.locator("section.plan").count() == 0
+    page.fill("#look-search", "velvet")
+    shown(0)
+    assert "No look matches." in page.inner_text("#look-picks") and chosen.count() == 1
+    # The ticked look is planned, and the search kept; the others are not.
     page.check(f"input[name=twins][value='{world.twin_a.pk}']")
     page.check(f"input[name=scenes][value='{studio.scene.pk}']")
     page.click("button:has-text('Plan')")
     page.wait_for_selector("section.plan >> text=1 render")
-    page.fill("input.pick-finder", "")
-    assert len(seen()) == 13
+    assert page.input_value("#look-search") == "velvet" and chosen.count() == 1
+    # Unticked, it leaves the chosen and is found again.
+    chosen.first.locator("input[type=checkbox]").click()
+    assert chosen.count() == 0
+    page.fill("#look-search", "look")
+    shown(1)
+    assert "Look A" in results.first.inner_text()
