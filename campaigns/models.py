@@ -281,3 +281,8 @@ class RenderWorker(models.Model):
 
     def __str__(self) -> str:
         return self.hostname
+
+    @property
+    def gpu_memory_bytes(self) -> int | None:
+        """The GPU's memory in bytes (nvidia-smi reports MiB), for filesizeformat."""
+        return None if self.gpu_memory_mb is None else self.gpu_memory_mb * 2**20

@@ -235,7 +235,7 @@ def test_the_render_farm_shows_workers_and_only_our_jobs(
         state=JobState.RUNNING, worker="gpu0@farm", progress_step=3, progress_total=30
     )
     page = director.get(reverse("render-farm")).content.decode()
-    assert "gpu0@farm" in page and "NVIDIA H100 80GB HBM3" in page and "3/30" in page
+    assert "gpu0@farm" in page and "NVIDIA H100 80GB HBM3 (79.6\xa0GB)" in page and "3/30" in page
     shot = RenderJob.objects.get().shot_id
     assert f'<a href="{reverse("shot-detail", args=[shot])}">' in page  # each running shot
     # Redis keeps priorities apart: the gpu queue is shown by priority, the others in all.
