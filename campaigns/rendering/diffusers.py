@@ -140,6 +140,16 @@ class DiffusersBackend:
         parts.append(str(request.params.get("style", "fashion editorial, full body, sharp focus")))
         return ", ".join(parts)
 
+    @staticmethod
+    def _unread(pipe: Any, prompt: str) -> str:
+        """What of ``prompt`` the text encoder never reads: CLIP takes ``model_max_length``
+        tokens, its start and end tokens among them, and the pipeline cuts the rest."""
+        tokenizer = pipe.tokenizer
+        ids = tokenizer(prompt, truncation=False, verbose=False).input_ids
+        if len(ids) <= tokenizer.model_max_length:
+            return ""
+        return str(tokenizer.decode(ids[tokenizer.model_max_length - 1 : -1])).strip()
+
     # --- rendering --------------------------------------------------------------------------------
     def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
         import torch
@@ -154,6 +164,7 @@ class DiffusersBackend:
             request.width, request.height, int(params.get("long_side", 768))
         )
         init, mask = self._conditioning(request)
+        prompt = self._prompt(request)
         stopped = False
 
         def on_step(pipeline: Any, step: int, timestep: Any, kwargs: dict[str, Any]) -> Any:
@@ -164,7 +175,7 @@ class DiffusersBackend:
             return kwargs
 
         output = pipe(
-            prompt=self._prompt(request),
+            prompt=prompt,
             negative_prompt=str(params.get("negative_prompt", "deformed, blurry, watermark")),
             image=init.resize((gen_w, gen_h), Image.Resampling.LANCZOS),
             mask_image=mask.resize((gen_w, gen_h), Image.Resampling.BILINEAR),
@@ -182,6 +193,7 @@ class DiffusersBackend:
         out = io.BytesIO()
         image.convert("RGB").save(out, "PNG", compress_level=1)
         cuda = pipe.device.type == "cuda"
+        unread = self._unread(pipe, prompt)
         return RenderResult(
             png=out.getvalue(),
             width=request.width,
@@ -197,5 +209,8 @@ class DiffusersBackend:
                 "conditioning": "inpaint" if request.reference and request.pose else "generate",
                 "device": pipe.device.type,
                 "gpu": torch.cuda.get_device_name(pipe.device) if cuda else "",
+                "prompt": prompt,
+                # the prompt's tail past what CLIP reads, cut by the pipeline: said, not hidden
+                **({"prompt_unread": unread} if unread else {}),
             },
         )

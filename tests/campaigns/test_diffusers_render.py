@@ -3,6 +3,7 @@ LoRAs built by the test (HF_HUB_OFFLINE: nothing may reach a hub)."""
 
 import io
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,23 @@ def test_same_seed_same_bytes_and_the_pipeline_stays_warm(tiny, backend):
     assert run(backend, request(tiny)) == first
     assert run(backend, request(tiny, seed=4)) != first
     assert backend.pipeline(str(tiny["base"])) is pipe and len(backend._pipelines) == 1
+
+
+def test_a_render_keeps_its_prompt_and_says_what_clip_could_not_read(tiny, backend):
+    def render(req: RenderRequest) -> dict:
+        return dict(backend.render(req, lambda step, total: True).meta)
+
+    short = render(replace(request(tiny), description="", params={**PARAMS, "style": "studio"}))
+    assert short["prompt"] == "a photo of tw1v1 person, studio" and "prompt_unread" not in short
+    # The tests' tokenizer takes about a character a token: 75 fit between start and end.
+    long = render(replace(request(tiny), scene=Scene("prompt", "a rooftop at dusk")))
+    prompt = "a photo of tw1v1 person, wearing a green top, a rooftop at dusk, " + (
+        "fashion editorial, full body, sharp focus"
+    )
+    assert long["prompt"] == prompt
+    unread = long["prompt_unread"].replace(" ", "")  # the decoded tail, spaced by token
+    assert unread and prompt.replace(" ", "").endswith(unread) and "sharpfocus" in unread
+    assert len(prompt.replace(" ", "")) - len(unread) in range(70, 76)
 
 
 def test_loras_swap_per_twin_version_and_come_back_exactly(tiny, backend):
