@@ -352,6 +352,8 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
             if isinstance(v, str)
         }
         try:
+            if any("\x00" in value for value in row.values()):
+                raise StudioError("A cell holds a NUL character (0x00): the export is damaged.")
             sku, name = _clean_fields(
                 row.get("sku", ""), row.get("name", ""), row.get("category", "").lower()
             )

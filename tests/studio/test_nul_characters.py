@@ -1,0 +1,77 @@
+"""A NUL character in a query string or a form is bad input: a 400 that says so, and nothing
+changed. PostgreSQL can neither store nor compare one, so every search and filter that carried it
+failed deep in its query with a 500."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from campaigns.models import Garment, Look
+from studio.enums import Role
+from studio.middleware import NUL_REFUSED
+from tests.campaigns.conftest import make_studio
+from tests.factories import png_bytes
+
+pytestmark = [pytest.mark.django_db, pytest.mark.defaults]
+
+
+@pytest.fixture
+def studio(world):
+    return make_studio(world)
+
+
+@pytest.fixture
+def director(studio, client):
+    client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    return client
+
+
+def test_searches_and_filters_refuse_a_nul(director, studio):
+    pages = [
+        reverse("look-picks"),
+        reverse("look-list"),
+        reverse("garment-list"),
+        reverse("campaign-list"),
+        reverse("matrix-looks", args=[studio.campaign.pk]),
+    ]
+    for url in pages:
+        assert director.get(url, {"q": "green"}).status_code == 200
+        answer = director.get(url, {"q": "gr\x00een"})
+        assert answer.status_code == 400 and NUL_REFUSED in answer.content.decode(), url
+    assert director.get(reverse("look-list"), {"q\x00": "x"}).status_code == 400  # in a name too
+    answer = director.get(reverse("api-look-list"), {"q": "\x00"})
+    assert answer.status_code == 400 and answer.json() == {"detail": NUL_REFUSED}
+
+
+def upload() -> SimpleUploadedFile:
+    return SimpleUploadedFile("shirt.png", png_bytes(), content_type="image/png")
+
+
+def test_forms_refuse_a_nul_and_change_nothing(director, studio):
+    top = studio.look.items.get().garment_id
+    answer = director.post(reverse("look-create"), {"name": "Nul\x00look", "garments": [top]})
+    assert answer.status_code == 400 and not Look.objects.filter(name__startswith="Nul").exists()
+    director.force_login(studio.world.user("brand-a", Role.STYLIST))  # keeps the catalogue
+    answer = director.post(  # multipart, as the garment form sends its images
+        reverse("garment-list"),
+        {"sku": "NUL-1", "name": "Shirt\x00", "category": "top", "packshot": upload()},
+    )
+    assert answer.status_code == 400 and not Garment.objects.filter(sku="NUL-1").exists()
+    # In a feed's file, a NUL is a refused row like any other bad cell.
+    feed = b"sku,name,category\nNUL-2,Shirt\x00,top\nOK-3,Shirt,top\n"
+    answer = director.post(
+        reverse("api-garment-import"), {"feed": SimpleUploadedFile("feed.csv", feed)}
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["created"] == ["OK-3"] and answer.json()["refused"] == [
+        {"line": 2, "reason": "A cell holds a NUL character (0x00): the export is damaged."}
+    ]
+    assert not Garment.objects.filter(sku="NUL-2").exists()
+    # A JSON body is the API's own to check: its fields name what is wrong.
+    answer = director.post(
+        reverse("api-look-list"),
+        {"name": "Nul\x00look", "items": [{"garment": top}]},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and "name" in answer.json()
+    assert not Look.objects.filter(name__startswith="Nul").exists()
