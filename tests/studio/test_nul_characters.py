@@ -9,21 +9,9 @@ from django.urls import reverse
 from campaigns.models import Garment, Look
 from studio.enums import Role
 from studio.middleware import NUL_REFUSED
-from tests.campaigns.conftest import make_studio
 from tests.factories import png_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.defaults]
-
-
-@pytest.fixture
-def studio(world):
-    return make_studio(world)
-
-
-@pytest.fixture
-def director(studio, client):
-    client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
-    return client
 
 
 def test_searches_and_filters_refuse_a_nul(director, studio):

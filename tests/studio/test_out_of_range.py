@@ -8,9 +8,7 @@ from django.urls import reverse
 
 from campaigns.models import Campaign, Look, RenderJob
 from campaigns.services import CampaignInput, campaign_create
-from studio.enums import Role
 from studio.errors import StudioError
-from tests.campaigns.conftest import make_studio
 from twins.models import License, StandingTerms
 from twins.services import Terms
 
@@ -18,17 +16,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.defaults]
 
 HUGE = 10**23  # past any key column
 COUNT = 2**40  # past a PositiveIntegerField
-
-
-@pytest.fixture
-def studio(world):
-    return make_studio(world)
-
-
-@pytest.fixture
-def director(studio, client):
-    client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
-    return client
 
 
 def matrix(studio, **changes):
