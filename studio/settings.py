@@ -8,6 +8,7 @@ filesystem broker and local media, all under ``var/``. Production sets ``DATABAS
 import json
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI served by the studio itself
     "django_htmx",
+    "axes",
     "studio",
     "twins",
     "campaigns",
@@ -89,7 +91,28 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "studio.middleware.ActorMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a sign-in past the limit into its page
 ]
+
+# --- Sign-in lockout (django-axes) ----------------------------------------------------------------
+# After LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
+# refused for LOGIN_LOCKOUT_MINUTES, the sign-in form and the API's Basic credentials alike; a
+# right password is refused too while it lasts. The address is REMOTE_ADDR: behind a proxy every
+# client shares the proxy's, and the lockout becomes one per username.
+# `manage.py axes_reset_username NAME` lifts one early.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+if AXES_FAILURE_LIMIT < 1 or timedelta(0) >= AXES_COOLOFF_TIME:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES are at least 1.")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "studio.lockout.sign_in_locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # failures only: no row, address and browser kept per sign-in
+AXES_VERBOSE = False  # no banner on every manage.py command; lockouts are still logged
 
 ROOT_URLCONF = "studio.urls"
 WSGI_APPLICATION = "studio.wsgi.application"

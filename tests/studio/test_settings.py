@@ -36,6 +36,7 @@ print(json.dumps({
     "cpu_route": app.amqp.router.route({}, "campaigns.tasks.asset_finalize_task")["queue"].name,
     "default_route": app.amqp.router.route({}, "studio.tasks.sessions_clear_task")["queue"].name,
     "estimates": settings.RENDER_ESTIMATE_SECONDS,
+    "lockout": [settings.AXES_FAILURE_LIMIT, settings.AXES_COOLOFF_TIME.total_seconds()],
 }))
 """
 
@@ -94,6 +95,7 @@ def test_embedded_defaults_with_nothing_set(tmp_path):
     again = json.loads(run(PRINT_SETTINGS, tmp_path, DEBUG="1").stdout)
     assert again["secret_key"] == conf["secret_key"]
     assert conf["estimates"] == {"preview": 0.3, "diffusers": 2.1, "null": 0.01}
+    assert conf["lockout"] == [5, 900]  # five wrong passwords, then 15 minutes
 
 
 def test_celery_is_json_only_at_least_once_and_routed(tmp_path):
@@ -120,9 +122,12 @@ def test_production_services_from_the_environment(tmp_path):
         CELERY_VISIBILITY_TIMEOUT="43200",
         AWS_STORAGE_BUCKET_NAME="studio-media",
         RENDER_ESTIMATE_SECONDS='{"diffusers": 9.5, "tryon": 4}',
+        LOGIN_FAILURE_LIMIT="8",
+        LOGIN_LOCKOUT_MINUTES="60",
     )
     assert result.returncode == 0, result.stderr
     conf = json.loads(result.stdout)
+    assert conf["lockout"] == [8, 3600]
     # A farm of slower cards plans budgets with its own figures; the others keep theirs.
     assert conf["estimates"] == {"preview": 0.3, "diffusers": 9.5, "null": 0.01, "tryon": 4}
     assert conf["engine"] == "django.db.backends.postgresql"
@@ -145,6 +150,13 @@ def test_a_render_estimate_that_is_not_a_positive_number_stops_the_start(tmp_pat
         )
         assert result.returncode != 0
         assert "seconds per render is a positive number" in result.stderr
+
+
+def test_a_sign_in_lockout_of_nothing_stops_the_start(tmp_path):
+    for name in ("LOGIN_FAILURE_LIMIT", "LOGIN_LOCKOUT_MINUTES"):
+        result = run("import django; django.setup()", tmp_path, DEBUG="1", **{name: "0"})
+        assert result.returncode != 0
+        assert "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES are at least 1" in result.stderr
 
 
 def test_without_debug_the_studio_refuses_to_start_without_a_secret_key(tmp_path):

@@ -1,0 +1,117 @@
+"""Guessing passwords stops after LOGIN_FAILURE_LIMIT wrong ones for a username from an address
+(django-axes), on the sign-in page and with the API's Basic credentials; the pause ends after
+LOGIN_LOCKOUT_MINUTES, and touches neither other usernames nor other addresses."""
+
+import base64
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from campaigns.models import Campaign
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+RIGHT = "right-pass-1234!"
+LIMIT = settings.AXES_FAILURE_LIMIT
+
+
+def sign_in(client: Client, username: str, password: str, address: str = "10.0.0.1"):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def signed_in(client: Client) -> bool:
+    return client.get(reverse("dashboard")).status_code == 200
+
+
+def fail(client: Client, username: str, times: int, address: str = "10.0.0.1") -> list[int]:
+    return [sign_in(client, username, "wrong", address).status_code for _ in range(times)]
+
+
+@pytest.mark.defaults
+def test_the_limit_pauses_that_username_from_that_address_even_with_the_right_password(client):
+    UserFactory(username="ana", password=RIGHT)
+    UserFactory(username="bo", password=RIGHT)
+    assert fail(client, "ana", LIMIT) == [200] * (LIMIT - 1) + [429]
+    paused = sign_in(client, "ana", RIGHT)
+    assert paused.status_code == 429
+    assert paused["Retry-After"] == str(settings.AXES_COOLOFF_TIME.seconds)
+    page = paused.content.decode()
+    assert "Sign-in paused" in page and "ana" in page and "15 minutes" in page
+    assert not signed_in(client)
+
+    assert sign_in(Client(), "ana", RIGHT, address="10.0.0.2").status_code == 302
+    other = Client()
+    assert sign_in(other, "bo", RIGHT).status_code == 302 and signed_in(other)
+
+
+def test_the_pause_ends_after_the_cool_off(client):
+    UserFactory(username="ana", password=RIGHT)
+    fail(client, "ana", LIMIT)
+    assert sign_in(client, "ana", RIGHT).status_code == 429
+    AccessAttempt.objects.update(
+        attempt_time=AccessAttempt.objects.get().attempt_time
+        - settings.AXES_COOLOFF_TIME
+        - timedelta(seconds=1)
+    )
+    assert sign_in(client, "ana", RIGHT).status_code == 302 and signed_in(client)
+
+
+def test_an_administrator_lifts_the_pause(client):
+    UserFactory(username="ana", password=RIGHT)
+    fail(client, "ana", LIMIT)
+    call_command("axes_reset_username", "ana")
+    assert sign_in(client, "ana", RIGHT).status_code == 302 and signed_in(client)
+
+
+def test_a_right_password_starts_the_count_again(client):
+    UserFactory(username="ana", password=RIGHT)
+    fail(client, "ana", LIMIT - 1)
+    assert sign_in(client, "ana", RIGHT).status_code == 302
+    client.post(reverse("logout"))
+    assert fail(client, "ana", LIMIT - 1) == [200] * (LIMIT - 1)
+    assert sign_in(client, "ana", RIGHT).status_code == 302
+
+
+def basic(username: str, password: str) -> Client:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode()
+    return Client(HTTP_AUTHORIZATION=f"Basic {token}", REMOTE_ADDR="10.0.0.1")
+
+
+def test_basic_credentials_are_paused_too_and_the_api_says_so(world):
+    campaign = {
+        "name": "Spring drop",
+        "starts_on": "2027-03-01",
+        "ends_on": "2027-04-30",
+        "markets": ["DE"],
+        "channels": ["instagram"],
+    }
+    director = "brand-a-creative_director"
+    wrong = basic(director, "wrong")
+    statuses = [wrong.get(reverse("api-campaign-list")).status_code for _ in range(LIMIT)]
+    assert statuses == [403] * (LIMIT - 1) + [429]
+
+    right = basic(director, "pass-for-tests")
+    response = right.post(reverse("api-campaign-list"), campaign, content_type="application/json")
+    assert response.status_code == 429
+    assert response.json() == {
+        "code": "locked_out",
+        "detail": "Too many wrong passwords for this username from this address: signing in is "
+        "paused for 15 minutes, even with the right password.",
+    }
+    assert response["Retry-After"] == "900"
+    assert not Campaign.objects.exists()
+
+    elsewhere = basic(director, "pass-for-tests")
+    elsewhere.defaults["REMOTE_ADDR"] = "10.0.0.2"
+    response = elsewhere.post(
+        reverse("api-campaign-list"), campaign, content_type="application/json"
+    )
+    assert response.status_code == 201
