@@ -230,7 +230,9 @@ def garment_archive(*, actor: Actor, garment: Garment, archived: bool) -> Garmen
     """Take a garment out of the catalogue, or put it back: the looks that wear it keep it,
     but new looks are not offered it."""
     brand = actor.require(Perm.MANAGE_GARMENTS)
-    locked = Garment.objects.select_for_update().filter(pk=garment.pk, brand=brand).first()
+    locked = (
+        Garment.objects.select_for_update(of=("self",)).filter(pk=garment.pk, brand=brand).first()
+    )
     if locked is None:
         raise NotFound("No such garment.")
     if (locked.archived_at is not None) != archived:
@@ -412,7 +414,14 @@ def _look_items(brand_id: int, items: list[LookItemInput]) -> list[LookItem]:
     if len(set(ids)) != len(ids):
         raise StudioError("A garment appears twice in the look.")
     # Locked, as deleting a garment locks it: a garment is never deleted under a look being saved.
-    chosen = Garment.objects.select_for_update().filter(brand=brand_id, pk__in=ids)
+    # In id order, so two saves sharing garments wait for each other rather than deadlock; and
+    # only the garments: the catalogue's default order joins the brand, whose row every write of
+    # the brand needs.
+    chosen = (
+        Garment.objects.select_for_update(of=("self",))
+        .filter(brand=brand_id, pk__in=ids)
+        .order_by("pk")
+    )
     garments = {g.pk: g for g in chosen}
     unknown = [pk for pk in ids if pk not in garments]
     if unknown:
@@ -513,7 +522,9 @@ def garment_delete(*, actor: Actor, garment: Garment) -> None:
     """Delete a garment no look wears. Its image files stay: files are stored by content, and
     another garment may share one."""
     brand = actor.require(Perm.MANAGE_GARMENTS)
-    locked = Garment.objects.select_for_update().filter(pk=garment.pk, brand=brand).first()
+    locked = (
+        Garment.objects.select_for_update(of=("self",)).filter(pk=garment.pk, brand=brand).first()
+    )
     if locked is None:
         raise NotFound("No such garment.")
     looks = Look.objects.filter(items__garment=locked).distinct().count()

@@ -3,8 +3,6 @@ look, a look its garments), by page and by API, never for another brand or a rol
 change them; and never in the middle of a matrix queued with the look or a look saved with the
 garment."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -22,6 +20,7 @@ from studio.errors import StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.factories import GarmentFactory
+from tests.races import race
 from tests.worker import broker_empty
 
 pytestmark = pytest.mark.django_db
@@ -133,28 +132,6 @@ def test_other_roles_and_brands_delete_nothing(studio, login, spare_look):
         and Garment.objects.filter(pk=belt.pk).exists()
     )
     assert not AuditEvent.objects.filter(verb__endswith=".deleted").exists()
-
-
-def race(*works) -> list[str]:
-    """Run ``works`` at the same moment, each in its own connection; what each came to."""
-    barrier, outcomes = threading.Barrier(len(works)), [""] * len(works)
-
-    def run(n: int) -> None:
-        barrier.wait()
-        try:
-            works[n]()
-            outcomes[n] = "done"
-        except StudioError as exc:
-            outcomes[n] = exc.message
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(works))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)

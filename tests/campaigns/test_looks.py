@@ -1,7 +1,8 @@
 import re
+import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -12,6 +13,7 @@ from studio.errors import PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.factories import GarmentFactory, LicenseFactory, TwinFactory
+from tests.races import race
 from twins.enums import CheckCode
 from twins.services import standing_terms_update
 
@@ -197,6 +199,49 @@ def test_duplicate_service_keeps_layers(stylist, wardrobe):
     )
     copy = look_duplicate(actor=stylist, look=look)
     assert [(i.slot, i.layer) for i in copy.items.all()] == [("outerwear", 35), ("top", 45)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_looks_saved_at_once_from_shared_garments_all_save(world, stylist, wardrobe):
+    """Saving a look locks its garments (so none is deleted under it). Saves that share some
+    garments wait for each other and never deadlock."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    pairs = [("bottom", "shoes"), ("shoes", "top"), ("top", "bottom"), ("outerwear", "shoes")]
+    for round in range(3):
+        outcomes = race(
+            *[
+                lambda pair=pair, round=round: look_save(
+                    actor=stylist, name=f"{round} {pair}", items=items(wardrobe, *pair)
+                )
+                for pair in pairs
+            ]
+        )
+        assert outcomes == ["done"] * len(pairs)
+    assert Look.objects.count() == 3 * len(pairs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_look_being_saved_holds_up_nothing_else_of_the_brand(world, stylist, wardrobe):
+    """Its lock is on its garments only, not on the brand that every write of the brand refers
+    to (a new garment, campaign or audit event waits on a locked brand row)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    done = threading.Event()
+
+    def add_garment() -> None:
+        try:
+            GarmentFactory(brand=world.brand_a, category="top", name="Added meanwhile")
+            done.set()
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        look_save(actor=stylist, name="Slow save", items=items(wardrobe, "top", "bottom"))
+        thread = threading.Thread(target=add_garment)
+        thread.start()
+        assert done.wait(5), "a new garment waited for the look's transaction"
+    thread.join()
 
 
 def test_looks_over_the_api(world, login, wardrobe):
