@@ -1,9 +1,10 @@
 import threading
+import time
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from studio.enums import Role
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
@@ -11,7 +12,7 @@ from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.factories import LicenseFactory, UserFactory
 from twins.enums import CheckCode, Exclusivity, LicenseStatus, UsageKind
-from twins.models import License, StandingTerms, UsageLine
+from twins.models import License, StandingTerms, Twin, UsageLine
 from twins.revocation import revocation_handler, revocation_handler_remove
 from twins.services import (
     Terms,
@@ -367,6 +368,64 @@ def test_two_conflicting_acceptances_at_once_leave_one_active(world):
         thread.join()
     assert sorted(outcomes) == ["active", "conflict"]
     assert License.objects.filter(status=LicenseStatus.ACTIVE).count() == 1
+
+
+def lock_waiters() -> int:
+    """How many other connections wait for a row lock now (read afresh: inside a transaction,
+    PostgreSQL keeps its first snapshot of the activity view)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("decision", ["revoke", "expire"])
+def test_a_license_decided_while_a_matrix_is_checking_its_twin_waits_and_never_deadlocks(
+    world, decision
+):
+    """Queueing a matrix locks the twins (with their talents), then their licenses
+    (LicenseBook(lock=True)). A decision on a license that comes between the two halves must not
+    hold the license while it waits for the twin: the two would wait for each other."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    if decision == "expire":
+        License.objects.filter(pk=license.pk).update(ends_on=date.today() - timedelta(days=1))
+    outcome: list[str] = []
+
+    def decide() -> None:
+        try:
+            if decision == "revoke":
+                license_revoke(actor=world.talent_a.user, license=license, reason="Ended")
+            else:
+                license_expire_due(today=date.today())
+            outcome.append("done")
+        except Exception as exc:
+            outcome.append(f"{type(exc).__name__}: {exc}")
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        # The first half of LicenseBook(lock=True): the twin and its talent.
+        list(Twin.objects.select_related("talent").select_for_update().filter(pk=world.twin_a.pk))
+        thread = threading.Thread(target=decide)
+        thread.start()
+        for _ in range(100):  # the decision is now waiting for a lock
+            if lock_waiters():
+                break
+            time.sleep(0.05)
+        assert lock_waiters() == 1, outcome
+        # The second half: the twin's licenses. A decision holding the license deadlocks here.
+        held = list(License.objects.select_for_update().filter(twin=world.twin_a))
+        assert [lic.status for lic in held] == [LicenseStatus.ACTIVE]
+    thread.join(10)
+    assert outcome == ["done"]
+    expected = LicenseStatus.REVOKED if decision == "revoke" else LicenseStatus.EXPIRED
+    assert License.objects.get(pk=license.pk).status == expected
 
 
 # --- Revocation and expiry ------------------------------------------------------------------------

@@ -171,7 +171,7 @@ def agreement_identity_verify(
     """Someone at the capture day (the talent's agency, or studio staff) confirms the signer's
     identity, and how."""
     agreement = (
-        ReplicaAgreement.objects.select_for_update()
+        ReplicaAgreement.objects.select_for_update(of=("self",))
         .select_related("twin__talent")
         .get(pk=agreement.pk)
     )

@@ -165,8 +165,13 @@ def _acts_for_talent(user: User, license: License) -> Talent:
 
 
 def _locked(license: License) -> License:
+    """The license, locked after its twin and talent, in the order a matrix being queued locks
+    them (LicenseBook(lock=True)): the two wait for each other instead of deadlocking. The
+    talent's lock also takes their license decisions one at a time, as exclusivity is checked
+    across all of them."""
+    list(Twin.objects.select_related("talent").select_for_update().filter(pk=license.twin_id))
     return (
-        License.objects.select_for_update()
+        License.objects.select_for_update(of=("self",))
         .select_related("twin__talent", "brand")
         .get(pk=license.pk)
     )
@@ -382,15 +387,9 @@ def twin_consent_revoke(*, actor: User, twin: Twin, reason: str) -> Twin:
 def license_expire_due(*, today: date) -> list[int]:
     """Active licenses whose term ended before ``today`` become expired (idempotent)."""
     expired = []
-    for license_id in License.objects.filter(
-        status=LicenseStatus.ACTIVE, ends_on__lt=today
-    ).values_list("pk", flat=True):
+    for license in License.objects.filter(status=LicenseStatus.ACTIVE, ends_on__lt=today):
         with transaction.atomic():
-            license = (
-                License.objects.select_for_update()
-                .select_related("twin__talent", "brand")
-                .get(pk=license_id)
-            )
+            license = _locked(license)
             if license.status != LicenseStatus.ACTIVE:
                 continue
             license.status = LicenseStatus.EXPIRED

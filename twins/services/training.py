@@ -129,7 +129,7 @@ def _local_photos(version: TwinVersion, folder: Path) -> tuple[TrainingPhoto, ..
 def _finish(version_id: int, status: str, **fields: Any) -> TwinVersion:
     with transaction.atomic():
         version = (
-            TwinVersion.objects.select_for_update()
+            TwinVersion.objects.select_for_update(of=("self",))
             .select_related("twin__talent__user")
             .get(pk=version_id)
         )
@@ -158,7 +158,7 @@ def gave_up(version: TwinVersion) -> str:
 def _claim(version_id: int, worker: str) -> tuple[TwinVersion | None, bool]:
     """The version, and whether this worker took it to train."""
     version = (
-        TwinVersion.objects.select_for_update()
+        TwinVersion.objects.select_for_update(of=("self",))
         .select_related("twin__talent__user")
         .filter(pk=version_id)
         .first()
@@ -260,7 +260,7 @@ def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None
 @transaction.atomic
 def twin_version_cancel(*, actor: User, version: TwinVersion) -> TwinVersion:
     version = (
-        TwinVersion.objects.select_for_update()
+        TwinVersion.objects.select_for_update(of=("self",))
         .select_related("twin__talent__user")
         .get(pk=version.pk)
     )
@@ -279,7 +279,7 @@ def twin_version_cancel(*, actor: User, version: TwinVersion) -> TwinVersion:
 def twin_version_retire(*, actor: User, version: TwinVersion) -> TwinVersion:
     """The talent (or their agency) retires a version: it is never rendered again."""
     version = (
-        TwinVersion.objects.select_for_update()
+        TwinVersion.objects.select_for_update(of=("self",))
         .select_related("twin__talent__user")
         .get(pk=version.pk)
     )
