@@ -96,7 +96,7 @@ class GarmentListApi(ListAPIView[Garment]):
             category=filters.get("category", ""),
             season=filters.get("season", ""),
             cutout=filters.get("cutout", ""),
-            archived=filters["archived"],
+            archived=filters.get("archived", False),
         )
 
     @extend_schema(parameters=[Filters])

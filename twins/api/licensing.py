@@ -297,6 +297,8 @@ class StandingTermsApi(APIView):
 
         class Meta:
             model = StandingTerms
+            # A PUT says every term: one left out is a 400 that names it, not a silent default.
+            extra_kwargs = {"agency_needs_confirmation": {"required": True}}
             fields = [
                 "excluded_categories",
                 "excluded_content_tags",
