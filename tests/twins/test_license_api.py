@@ -135,7 +135,11 @@ def test_terms_agreement_and_consent_over_the_api(world, login):
     )
     assert saved.status_code == 200, saved.content
     assert saved.json()["blocked_brands"] == ["brand-b"]
-    partial = {"excluded_categories": [], "excluded_content_tags": [], "blocked_brands": []}
+    partial: dict[str, list[str]] = {
+        "excluded_categories": [],
+        "excluded_content_tags": [],
+        "blocked_brands": [],
+    }
     refused = client.put(url, partial, content_type="application/json")  # it was a 500
     assert refused.status_code == 400
     assert refused.json() == {"agency_needs_confirmation": ["This field is required."]}
