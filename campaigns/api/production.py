@@ -588,7 +588,7 @@ class ShotListApi(ListAPIView[Shot]):
             look=filters.get("look"),
             twin=filters.get("twin"),
             state=filters.get("state", ""),
-            shortlisted=filters["shortlisted"],
+            shortlisted=filters.get("shortlisted", False),
             pose=filters.get("pose", ""),
             scene=filters.get("scene"),
             format=filters.get("aspect", ""),
@@ -678,7 +678,7 @@ class RenderListApi(ListAPIView[Render]):
         return selectors.render_list(
             actor=api_actor(self.request),
             campaign=filters.get("campaign"),
-            shortlisted=filters["shortlisted"],
+            shortlisted=filters.get("shortlisted", False),
         )
 
     @extend_schema(parameters=[Filters])
