@@ -14,8 +14,8 @@ def lockout_minutes() -> int:
 
 def locked_out_detail() -> str:
     return (
-        f"Too many wrong passwords for this username from this address: signing in is paused "
-        f"for {lockout_minutes()} minutes, even with the right password."
+        f"Too many wrong passwords for this username from this address: signing in is paused, "
+        f"even with the right password, until {lockout_minutes()} minutes pass without a try."
     )
 
 

@@ -96,9 +96,10 @@ MIDDLEWARE = [
 
 # --- Sign-in lockout (django-axes) ----------------------------------------------------------------
 # After LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
-# refused for LOGIN_LOCKOUT_MINUTES, the sign-in form and the API's Basic credentials alike; a
-# right password is refused too while it lasts. The address is REMOTE_ADDR: behind a proxy every
-# client shares the proxy's, and the lockout becomes one per username.
+# refused until LOGIN_LOCKOUT_MINUTES pass without a try, on the sign-in form and with the API's
+# Basic credentials alike; a right password is refused too while it lasts. The address is
+# REMOTE_ADDR: behind a proxy every client shares the proxy's, and the lockout becomes one per
+# username.
 # `manage.py axes_reset_username NAME` lifts one early.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
