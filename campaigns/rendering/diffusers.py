@@ -141,14 +141,42 @@ class DiffusersBackend:
         return ", ".join(parts)
 
     @staticmethod
-    def _unread(pipe: Any, prompt: str) -> str:
-        """What of ``prompt`` the text encoder never reads: CLIP takes ``model_max_length``
-        tokens, its start and end tokens among them, and the pipeline cuts the rest."""
-        tokenizer = pipe.tokenizer
-        ids = tokenizer(prompt, truncation=False, verbose=False).input_ids
-        if len(ids) <= tokenizer.model_max_length:
-            return ""
-        return str(tokenizer.decode(ids[tokenizer.model_max_length - 1 : -1])).strip()
+    def _long_prompt_embeds(pipe: Any, prompt: str, negative: str) -> dict[str, Any]:
+        """Embeddings that read all of a prompt longer than CLIP's window, else nothing (the
+        pipeline encodes a short one itself). CLIP reads ``model_max_length`` tokens, its start
+        and end among them, and the pipeline would cut the rest; so the prompt is read in windows
+        of that many, whose embeddings are joined (cross-attention takes any length). The
+        negative prompt gets as many windows, empty ones at its end."""
+        import torch
+
+        tokenizer, encoder = pipe.tokenizer, pipe.text_encoder
+        size = tokenizer.model_max_length - 2
+
+        def windows(text: str) -> list[list[int]]:
+            ids = tokenizer(text, truncation=False, add_special_tokens=False, verbose=False)
+            return [ids.input_ids[i : i + size] for i in range(0, len(ids.input_ids), size)]
+
+        said, unwanted = windows(prompt), windows(negative)
+        count = max(len(said), len(unwanted))
+        if count <= 1:
+            return {}
+
+        def encode(chunks: list[list[int]]) -> Any:
+            pad = (
+                tokenizer.pad_token_id
+                if tokenizer.pad_token_id is not None
+                else tokenizer.eos_token_id
+            )
+            rows = [
+                [tokenizer.bos_token_id, *chunk, tokenizer.eos_token_id]
+                + [pad] * (size - len(chunk))
+                for chunk in chunks + [[]] * (count - len(chunks))
+            ]
+            with torch.no_grad():
+                hidden = encoder(torch.tensor(rows, device=encoder.device))[0]
+            return hidden.reshape(1, -1, hidden.shape[-1]).to(encoder.dtype)
+
+        return {"prompt_embeds": encode(said), "negative_prompt_embeds": encode(unwanted)}
 
     # --- rendering --------------------------------------------------------------------------------
     def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
@@ -174,9 +202,10 @@ class DiffusersBackend:
                 pipeline._interrupt = True  # skips the remaining steps (the image is discarded)
             return kwargs
 
+        negative = str(params.get("negative_prompt", "deformed, blurry, watermark"))
+        embeds = self._long_prompt_embeds(pipe, prompt, negative)
         output = pipe(
-            prompt=prompt,
-            negative_prompt=str(params.get("negative_prompt", "deformed, blurry, watermark")),
+            **(embeds or {"prompt": prompt, "negative_prompt": negative}),
             image=init.resize((gen_w, gen_h), Image.Resampling.LANCZOS),
             mask_image=mask.resize((gen_w, gen_h), Image.Resampling.BILINEAR),
             width=gen_w,
@@ -193,7 +222,6 @@ class DiffusersBackend:
         out = io.BytesIO()
         image.convert("RGB").save(out, "PNG", compress_level=1)
         cuda = pipe.device.type == "cuda"
-        unread = self._unread(pipe, prompt)
         return RenderResult(
             png=out.getvalue(),
             width=request.width,
@@ -210,7 +238,5 @@ class DiffusersBackend:
                 "device": pipe.device.type,
                 "gpu": torch.cuda.get_device_name(pipe.device) if cuda else "",
                 "prompt": prompt,
-                # the prompt's tail past what CLIP reads, cut by the pipeline: said, not hidden
-                **({"prompt_unread": unread} if unread else {}),
             },
         )
