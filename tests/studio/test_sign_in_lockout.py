@@ -1,6 +1,7 @@
 """Guessing passwords stops after LOGIN_FAILURE_LIMIT wrong ones for a username from an address
-(django-axes), on the sign-in page and with the API's Basic credentials; the pause ends after
-LOGIN_LOCKOUT_MINUTES, and touches neither other usernames nor other addresses."""
+(django-axes), on the sign-in page and with the API's Basic credentials; the pause ends once
+LOGIN_LOCKOUT_MINUTES pass without a try, and touches neither other usernames nor other
+addresses."""
 
 import base64
 from datetime import timedelta
