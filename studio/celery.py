@@ -148,6 +148,20 @@ def _database_connections_tidy(task: Any, **kwargs: Any) -> None:
         close_old_connections()
 
 
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _refuse_to_start_without_a_secret_key(**kwargs: Any) -> None:
+    """Celery logs and swallows an error raised by a signal handler: SystemExit stops it."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from studio.secret import secret_key_require
+
+    try:
+        secret_key_require()
+    except ImproperlyConfigured as exc:
+        raise SystemExit(str(exc)) from None
+
+
 configure(app)
 app.autodiscover_tasks()
 

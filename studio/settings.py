@@ -46,10 +46,9 @@ def _secret_key() -> str:
     if key:
         return key
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set it in the environment, or set DEBUG=1 for development "
-            "(a key is then generated once under var/)."
-        )
+        # Empty: Django refuses any use of it, and the web process, the worker and beat refuse
+        # to start (studio.secret); commands that need no key (migrations, checks) still run.
+        return ""
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(50))

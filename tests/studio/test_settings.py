@@ -54,6 +54,10 @@ ENV_KEYS = (
 
 
 def run(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    return run_command([sys.executable, "-c", code], tmp_path, **env)
+
+
+def run_command(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if k not in ENV_KEYS}
     clean.update(
         {
@@ -63,7 +67,7 @@ def run(code: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[st
         }
     )
     return subprocess.run(
-        [sys.executable, "-c", code],
+        args,
         env=clean,
         cwd=ROOT,
         capture_output=True,
@@ -159,11 +163,30 @@ def test_a_sign_in_lockout_of_nothing_stops_the_start(tmp_path):
         assert "LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES are at least 1" in result.stderr
 
 
-def test_without_debug_the_studio_refuses_to_start_without_a_secret_key(tmp_path):
-    result = run("import django; django.setup()", tmp_path)
-    assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+def test_without_debug_the_studio_refuses_to_serve_without_a_secret_key(tmp_path):
+    """The web process, the worker and beat refuse to start; Django refuses any use of the
+    empty key; commands that need none, such as makemigrations, still run."""
+    web = run("import studio.wsgi", tmp_path)
+    assert web.returncode != 0 and "SECRET_KEY is not set" in web.stderr
+    use = run(
+        "import django; django.setup(); from django.conf import settings; settings.SECRET_KEY",
+        tmp_path,
+    )
+    assert use.returncode != 0 and "SECRET_KEY setting must not be empty" in use.stderr
+    celery = [sys.executable, "-m", "celery", "-A", "studio"]
+    for command in (
+        ["worker", "--pool", "solo", "-Q", "default"],
+        ["beat", "-s", str(tmp_path / "beat")],
+    ):
+        started = run_command([*celery, *command], tmp_path)
+        assert started.returncode == 1, started.stderr[-2000:]
+        assert "SECRET_KEY is not set" in started.stdout + started.stderr
     assert not (tmp_path / "var" / "secret_key").exists()
+    migrations = run_command(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"], tmp_path
+    )
+    assert migrations.returncode == 0, migrations.stderr
+    assert "No changes detected" in migrations.stdout
 
 
 def test_check_deploy_is_clean_with_production_settings(tmp_path):
