@@ -1,0 +1,78 @@
+"""The OpenAPI schema says what every operation answers when it refuses, not only when it works.
+
+drf-spectacular documents the success response alone, so a generated client knows nothing of
+the studio's 4xx answers, and a reader of /api/docs/ has to guess their shape. Every operation
+here also lists the errors it can answer with, in the shapes ``studio.api.exception_handler``
+gives them, and the ``X-Brand`` header that picks the brand to work in.
+"""
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+
+class ErrorSerializer(serializers.Serializer[Any]):
+    """A refusal: what went wrong, in a sentence a person can act on."""
+
+    code = serializers.CharField(
+        required=False,
+        help_text="A stable machine-readable reason (for example not_found, conflict, "
+        "license_revoked); absent where the refusal is DRF's own (signed out, no permission).",
+    )
+    detail = serializers.CharField()
+
+
+FIELD_ERRORS = {
+    "type": "object",
+    "description": "The fields in error, each with its messages (`non_field_errors` for the "
+    "request as a whole); a nested field's errors nest the same way.",
+    "additionalProperties": {},
+}
+
+X_BRAND = OpenApiParameter(
+    "X-Brand",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description="The slug of the brand to work in, for a user with seats in several brands. "
+    "Without it, the brand last chosen in the studio, else the user's first brand by name.",
+)
+
+
+class StudioAutoSchema(AutoSchema):
+    def get_override_parameters(self) -> list[Any]:
+        return [*super().get_override_parameters(), X_BRAND]
+
+    def _error(self, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        error = self.resolve_serializer(ErrorSerializer, direction).ref
+        errors = {
+            "403": self._error("Not signed in, or the role may not do this.", error),
+            "404": self._error(
+                "No such object among those you may see: the path's, or one the request "
+                "names (or no such page). What is not yours is not found.",
+                error,
+            ),
+            "429": self._error(
+                "Too many failed sign-ins for this username from this address: the "
+                "Retry-After header says in how many seconds to try again.",
+                error,
+            ),
+        }
+        writes = self.method in ("POST", "PUT", "PATCH", "DELETE")
+        queried = any(param["in"] == "query" for param in self._get_parameters())
+        if writes or queried:
+            errors["400"] = self._error(
+                "Bad input: nothing was changed.", {"anyOf": [error, FIELD_ERRORS]}
+            )
+        if writes:
+            errors["409"] = self._error(
+                "The object's state does not allow this now; nothing was changed.", error
+            )
+        return {**responses, **{code: errors[code] for code in sorted(errors)}}
