@@ -327,6 +327,8 @@ SPECTACULAR_SETTINGS = {
         "ContentTagEnum": "twins.enums.ContentTag",
         "GarmentCategoryEnum": "twins.services.people.CATEGORIES",
         "CampaignStatusEnum": "campaigns.enums.CampaignStatus",
+        "SceneKindEnum": "campaigns.enums.SceneKind",
+        "UsageKindEnum": "twins.enums.UsageKind",
         "JobStateEnum": "campaigns.enums.JobState",
         "PriorityNameEnum": "campaigns.enums.PRIORITY_NAMES",
     },

@@ -27,7 +27,7 @@ from campaigns.enums import (
 from campaigns.models import Campaign, Render, RenderJob, Scene, Shot
 from campaigns.poses import KEYPOINT_NAMES, POSES, Pose
 from campaigns.rendering.base import FORMATS
-from studio.api.fields import IdField
+from studio.api.fields import IdField, free_form, strings
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.enums import Perm
 from twins.enums import Channel, ContentTag
@@ -40,6 +40,9 @@ def _campaign(request: Request, pk: int) -> Campaign:
 # --- Campaigns ------------------------------------------------------------------------------------
 class CampaignOutputSerializer(serializers.ModelSerializer[Campaign]):
     owner = serializers.CharField(source="owner.username", read_only=True)
+    markets = strings(help_text="ISO 3166-1 alpha-2 country codes.")
+    channels = strings(Channel.choices)
+    content_tags = strings(ContentTag.choices, help_text="What the content is about.")
     cover_url = serializers.SerializerMethodField(
         help_text="The thumbnail of its newest shortlisted render, else of its newest render."
     )
@@ -471,6 +474,7 @@ class RenderOutputSerializer(serializers.ModelSerializer[Render]):
     image_url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
     shortlisted = serializers.SerializerMethodField()
+    meta = free_form(help_text="What the backend recorded of the render.")
 
     class Meta:
         model = Render
@@ -500,6 +504,7 @@ class RenderOutputSerializer(serializers.ModelSerializer[Render]):
 
 class JobOutputSerializer(serializers.ModelSerializer[RenderJob]):
     render = serializers.SerializerMethodField()
+    params = free_form(help_text="The backend's parameters of the render.")
 
     class Meta:
         model = RenderJob
@@ -728,6 +733,21 @@ class PoseListApi(APIView):
         return Response(self.OutputSerializer(POSES.values(), many=True).data)
 
 
+class FarmWorkerSerializer(serializers.Serializer[object]):
+    hostname = serializers.CharField()
+    alive = serializers.BooleanField(help_text="Heard from within the heartbeat's limit.")
+    queues = strings()
+    gpu_name = serializers.CharField(help_text="Empty where torch sees no GPU.")
+    gpu_memory_mb = serializers.IntegerField(allow_null=True)
+    backends = strings(help_text="Backends loaded and warm.")
+    last_seen_at = serializers.DateTimeField()
+    jobs = serializers.ListField(child=serializers.UUIDField(), help_text="The brand's own.")
+    busy = serializers.BooleanField(help_text="Running a job, the brand's or another's.")
+
+    class Meta:
+        ref_name = "FarmWorker"
+
+
 class FarmApi(APIView):
     """Workers, the broker's queue depths, and the brand's own queued and running renders."""
 
@@ -735,7 +755,7 @@ class FarmApi(APIView):
         class Meta:
             ref_name = "RenderFarm"
 
-        workers = serializers.ListField(child=serializers.DictField())
+        workers = FarmWorkerSerializer(many=True)
         depths = serializers.DictField(
             child=serializers.DictField(child=serializers.IntegerField())
         )

@@ -9,11 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns import selectors, services
-from campaigns.enums import LAYER_MAX, LIST_ITEM_MAX, LIST_MAX, SEASON_MAX, GarmentCategory
+from campaigns.enums import LAYER_MAX, LIST_ITEM_MAX, LIST_MAX, SEASON_MAX, GarmentCategory, Slot
 from campaigns.models import Garment, Look
-from studio.api.fields import IdField
+from studio.api.fields import IdField, strings
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.permissions import Actor
+from twins.api.licensing import CheckReasonSerializer
 
 
 def _names() -> serializers.ListField:
@@ -24,6 +25,8 @@ def _names() -> serializers.ListField:
 
 
 class GarmentOutputSerializer(serializers.ModelSerializer[Garment]):
+    colourways = strings()
+    sizes = strings()
     cutout_url = serializers.SerializerMethodField()
     packshot_url = serializers.SerializerMethodField()
 
@@ -209,6 +212,14 @@ class GarmentCutoutApi(APIView):
         return Response(GarmentOutputSerializer(garment).data)
 
 
+class RefusedRowSerializer(serializers.Serializer[object]):
+    line = serializers.IntegerField(help_text="The row's line in the file (the header is line 1).")
+    reason = serializers.CharField()
+
+    class Meta:
+        ref_name = "RefusedRow"
+
+
 class GarmentImportApi(APIView):
     """Import a product feed (CSV): good rows created or updated by SKU, bad rows reported."""
 
@@ -227,7 +238,7 @@ class GarmentImportApi(APIView):
             child=serializers.CharField(),
             help_text="SKUs updated that are archived: they stay out of the catalogue.",
         )
-        refused = serializers.ListField(child=serializers.DictField())
+        refused = RefusedRowSerializer(many=True)
 
         class Meta:
             ref_name = "GarmentImportReport"
@@ -275,6 +286,26 @@ class LookInputSerializer(serializers.Serializer[object]):
         )
 
 
+class LookItemOutputSerializer(serializers.Serializer[object]):
+    garment = serializers.IntegerField()
+    sku = serializers.CharField()
+    slot = serializers.ChoiceField(Slot.choices)
+    layer = serializers.IntegerField(help_text="Layering order: higher is worn over lower.")
+
+    class Meta:
+        ref_name = "LookItemOutput"
+
+
+class WearerSerializer(serializers.Serializer[object]):
+    twin = serializers.IntegerField()
+    name = serializers.CharField()
+    allowed = serializers.BooleanField()
+    reasons = CheckReasonSerializer(many=True, help_text="Why it may not, where it may not.")
+
+    class Meta:
+        ref_name = "LookWearer"
+
+
 class LookOutputSerializer(serializers.ModelSerializer[Look]):
     items = serializers.SerializerMethodField()
 
@@ -282,7 +313,7 @@ class LookOutputSerializer(serializers.ModelSerializer[Look]):
         model = Look
         fields = ["id", "name", "notes", "items", "created_at", "updated_at"]
 
-    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    @extend_schema_field(LookItemOutputSerializer(many=True))
     def get_items(self, look: Look) -> list[dict[str, object]]:
         return [
             {
@@ -336,7 +367,7 @@ class LookDetailApi(APIView):
             fields = [*LookOutputSerializer.Meta.fields, "wearers"]
             ref_name = "LookDetail"
 
-        @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+        @extend_schema_field(WearerSerializer(many=True))
         def get_wearers(self, look: Look) -> list[dict[str, object]]:
             return [
                 {

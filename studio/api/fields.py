@@ -11,3 +11,15 @@ class IdField(serializers.IntegerField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
+
+
+def strings(choices: Any = None, **kwargs: Any) -> serializers.ListField:
+    """An answer's list of codes kept in a JSON column (markets, channels, sizes...): typed in
+    the schema, where a model's JSONField would say nothing of its shape."""
+    child = serializers.ChoiceField(choices) if choices else serializers.CharField()
+    return serializers.ListField(child=child, read_only=True, **kwargs)
+
+
+def free_form(**kwargs: Any) -> serializers.DictField:
+    """An answer's object whose keys are what a backend or an event chose to record."""
+    return serializers.DictField(read_only=True, **kwargs)

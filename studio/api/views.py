@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio import selectors, services
+from studio.api.fields import free_form
 from studio.enums import Perm, Role
 from studio.errors import NotFound
 from studio.middleware import brand_slug_for
@@ -122,9 +123,10 @@ class MemberListApi(ListAPIView[Membership]):
 class AuditEventOutputSerializer(serializers.ModelSerializer[AuditEvent]):
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
     brand: serializers.SlugRelatedField[Brand] = serializers.SlugRelatedField(
-        slug_field="slug", read_only=True
+        slug_field="slug", read_only=True, allow_null=True
     )
     talent = serializers.CharField(source="talent_user.username", allow_null=True, default=None)
+    payload = free_form(help_text="What the event recorded, by verb.")
     object_type = serializers.CharField(source="object_type.model", allow_null=True, default=None)
 
     class Meta:

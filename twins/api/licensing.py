@@ -12,7 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from studio.api.fields import IdField
+from studio.api.fields import IdField, strings
 from studio.api.views import api_actor
 from studio.db import INT_MAX
 from studio.enums import Perm
@@ -20,12 +20,22 @@ from studio.errors import NotFound
 from studio.models import Brand
 from studio.permissions import user_of
 from twins import selectors, services
-from twins.enums import Channel, ContentTag, Exclusivity
+from twins.enums import Channel, ContentTag, Exclusivity, UsageKind
 from twins.models import License, StandingTerms, Twin
 from twins.permissions import talent_require
 from twins.services.people import CATEGORIES
 
 TERM_FIELDS = set(services.Terms.__dataclass_fields__)
+
+
+class CheckReasonSerializer(serializers.Serializer[object]):
+    """One reason a use is not allowed."""
+
+    code = serializers.CharField(help_text="For example no_license, market, category_excluded.")
+    message = serializers.CharField()
+
+    class Meta:
+        ref_name = "CheckReason"
 
 
 class TermsInputSerializer(serializers.Serializer[object]):
@@ -69,6 +79,11 @@ class LicenseOutputSerializer(serializers.ModelSerializer[License]):
         slug_field="slug", read_only=True, many=True
     )
     talent = serializers.CharField(source="twin.talent.display_name", read_only=True)
+    markets = strings(help_text="ISO 3166-1 alpha-2 country codes.")
+    channels = strings(Channel.choices)
+    categories = strings(
+        CATEGORIES, help_text="Garment categories the brand may dress the twin in."
+    )
     months = serializers.IntegerField(read_only=True)
     # Computed from fees: the terms bound them (LEDGER_MAX), and a bound here could only fail an
     # answer after its commit, as 14 digits once did. Statement totals add up many lines.
@@ -211,7 +226,7 @@ class LicenseCheckApi(APIView):
     class OutputSerializer(serializers.Serializer[object]):
         allowed = serializers.BooleanField()
         license = serializers.IntegerField(allow_null=True)
-        reasons = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+        reasons = CheckReasonSerializer(many=True)
 
         class Meta:
             ref_name = "LicenseCheckOutput"
@@ -369,12 +384,28 @@ class ConsentRevokeApi(APIView):
 
 
 # --- Statements -----------------------------------------------------------------------------------
+class StatementLineSerializer(serializers.Serializer[object]):
+    date = serializers.DateField()
+    license = serializers.IntegerField()
+    kind = serializers.ChoiceField(UsageKind.choices)
+    asset = serializers.CharField()
+    channel = serializers.CharField()
+    markets = strings()
+    amount = serializers.DecimalField(max_digits=None, decimal_places=2)
+    currency = serializers.CharField()
+    brand = serializers.CharField()
+    talent = serializers.CharField()
+
+    class Meta:
+        ref_name = "StatementLine"
+
+
 class StatementOutputSerializer(serializers.Serializer[object]):
     month = serializers.DateField()
     totals = serializers.DictField(
         child=serializers.DecimalField(max_digits=None, decimal_places=2)
     )
-    lines = serializers.ListField(child=serializers.DictField())
+    lines = StatementLineSerializer(many=True)
 
     class Meta:
         ref_name = "Statement"

@@ -1,7 +1,7 @@
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.parsers import MultiPartParser
@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from studio.api.fields import free_form
 from studio.api.views import AuditEventOutputSerializer, api_actor
 from studio.errors import NotFound
 from studio.models import AuditEvent
@@ -27,8 +28,25 @@ class TalentOutputSerializer(serializers.ModelSerializer[Talent]):
         fields = ["id", "display_name", "discoverable", "twin_count"]
 
 
+@extend_schema_field({"anyOf": [{"type": "number"}, {"type": "string"}]})
+class MeasureField(serializers.JSONField):
+    """A check's measure or threshold: a number, or a word where the check names one."""
+
+
+class PhotoCheckSerializer(serializers.Serializer[object]):
+    name = serializers.CharField(help_text="size, sharpness, exposure, face or duplicate")
+    passed = serializers.BooleanField()
+    value = MeasureField()
+    threshold = MeasureField()
+    message = serializers.CharField()
+
+    class Meta:
+        ref_name = "PhotoCheck"
+
+
 class CapturePhotoOutputSerializer(serializers.ModelSerializer[CapturePhoto]):
     url = serializers.SerializerMethodField()
+    checks = PhotoCheckSerializer(many=True, read_only=True)
 
     class Meta:
         model = CapturePhoto
@@ -130,12 +148,22 @@ class CapturePhotoListApi(APIView):
         return Response(CapturePhotoOutputSerializer(photo).data, status=201)
 
 
+class CoverageCellSerializer(serializers.Serializer[object]):
+    cell = serializers.CharField(help_text="angle/framing/lighting")
+    status = serializers.CharField(help_text="missing, pending, failed or passed")
+    required = serializers.BooleanField()  # type: ignore[assignment]  # the answer's key
+    photos = serializers.ListField(child=serializers.IntegerField())
+
+    class Meta:
+        ref_name = "CoverageCell"
+
+
 class TwinCoverageApi(APIView):
     class OutputSerializer(serializers.Serializer[object]):
         readiness = serializers.IntegerField()
         ready = serializers.BooleanField()
         missing = serializers.ListField(child=serializers.CharField())
-        cells = serializers.ListField(child=serializers.DictField())
+        cells = CoverageCellSerializer(many=True)
 
         class Meta:
             ref_name = "CoverageOutput"
@@ -167,6 +195,8 @@ class TwinCoverageApi(APIView):
 class TwinVersionOutputSerializer(serializers.ModelSerializer[TwinVersion]):
     started_by = serializers.CharField(source="started_by.username")
     renderable = serializers.BooleanField(read_only=True)
+    params = free_form(help_text="The training backend's parameters.")
+    annotations = free_form(help_text="What training recorded of the twin (body regions...).")
 
     class Meta:
         model = TwinVersion
