@@ -21,3 +21,6 @@ urlpatterns = [
     path("api/", include("studio.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "studio.api.views.not_found"
+handler500 = "studio.api.views.server_error"

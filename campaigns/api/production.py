@@ -704,7 +704,7 @@ class RenderShortlistApi(APIView):
     def put(self, request: Request, pk: int) -> Response:
         return self._set(request, pk, True)
 
-    @extend_schema(request=None, responses=RenderOutputSerializer)
+    @extend_schema(request=None, responses={200: RenderOutputSerializer})
     def delete(self, request: Request, pk: int) -> Response:
         return self._set(request, pk, False)
 

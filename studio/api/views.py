@@ -1,7 +1,9 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views import defaults
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView
@@ -155,3 +157,21 @@ class BrandAuditListApi(ListAPIView[AuditEvent]):
         if not actor.has(Perm.VIEW_AUDIT):
             raise NotFound()
         return selectors.audit_list_for_brand(actor=actor)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """An address under /api/ that names nothing (``/api/garments/abc/``) answers in JSON, as
+    the API's own refusals do, not with the studio's HTML page."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": "No such API address."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """A failure of ours under /api/ answers in JSON too, so a client can still read it."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"code": "server_error", "detail": "The studio failed to answer; it is logged."},
+            status=500,
+        )
+    return defaults.server_error(request)

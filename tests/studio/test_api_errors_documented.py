@@ -5,6 +5,7 @@ The test walks every operation of the schema, signed out, with ids that name not
 body that is not an object, and checks each answer against that operation's documented
 responses."""
 
+import json
 from typing import Any
 
 import jsonschema  # type: ignore[import-untyped]
@@ -125,3 +126,22 @@ def test_every_operation_documents_the_brand_header_and_the_lockout(client):
         headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
         assert "X-Brand" in headers, (method, path)
         assert "429" in operation["responses"], (method, path)
+
+
+@pytest.mark.parametrize("url", ["/api/garments/abc/", "/api/jobs/not-a-uuid/", "/api/nothing/"])
+def test_an_api_address_that_names_nothing_answers_in_json(world, login, url):
+    client = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    schema, _found = operations(client)
+    response = client.get(url)
+    assert response.status_code == 404 and response["Content-Type"] == "application/json"
+    jsonschema.validate(response.json(), resolved({"$ref": "#/components/schemas/Error"}, schema))
+    page = client.get("/garments/abc/")  # the studio's pages keep their HTML page
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_a_failure_under_the_api_answers_in_json(rf):
+    from studio.api.views import server_error
+
+    response = server_error(rf.get("/api/campaigns/"))
+    assert response.status_code == 500 and json.loads(response.content)["code"] == "server_error"
+    assert server_error(rf.get("/campaigns/"))["Content-Type"].startswith("text/html")
