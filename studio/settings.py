@@ -97,8 +97,8 @@ MIDDLEWARE = [
 # After LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that pair is
 # refused until LOGIN_LOCKOUT_MINUTES pass without a try, on the sign-in form and with the API's
 # Basic credentials alike; a right password is refused too while it lasts. The address is
-# REMOTE_ADDR: behind a proxy every client shares the proxy's, and the lockout becomes one per
-# username.
+# REMOTE_ADDR, or behind TRUSTED_PROXIES reverse proxies that each append the address they were
+# reached from to X-Forwarded-For, the one the outermost proxy appended (studio.lockout).
 # `manage.py axes_reset_username NAME` lifts one early.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -108,6 +108,10 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 if AXES_FAILURE_LIMIT < 1 or timedelta(0) >= AXES_COOLOFF_TIME:
     raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES are at least 1.")
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES is a number of proxies: 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "studio.lockout.client_address"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "studio.lockout.sign_in_locked_out"

@@ -50,6 +50,7 @@ ENV_KEYS = (
     "DEBUG",
     "AWS_STORAGE_BUCKET_NAME",
     "SECURE_SSL_REDIRECT",
+    "TRUSTED_PROXIES",
 )
 
 
@@ -206,3 +207,12 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_trusted_proxies_are_counted_from_the_environment(tmp_path):
+    read = "import django; django.setup(); from django.conf import settings; "
+    read += "print(settings.TRUSTED_PROXIES)"
+    assert run(read, tmp_path, DEBUG="1").stdout.strip() == "0"
+    assert run(read, tmp_path, DEBUG="1", TRUSTED_PROXIES="2").stdout.strip() == "2"
+    refused = run("import django; django.setup()", tmp_path, DEBUG="1", TRUSTED_PROXIES="-1")
+    assert refused.returncode != 0 and "TRUSTED_PROXIES is a number of proxies" in refused.stderr

@@ -121,3 +121,59 @@ def test_basic_credentials_are_paused_too_and_the_api_says_so(world):
         reverse("api-campaign-list"), campaign, content_type="application/json"
     )
     assert response.status_code == 201
+
+
+def through_proxies(client: Client, username: str, password: str, forwarded: str):
+    """A sign-in that reached the studio through its reverse proxies (REMOTE_ADDR the inner
+    one), with the X-Forwarded-For they built."""
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR="10.0.0.254",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_trusted_proxies_each_client_address_has_its_own_count(client, settings):
+    """Behind two proxies the client is the address the outer one appended: a guesser's pause
+    does not reach the talent signing in from elsewhere, and the addresses a guesser writes into
+    the header themselves change nothing."""
+    settings.TRUSTED_PROXIES = 2
+    UserFactory(username="ana", password=RIGHT)
+    guesser = [
+        through_proxies(client, "ana", "wrong", f"{spoof}, 198.51.100.7, 10.0.0.253").status_code
+        for spoof in ("1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4", "5.5.5.5")
+    ]
+    assert guesser == [200] * (LIMIT - 1) + [429]
+    assert (
+        through_proxies(Client(), "ana", RIGHT, "6.6.6.6, 198.51.100.7, 10.0.0.253").status_code
+        == 429
+    )
+    talent = through_proxies(Client(), "ana", RIGHT, "203.0.113.5, 10.0.0.253")
+    assert talent.status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "198.51.100.7"
+
+
+@pytest.mark.parametrize("forwarded", [None, "10.0.0.253", "not-an-address, 10.0.0.253"])
+def test_a_header_the_proxies_did_not_build_falls_back_to_the_connection(
+    client, settings, forwarded
+):
+    """Too few hops, or no address where the outer proxy's should be: the connection's address,
+    never a value the client chose."""
+    from django.test import RequestFactory
+
+    from studio.lockout import client_address
+
+    settings.TRUSTED_PROXIES = 2
+    meta = {"REMOTE_ADDR": "10.0.0.254"}
+    if forwarded is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    assert client_address(RequestFactory().get("/", **meta)) == "10.0.0.254"
+
+
+def test_without_trusted_proxies_the_header_is_not_read(client):
+    UserFactory(username="ana", password=RIGHT)
+    for n in range(LIMIT):
+        through_proxies(client, "ana", "wrong", f"198.51.100.{n}")
+    assert AccessAttempt.objects.get().ip_address == "10.0.0.254"
+    assert through_proxies(Client(), "ana", RIGHT, "203.0.113.5").status_code == 429
