@@ -219,3 +219,23 @@ def test_garment_search_and_filter_with_htmx_partial(world, login):
     html = partial.content.decode()
     assert "Silk scarf" in html and "Silk shirt" not in html
     assert "<html" not in html  # htmx gets the grid only
+
+
+def test_a_page_that_is_not_yours_says_so_and_leads_back(world, login):
+    """The 404 of a studio page keeps the studio around it: the sections, the brand, a way back."""
+    other = GarmentFactory(brand=world.brand_b)
+    response = login(world.user("brand-a", Role.STYLIST)).get(
+        reverse("garment-detail", args=[other.pk])
+    )
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert "Not found" in html and "You are working in Brand A" in html
+    assert reverse("garment-list") in html and "Back to the dashboard" in html
+    assert other.name not in html
+
+
+def test_a_studio_failure_has_its_own_page(rf):
+    from studio.api.views import server_error
+
+    html = server_error(rf.get("/campaigns/")).content.decode()
+    assert "Something went wrong on our side" in html and "Back to the dashboard" in html
