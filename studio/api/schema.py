@@ -18,8 +18,9 @@ class ErrorSerializer(serializers.Serializer[Any]):
 
     code = serializers.CharField(
         required=False,
-        help_text="A stable machine-readable reason (for example not_found, conflict, "
-        "license_revoked); absent where the refusal is DRF's own (signed out, no permission).",
+        help_text="A stable machine-readable reason (for example invalid, not_found, conflict, "
+        "locked_out, image_too_large); absent where the refusal is DRF's own (signed out, a "
+        "wrong password).",
     )
     detail = serializers.CharField()
 
