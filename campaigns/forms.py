@@ -24,7 +24,7 @@ from campaigns.rendering.base import FORMATS
 from campaigns.selectors import first_of_each_category
 from campaigns.services import CampaignInput, MatrixSpec
 from studio.db import ID_MAX
-from studio.forms import RowsField
+from studio.forms import FilterForm, RowsField
 from twins.enums import Channel, ContentTag
 from twins.models import Twin
 
@@ -92,7 +92,7 @@ class StrokesForm(forms.Form):
     strokes = forms.FileField(help_text="PNG at the packshot's size: green keeps, red removes.")
 
 
-class GarmentFilterForm(forms.Form):
+class GarmentFilterForm(FilterForm):
     q = forms.CharField(required=False, label="Search")
     category = forms.ChoiceField(
         required=False, choices=[("", "All categories"), *GarmentCategory.choices]
@@ -100,6 +100,7 @@ class GarmentFilterForm(forms.Form):
     season = forms.ChoiceField(required=False, choices=())
     cutout = forms.ChoiceField(
         required=False,
+        label="Cut-out",
         choices=[
             ("", "Any cut-out"),
             ("computed", "Cut-out computed, to check"),
@@ -108,7 +109,9 @@ class GarmentFilterForm(forms.Form):
     )
 
     shelf = forms.ChoiceField(
-        required=False, choices=[("", "In the catalogue"), ("archived", "Archived")]
+        required=False,
+        label="Catalogue or archive",
+        choices=[("", "In the catalogue"), ("archived", "Archived")],
     )
 
     def __init__(self, *args: Any, seasons: list[str], **kwargs: Any) -> None:
@@ -384,10 +387,12 @@ class MatrixForm(forms.Form):
         )
 
 
-class BoardFilterForm(forms.Form):
+class BoardFilterForm(FilterForm):
     look = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
     twin = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())
-    state = forms.ChoiceField(required=False, choices=[("", "Any status"), *JobState.choices])
+    state = forms.ChoiceField(
+        required=False, label="Status", choices=[("", "Any status"), *JobState.choices]
+    )
     shortlisted = forms.BooleanField(required=False, label="Shortlisted only")
     pose = forms.ChoiceField(required=False, choices=())
     scene = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, choices=())

@@ -7,6 +7,16 @@ from studio.db import ID_MAX
 from studio.enums import Role
 
 
+class FilterForm(forms.Form):
+    """A row of list filters shown without visible labels (the first choice says what each one
+    is, "All categories"): each field's label becomes its accessible name, for screen readers."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("aria-label", field.label)
+
+
 class MemberAddForm(forms.Form):
     username = forms.CharField(max_length=150, help_text="The person's studio login.")
     role = forms.ChoiceField(choices=Role.choices)

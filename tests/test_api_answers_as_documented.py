@@ -8,7 +8,7 @@ import re
 from io import StringIO
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command

@@ -8,7 +8,7 @@ responses."""
 import json
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import pytest
 from django.test import Client
 from django.urls import reverse
