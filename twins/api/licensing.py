@@ -441,7 +441,9 @@ def _month(request: Request) -> date:
         raise serializers.ValidationError({"month": "Use YYYY-MM."}) from exc
 
 
-MONTH = OpenApiParameter("month", str, description="YYYY-MM (default: this month)")
+MONTH = OpenApiParameter(
+    "month", str, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (default: this month)"
+)
 
 
 class BrandStatementApi(APIView):
