@@ -1,5 +1,6 @@
 import os
 import shutil
+import time
 
 import pytest
 
@@ -39,3 +40,14 @@ def page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def wait_until(page, expression: str, arg=None, timeout: float = 15_000) -> None:
+    """``page.wait_for_function`` without its in-page polling, which evaluates the predicate
+    with ``eval``: the studio's Content-Security-Policy refuses that, as it should. Each check
+    here is a plain ``page.evaluate`` (the DevTools protocol, outside the page's policy)."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"Still false after {timeout / 1000:g} s: {expression}")
+        page.wait_for_timeout(50)

@@ -12,6 +12,7 @@ from campaigns.models import Render, RenderJob
 from campaigns.services import LookItemInput, look_save, matrix_queue, render_job_run
 from studio.enums import Role
 from tests.campaigns.conftest import make_studio
+from tests.e2e.conftest import wait_until
 from tests.e2e.test_licensing_in_a_browser import sign_in
 from tests.factories import GarmentFactory
 from tests.worker import broker_empty, celery_worker
@@ -42,7 +43,8 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.evaluate("window.stillTheSamePage = true")
     with celery_worker("gpu,cpu", tmp_path / "worker.log"):
-        page.wait_for_function(
+        wait_until(
+            page,
             "document.querySelectorAll('[data-state=succeeded] img').length === 2",
             timeout=60_000,
         )
@@ -55,8 +57,10 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     assert "held by" not in page.inner_text("#board-gpu")
     assert "Cancel" not in page.inner_text("#board-actions")
     images = page.locator("[data-state=succeeded] img")
-    page.wait_for_function(  # a thumbnail that loads (within the default timeout), not a hole
-        "(img) => img.complete && img.naturalWidth > 0", arg=images.first.element_handle()
+    wait_until(
+        page,  # a thumbnail that loads (within the default timeout), not a hole
+        "(img) => img.complete && img.naturalWidth > 0",
+        arg=images.first.element_handle(),
     )
     # Shortlisting changes its card in place: no reload, the count beside the filter follows.
     card = page.locator("[data-state=succeeded]").first
@@ -92,7 +96,8 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
     assert page.locator(".card.job").count() == 2
     page.evaluate("window.stillTheSamePage = true")
     with celery_worker("gpu,cpu", tmp_path / "worker2.log"):
-        page.wait_for_function(
+        wait_until(
+            page,
             "(before) => document.querySelector('.detail .preview img').getAttribute('src')"
             " !== before",
             arg=shown,
@@ -170,7 +175,7 @@ def test_the_builder_finds_a_look_among_many_and_keeps_what_is_ticked(world, liv
     results, chosen = page.locator("#look-picks .pick"), page.locator("#chosen-looks .pick")
 
     def shown(count: int) -> None:
-        page.wait_for_function(f"document.querySelectorAll('#look-picks .pick').length === {count}")
+        wait_until(page, f"document.querySelectorAll('#look-picks .pick').length === {count}")
 
     # The newest looks are shown; Look A, the oldest, is found by asking the server.
     assert results.count() == LOOK_PICKS and chosen.count() == 0

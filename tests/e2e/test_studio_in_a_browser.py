@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from campaigns.models import Garment
 from studio.enums import Role
+from tests.e2e.conftest import wait_until
 from tests.factories import png_bytes
 from tests.hostile import corpus
 
@@ -37,7 +38,7 @@ def test_stylist_adds_a_garment_and_sees_it_on_the_board(world, live_server, pag
     card = page.locator("figure.image-card", has_text="Browser scarf")
     image = card.locator("img")
     # (the element shows before its image has loaded: wait for the image, then measure it)
-    page.wait_for_function("(img) => img.complete && img.naturalWidth", arg=image.element_handle())
+    wait_until(page, "(img) => img.complete && img.naturalWidth", arg=image.element_handle())
     assert page.evaluate("(img) => img.naturalWidth", image.element_handle()) == 60
     assert Garment.objects.get(sku="E2E-1").brand == world.brand_a
 
@@ -67,8 +68,8 @@ def test_live_search_filters_the_grid_without_a_reload(world, live_server, page)
     page.goto(f"{live_server.url}{reverse('garment-list')}")
     page.evaluate("window.__marker = 'same page'")
     page.fill("input[name=q]", "linen")
-    page.wait_for_function(
-        "() => !document.querySelector('#garment-grid').innerText.includes('Wool coat')"
+    wait_until(
+        page, "() => !document.querySelector('#garment-grid').innerText.includes('Wool coat')"
     )
     assert "Linen shirt" in page.inner_text("#garment-grid")
     assert page.evaluate("window.__marker") == "same page"  # htmx swapped the grid only
@@ -87,6 +88,8 @@ def test_a_user_in_two_brands_switches_brand(world, live_server, page):
     page.wait_for_selector(".message.success")
     assert "B's coat" in page.inner_text("#garment-grid")
     assert "A's coat" not in page.inner_text("#garment-grid")
+    page.click(".message.success .dismiss")  # the studio's own script, not an inline handler
+    assert page.locator(".message").count() == 0
 
 
 def test_talent_sees_their_capture_set(world, live_server, page):
@@ -157,7 +160,7 @@ def test_stylist_paints_away_a_price_tag_in_the_cutout_editor(world, live_server
     assert tag_kept(alpha_of(garment)) < 0.1
     shown = page.locator(".preview img")
     shown.wait_for()
-    page.wait_for_function("(img) => img.complete && img.naturalWidth", arg=shown.element_handle())
+    wait_until(page, "(img) => img.complete && img.naturalWidth", arg=shown.element_handle())
     # the page shows the new cut-out, not the one the browser cached a moment ago
     assert page.evaluate(SHOWN_ALPHA, [shown.element_handle(), tag_x, tag_y]) == 0
 
@@ -190,31 +193,31 @@ def test_stylist_finds_garments_and_layers_them_in_the_look_builder(world, live_
     catalogue, chosen = page.locator("#picks .pick"), page.locator("#chosen .pick")
     assert catalogue.count() == 4 and chosen.count() == 0  # A's coat, tee, trousers, derby
     page.select_option("#pick-season", "SS27")  # a season narrows it, asked of the server
-    page.wait_for_function("document.querySelectorAll('#picks .pick').length === 1")
+    wait_until(page, "document.querySelectorAll('#picks .pick').length === 1")
     page.select_option("#pick-season", "")
-    page.wait_for_function("document.querySelectorAll('#picks .pick').length === 4")
+    wait_until(page, "document.querySelectorAll('#picks .pick').length === 4")
 
     page.fill("#pick-search", "trou")  # asks the server, as the stylist types
-    page.wait_for_function("document.querySelectorAll('#picks .pick').length === 1")
+    wait_until(page, "document.querySelectorAll('#picks .pick').length === 1")
     assert "Wide trousers" in catalogue.first.inner_text()
     assert page.locator("#picks h4").all_inner_texts() == ["Bottom"]
     catalogue.first.locator("input[type=checkbox]").check()  # moves up to the chosen
     assert chosen.count() == 1 and page.locator("#chosen-empty").is_hidden()
     page.fill("#pick-search", "ts-1")  # by SKU; the chosen trousers stay chosen
-    page.wait_for_function("document.querySelector('#picks').innerText.includes('Boxy tee')")
+    wait_until(page, "document.querySelector('#picks').innerText.includes('Boxy tee')")
     assert catalogue.count() == 1 and "Wide trousers" in chosen.first.inner_text()
     page.press("#pick-search", "Enter")  # searches; does not send the form
     assert page.url.endswith(reverse("look-create"))
     # Unpicked, the derby goes back to the catalogue, searched again.
     page.fill("#pick-search", "derby")
-    page.wait_for_function("document.querySelector('#picks').innerText.includes('Derby')")
+    wait_until(page, "document.querySelector('#picks').innerText.includes('Derby')")
     catalogue.first.locator("input[type=checkbox]").check()
     assert chosen.count() == 2
     chosen.filter(has_text="Derby").locator("input[type=checkbox]").click()  # leaves the DOM
-    page.wait_for_function("document.querySelector('#picks').innerText.includes('Derby')")
+    wait_until(page, "document.querySelector('#picks').innerText.includes('Derby')")
     assert chosen.count() == 1
     page.fill("#pick-search", "ts-1")
-    page.wait_for_function("document.querySelector('#picks').innerText.includes('Boxy tee')")
+    wait_until(page, "document.querySelector('#picks').innerText.includes('Boxy tee')")
     page.check(f"input[name=garments][value='{tee.pk}']")
     page.fill(f"input[name=layer-{tee.pk}]", "15")  # tucked under the trousers (20)
     page.click("button:has-text('Save the look')")

@@ -1,4 +1,7 @@
+import re
+
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -239,3 +242,27 @@ def test_a_studio_failure_has_its_own_page(rf):
 
     html = server_error(rf.get("/campaigns/")).content.decode()
     assert "Something went wrong on our side" in html and "Back to the dashboard" in html
+
+
+@pytest.mark.parametrize("url", ["/login/", "/api/schema/", "/api/docs/"])
+def test_every_answer_carries_a_content_security_policy(client, url):
+    """Scripts only from the studio's own files: an inline script, injected or not, does not
+    run. (The browser walk in tests/e2e/test_accessibility.py shows no page needs one.)"""
+    policy = client.get(url)["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in policy
+        and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    )
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+
+
+def test_no_template_runs_inline_script():
+    """The Content-Security-Policy refuses inline scripts and handlers; a template that used one
+    would break only when the handler fires. Behaviour lives in static/js, bound by data-*."""
+    inline = re.compile(r"\son[a-z]+\s*=|<script(?![^>]*\ssrc=)|javascript:", re.IGNORECASE)
+    found = [
+        f"{path.relative_to(settings.BASE_DIR)}: {match.group(0)}"
+        for path in (settings.BASE_DIR / "templates").rglob("*.html")
+        for match in inline.finditer(path.read_text())
+    ]
+    assert found == []
