@@ -3,7 +3,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -43,10 +43,14 @@ def brand_switch(request: HttpRequest) -> HttpResponse:
         raise Http404("You are not a member of that brand.")
     request.session[SESSION_BRAND_KEY] = slug
     messages.success(request, f"You are now working in {membership.brand.name}.")
+    # Back to the page the switch was made on: a path of this studio, never another site, nor
+    # a word that redirect() would take for the name of a view.
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        target = "dashboard"
-    return redirect(target)
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
+        return HttpResponseRedirect(target)
+    return redirect("dashboard")
 
 
 @login_required
