@@ -20,6 +20,8 @@ from twins.models import (
     Twin,
 )
 
+TEST_PASSWORD = "pass-for-tests"
+
 
 def png_bytes(
     size: tuple[int, int] = (64, 80),
@@ -37,7 +39,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.django.Password("pass-for-tests")
+    password = factory.django.Password(TEST_PASSWORD)
 
 
 class BrandFactory(factory.django.DjangoModelFactory):

@@ -12,6 +12,9 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.urls import reverse
 
+from campaigns.management.commands.seed_demo import PASSWORD
+from tests.e2e.test_licensing_in_a_browser import sign_in
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 LOGINS = [
@@ -48,12 +51,7 @@ def test_every_kind_of_page_passes_wcag_aa_and_logs_no_error(live_server, page):
     page.goto(f"{live_server.url}{reverse('login')}")
     found["/login/"] = violations(axe, page)
     for username in LOGINS:
-        page.context.clear_cookies()
-        page.goto(f"{live_server.url}{reverse('login')}")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", "twin-studio-demo")
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{live_server.url}/")
+        sign_in(page, live_server, username, PASSWORD)
         todo = ["/"]
         while todo:  # one page of each kind this login reaches
             path = todo.pop(0)

@@ -5,17 +5,18 @@ import pytest
 from django.urls import reverse
 
 from studio.enums import Role
+from tests.factories import TEST_PASSWORD
 from twins.enums import LicenseStatus
 from twins.models import License
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, username: str) -> None:
+def sign_in(page, live_server, username: str, password: str = TEST_PASSWORD) -> None:
     page.context.clear_cookies()
     page.goto(f"{live_server.url}{reverse('login')}")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pass-for-tests")
+    page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 

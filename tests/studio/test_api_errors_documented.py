@@ -14,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from studio.enums import Role
+from tests.test_api_answers_as_documented import json_schema
 
 pytestmark = [pytest.mark.django_db, pytest.mark.defaults]
 
@@ -29,24 +30,12 @@ def operations(client: Client) -> tuple[dict[str, Any], list[tuple[str, str, dic
     return schema, found
 
 
-def resolved(node: Any, schema: dict[str, Any]) -> Any:
-    """``node`` with every ``$ref`` to a component replaced by the component."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if ref:
-            return resolved(schema["components"]["schemas"][ref.rsplit("/", 1)[1]], schema)
-        return {key: resolved(value, schema) for key, value in node.items()}
-    if isinstance(node, list):
-        return [resolved(value, schema) for value in node]
-    return node
-
-
 def assert_documented(schema, path, method, operation, response) -> None:
     status = str(response.status_code)
     where = f"{method.upper()} {path} answered {status}: {response.content[:200]!r}"
     assert status in operation["responses"], where
     body_schema = operation["responses"][status]["content"]["application/json"]["schema"]
-    jsonschema.validate(response.json(), resolved(body_schema, schema))
+    jsonschema.validate(response.json(), json_schema(body_schema, schema))
 
 
 def filled(path: str, operation: dict[str, Any], number: int) -> str:
@@ -134,7 +123,9 @@ def test_an_api_address_that_names_nothing_answers_in_json(world, login, url):
     schema, _found = operations(client)
     response = client.get(url)
     assert response.status_code == 404 and response["Content-Type"] == "application/json"
-    jsonschema.validate(response.json(), resolved({"$ref": "#/components/schemas/Error"}, schema))
+    jsonschema.validate(
+        response.json(), json_schema({"$ref": "#/components/schemas/Error"}, schema)
+    )
     page = client.get("/garments/abc/")  # the studio's pages keep their HTML page
     assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
 
