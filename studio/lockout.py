@@ -14,6 +14,11 @@ def lockout_minutes() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
 
 
+def retry_after() -> str:
+    """The Retry-After header of a refused sign-in: the pause, in seconds."""
+    return str(lockout_minutes() * 60)
+
+
 def locked_out_detail() -> str:
     return (
         f"Too many wrong passwords for this username from this address: signing in is paused, "
@@ -34,7 +39,7 @@ def sign_in_locked_out(
         "minutes": lockout_minutes(),
     }
     response = render(request, "registration/locked_out.html", context, status=429)
-    response["Retry-After"] = str(lockout_minutes() * 60)
+    response["Retry-After"] = retry_after()
     return response
 
 

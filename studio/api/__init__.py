@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from studio.errors import StudioError
-from studio.lockout import locked_out_detail, lockout_minutes
+from studio.lockout import locked_out_detail, retry_after
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -26,6 +26,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return Response(
             {"code": "locked_out", "detail": locked_out_detail()},
             status=status.HTTP_429_TOO_MANY_REQUESTS,
-            headers={"Retry-After": str(lockout_minutes() * 60)},
+            headers={"Retry-After": retry_after()},
         )
     return drf_exception_handler(exc, context)

@@ -8,18 +8,11 @@ from django.urls import reverse
 from campaigns.models import Garment
 from studio.enums import Role
 from tests.e2e.conftest import wait_until
+from tests.e2e.test_licensing_in_a_browser import sign_in
 from tests.factories import png_bytes
 from tests.hostile import corpus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}{reverse('login')}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "pass-for-tests")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def test_stylist_adds_a_garment_and_sees_it_on_the_board(world, live_server, page, tmp_path):

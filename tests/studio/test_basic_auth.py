@@ -9,15 +9,12 @@ from django.urls import reverse
 
 from campaigns.models import Campaign
 from studio.enums import Role
-from tests.factories import MembershipFactory
+from tests.factories import TEST_PASSWORD, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 
-PASSWORD = "pass-for-tests"  # tests.factories.UserFactory's
-
-
-def basic(username: str, password: str = PASSWORD) -> Client:
+def basic(username: str, password: str = TEST_PASSWORD) -> Client:
     """A client with no session that sends Basic credentials, and CSRF checked as in production."""
     token = base64.b64encode(f"{username}:{password}".encode()).decode()
     return Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Basic {token}")

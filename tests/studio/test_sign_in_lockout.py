@@ -3,7 +3,6 @@
 LOGIN_LOCKOUT_MINUTES pass without a try, and touches neither other usernames nor other
 addresses."""
 
-import base64
 from datetime import timedelta
 
 import pytest
@@ -15,6 +14,7 @@ from django.urls import reverse
 
 from campaigns.models import Campaign
 from tests.factories import UserFactory
+from tests.studio.test_basic_auth import CAMPAIGN, basic
 
 pytestmark = pytest.mark.django_db
 
@@ -86,26 +86,14 @@ def test_a_right_password_starts_the_count_again(client):
     assert sign_in(client, "ana", RIGHT).status_code == 302
 
 
-def basic(username: str, password: str) -> Client:
-    token = base64.b64encode(f"{username}:{password}".encode()).decode()
-    return Client(HTTP_AUTHORIZATION=f"Basic {token}", REMOTE_ADDR="10.0.0.1")
-
-
 def test_basic_credentials_are_paused_too_and_the_api_says_so(world):
-    campaign = {
-        "name": "Spring drop",
-        "starts_on": "2027-03-01",
-        "ends_on": "2027-04-30",
-        "markets": ["DE"],
-        "channels": ["instagram"],
-    }
     director = "brand-a-creative_director"
     wrong = basic(director, "wrong")
     statuses = [wrong.get(reverse("api-campaign-list")).status_code for _ in range(LIMIT)]
     assert statuses == [403] * (LIMIT - 1) + [429]
 
-    right = basic(director, "pass-for-tests")
-    response = right.post(reverse("api-campaign-list"), campaign, content_type="application/json")
+    right = basic(director)
+    response = right.post(reverse("api-campaign-list"), CAMPAIGN, content_type="application/json")
     assert response.status_code == 429
     assert response.json() == {
         "code": "locked_out",
@@ -115,10 +103,10 @@ def test_basic_credentials_are_paused_too_and_the_api_says_so(world):
     assert response["Retry-After"] == "900"
     assert not Campaign.objects.exists()
 
-    elsewhere = basic(director, "pass-for-tests")
+    elsewhere = basic(director)
     elsewhere.defaults["REMOTE_ADDR"] = "10.0.0.2"
     response = elsewhere.post(
-        reverse("api-campaign-list"), campaign, content_type="application/json"
+        reverse("api-campaign-list"), CAMPAIGN, content_type="application/json"
     )
     assert response.status_code == 201
 

@@ -34,7 +34,10 @@ class MeasureField(serializers.JSONField):
 
 
 class PhotoCheckSerializer(serializers.Serializer[object]):
-    name = serializers.CharField(help_text="size, sharpness, exposure, face or duplicate")
+    name = serializers.CharField(
+        help_text="size, sharpness, exposure, face or duplicate; readable or checks where the "
+        "photo could not be checked at all"
+    )
     passed = serializers.BooleanField()
     value = MeasureField()
     threshold = MeasureField()
