@@ -13,6 +13,10 @@ worker process:
 2. enqueue time and query count of a 5,000-shot matrix, in a process that has queued before
    (and, beside it, the first one, which also imports and connects);
 3. the preview backend's time per 1024×1280 render with five garments, warm, on one core.
+
+`manage.py benchmark cutout` (no services): how well and how fast cut-outs are computed from
+packshots, on every demo garment shape and colour and a few near-white ones, on a plain, a
+shadowed and a graded backdrop, against the shapes' true alpha.
 """
 
 import io
@@ -442,3 +446,66 @@ def run(*, jobs: int, out: Callable[[str], None]) -> None:
         f"preview render 1024×1280, five garments, warm: median {preview_median * 1000:.0f} ms"
         f"   p95 {preview_p95 * 1000:.0f} ms (target < 300 ms)"
     )
+
+
+BACKDROPS = ("plain", "soft shadow", "graded")
+PALE = [(250, 250, 250), (240, 240, 238)]  # nearly the backdrop's own colour
+
+
+def packshot_on(backdrop: str, category: str, colour: tuple[int, int, int]) -> tuple[Any, Any]:
+    """A demo garment photographed (JPEG) on a backdrop, and its true alpha (0 to 1)."""
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    garment = Image.open(io.BytesIO(draw_cutout(category, colour)))
+    shot = Image.new("RGB", (1000, 1200), (246, 246, 244))
+    if backdrop == "soft shadow":
+        shadow = Image.new("L", shot.size, 0)
+        shadow.paste(garment.getchannel("A"), (115, 115))
+        shadow = shadow.filter(ImageFilter.GaussianBlur(12)).point(lambda v: round(v * 0.35))
+        shot.paste((180, 180, 178), (0, 0), shadow)
+    elif backdrop == "graded":
+        shade = np.linspace(1.0, 0.85, shot.height)[:, None, None]
+        shot = Image.fromarray((np.asarray(shot) * shade).astype(np.uint8))
+    shot.paste(garment, (100, 100), garment)
+    truth = np.zeros((shot.height, shot.width))
+    truth[100:1100, 100:900] = np.asarray(garment.getchannel("A")) / 255
+    out = io.BytesIO()
+    shot.save(out, "JPEG", quality=92)
+    return Image.open(out), truth
+
+
+def demo_colours() -> list[tuple[int, int, int]]:
+    from campaigns.demo import CATALOGUES, PACKSHOTS
+
+    colours = sorted({colour for rows in CATALOGUES.values() for *_, colour in rows})
+    return colours + [colour for *_, colour in PACKSHOTS.values()] + PALE
+
+
+def run_cutouts(
+    *, out: Callable[[str], None], colours: list[tuple[int, int, int]] | None = None
+) -> None:
+    import numpy as np
+
+    from campaigns.cutout import cutout_from_packshot
+    from campaigns.demo import SHAPES
+
+    colours = colours or demo_colours()
+    out(f"cut-outs of {len(SHAPES)} shapes × {len(colours)} colours, 1000×1200 JPEG packshots")
+    for backdrop in BACKDROPS:
+        scores, errors, seconds = [], [], []
+        for category in SHAPES:
+            for colour in colours:
+                shot, truth = packshot_on(backdrop, category, colour)
+                started = time.perf_counter()
+                cutout = cutout_from_packshot(shot)
+                seconds.append(time.perf_counter() - started)
+                alpha = np.asarray(cutout.getchannel("A")) / 255
+                kept, garment = alpha > 0.5, truth > 0.5
+                scores.append((kept & garment).sum() / (kept | garment).sum())
+                errors.append(np.abs(alpha - truth).mean())
+        out(
+            f"  {backdrop + ' backdrop:':22} IoU mean {statistics.mean(scores):.3f}"
+            f"  worst {min(scores):.3f}   alpha error {statistics.mean(errors) * 100:.2f} %"
+            f"   median {statistics.median(seconds) * 1000:.0f} ms per cut-out"
+        )

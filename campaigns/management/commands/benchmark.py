@@ -6,11 +6,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 class Command(BaseCommand):
     help = (
         "Measure the render pipeline on Redis with a real worker, in a database of its own: "
-        "per-job overhead next to a raw Celery round trip, a 5,000-shot enqueue, preview renders."
+        "per-job overhead next to a raw Celery round trip, a 5,000-shot enqueue, preview renders. "
+        "`benchmark cutout`: the quality and time of computed cut-outs (no services)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["render"])
+        parser.add_argument("what", choices=["render", "cutout"])
         parser.add_argument(
             "--jobs", type=int, default=50, help="jobs to time, 5 to 80 (default 50)"
         )
@@ -18,6 +19,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from campaigns import benchmark
 
+        if options["what"] == "cutout":
+            benchmark.run_cutouts(out=self.stdout.write)
+            return
         try:
             benchmark.run(jobs=min(80, max(5, options["jobs"])), out=self.stdout.write)
         except RuntimeError as exc:
