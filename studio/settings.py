@@ -351,14 +351,15 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-# Content-Security-Policy (django-csp): scripts only from the studio's own files, so text that
-# slipped past escaping still could not run. Styles allow inline attributes (progress widths,
-# scene swatches); images may come from the media storage's signed URLs.
+# Content-Security-Policy (django-csp): scripts and styles only from the studio's own files, so
+# markup that slipped past escaping still could not run or restyle a page (templates draw
+# progress and swatches with SVG attributes, not style attributes; htmx is told not to add its
+# own <style>); images may come from the media storage's signed URLs.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
-        "style-src": [SELF, "'unsafe-inline'"],
+        "style-src": [SELF],
         "img-src": [SELF, "data:", "blob:", "https:"],
         "connect-src": [SELF],
         "object-src": [NONE],

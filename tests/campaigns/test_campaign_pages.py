@@ -445,9 +445,9 @@ def test_the_builder_draws_poses_scenes_and_formats_and_keeps_what_was_picked(di
     )
     assert '<line x1="40.0" y1="18.0" x2="40.0" y2="19.0"/>' in figure.group(1)  # neck to shoulder
     # Scenes as their colour; formats as frames of their shape, the longer side 56 px.
-    assert f'style="background: {studio.scene.value}"' in page
-    assert '<span style="width: 32px; height: 56px"></span>' in page  # 9:16
-    assert '<span style="width: 56px; height: 32px"></span>' in page  # 16:9
+    assert f'<rect width="1" height="1" fill="{studio.scene.value}"/>' in page
+    assert '<svg width="32" height="56" aria-hidden="true" focusable="false">' in page  # 9:16
+    assert '<svg width="56" height="32" aria-hidden="true" focusable="false">' in page  # 16:9
     picked = director.post(
         url,
         {

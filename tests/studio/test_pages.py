@@ -1,9 +1,11 @@
+import base64
+import hashlib
 import re
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.urls import reverse
+from django.urls import path, reverse
 
 from studio.enums import Role
 from studio.models import AuditEvent, Membership
@@ -244,25 +246,63 @@ def test_a_studio_failure_has_its_own_page(rf):
     assert "Something went wrong on our side" in html and "Back to the dashboard" in html
 
 
+def directive(policy: str, name: str) -> list[str]:
+    return next(part.split()[1:] for part in policy.split(";") if part.split()[0] == name)
+
+
 @pytest.mark.parametrize("url", ["/login/", "/api/schema/", "/api/docs/"])
 def test_every_answer_carries_a_content_security_policy(client, url):
-    """Scripts only from the studio's own files: an inline script, injected or not, does not
-    run. (The browser walk in tests/e2e/test_accessibility.py shows no page needs one.)"""
+    """Scripts and styles only from the studio's own files: an inline script or style, injected
+    or not, does not apply. (The browser walk in tests/e2e/test_accessibility.py shows no page
+    needs one.) Swagger UI's page alone keeps its own <style>."""
     policy = client.get(url)["Content-Security-Policy"]
-    assert (
-        "script-src 'self'" in policy
-        and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
-    )
+    assert directive(policy, "script-src") == ["'self'"]
+    styles = ["'self'", "'unsafe-inline'"] if url == "/api/docs/" else ["'self'"]
+    assert directive(policy, "style-src") == styles
     assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
 
 
-def test_no_template_runs_inline_script():
-    """The Content-Security-Policy refuses inline scripts and handlers; a template that used one
-    would break only when the handler fires. Behaviour lives in static/js, bound by data-*."""
-    inline = re.compile(r"\son[a-z]+\s*=|<script(?![^>]*\ssrc=)|javascript:", re.IGNORECASE)
+def failing_view(request):
+    raise RuntimeError("a defect of ours")
+
+
+urlpatterns = [path("fails/", failing_view)]
+handler500 = "studio.api.views.server_error"
+
+
+@pytest.mark.urls(__name__)
+def test_the_failure_page_style_alone_is_let_through(client):
+    """The standalone 500 page keeps one <style> element: the policy lets that one through by
+    its hash, not every inline style."""
+    client.raise_request_exception = False
+    response = client.get("/fails/")
+    assert response.status_code == 500
+    style = re.search(r"<style>(.*?)</style>", response.content.decode(), re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(style.group(1).encode()).digest()).decode()
+    policy = response["Content-Security-Policy"]
+    assert directive(policy, "style-src") == ["'self'", f"'sha256-{digest}'"]
+
+
+def test_no_template_runs_inline_script_or_style():
+    """The Content-Security-Policy refuses inline scripts, handlers and styles; a template that
+    used one would break only when the handler fires, or look wrong without a word. Behaviour
+    lives in static/js, bound by data-*; looks in static/css, and widths and colours that come
+    from data in SVG attributes. (The standalone 500 page's <style> goes by its hash.)"""
+    inline = re.compile(
+        r"\son[a-z]+\s*=|<script(?![^>]*\ssrc=)|javascript:|\sstyle\s*=|<style", re.IGNORECASE
+    )
     found = [
         f"{path.relative_to(settings.BASE_DIR)}: {match.group(0)}"
         for path in (settings.BASE_DIR / "templates").rglob("*.html")
         for match in inline.finditer(path.read_text())
     ]
-    assert found == []
+    assert found == ["templates/500.html: <style"]
+
+
+@pytest.mark.parametrize(("value", "total", "width"), [(3, 4, "75"), (0, 0, "0"), (9, 9, "100")])
+def test_a_progress_bar_draws_its_share_without_a_style_attribute(value, total, width):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("components/progress_bar.html", {"value": value, "total": total})
+    assert f'aria-valuenow="{value}"' in html and f'<rect width="{width}" height="1"/>' in html
+    assert "style" not in html
