@@ -308,7 +308,7 @@ CELERY_TASK_EVENTS = env_bool("CELERY_TASK_EVENTS", False)  # Celery's event str
 # --- REST API -------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "studio.api.authentication.SessionThenBasicAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

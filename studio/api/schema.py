@@ -54,7 +54,14 @@ class StudioAutoSchema(AutoSchema):
             return responses
         error = self.resolve_serializer(ErrorSerializer, direction).ref
         errors = {
-            "403": self._error("Not signed in, or the role may not do this.", error),
+            "401": self._error(
+                "The Basic credentials sent were refused (a wrong username or password): the "
+                "WWW-Authenticate header says Basic.",
+                error,
+            ),
+            "403": self._error(
+                "Not signed in (no credentials sent), or the role may not do this.", error
+            ),
             "404": self._error(
                 "No such object among those you may see: the path's, or one the request "
                 "names (or no such page). What is not yours is not found.",

@@ -5,6 +5,7 @@ The test walks every operation of the schema, signed out, with ids that name not
 body that is not an object, and checks each answer against that operation's documented
 responses."""
 
+import base64
 import json
 from typing import Any
 
@@ -67,6 +68,18 @@ def test_signed_out_every_operation_answers_a_documented_403(client):
         assert response.status_code == 403, (method, path, response.status_code)
         assert_documented(schema, path, method, operation, response)
         assert response.json()["detail"]
+
+
+def test_refused_basic_credentials_answer_a_documented_401_with_a_challenge(client):
+    schema, found = operations(client)
+    for number, (path, method, operation) in enumerate(found):
+        # A username of its own each time: a sixth refusal of one would be a lockout (429).
+        secret = base64.b64encode(f"nobody-{number}:wrong".encode()).decode()
+        client.defaults["HTTP_AUTHORIZATION"] = f"Basic {secret}"
+        response = call(client, method, filled(path, operation, 1), operation, {})
+        assert response.status_code == 401, (method, path, response.status_code)
+        assert response["WWW-Authenticate"] == 'Basic realm="api"'
+        assert_documented(schema, path, method, operation, response)
 
 
 @pytest.mark.parametrize("who", ["director", "talent"])

@@ -69,13 +69,23 @@ def test_basic_credentials_work_in_the_brand_the_header_names(world):
     assert skus == {"brand-a": [world.garment_a.sku], "brand-b": [world.garment_b.sku]}
 
 
-def test_a_wrong_password_is_refused_and_creates_nothing(world):
-    """403, not 401: the session comes first among DRF's authenticators, and a 401 would need a
-    `WWW-Authenticate: Basic` that makes browsers open their own sign-in box."""
+def test_a_wrong_password_is_refused_with_a_challenge_and_creates_nothing(world):
+    """401 and `WWW-Authenticate: Basic`, as HTTP asks, for a client that sent credentials."""
     client = basic("brand-a-creative_director", "not-the-password")
     response = client.post(reverse("api-campaign-list"), CAMPAIGN, content_type="application/json")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Basic realm="api"'
     assert response.json()["detail"] == "Invalid username/password."
+    assert not Campaign.objects.exists()
+
+
+def test_a_request_signed_in_nowhere_gets_no_challenge(world, client):
+    """403 and no `WWW-Authenticate`: a challenge would make a browser that followed a link to
+    the API open its own sign-in box, over the studio's."""
+    response = client.post(reverse("api-campaign-list"), CAMPAIGN, content_type="application/json")
+    assert response.status_code == 403
+    assert "WWW-Authenticate" not in response
+    assert response.json()["detail"] == "Authentication credentials were not provided."
     assert not Campaign.objects.exists()
 
 

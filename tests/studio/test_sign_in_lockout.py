@@ -90,7 +90,7 @@ def test_basic_credentials_are_paused_too_and_the_api_says_so(world):
     director = "brand-a-creative_director"
     wrong = basic(director, "wrong")
     statuses = [wrong.get(reverse("api-campaign-list")).status_code for _ in range(LIMIT)]
-    assert statuses == [403] * (LIMIT - 1) + [429]
+    assert statuses == [401] * (LIMIT - 1) + [429]
 
     right = basic(director)
     response = right.post(reverse("api-campaign-list"), CAMPAIGN, content_type="application/json")
