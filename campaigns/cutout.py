@@ -11,10 +11,15 @@ ITERATIONS = 5
 # probably garment, unless the backdrop's own noise is larger (`manage.py benchmark cutout`).
 SEED_DISTANCE = 6.0
 SPECK = 0.01
+# The least side of a packshot to cut out from: a margin of backdrop round the garment, and
+# the garment, at the working size.
+PACKSHOT_MIN_SIDE = 64
 
 
 def _working(rgb: Image.Image) -> Image.Image:
-    scale = min(1.0, WORKING_SIDE / max(rgb.size))
+    """The reduced copy GrabCut runs on: the longer side WORKING_SIDE, unless that would leave
+    the shorter one under half of PACKSHOT_MIN_SIDE (a long, narrow strip)."""
+    scale = min(1.0, max(WORKING_SIDE / max(rgb.size), PACKSHOT_MIN_SIDE / 2 / min(rgb.size)))
     return rgb.resize((max(1, round(rgb.width * scale)), max(1, round(rgb.height * scale))))
 
 

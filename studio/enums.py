@@ -41,6 +41,7 @@ class ErrorCode(models.TextChoices):
     IMAGE_EMPTY = "image_empty"
     IMAGE_TOO_LARGE = "image_too_large"
     IMAGE_TOO_MANY_PIXELS = "image_too_many_pixels"
+    IMAGE_TOO_SMALL = "image_too_small"
     IMAGE_UNSUPPORTED_TYPE = "image_unsupported_type"
     IMAGE_ANIMATED = "image_animated"
     IMAGE_CORRUPT = "image_corrupt"

@@ -177,10 +177,17 @@ def image_ingest(
     storage: Storage | None = None,
     max_bytes: int | None = None,
     max_pixels: int | None = None,
+    min_side: int = 1,
 ) -> StoredImage:
     """Check, normalise and store one uploaded image under ``prefix``/<sha256>.<ext>."""
     data = _read_capped(upload, max_bytes or settings.IMAGE_MAX_BYTES)
     image, kind = image_open_checked(data, max_pixels=max_pixels or settings.IMAGE_MAX_PIXELS)
+    if min(image.size) < min_side:
+        raise ImageRejected(
+            f"The image is {image.width}×{image.height} pixels: it needs at least {min_side} on"
+            " each side.",
+            code=ErrorCode.IMAGE_TOO_SMALL,
+        )
     try:
         image = ImageOps.exif_transpose(image) or image
         image = _to_srgb(image)

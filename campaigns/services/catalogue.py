@@ -11,7 +11,13 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from PIL import Image
 
-from campaigns.cutout import cutout_from_packshot, cutout_refine, strokes_read, with_alpha
+from campaigns.cutout import (
+    PACKSHOT_MIN_SIDE,
+    cutout_from_packshot,
+    cutout_refine,
+    strokes_read,
+    with_alpha,
+)
 from campaigns.enums import (
     DEFAULT_LAYER,
     LAYER_MAX,
@@ -87,7 +93,7 @@ def _images(
     """The packshot and the cut-out, checked and stored; without a cut-out, one computed from
     the packshot."""
     prefix = f"garments/{brand_id}"
-    shot = image_ingest(packshot, prefix=prefix) if packshot else None
+    shot = image_ingest(packshot, prefix=prefix, min_side=PACKSHOT_MIN_SIDE) if packshot else None
     if cutout is not None:
         return shot, image_ingest(cutout, prefix=prefix)
     if shot is not None:

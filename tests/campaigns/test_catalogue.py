@@ -100,6 +100,35 @@ def test_a_hostile_mask_is_refused_and_changes_nothing(world, login):
     assert garment.cutout.name == before and garment.cutout_computed
 
 
+def jpeg_of(size: tuple[int, int]) -> bytes:
+    """A red garment in the middle of a pale backdrop, at ``size``."""
+    shot = Image.new("RGB", size, (246, 246, 244))
+    shot.paste((180, 30, 40), (size[0] // 4, size[1] // 4, size[0] * 3 // 4, size[1] * 3 // 4))
+    out = io.BytesIO()
+    shot.save(out, "JPEG", quality=95)
+    return out.getvalue()
+
+
+def test_a_packshot_too_small_to_cut_out_is_refused_and_a_long_narrow_one_is_cut(world, login):
+    client = login(world.user("brand-a", Role.STYLIST))
+    url = reverse("api-garment-list")
+    form = {"name": "Scarf", "category": "accessory"}
+    response = client.post(
+        url, {**form, "sku": "SC-1", "packshot": SimpleUploadedFile("s.jpg", jpeg_of((40, 300)))}
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "image_too_small",
+        "detail": "The image is 40×300 pixels: it needs at least 64 on each side.",
+    }
+    assert not Garment.objects.filter(sku="SC-1").exists()
+
+    long = {**form, "sku": "SC-2", "packshot": SimpleUploadedFile("s.jpg", jpeg_of((6000, 64)))}
+    assert client.post(url, long).status_code == 201
+    alpha = alpha_of(Garment.objects.get(sku="SC-2"))
+    assert alpha[32, 3000] and not alpha[4, 100] and 0.2 < alpha.mean() < 0.3
+
+
 FEED = (
     "sku,name,category,colourways,sizes,season\n"
     "AU-1,Linen shirt,top,ecru;navy,S;M;L,SS27\n"
