@@ -92,6 +92,11 @@ CORRECTIONS: dict[str, tuple[type[Form], Callable[..., Garment], str]] = {
         "The cut-out follows your strokes now.",
     ),
     "mask": (MaskForm, services.garment_mask_correct, "The cut-out follows your mask now."),
+    "compute": (
+        Form,
+        services.garment_cutout_compute,
+        "The cut-out is computed from the packshot again.",
+    ),
 }
 
 
@@ -114,7 +119,7 @@ def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 service(actor=actor, garment=garment, **form.cleaned_data)
             except StudioError as exc:
-                form.add_error(posted, exc.message)
+                form.add_error(posted if posted in form.fields else None, exc.message)
             else:
                 messages.success(request, done)
                 return redirect("garment-detail", pk=garment.pk)

@@ -179,20 +179,26 @@ class GarmentCutoutApi(APIView):
     """Correct a garment's cut-out from its packshot (stylists, brand admins): with ``strokes``
     (a PNG at the packshot's size, green keeps, red removes, transparent elsewhere) GrabCut
     runs again from the current cut-out, held to them; with ``mask`` (white keeps, black
-    removes) the mask is the cut-out. Exactly one of the two."""
+    removes) the mask is the cut-out; with ``compute=true`` it starts over, computed from the
+    packshot as on upload. Exactly one of the three."""
 
     parser_classes = [MultiPartParser]
 
     class InputSerializer(serializers.Serializer[object]):
         strokes = serializers.FileField(required=False)
         mask = serializers.FileField(required=False)
+        compute = serializers.BooleanField(
+            required=False,
+            help_text="true: start over, the cut-out computed from the packshot again.",
+        )
 
         class Meta:
             ref_name = "GarmentCutoutInput"
 
         def validate(self, attrs: dict[str, object]) -> dict[str, object]:
-            if len(attrs) != 1:
-                raise serializers.ValidationError("Send either strokes or a mask, not both.")
+            given = [name for name, value in attrs.items() if value is not False]
+            if len(given) != 1:
+                raise serializers.ValidationError("Send one of: strokes, a mask, or compute=true.")
             return attrs
 
     @extend_schema(request=InputSerializer, responses=GarmentOutputSerializer)
@@ -205,6 +211,8 @@ class GarmentCutoutApi(APIView):
             garment = services.garment_cutout_refine(
                 actor=actor, garment=garment, strokes=data.validated_data["strokes"]
             )
+        elif data.validated_data.get("compute"):
+            garment = services.garment_cutout_compute(actor=actor, garment=garment)
         else:
             garment = services.garment_mask_correct(
                 actor=actor, garment=garment, mask=data.validated_data["mask"]

@@ -277,16 +277,36 @@ def _painted(upload: IO[bytes], packshot: Image.Image, what: str) -> Image.Image
 
 
 def _cutout_replace(
-    actor: Actor, brand: Brand, garment: Garment, cutout: Image.Image, verb: str
+    actor: Actor,
+    brand: Brand,
+    garment: Garment,
+    cutout: Image.Image,
+    verb: str,
+    *,
+    computed: bool = False,
 ) -> Garment:
     cut = image_ingest(_png(cutout), prefix=f"garments/{brand.pk}")
     with transaction.atomic():
         garment = Garment.objects.select_for_update().get(pk=garment.pk)
         garment.cutout, garment.cutout_sha256 = cut.name, cut.sha256
-        garment.cutout_computed = False
+        garment.cutout_computed = computed
         garment.save(update_fields=["cutout", "cutout_sha256", "cutout_computed"])
         audit_record(actor=actor.user, verb=verb, obj=garment, brand=brand)
     return garment
+
+
+def garment_cutout_compute(*, actor: Actor, garment: Garment) -> Garment:
+    """Start over: the cut-out computed from the packshot again, as on upload, whatever strokes
+    or masks made the current one."""
+    brand, packshot = _packshot_of(actor, garment)
+    return _cutout_replace(
+        actor,
+        brand,
+        garment,
+        cutout_from_packshot(packshot),
+        "garment.cutout_computed",
+        computed=True,
+    )
 
 
 def garment_mask_correct(*, actor: Actor, garment: Garment, mask: IO[bytes]) -> Garment:

@@ -152,12 +152,62 @@ def test_bad_strokes_and_masks_get_a_clear_error_and_change_nothing(world, login
     assert "not a JPEG, PNG or WebP" in refused(
         client, garment, strokes=SimpleUploadedFile("s.png", b"not an image at all")
     )
-    assert "either strokes or a mask" in refused(
-        client, garment, strokes=scribble(REMOVE), mask=scribble(KEEP)
-    )
-    assert refused(client, garment).startswith("400")
+    one_of = "Send one of: strokes, a mask, or compute=true."
+    assert one_of in refused(client, garment, strokes=scribble(REMOVE), mask=scribble(KEEP))
+    assert one_of in refused(client, garment, strokes=scribble(REMOVE), compute="true")
+    assert one_of in refused(client, garment, compute="false")
+    assert one_of in refused(client, garment)
     small_mask = png(Image.new("L", (100, 120), 255))
     assert "it has to match the packshot" in refused(client, garment, mask=small_mask)
+
+
+def test_starting_over_computes_the_cutout_from_the_packshot_again(world, login, dress):
+    """After a mask or strokes, the page's 'Start over' and the API's compute=true put back the
+    cut-out computed as on upload; a director, another brand and a garment without a packshot
+    change nothing."""
+    garment, _truth = dress
+    computed = alpha_of(garment)
+    client = login(world.user("brand-a", Role.STYLIST))
+    square = Image.new("L", (1000, 1200), 0)
+    square.paste(255, (300, 300, 700, 900))
+    assert cutout_api(client, garment, mask=png(square)).status_code == 200
+    garment.refresh_from_db()
+    assert not garment.cutout_computed and alpha_of(garment).sum() == 400 * 600
+
+    page = client.post(reverse("garment-detail", args=[garment.pk]), {"correct": "compute"})
+    assert page.status_code == 302
+    garment.refresh_from_db()
+    assert garment.cutout_computed and (alpha_of(garment) == computed).mean() > 0.999
+    followed = client.get(page["Location"]).content.decode()
+    assert "The cut-out is computed from the packshot again." in followed
+    assert "Start over: compute the cut-out from the packshot" in followed
+
+    assert cutout_api(client, garment, mask=png(square)).status_code == 200
+    response = cutout_api(client, garment, compute="true")
+    assert response.status_code == 200 and response.json()["cutout_computed"] is True
+    garment.refresh_from_db()
+    assert (alpha_of(garment) == computed).mean() > 0.999
+    events = AuditEvent.objects.filter(verb="garment.cutout_computed", object_id=str(garment.pk))
+    assert events.count() == 2
+
+    assert cutout_api(client, garment, mask=png(square)).status_code == 200
+    garment.refresh_from_db()
+    director, other = (
+        world.user("brand-a", Role.CREATIVE_DIRECTOR),
+        world.user("brand-b", Role.STYLIST),
+    )
+    for stranger, answer in ((director, "403"), (other, "404")):
+        client = login(stranger)  # login signs one client in anew
+        assert refused(client, garment, compute="true").startswith(answer)
+        page = client.post(reverse("garment-detail", args=[garment.pk]), {"correct": "compute"})
+        assert page.status_code == 404  # pages answer a role without the right as strangers
+    garment.refresh_from_db()
+    assert not garment.cutout_computed
+    client = login(world.user("brand-a", Role.STYLIST))
+    flat = world.garment_a  # a cut-out given, no packshot
+    assert "no packshot" in refused(client, flat, compute="true")
+    page = client.post(reverse("garment-detail", args=[flat.pk]), {"correct": "compute"})
+    assert page.status_code == 400 and not Garment.objects.get(pk=flat.pk).cutout_computed
 
 
 def test_the_page_shows_why_strokes_were_refused(world, login, dress):
