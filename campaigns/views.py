@@ -50,7 +50,7 @@ def garment_list(request: HttpRequest) -> HttpResponse:
             try:
                 garment = services.garment_create(actor=actor, **form.cleaned_data)
             except StudioError as exc:
-                form.add_error("cutout" if exc.code.startswith("image") else None, exc.message)
+                form.add_error(exc.field or None, exc.message)
             else:
                 messages.success(request, f"{garment.name} added to the catalogue.")
                 return redirect("garment-list")
@@ -154,7 +154,7 @@ def garment_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.garment_update(actor=actor, garment=garment, **form.cleaned_data)
             except StudioError as exc:
-                form.add_error(None, exc.message)
+                form.add_error(exc.field or None, exc.message)
             else:
                 messages.success(request, f"{garment.sku} is saved.")
                 return redirect("garment-detail", pk=garment.pk)

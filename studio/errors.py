@@ -6,10 +6,11 @@ class StudioError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, *, code: str = ErrorCode.INVALID) -> None:
+    def __init__(self, message: str, *, code: str = ErrorCode.INVALID, field: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.code = code
+        self.field = field  # the input at fault, where a form should show the message
 
 
 class PermissionDenied(StudioError):

@@ -31,7 +31,7 @@ from campaigns.enums import (
 from campaigns.models import Garment, Look, LookItem, Shot
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, StudioError
-from studio.images import StoredImage, image_ingest, image_open_checked
+from studio.images import ImageRejected, StoredImage, image_ingest, image_open_checked
 from studio.models import Brand
 from studio.permissions import Actor
 from studio.services import audit_record
@@ -87,15 +87,25 @@ def _details(colourways: list[str] | None, sizes: list[str] | None, season: str)
     return details
 
 
+def _ingest(name: str, upload: IO[bytes] | None, **options: Any) -> StoredImage | None:
+    """``upload`` checked and stored; refused, the refusal names the input, ``name``."""
+    if not upload:
+        return None
+    try:
+        return image_ingest(upload, **options)
+    except ImageRejected as exc:
+        raise ImageRejected(exc.message, code=exc.code, field=name) from exc
+
+
 def _images(
     brand_id: int, packshot: IO[bytes] | None, cutout: IO[bytes] | None
 ) -> tuple[StoredImage | None, StoredImage | None]:
     """The packshot and the cut-out, checked and stored; without a cut-out, one computed from
     the packshot."""
     prefix = f"garments/{brand_id}"
-    shot = image_ingest(packshot, prefix=prefix, min_side=PACKSHOT_MIN_SIDE) if packshot else None
+    shot = _ingest("packshot", packshot, prefix=prefix, min_side=PACKSHOT_MIN_SIDE)
     if cutout is not None:
-        return shot, image_ingest(cutout, prefix=prefix)
+        return shot, _ingest("cutout", cutout, prefix=prefix)
     if shot is not None:
         return shot, image_ingest(_png(cutout_from_packshot(_opened(shot.name))), prefix=prefix)
     return None, None

@@ -129,6 +129,42 @@ def test_a_packshot_too_small_to_cut_out_is_refused_and_a_long_narrow_one_is_cut
     assert alpha[32, 3000] and not alpha[4, 100] and 0.2 < alpha.mean() < 0.3
 
 
+def test_the_page_shows_an_image_refusal_beside_the_image_at_fault(world, login):
+    client = login(world.user("brand-a", Role.STYLIST))
+    form = {"sku": "SC-3", "name": "Scarf", "category": "accessory"}
+    page = client.post(
+        reverse("garment-list"),
+        {**form, "packshot": SimpleUploadedFile("s.jpg", jpeg_of((40, 300)))},
+    )
+    assert page.status_code == 400
+    assert page.context["form"].errors == {
+        "packshot": ["The image is 40×300 pixels: it needs at least 64 on each side."]
+    }
+    name, content, _code = corpus()["decompression bomb"]
+    page = client.post(
+        reverse("garment-list"),
+        {
+            **form,
+            "packshot": SimpleUploadedFile("s.jpg", jpeg_of((400, 300))),
+            "cutout": SimpleUploadedFile(name, content),
+        },
+    )
+    assert page.status_code == 400 and list(page.context["form"].errors) == ["cutout"]
+    assert not Garment.objects.filter(sku="SC-3").exists()
+
+    garment = world.garment_a
+    page = client.post(
+        reverse("garment-edit", args=[garment.pk]),
+        {
+            "name": garment.name,
+            "category": garment.category,
+            "packshot": SimpleUploadedFile("s.jpg", jpeg_of((40, 300))),
+        },
+    )
+    assert page.status_code == 400 and list(page.context["form"].errors) == ["packshot"]
+    assert not Garment.objects.get(pk=garment.pk).packshot
+
+
 FEED = (
     "sku,name,category,colourways,sizes,season\n"
     "AU-1,Linen shirt,top,ecru;navy,S;M;L,SS27\n"
