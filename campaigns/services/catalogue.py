@@ -1,5 +1,6 @@
 import csv
 import io
+import itertools
 from dataclasses import dataclass, field
 from functools import partial
 from typing import IO, Any
@@ -373,14 +374,18 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    columns = {(c or "").strip().lower() for c in reader.fieldnames or []}
+    try:  # the whole file is read before anything is imported: one that breaks off changes nothing
+        columns = {(c or "").strip().lower() for c in reader.fieldnames or []}
+        rows = list(itertools.islice(reader, IMPORT_MAX_ROWS + 1))
+    except csv.Error as exc:  # a cell past the csv module's 128 KiB limit, say
+        raise StudioError(f"Line {reader.line_num + 1} cannot be read as CSV: {exc}.") from exc
     missing = [c for c in ("sku", "name", "category") if c not in columns]
     if missing:
         raise StudioError(
             f"The feed has no {', '.join(missing)} column (columns: {', '.join(IMPORT_COLUMNS)})."
         )
     report, seen = ImportReport(), set[str]()
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(rows, start=2):
         if number - 1 > IMPORT_MAX_ROWS:
             report.errors.append((number, f"Only the first {IMPORT_MAX_ROWS} rows are read."))
             break

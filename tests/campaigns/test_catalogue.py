@@ -212,6 +212,10 @@ def test_a_feed_imports_good_rows_and_reports_bad_ones_line_by_line(world, login
         (b"name,category\nShirt,top\n", "no sku column"),
         ("sku,name,category\nA,Été,top\n".encode("latin-1"), "not UTF-8"),
         (b"", "empty"),
+        (
+            b"sku,name,category\nA-1,Shirt,top\nA-2," + b"x" * 200_000 + b",top\n",
+            "Line 3 cannot be read as CSV: field larger than field limit (131072).",
+        ),
     ],
 )
 def test_an_unreadable_feed_is_refused_whole(world, login, content, reason):
