@@ -49,7 +49,7 @@ from django.test.utils import (
 )
 from django.utils import timezone
 
-from campaigns.demo import draw_cutout
+from campaigns.demo import draw_cutout, draw_packshot
 from campaigns.enums import GPU_BUDGET_MAX_SECONDS, JobState, Priority
 from campaigns.models import RenderJob
 from campaigns.poses import POSES
@@ -453,26 +453,27 @@ PALE = [(250, 250, 250), (240, 240, 238)]  # nearly the backdrop's own colour
 
 
 def packshot_on(backdrop: str, category: str, colour: tuple[int, int, int]) -> tuple[Any, Any]:
-    """A demo garment photographed (JPEG) on a backdrop, and its true alpha (0 to 1)."""
+    """A demo garment photographed (JPEG, no swing tag) on a backdrop, and its true alpha (0 to
+    1)."""
     import numpy as np
-    from PIL import Image, ImageFilter
+    from PIL import Image
 
+    shot = Image.open(io.BytesIO(draw_packshot(category, colour, backdrop=backdrop, tag=False)))
     garment = Image.open(io.BytesIO(draw_cutout(category, colour)))
-    shot = Image.new("RGB", (1000, 1200), (246, 246, 244))
-    if backdrop == "soft shadow":
-        shadow = Image.new("L", shot.size, 0)
-        shadow.paste(garment.getchannel("A"), (115, 115))
-        shadow = shadow.filter(ImageFilter.GaussianBlur(12)).point(lambda v: round(v * 0.35))
-        shot.paste((180, 180, 178), (0, 0), shadow)
-    elif backdrop == "graded":
-        shade = np.linspace(1.0, 0.85, shot.height)[:, None, None]
-        shot = Image.fromarray((np.asarray(shot) * shade).astype(np.uint8))
-    shot.paste(garment, (100, 100), garment)
     truth = np.zeros((shot.height, shot.width))
-    truth[100:1100, 100:900] = np.asarray(garment.getchannel("A")) / 255
-    out = io.BytesIO()
-    shot.save(out, "JPEG", quality=92)
-    return Image.open(out), truth
+    truth[100 : 100 + garment.height, 100 : 100 + garment.width] = (
+        np.asarray(garment.getchannel("A")) / 255
+    )
+    return shot, truth
+
+
+def scored(cutout: Any, truth: Any) -> tuple[float, float, Any]:
+    """A cut-out against the true alpha: IoU of what it keeps, mean alpha error, what it keeps."""
+    import numpy as np
+
+    alpha = np.asarray(cutout.getchannel("A")) / 255
+    kept, garment = alpha > 0.5, truth > 0.5
+    return (kept & garment).sum() / (kept | garment).sum(), np.abs(alpha - truth).mean(), kept
 
 
 def demo_colours() -> list[tuple[int, int, int]]:
@@ -485,8 +486,6 @@ def demo_colours() -> list[tuple[int, int, int]]:
 def run_cutouts(
     *, out: Callable[[str], None], colours: list[tuple[int, int, int]] | None = None
 ) -> None:
-    import numpy as np
-
     from campaigns.cutout import cutout_from_packshot
     from campaigns.demo import SHAPES
 
@@ -500,10 +499,9 @@ def run_cutouts(
                 started = time.perf_counter()
                 cutout = cutout_from_packshot(shot)
                 seconds.append(time.perf_counter() - started)
-                alpha = np.asarray(cutout.getchannel("A")) / 255
-                kept, garment = alpha > 0.5, truth > 0.5
-                scores.append((kept & garment).sum() / (kept | garment).sum())
-                errors.append(np.abs(alpha - truth).mean())
+                score, error, _kept = scored(cutout, truth)
+                scores.append(score)
+                errors.append(error)
         out(
             f"  {backdrop + ' backdrop:':22} IoU mean {statistics.mean(scores):.3f}"
             f"  worst {min(scores):.3f}   alpha error {statistics.mean(errors) * 100:.2f} %"

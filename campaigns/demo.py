@@ -94,13 +94,28 @@ def draw_cutout(category: str, colour: tuple[int, int, int]) -> bytes:
     return out.getvalue()
 
 
-def draw_packshot(category: str, colour: tuple[int, int, int]) -> bytes:
-    """The garment photographed on a pale backdrop (JPEG), its dark swing tag lying beside it:
-    GrabCut takes the tag for garment, and the stylist paints it away in the cut-out editor."""
+def draw_packshot(
+    category: str, colour: tuple[int, int, int], *, backdrop: str = "plain", tag: bool = True
+) -> bytes:
+    """The garment photographed on a pale backdrop (JPEG), its cut-out's top left at (100, 100),
+    and by default its dark swing tag lying beside it: GrabCut takes the tag for garment, and
+    the stylist paints it away in the cut-out editor. The backdrop may be "plain", "soft shadow"
+    (the garment's, down and to the right) or "graded" (light falling off towards the floor)."""
     garment = Image.open(io.BytesIO(draw_cutout(category, colour)))
     shot = Image.new("RGB", (W + 200, H + 200), (246, 246, 244))
+    if backdrop == "soft shadow":
+        shadow = Image.new("L", shot.size, 0)
+        shadow.paste(garment.getchannel("A"), (115, 115))
+        shadow = shadow.filter(ImageFilter.GaussianBlur(12)).point(lambda v: round(v * 0.35))
+        shot.paste((180, 180, 178), (0, 0), shadow)
+    elif backdrop == "graded":
+        draw = ImageDraw.Draw(shot)
+        for y in range(shot.height):  # 15 % darker at the bottom than at the top
+            light = 1 - 0.15 * y / (shot.height - 1)
+            draw.line([(0, y), (shot.width, y)], fill=(int(246 * light),) * 2 + (int(244 * light),))
     shot.paste(garment, (100, 100), garment)
-    ImageDraw.Draw(shot).rectangle((W + 20, 150, W + 140, 290), fill=(40, 40, 40))
+    if tag:
+        ImageDraw.Draw(shot).rectangle((W + 20, 150, W + 140, 290), fill=(40, 40, 40))
     out = io.BytesIO()
     shot.save(out, "JPEG", quality=92)
     return out.getvalue()
