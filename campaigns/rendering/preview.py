@@ -24,7 +24,8 @@ from campaigns.rendering.base import (
 # and axis below the shoulders, which the reference backend finds in the silhouette, under the
 # face), its width against the body's there, where across the body it hangs (shoes: one on each
 # foot, the left one mirrored), and the band of the cut-out's height where the garment's own body
-# is measured.
+# is measured. Accessories (no anchor across the body) hang from a hand instead, one hand after
+# the other.
 #
 # Clothes are sized by their own body: the narrowest width through the cut-out's middle within
 # that band (a tee below its sleeves, a dress at its waist, trousers at the waistband) is the
@@ -38,8 +39,10 @@ SLOT_PLACES: dict[
     "bottom": (("hips", "legs"), 1.05, (0.5,), (0.0, 0.1)),
     "outerwear": (("torso", "hips"), 1.3, (0.5,), (0.45, 0.9)),
     "shoes": (("feet",), 0.45, (0.27, 0.73), None),
-    "accessory": (("hips",), 0.55, (0.95,), None),
+    "accessory": (("hips", "legs"), 0.5, (), None),
 }
+# A hanging arm's hand is level with the bottom of the hips: a bag's handle is held there.
+HAND_DROP = 0.9
 # Clothes from the shoulders up sit this much of the torso's height above the shoulder line the
 # silhouette gives: over the seam, so that no sliver of the photo's own clothes shows above them.
 SHOULDER_LIFT = 0.02
@@ -164,12 +167,15 @@ class PreviewBackend:
         canvas.alpha_composite(person, (left, top))
         x0, y0 = box[0], box[1]
         layers = sorted(request.garments, key=lambda g: g.layer)
+        hands = 0  # accessories hung so far: the next goes in the other hand
         for step, garment in enumerate(layers, start=1):
             names, _factor, anchors, _band = SLOT_PLACES[garment.slot]
             spans = [request.pose["regions"][name] for name in names]
             body_x, top_y, body_w = spans[0][0], spans[0][1], max(r[2] for r in spans)
             if names[0] == "torso":
                 top_y -= SHOULDER_LIFT * spans[0][3]
+            if not anchors:  # in a hand: below the hips, between the body's side and the reach
+                top_y += HAND_DROP * spans[0][3]
             cut = _cutout(Path(garment.cutout))
             size = _garment_size(garment, cut, request.pose["regions"])
             piece = cut.resize(
@@ -177,9 +183,15 @@ class PreviewBackend:
                 Image.Resampling.BILINEAR,
             )
             gy = top + round((top_y - y0) * scale)
-            for n, anchor in enumerate(anchors):
-                item = ImageOps.mirror(piece) if n == 0 and len(anchors) > 1 else piece
-                gx = left + round((body_x - x0 + body_w * anchor) * scale) - item.width // 2
+            centres = [body_x + body_w * anchor for anchor in anchors]
+            if not anchors:
+                right = hands % 2 == 0
+                hands += 1
+                reach = x0 + box[2] if right else x0
+                centres = [(reach + (body_x + body_w if right else body_x)) / 2]
+            for n, centre in enumerate(centres):
+                item = ImageOps.mirror(piece) if n == 0 and len(centres) > 1 else piece
+                gx = left + round((centre - x0) * scale) - item.width // 2
                 canvas.alpha_composite(_shadow(item), (gx + 4 - SHADOW_PAD, gy + 6 - SHADOW_PAD))
                 canvas.alpha_composite(item, (gx, gy))
             if not progress(step, len(layers)):

@@ -230,3 +230,35 @@ def test_a_missing_reference_is_an_error_not_a_picture(studio, tmp_path):
     broken = RenderRequest(**{**req.__dict__, "reference": Path(tmp_path / "gone.jpg")})
     with pytest.raises(FileNotFoundError):
         PreviewBackend().render(broken, lambda s, t: True)
+
+
+def test_accessories_hang_from_the_hands_beside_the_body(studio):
+    """A bag is held in a hand at the hip, beside the body, not pinned over the clothes; a second
+    accessory goes in the other hand."""
+    garment = studio[2]
+    top = render(request(studio, [garment("top", GREEN, 30)], seed=2))
+    green = extent(top, GREEN)
+    blue = (30, 60, 200)
+    both = render(
+        request(
+            studio,
+            [
+                garment("top", GREEN, 30),
+                garment("accessory", RED, 50),
+                garment("accessory", blue, 50),
+            ],
+            seed=2,
+        )
+    )
+    bag, other = extent(both, RED), extent(both, blue)
+    middle = (green[0] + green[2]) / 2
+    assert (bag[0] + bag[2]) / 2 > middle > (other[0] + other[2]) / 2  # one in each hand
+    for box in (bag, other):
+        overlap = sum(
+            near(top.getpixel((x, y)), GREEN)
+            for x in range(box[0], box[2], 2)
+            for y in range(box[1], box[3], 2)
+        )
+        area = len(range(box[0], box[2], 2)) * len(range(box[1], box[3], 2))
+        assert overlap < 0.2 * area, (box, green)  # it hides little of the top
+        assert box[1] > (green[1] + green[3]) / 2  # held low, not at the chest
