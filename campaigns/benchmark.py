@@ -507,3 +507,54 @@ def run_cutouts(
             f"  worst {min(scores):.3f}   alpha error {statistics.mean(errors) * 100:.2f} %"
             f"   median {statistics.median(seconds) * 1000:.0f} ms per cut-out"
         )
+
+
+def figure_looks() -> list[Any]:
+    """The demo's own looks, then clothes of a grey from black to the studio wall's own."""
+    from twins.demo import Look, look_for
+
+    greys = [(40, 40, 40), (100, 100, 104), (150, 150, 150), (200, 200, 205)]
+    return [look_for(seed) for seed in range(10)] + [
+        Look(skin=(141, 92, 62), hair=(30, 22, 18), outfit=grey, build=1.0) for grey in greys
+    ]
+
+
+def run_figures(*, out: Callable[[str], None], people: list[Any] | None = None) -> None:
+    """How well the reference backend tells a figure from its backdrop, in each demo light: the
+    figure's mask against the drawn one, and its box's worst edge (its floor shadow counts)."""
+    import numpy as np
+    from PIL import Image
+
+    from twins.demo import draw_capture_photo, figure_truth
+    from twins.training.reference import figure_mask
+
+    people = people or figure_looks()
+    angles = ("front", "three_quarter_left", "profile_right", "back")
+    out(f"figures of {len(people)} looks × {len(angles)} angles, 1024×1280 JPEG photos")
+    for lighting in ("studio", "high_key", "daylight", "low_key"):
+        scores, edges, seconds = [], [], []
+        for n, look in enumerate(people):
+            for angle in angles:
+                data = draw_capture_photo(look, angle, "full_body", lighting, n % 3)
+                photo = Image.open(io.BytesIO(data)).convert("RGB")
+                truth = figure_truth(look, angle, lighting, n % 3)
+                started = time.perf_counter()
+                found = figure_mask(photo) > 0
+                seconds.append(time.perf_counter() - started)
+                scores.append((found & truth).sum() / max(1, (found | truth).sum()))
+                if not found.any():
+                    edges.append(max(photo.size))
+                    continue
+                box = [np.nonzero(where) for where in (truth, found)]
+                edges.append(
+                    max(
+                        abs(int(getattr(t, side)()) - int(getattr(f, side)()))
+                        for t, f in zip(*box, strict=True)
+                        for side in ("min", "max")
+                    )
+                )
+        out(
+            f"  {lighting + ':':10} IoU mean {statistics.mean(scores):.3f}"
+            f"  worst {min(scores):.3f}   box edge off by at most {max(edges)} px"
+            f"   median {statistics.median(seconds) * 1000:.0f} ms per photo"
+        )

@@ -5,11 +5,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from studio import backdrop
+
 WORKING_SIDE = 400  # GrabCut runs on a reduced copy (~0.25 s); the mask is scaled back up
 ITERATIONS = 5
-# CIELAB distance from the backdrop (about 2 is just noticeable) above which a pixel seeds as
-# probably garment, unless the backdrop's own noise is larger (`manage.py benchmark cutout`).
-SEED_DISTANCE = 6.0
 SPECK = 0.01
 # The least side of a packshot to cut out from: a margin of backdrop round the garment, and
 # the garment, at the working size.
@@ -28,6 +27,7 @@ def _grabcut(small: Image.Image, mask: np.ndarray, rect: tuple[int, int, int, in
     bgr = np.asarray(small)[:, :, ::-1].copy()
     background, foreground = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     mode = cv2.GC_INIT_WITH_RECT if rect else cv2.GC_INIT_WITH_MASK
+    cv2.setRNGSeed(0)  # its colour models start from k-means: the same packshot, the same cut-out
     cv2.grabCut(bgr, mask, rect or (0, 0, 0, 0), background, foreground, ITERATIONS, mode)
 
 
@@ -45,25 +45,15 @@ def _kept(mask: np.ndarray, size: tuple[int, int]) -> Image.Image:
     )
 
 
-def _backdrop_distance(small: Image.Image, border: np.ndarray) -> np.ndarray:
-    """How far each pixel's colour (CIELAB) lies from the backdrop at that place. The backdrop
-    is a quadratic surface fitted to the border, so a graded sweep or a vignette fits too."""
-    lab = cv2.cvtColor(np.asarray(small), cv2.COLOR_RGB2LAB).astype(np.float32).reshape(-1, 3)
-    ys, xs = np.mgrid[0 : small.height, 0 : small.width]
-    x, y = (xs / small.width - 0.5).ravel(), (ys / small.height - 0.5).ravel()
-    terms = np.stack([np.ones_like(x), x, y, x * x, y * y, x * y], axis=1)
-    fit, *_ = np.linalg.lstsq(terms[border.ravel()], lab[border.ravel()], rcond=None)
-    return np.linalg.norm(lab - terms @ fit, axis=1).reshape(small.height, small.width)
-
-
 def _seed(small: Image.Image, margin: int) -> np.ndarray:
-    """GrabCut's starting mask: the border is backdrop; what differs from the backdrop more
-    than its own noise is probably garment, closed over so that a pale fabric's texture joins
-    into one piece; the rest, the inside of a bag's handle included, probably backdrop."""
-    border = np.ones((small.height, small.width), bool)
-    border[margin:-margin, margin:-margin] = False
-    distance = _backdrop_distance(small, border)
-    differs = distance > max(SEED_DISTANCE, 3 * float(np.percentile(distance[border], 99)))
+    """GrabCut's starting mask: the border is backdrop; what differs from the backdrop (a
+    surface fitted to the border: a graded sweep, a vignette) more than its own noise is
+    probably garment, closed over so that a pale fabric's texture joins into one piece; the
+    rest, the inside of a bag's handle included, probably backdrop."""
+    border = backdrop.border(small.height, small.width, margin)
+    distance = backdrop.backdrop_distance(backdrop.lab(small), border)
+    noise = float(np.percentile(distance[border], 99))
+    differs = distance > max(backdrop.LEAST_DISTANCE, 3 * noise)
     side = max(3, min(small.size) // 25) | 1  # odd
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
     garment = cv2.morphologyEx(differs.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0

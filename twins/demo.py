@@ -9,6 +9,7 @@ import math
 import random
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from twins.enums import Angle, Framing, Lighting
@@ -194,6 +195,25 @@ def look_for(seed: int) -> Look:
         outfit=outfit,  # type: ignore[arg-type]
         build=rng.uniform(0.85, 1.15),
     )
+
+
+def figure_truth(look: Look, angle: str, lighting: str, pose: int) -> np.ndarray:
+    """Where the figure of a full-body demo photo is, known for sure: the pixels that change when
+    the same figure is drawn in other colours (its floor shadow, the backdrop and the caption
+    stay). For measuring how well the figure is told from the backdrop."""
+
+    def turned(colour: tuple[int, int, int]) -> tuple[int, int, int]:
+        return ((colour[0] + 128) % 256, (colour[1] + 128) % 256, (colour[2] + 128) % 256)
+
+    other = Look(turned(look.skin), turned(look.hair), turned(look.outfit), look.build)
+    first, second = (
+        np.asarray(
+            Image.open(io.BytesIO(draw_capture_photo(each, angle, "full_body", lighting, pose))),
+            np.int16,
+        )
+        for each in (look, other)
+    )
+    return np.abs(first - second).max(axis=2) > 40
 
 
 # The demo capture set: every angle full body in the studio, plus framings and lights.

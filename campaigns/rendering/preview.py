@@ -19,6 +19,7 @@ from campaigns.rendering.base import (
     RenderResult,
     VersionInfo,
 )
+from twins.training.reference import figure_mask
 
 # Where each slot sits: the regions it hangs from (the version's annotations: the body's width
 # and axis below the shoulders, which the reference backend finds in the silhouette, under the
@@ -53,13 +54,11 @@ FRONT_WIDTH_PER_TORSO = 1.1
 
 @lru_cache(maxsize=32)
 def _figure(reference: Path, box: tuple[int, int, int, int]) -> Image.Image:
-    """The figure cut out of its reference photo (RGBA, cropped to its box)."""
+    """The figure cut out of its reference photo (RGBA, cropped to its box), as the reference
+    backend found it."""
     with Image.open(reference) as photo:
         rgb = photo.convert("RGB")
-    pixels = np.asarray(rgb.convert("L"), dtype=np.int16)
-    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    keep = (np.abs(pixels - int(np.median(border))) > 24).astype(np.uint8) * 255
-    alpha = Image.fromarray(keep).filter(ImageFilter.MedianFilter(5))
+    alpha = Image.fromarray(figure_mask(rgb) * 255).filter(ImageFilter.MedianFilter(5))
     figure = rgb.copy()
     figure.putalpha(alpha)
     x, y, w, h = box

@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from studio import backdrop
 from twins import quality
 from twins.enums import Framing, Lighting
 from twins.training.base import (
@@ -28,21 +29,39 @@ REGIONS = {
     "legs": (0.56, 0.94),
     "feet": (0.94, 1.0),
 }
+# A shape at least this part of the largest, and level with it, belongs to the figure too.
+PART = 0.1
 LIGHT_PREFERENCE = [Lighting.STUDIO, Lighting.HIGH_KEY, Lighting.DAYLIGHT, Lighting.LOW_KEY]
 
 
-def figure_mask(pixels: np.ndarray) -> np.ndarray:
-    """The largest shape that stands out from the background (sampled at the border), as 0/1;
-    captions, marks and specks elsewhere are not part of it. All zeros for an empty photo."""
-    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    background = float(np.median(border))
-    mask = (np.abs(pixels.astype(np.int16) - background) > 24).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
+def figure_mask(image: Image.Image) -> np.ndarray:
+    """The figure, as 0/1: what stands out from the backdrop (fitted to the border, then to all
+    of the backdrop, so that a key light's falloff is not taken for the figure). Of that, the
+    largest shape and the large ones level with it: a head and legs stay when clothes of the
+    backdrop's colour part them from the rest. Captions, marks and specks elsewhere are not
+    part of it. All zeros for an empty photo."""
+    colours = backdrop.lab(image)
+    height, width = colours.shape[:2]
+    edge = backdrop.border(height, width, max(2, min(height, width) // 40))
+    distance = backdrop.backdrop_distance(colours, edge, passes=3)
+    limit = max(backdrop.LEAST_DISTANCE, 4 * float(np.median(distance[edge])))
+    mask = cv2.morphologyEx(
+        (distance > limit).astype(np.uint8), cv2.MORPH_OPEN, np.ones((9, 9), np.uint8)
+    )
     count, labels, stats, _centres = cv2.connectedComponentsWithStats(mask)
     if count < 2:
         return np.zeros_like(mask)
-    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    return (labels == largest).astype(np.uint8)
+    areas, lefts = stats[:, cv2.CC_STAT_AREA], stats[:, cv2.CC_STAT_LEFT]
+    rights = lefts + stats[:, cv2.CC_STAT_WIDTH]
+    largest = 1 + int(np.argmax(areas[1:]))
+    parts = [
+        n
+        for n in range(1, count)
+        if areas[n] >= PART * areas[largest]
+        and lefts[n] < rights[largest]
+        and rights[n] > lefts[largest]
+    ]
+    return np.isin(labels, parts).astype(np.uint8)
 
 
 def figure_box(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -114,7 +133,7 @@ def annotate(photo: TrainingPhoto) -> dict[str, Any]:
         image.load()
         pixels = quality.grey(image)
         size = image.size
-    mask = figure_mask(pixels)
+        mask = figure_mask(image)
     x, y, w, h = figure_box(mask)
     face = face_box(pixels)
     regions = {

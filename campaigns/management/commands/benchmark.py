@@ -7,11 +7,12 @@ class Command(BaseCommand):
     help = (
         "Measure the render pipeline on Redis with a real worker, in a database of its own: "
         "per-job overhead next to a raw Celery round trip, a 5,000-shot enqueue, preview renders. "
-        "`benchmark cutout`: the quality and time of computed cut-outs (no services)."
+        "`benchmark cutout`: the quality and time of computed cut-outs; `benchmark figures`: how "
+        "well twins' reference photos are told from their backdrops (no services for either)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["render", "cutout"])
+        parser.add_argument("what", choices=["render", "cutout", "figures"])
         parser.add_argument(
             "--jobs", type=int, default=50, help="jobs to time, 5 to 80 (default 50)"
         )
@@ -21,6 +22,9 @@ class Command(BaseCommand):
 
         if options["what"] == "cutout":
             benchmark.run_cutouts(out=self.stdout.write)
+            return
+        if options["what"] == "figures":
+            benchmark.run_figures(out=self.stdout.write)
             return
         try:
             benchmark.run(jobs=min(80, max(5, options["jobs"])), out=self.stdout.write)
