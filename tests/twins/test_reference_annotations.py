@@ -13,10 +13,16 @@ from twins.training.base import TrainingPhoto
 from twins.training.reference import REGIONS, annotate, figure_mask
 
 
-def annotated(tmp_path, data: bytes, angle: str = "front") -> dict:
-    path = tmp_path / f"{angle}.jpg"
+def write(tmp_path, data: bytes, name: str = "photo.jpg"):
+    path = tmp_path / name
     path.write_bytes(data)
-    return annotate(TrainingPhoto(1, path, angle, "full_body", "studio"))
+    return path
+
+
+def annotated(tmp_path, data: bytes, angle: str = "front") -> dict:
+    return annotate(
+        TrainingPhoto(1, write(tmp_path, data, f"{angle}.jpg"), angle, "full_body", "studio")
+    )
 
 
 @pytest.mark.parametrize("angle", ["front", "three_quarter_left", "profile_right", "back"])
@@ -37,6 +43,16 @@ def test_the_torso_starts_at_the_shoulders_and_ignores_the_arms(tmp_path, angle)
     # shows arms held out a little wider).
     assert max(widths) - min(widths) < 0.5 * (max(reaches) - min(reaches)), (widths, reaches)
     assert notes["figure"][2] > max(widths) + 100  # the raised arm widens the figure only
+
+
+@pytest.mark.parametrize("lighting", ["studio", "high_key", "daylight", "low_key"])
+@pytest.mark.parametrize("angle", ["front", "three_quarter_left"])
+def test_the_shoulders_are_found_in_every_light(tmp_path, angle, lighting):
+    """In low key the eyes are as dark as the wall and no face is found: the head's holes are
+    not taken for a neck."""
+    photo = draw_capture_photo(look_for(4), angle, "full_body", lighting, 0)
+    notes = annotate(TrainingPhoto(1, write(tmp_path, photo), angle, "full_body", lighting))
+    assert 325 <= notes["regions"]["torso"][1] <= 340, notes["regions"]
 
 
 def test_where_a_face_is_found_the_neck_is_looked_for_under_it(tmp_path):

@@ -31,6 +31,7 @@ REGIONS = {
 }
 # A shape at least this part of the largest, and level with it, belongs to the figure too.
 PART = 0.1
+HOLE = 0.01  # a hole in the head smaller than this part of the figure is figure
 LIGHT_PREFERENCE = [Lighting.STUDIO, Lighting.HIGH_KEY, Lighting.DAYLIGHT, Lighting.LOW_KEY]
 
 
@@ -61,7 +62,19 @@ def figure_mask(image: Image.Image) -> np.ndarray:
         and lefts[n] < rights[largest]
         and rights[n] > lefts[largest]
     ]
-    return np.isin(labels, parts).astype(np.uint8)
+    figure = np.isin(labels, parts).astype(np.uint8)
+    # Eyes as dark as a low-key wall leave holes in the head, which would read as a neck between
+    # them: small holes in the head are figure. Elsewhere a hole is the backdrop seen through
+    # (an arm's loop to the hip, a raised arm's gap to the neck).
+    rows = np.flatnonzero(figure.any(axis=1))
+    head_end = rows[0] + REGIONS["head"][1] * (rows[-1] - rows[0])
+    count, labels, stats, _centres = cv2.connectedComponentsWithStats(1 - figure, connectivity=4)
+    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    bottoms = stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT]
+    holes = (stats[:, cv2.CC_STAT_AREA] < HOLE * figure.sum()) & (bottoms <= head_end)
+    holes[edge] = False
+    figure[holes[labels]] = 1
+    return figure
 
 
 def figure_box(mask: np.ndarray) -> tuple[int, int, int, int]:
