@@ -52,7 +52,26 @@ class FailingBackend:
         raise RuntimeError("CUDA out of memory")
 
 
+class OvertakenBackend(FailingBackend):
+    """A worker presumed dead: mid-render its lease ran out and another worker took the job
+    over (as `render_job_run` would), and only then does it fail."""
+
+    name = "overtaken"
+
+    def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
+        from django.db.models import F
+
+        from campaigns.enums import JobState
+        from campaigns.models import RenderJob
+
+        RenderJob.objects.filter(state=JobState.RUNNING).update(
+            worker="other@host", attempts=F("attempts") + 1
+        )
+        return super().render(request, progress)
+
+
 EXTRA = {
     "slow": "tests.render_backends.SlowBackend",
     "failing": "tests.render_backends.FailingBackend",
+    "overtaken": "tests.render_backends.OvertakenBackend",
 }

@@ -297,6 +297,12 @@ def _stored(job: RenderJob, result: RenderResult) -> _Picture:
     return _Picture(name, digest, result.width, result.height, dict(result.meta))
 
 
+def _mine(job: RenderJob, worker: str) -> bool:
+    """Whether ``worker`` still runs the job: not if it was taken over meanwhile (this worker
+    was presumed dead), when whatever this worker made of it, a picture or an error, is moot."""
+    return job.state == JobState.RUNNING and job.worker == worker
+
+
 def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
     """Run one job (the gpu task calls this). Idempotent on the job: a finished job is left
     alone, one another worker renders is left to it, a dead worker's job starts again."""
@@ -328,20 +334,20 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
             _worker_has(worker, job.backend)
     except RenderCancelled:
         with transaction.atomic():
-            return job_finish(job_locked(job_id), JobState.CANCELLED)
+            job = job_locked(job_id)
+            return job_finish(job, JobState.CANCELLED) if _mine(job, worker) else job
     except Exception as exc:
         logger.exception("Render job %s failed", job_id)
         with transaction.atomic():
-            return job_finish(
-                job_locked(job_id),
-                JobState.FAILED,
-                error=f"{type(exc).__name__}: {exc}",
-            )
+            job = job_locked(job_id)
+            if not _mine(job, worker):
+                return job
+            return job_finish(job, JobState.FAILED, error=f"{type(exc).__name__}: {exc}")
     seconds = round(time.monotonic() - started, 3)
     with transaction.atomic():
         job = job_locked(job_id)
-        if job.state != JobState.RUNNING or job.worker != worker:
-            return job  # taken over meanwhile (this worker was presumed dead): theirs counts
+        if not _mine(job, worker):
+            return job
         if job.cancel_requested_at is not None:
             return job_finish(job, JobState.CANCELLED)
         render = Render.objects.create(

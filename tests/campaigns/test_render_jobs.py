@@ -449,6 +449,19 @@ def test_a_failing_backend_fails_the_job_with_its_error(
     assert done.state == JobState.FAILED and done.error == "RuntimeError: CUDA out of memory"
 
 
+def test_a_worker_overtaken_mid_render_leaves_the_job_to_its_new_worker(
+    world, backends, django_capture_on_commit_callbacks
+):
+    """A worker presumed dead that fails (or is cancelled) afterwards does not fail the job the
+    worker that took it over is rendering."""
+    studio = make_studio(world, backend="overtaken")
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get(batch=batch.batch)
+    done = render_job_run(job_id=str(job.pk), worker="w1@host")
+    assert (done.state, done.worker, done.attempts) == (JobState.RUNNING, "other@host", 2)
+    assert done.error == "" and done.finished_at is None
+
+
 def test_a_large_batch_is_sent_by_a_task_once(studio, django_capture_on_commit_callbacks):
     for n in range(2):
         scene_add(actor=studio.director, campaign=studio.campaign, name=f"S{n}", kind="colour",
