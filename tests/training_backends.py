@@ -26,3 +26,25 @@ class FailingBackend:
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
         progress(1, 3)
         raise RuntimeError("out of GPU memory")
+
+
+class OvertakenBackend:
+    """A worker presumed dead: mid-training its lease ran out and another worker took the
+    version over (as `twin_version_run` would); then it finishes, or fails, all the same."""
+
+    name = "overtaken"
+
+    def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
+        from django.db.models import F
+
+        from twins.enums import TrainingStatus
+        from twins.models import TwinVersion
+
+        TwinVersion.objects.filter(pk=request.version_id).update(
+            status=TrainingStatus.RUNNING, worker="other@host", attempts=F("attempts") + 1
+        )
+        if request.params.get("fail"):
+            raise RuntimeError("CUDA error: an illegal memory access was encountered")
+        weights = request.output_dir / "weights.bin"
+        weights.write_bytes(b"late")
+        return TrainingResult(annotations={"late": True}, weights_path=weights)

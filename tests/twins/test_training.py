@@ -22,6 +22,7 @@ from twins.services import (
 EXTRA_BACKENDS = {
     "slow": "tests.training_backends.SlowBackend",
     "failing": "tests.training_backends.FailingBackend",
+    "overtaken": "tests.training_backends.OvertakenBackend",
 }
 
 
@@ -120,6 +121,20 @@ def test_weights_are_stored_with_their_hash_and_failures_say_why(
     failed = twin_version_run(version_id=failing.pk)
     assert failed.status == TrainingStatus.FAILED
     assert failed.error == "RuntimeError: out of GPU memory"
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_worker_overtaken_mid_training_leaves_the_version_to_its_new_worker(
+    world, ready_twin, backends, fail, media_files
+):
+    """A worker presumed dead that finishes (or fails) afterwards writes nothing over the
+    training the worker that took the version over is running."""
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="overtaken")
+    TwinVersion.objects.filter(pk=version.pk).update(params={"fail": fail})
+    done = twin_version_run(version_id=version.pk, worker="w1@host")
+    assert (done.status, done.worker, done.attempts) == (TrainingStatus.RUNNING, "other@host", 2)
+    assert done.finished_at is None and done.error == "" and done.annotations == {}
+    assert done.weights_uri == "" and not [f for f in media_files() if "weights" in f.name]
 
 
 def test_consent_withdrawn_before_the_job_starts_fails_it(world, ready_twin):

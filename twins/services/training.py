@@ -126,13 +126,20 @@ def _local_photos(version: TwinVersion, folder: Path) -> tuple[TrainingPhoto, ..
     return tuple(photos)
 
 
-def _finish(version_id: int, status: str, **fields: Any) -> TwinVersion:
+def _finish(version_id: int, status: str, worker: str | None = None, **fields: Any) -> TwinVersion:
+    """Finish the version with ``status``; given the ``worker`` that trained it, only while that
+    worker still runs it: one presumed dead and overtaken leaves it to the worker that took it
+    over, whatever it made of it."""
     with transaction.atomic():
         version = (
             TwinVersion.objects.select_for_update(of=("self",))
             .select_related("twin__talent__user")
             .get(pk=version_id)
         )
+        if worker is not None and (
+            version.status != TrainingStatus.RUNNING or version.worker != worker
+        ):
+            return version
         for name, value in {"status": status, "finished_at": timezone.now(), **fields}.items():
             setattr(version, name, value)
         version.save()
@@ -243,10 +250,11 @@ def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None
         try:
             result = training_backend(version.backend).train(request, progress)
         except Cancelled:
-            return _finish(version_id, TrainingStatus.CANCELLED)
+            return _finish(version_id, TrainingStatus.CANCELLED, worker)
         except Exception as exc:
             logger.exception("Training of version %s failed", version_id)
-            return _finish(version_id, TrainingStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            return _finish(version_id, TrainingStatus.FAILED, worker, error=error)
         fields: dict[str, Any] = {"annotations": result.annotations}
         if result.weights_path is not None:
             digest = hashlib.sha256(result.weights_path.read_bytes()).hexdigest()
@@ -254,7 +262,10 @@ def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None
             with result.weights_path.open("rb") as weights:
                 fields["weights_uri"] = default_storage.save(name, File(weights))
             fields["weights_sha256"] = digest
-    return _finish(version_id, TrainingStatus.SUCCEEDED, **fields)
+    done = _finish(version_id, TrainingStatus.SUCCEEDED, worker, **fields)
+    if "weights_uri" in fields and done.weights_uri != fields["weights_uri"]:
+        default_storage.delete(fields["weights_uri"])  # overtaken: the new worker's count
+    return done
 
 
 @transaction.atomic
