@@ -43,6 +43,8 @@ class OvertakenBackend:
         TwinVersion.objects.filter(pk=request.version_id).update(
             status=TrainingStatus.RUNNING, worker="other@host", attempts=F("attempts") + 1
         )
+        if progress(1, 2):
+            raise AssertionError("an overtaken worker is told to stop")
         if request.params.get("fail"):
             raise RuntimeError("CUDA error: an illegal memory access was encountered")
         weights = request.output_dir / "weights.bin"

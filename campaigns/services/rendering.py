@@ -319,11 +319,13 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
     started = time.monotonic()
 
     def progress(step: int, total: int) -> bool:
-        """Report a step and renew the lease; False (stop) once a cancel was asked for."""
+        """Report a step and renew the lease; False (stop) once a cancel was asked for, or once
+        another worker took the job over."""
+        mine = RenderJob.objects.filter(
+            pk=job_id, state=JobState.RUNNING, worker=worker, cancel_requested_at=None
+        )
         return bool(
-            RenderJob.objects.filter(pk=job_id, cancel_requested_at=None).update(
-                progress_step=step, progress_total=total, heartbeat_at=timezone.now()
-            )
+            mine.update(progress_step=step, progress_total=total, heartbeat_at=timezone.now())
         )
 
     try:

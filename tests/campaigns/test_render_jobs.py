@@ -460,6 +460,7 @@ def test_a_worker_overtaken_mid_render_leaves_the_job_to_its_new_worker(
     done = render_job_run(job_id=str(job.pk), worker="w1@host")
     assert (done.state, done.worker, done.attempts) == (JobState.RUNNING, "other@host", 2)
     assert done.error == "" and done.finished_at is None
+    assert done.progress_step == 0  # its step after the takeover was refused: told to stop
 
 
 def test_a_large_batch_is_sent_by_a_task_once(studio, django_capture_on_commit_callbacks):

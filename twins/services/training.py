@@ -229,11 +229,13 @@ def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None
         return _finish(version_id, TrainingStatus.FAILED, error=exc.message)
 
     def progress(step: int, total: int) -> bool:
-        """Report a step and renew the lease; False (stop) once a cancel was asked for."""
+        """Report a step and renew the lease; False (stop) once a cancel was asked for, or once
+        another worker took the version over."""
+        mine = TwinVersion.objects.filter(
+            pk=version_id, status=TrainingStatus.RUNNING, worker=worker, cancel_requested=False
+        )
         return bool(
-            TwinVersion.objects.filter(pk=version_id, cancel_requested=False).update(
-                progress_step=step, progress_total=total, heartbeat_at=timezone.now()
-            )
+            mine.update(progress_step=step, progress_total=total, heartbeat_at=timezone.now())
         )
 
     with tempfile.TemporaryDirectory(prefix=f"twin-version-{version_id}-") as scratch:
