@@ -62,17 +62,20 @@ def figure_mask(image: Image.Image) -> np.ndarray:
         and lefts[n] < rights[largest]
         and rights[n] > lefts[largest]
     ]
-    figure = np.isin(labels, parts).astype(np.uint8)
-    # Eyes as dark as a low-key wall leave holes in the head, which would read as a neck between
-    # them: small holes in the head are figure. Elsewhere a hole is the backdrop seen through
-    # (an arm's loop to the hip, a raised arm's gap to the neck).
+    return _head_holes_filled(np.isin(labels, parts).astype(np.uint8))
+
+
+def _head_holes_filled(figure: np.ndarray) -> np.ndarray:
+    """Eyes as dark as a low-key wall leave holes in the head, which would read as a neck between
+    them: small holes in the head (the canon's) are figure. Elsewhere a hole is the backdrop seen
+    through: an arm's loop to the hip, a raised arm's gap to the neck."""
     rows = np.flatnonzero(figure.any(axis=1))
     head_end = rows[0] + REGIONS["head"][1] * (rows[-1] - rows[0])
-    count, labels, stats, _centres = cv2.connectedComponentsWithStats(1 - figure, connectivity=4)
-    edge = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
+    _count, labels, stats, _centres = cv2.connectedComponentsWithStats(1 - figure, connectivity=4)
+    outside = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     bottoms = stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT]
     holes = (stats[:, cv2.CC_STAT_AREA] < HOLE * figure.sum()) & (bottoms <= head_end)
-    holes[edge] = False
+    holes[outside] = False
     figure[holes[labels]] = 1
     return figure
 
