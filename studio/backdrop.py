@@ -33,13 +33,13 @@ def border(height: int, width: int, margin: int) -> np.ndarray:
     return edge
 
 
-def backdrop_distance(colours: np.ndarray, sample: np.ndarray, *, passes: int = 1) -> np.ndarray:
-    """How far each pixel of ``colours`` (CIELAB) lies from the backdrop at its place.
+def backdrop_surface(colours: np.ndarray, sample: np.ndarray, *, passes: int = 1) -> np.ndarray:
+    """The backdrop's colour (CIELAB) at each pixel of ``colours``.
 
     The first pass fits a quadratic surface to the pixels of ``sample`` (the border, say). Each
     further pass fits a cubic one to every pixel that the last fit called backdrop (within four
-    times its median distance, and LEAST_DISTANCE): a light's falloff across the whole frame, which
-    the border alone does not show."""
+    times its median distance, and LEAST_DISTANCE): a light's falloff across the whole frame,
+    which the border alone does not show."""
     height, width = sample.shape
     scale = min(1.0, max(FIT_SIDE / max(height, width), FIT_SIDE / 5 / min(height, width)))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
@@ -52,5 +52,9 @@ def backdrop_distance(colours: np.ndarray, sample: np.ndarray, *, passes: int = 
         surface = (terms @ fit).astype(np.float32)
         distance = np.linalg.norm(small - surface, axis=1)
         chosen = distance < max(LEAST_DISTANCE, 4 * float(np.median(distance[chosen])))
-    full = cv2.resize(surface.reshape(size[1], size[0], 3), (width, height))
-    return np.linalg.norm(colours - full, axis=2)
+    return cv2.resize(surface.reshape(size[1], size[0], 3), (width, height))
+
+
+def backdrop_distance(colours: np.ndarray, sample: np.ndarray, *, passes: int = 1) -> np.ndarray:
+    """How far each pixel of ``colours`` (CIELAB) lies from the backdrop at its place."""
+    return np.linalg.norm(colours - backdrop_surface(colours, sample, passes=passes), axis=2)

@@ -32,26 +32,45 @@ REGIONS = {
 # A shape at least this part of the largest, and level with it, belongs to the figure too.
 PART = 0.1
 HOLE = 0.01  # a hole in the head smaller than this part of the figure is figure
+# A floor shadow darkens the backdrop by less than SHADE and lies in the figure's lowest FLOOR.
+SHADE = 0.4
+FLOOR = 0.08
 LIGHT_PREFERENCE = [Lighting.STUDIO, Lighting.HIGH_KEY, Lighting.DAYLIGHT, Lighting.LOW_KEY]
 
 
 def figure_mask(image: Image.Image) -> np.ndarray:
     """The figure, as 0/1: what stands out from the backdrop (fitted to the border, then to all
-    of the backdrop, so that a key light's falloff is not taken for the figure). Of that, the
-    largest shape and the large ones level with it: a head and legs stay when clothes of the
-    backdrop's colour part them from the rest. Captions, marks and specks elsewhere are not
-    part of it. All zeros for an empty photo."""
+    of the backdrop, so that a key light's falloff is not taken for the figure), less its floor
+    shadow. Of that, the largest shape and the large ones level with it: a head and legs stay
+    when clothes of the backdrop's colour part them from the rest. Captions, marks and specks
+    elsewhere are not part of it. All zeros for an empty photo."""
     colours = backdrop.lab(image)
     height, width = colours.shape[:2]
     edge = backdrop.border(height, width, max(2, min(height, width) // 40))
-    distance = backdrop.backdrop_distance(colours, edge, passes=3)
+    surface = backdrop.backdrop_surface(colours, edge, passes=3)
+    difference = colours - surface
+    distance = np.linalg.norm(difference, axis=2)
     limit = max(backdrop.LEAST_DISTANCE, 4 * float(np.median(distance[edge])))
-    mask = cv2.morphologyEx(
-        (distance > limit).astype(np.uint8), cv2.MORPH_OPEN, np.ones((9, 9), np.uint8)
+    figure = _parts(distance > limit)
+    if not figure.any():
+        return figure
+    # Backdrop in shade: darker, by less than SHADE, and of the backdrop's own hue.
+    shaded = (
+        (difference[..., 0] < 0)
+        & (colours[..., 0] >= (1 - SHADE) * surface[..., 0])
+        & (np.hypot(difference[..., 1], difference[..., 2]) < limit)
     )
-    count, labels, stats, _centres = cv2.connectedComponentsWithStats(mask)
+    # (what the shadow joined stays: all but its crumbs)
+    return _head_holes_filled(_parts(figure & ~_floor_shadow(figure, shaded), level=False))
+
+
+def _parts(mask: np.ndarray, *, level: bool = True) -> np.ndarray:
+    """The largest shape of ``mask`` (opened: no thin specks) and the large ones (level with it,
+    unless ``level`` is False)."""
+    opened = cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((9, 9), np.uint8))
+    count, labels, stats, _centres = cv2.connectedComponentsWithStats(opened)
     if count < 2:
-        return np.zeros_like(mask)
+        return np.zeros_like(opened)
     areas, lefts = stats[:, cv2.CC_STAT_AREA], stats[:, cv2.CC_STAT_LEFT]
     rights = lefts + stats[:, cv2.CC_STAT_WIDTH]
     largest = 1 + int(np.argmax(areas[1:]))
@@ -59,10 +78,23 @@ def figure_mask(image: Image.Image) -> np.ndarray:
         n
         for n in range(1, count)
         if areas[n] >= PART * areas[largest]
-        and lefts[n] < rights[largest]
-        and rights[n] > lefts[largest]
+        and (not level or (lefts[n] < rights[largest] and rights[n] > lefts[largest]))
     ]
-    return _head_holes_filled(np.isin(labels, parts).astype(np.uint8))
+    return np.isin(labels, parts).astype(np.uint8)
+
+
+def _floor_shadow(figure: np.ndarray, shaded: np.ndarray) -> np.ndarray:
+    """Where the figure is its own shadow on the floor: shaded backdrop whose run down each
+    column begins near the figure's feet (in the canon's feet region, held a little higher).
+    Grey trousers are as dark as a shadow, but their run begins far above: they stay."""
+    rows = np.flatnonzero(figure.any(axis=1))
+    feet = rows[-1] - FLOOR * (rows[-1] - rows[0])
+    run = (figure > 0) & shaded
+    begins = run.copy()
+    begins[1:] &= ~run[:-1]
+    row = np.arange(run.shape[0])[:, None]
+    began_at = np.maximum.accumulate(np.where(begins, row, -1), axis=0)
+    return run & (began_at >= feet)
 
 
 def _head_holes_filled(figure: np.ndarray) -> np.ndarray:
