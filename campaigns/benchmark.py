@@ -521,7 +521,7 @@ def figure_looks() -> list[Any]:
 
 def run_figures(*, out: Callable[[str], None], people: list[Any] | None = None) -> None:
     """How well the reference backend tells a figure from its backdrop, in each demo light: the
-    figure's mask against the drawn one, and its box's worst edge (its floor shadow counts)."""
+    figure's mask against the drawn one (IoU), and how far its box's worst edge is off."""
     import numpy as np
     from PIL import Image
 
@@ -545,13 +545,10 @@ def run_figures(*, out: Callable[[str], None], people: list[Any] | None = None) 
                 if not found.any():
                     edges.append(max(photo.size))
                     continue
-                box = [np.nonzero(where) for where in (truth, found)]
+                # (rows, then columns, of each: their least and greatest are the box's edges)
+                pairs = zip(np.nonzero(truth), np.nonzero(found), strict=True)
                 edges.append(
-                    max(
-                        abs(int(getattr(t, side)()) - int(getattr(f, side)()))
-                        for t, f in zip(*box, strict=True)
-                        for side in ("min", "max")
-                    )
+                    max(max(abs(t.min() - f.min()), abs(t.max() - f.max())) for t, f in pairs)
                 )
         out(
             f"  {lighting + ':':10} IoU mean {statistics.mean(scores):.3f}"

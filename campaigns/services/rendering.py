@@ -337,7 +337,9 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
     except RenderCancelled:
         with transaction.atomic():
             job = job_locked(job_id)
-            return job_finish(job, JobState.CANCELLED) if _mine(job, worker) else job
+            if not _mine(job, worker):
+                return job
+            return job_finish(job, JobState.CANCELLED)
     except Exception as exc:
         logger.exception("Render job %s failed", job_id)
         with transaction.atomic():

@@ -60,7 +60,8 @@ def figure_mask(image: Image.Image) -> np.ndarray:
         & (colours[..., 0] >= (1 - SHADE) * surface[..., 0])
         & (np.hypot(difference[..., 1], difference[..., 2]) < limit)
     )
-    # (what the shadow joined stays: all but its crumbs)
+    # Without its shadow the figure keeps every large piece, level with the largest or not (an
+    # arm held out was level with the shadow that joined it); only the shadow's crumbs go.
     return _head_holes_filled(_parts(figure & ~_floor_shadow(figure, shaded), level=False))
 
 
