@@ -84,12 +84,17 @@ def _parts(mask: np.ndarray, *, level: bool = True) -> np.ndarray:
     return np.isin(labels, parts).astype(np.uint8)
 
 
+def _down(figure: np.ndarray, fraction: float) -> float:
+    """The row ``fraction`` of the way down the figure, from its top to its bottom."""
+    rows = np.flatnonzero(figure.any(axis=1))
+    return float(rows[0] + fraction * (rows[-1] - rows[0]))
+
+
 def _floor_shadow(figure: np.ndarray, shaded: np.ndarray) -> np.ndarray:
     """Where the figure is its own shadow on the floor: shaded backdrop whose run down each
     column begins near the figure's feet (in the canon's feet region, held a little higher).
     Grey trousers are as dark as a shadow, but their run begins far above: they stay."""
-    rows = np.flatnonzero(figure.any(axis=1))
-    feet = rows[-1] - FLOOR * (rows[-1] - rows[0])
+    feet = _down(figure, 1 - FLOOR)
     run = (figure > 0) & shaded
     begins = run.copy()
     begins[1:] &= ~run[:-1]
@@ -102,8 +107,7 @@ def _head_holes_filled(figure: np.ndarray) -> np.ndarray:
     """Eyes as dark as a low-key wall leave holes in the head, which would read as a neck between
     them: small holes in the head (the canon's) are figure. Elsewhere a hole is the backdrop seen
     through: an arm's loop to the hip, a raised arm's gap to the neck."""
-    rows = np.flatnonzero(figure.any(axis=1))
-    head_end = rows[0] + REGIONS["head"][1] * (rows[-1] - rows[0])
+    head_end = _down(figure, REGIONS["head"][1])
     _count, labels, stats, _centres = cv2.connectedComponentsWithStats(1 - figure, connectivity=4)
     outside = np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))
     bottoms = stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT]
