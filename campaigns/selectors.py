@@ -384,9 +384,12 @@ class Farm:
         return rows
 
 
+WORKER_FORGOTTEN = timedelta(days=1)  # a worker not heard from for this long is off the page
+
+
 def render_farm(*, actor: Actor) -> Farm:
     """Workers and queues are shared by every brand on this studio; jobs are shown only to
-    their own brand."""
+    their own brand. A worker stopped, or killed without a word, a day ago is no longer shown."""
     from studio.broker import queue_depths
     from studio.celery import QUEUES, app
 
@@ -411,9 +414,7 @@ def render_farm(*, actor: Actor) -> Farm:
             jobs=[job for job in running if job.worker == w.hostname],
             busy_elsewhere=others.get(w.hostname, 0),
         )
-        for w in RenderWorker.objects.filter(
-            Q(stopped_at=None) | Q(stopped_at__gte=now - timedelta(days=1))
-        )
+        for w in RenderWorker.objects.filter(last_seen_at__gte=now - WORKER_FORGOTTEN)
     ]
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     today = jobs.filter(finished_at__gte=start).aggregate(

@@ -3,6 +3,7 @@ partial, job actions, render media, the render farm; what another brand and othe
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -230,11 +231,17 @@ def test_the_render_farm_shows_workers_and_only_our_jobs(
         gpu_memory_mb=81559,
         backends=["diffusers"],
     )
+    # Gone: one killed an hour ago is shown as such; one killed two days ago is forgotten.
+    for name, silent in (("gpu1@farm", timedelta(hours=1)), ("gpu2@farm", timedelta(days=2))):
+        RenderWorker.objects.create(
+            hostname=name, queues=["gpu"], started_at=now - silent, last_seen_at=now - silent
+        )
     queued(studio, django_capture_on_commit_callbacks)
     RenderJob.objects.update(
         state=JobState.RUNNING, worker="gpu0@farm", progress_step=3, progress_total=30
     )
     page = director.get(reverse("render-farm")).content.decode()
+    assert "gpu1@farm" in page and "Gone" in page and "gpu2@farm" not in page
     assert "gpu0@farm" in page and "NVIDIA H100 80GB HBM3 (79.6\xa0GB)" in page and "3/30" in page
     shot = RenderJob.objects.get().shot_id
     assert f'<a href="{reverse("shot-detail", args=[shot])}">' in page  # each running shot
