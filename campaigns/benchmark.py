@@ -14,6 +14,9 @@ worker process:
    (and, beside it, the first one, which also imports and connects);
 3. the preview backend's time per 1024×1280 render with five garments, warm, on one core.
 
+`manage.py benchmark import`: a product feed of 20,000 rows imported new, again unchanged and
+changed, in a database of its own: seconds and queries of each.
+
 `manage.py benchmark cutout` (no services): how well and how fast cut-outs are computed from
 packshots, on every demo garment shape and colour and a few near-white ones, on a plain, a
 shadowed and a graded backdrop, against the shapes' true alpha.
@@ -62,10 +65,12 @@ from campaigns.services import (
     MatrixSpec,
     campaign_create,
     garment_create,
+    garment_import_csv,
     look_save,
     matrix_queue,
     scene_add,
 )
+from campaigns.services.catalogue import IMPORT_MAX_ROWS
 from campaigns.services.rendering import thumbnail_jpeg
 from studio.celery import app
 from studio.enums import Role
@@ -555,3 +560,25 @@ def run_figures(*, out: Callable[[str], None], people: list[Any] | None = None) 
             f"  worst {min(scores):.3f}   box edge off by at most {max(edges)} px"
             f"   median {statistics.median(seconds) * 1000:.0f} ms per photo"
         )
+
+
+def run_import(*, out: Callable[[str], None], rows: int = IMPORT_MAX_ROWS) -> None:
+    """A product feed of ``rows`` rows imported into an empty catalogue, then again as it is,
+    then with every row changed: the time and the queries of each, in a database of its own."""
+    with bench_database():
+        staff = get_user_model().objects.create_user("bench-staff", is_staff=True)
+        brand_create(actor=staff, name="Bench", slug="bench", admin=staff)
+        stylist = actor_for(staff, "bench")
+        out(f"a product feed of {rows:,} rows, database: {connection.vendor}")
+        for label, name in (("new", "Tee"), ("again, unchanged", "Tee"), ("changed", "Shirt")):
+            feed = "sku,name,category,colourways,sizes,season\n" + "".join(
+                f"SKU-{n},{name} {n},top,black;white,S;M;L,SS27\n" for n in range(rows)
+            )
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                report = garment_import_csv(actor=stylist, file=io.BytesIO(feed.encode()))
+                seconds = time.perf_counter() - started
+            out(
+                f"  {label + ':':18} {seconds:5.2f} s, {len(queries)} queries"
+                f" ({len(report.created):,} created, {len(report.updated):,} updated)"
+            )

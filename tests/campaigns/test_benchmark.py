@@ -44,6 +44,27 @@ def test_the_render_benchmark_prints_every_figure(settings):
         assert printed and re.search(r"\d+\.?\d* m?s\b", printed[0]), (figure, done.stdout)
 
 
+def test_the_import_benchmark_prints_each_import(settings):
+    done = subprocess.run(
+        [sys.executable, "manage.py", "benchmark", "import", "--rows", "30"],
+        cwd=ROOT,
+        env=os.environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout.splitlines()[1:]
+    assert [line.split(":")[0].strip() for line in printed] == [
+        "new",
+        "again, unchanged",
+        "changed",
+    ], done.stdout
+    assert "(30 created, 0 updated)" in printed[0] and "(0 created, 30 updated)" in printed[2]
+    assert all(re.search(r"\d+\.\d\d s, \d+ queries", line) for line in printed)
+
+
 @pytest.mark.defaults
 def test_the_render_benchmark_refuses_a_broker_without_priorities(settings, db):
     settings.CELERY_BROKER_URL = "filesystem://"

@@ -7,14 +7,18 @@ class Command(BaseCommand):
     help = (
         "Measure the render pipeline on Redis with a real worker, in a database of its own: "
         "per-job overhead next to a raw Celery round trip, a 5,000-shot enqueue, preview renders. "
+        "`benchmark import`: a 20,000-row product feed, new, unchanged and changed; "
         "`benchmark cutout`: the quality and time of computed cut-outs; `benchmark figures`: how "
         "well twins' reference photos are told from their backdrops (no services for either)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", choices=["render", "cutout", "figures"])
+        parser.add_argument("what", choices=["render", "import", "cutout", "figures"])
         parser.add_argument(
             "--jobs", type=int, default=50, help="jobs to time, 5 to 80 (default 50)"
+        )
+        parser.add_argument(
+            "--rows", type=int, default=20_000, help="rows of the feed, 1 to 20,000 (default)"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -22,6 +26,9 @@ class Command(BaseCommand):
 
         if options["what"] == "cutout":
             benchmark.run_cutouts(out=self.stdout.write)
+            return
+        if options["what"] == "import":
+            benchmark.run_import(out=self.stdout.write, rows=min(20_000, max(1, options["rows"])))
             return
         if options["what"] == "figures":
             benchmark.run_figures(out=self.stdout.write)
