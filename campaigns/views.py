@@ -64,6 +64,9 @@ def garment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+IMPORT_ERRORS_SHOWN = 100  # a feed of 20,000 rows in a wrong shape is not 20,000 table rows
+
+
 @login_required
 def garment_import(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
@@ -79,9 +82,14 @@ def garment_import(request: HttpRequest) -> HttpResponse:
                 status = 400
         else:
             status = 400
-    return render(
-        request, "campaigns/garment_import.html", {"form": form, "report": report}, status=status
-    )
+    errors = report.errors if report else []
+    context = {
+        "form": form,
+        "report": report,
+        "errors": errors[:IMPORT_ERRORS_SHOWN],
+        "errors_more": max(0, len(errors) - IMPORT_ERRORS_SHOWN),
+    }
+    return render(request, "campaigns/garment_import.html", context, status=status)
 
 
 # How a stylist corrects a cut-out: the form, the service and what the page says once done.

@@ -209,6 +209,22 @@ def test_a_feed_imports_good_rows_and_reports_bad_ones_line_by_line(world, login
     assert shirt.colourways == ["white"] and shirt.sizes == []
 
 
+def test_the_import_page_lists_the_first_hundred_refused_rows_and_counts_the_rest(world, login):
+    client = login(world.user("brand-a", Role.STYLIST))
+    feed = "sku,name,category\n" + "".join(f"T-{n},Tee {n},tops\n" for n in range(150))
+    page = client.post(
+        reverse("garment-import"), {"feed": SimpleUploadedFile("feed.csv", feed.encode())}
+    ).content.decode()
+    assert "0 created · 0 updated · 150 refused" in page
+    assert page.count("Unknown category &#x27;tops&#x27;") == 100
+    assert "<td>101</td>" in page and "<td>102</td>" not in page  # lines 2 to 101
+    assert "And 50 more refused rows, not listed here" in page
+    body = client.post(
+        reverse("api-garment-import"), {"feed": SimpleUploadedFile("feed.csv", feed.encode())}
+    ).json()
+    assert [row["line"] for row in body["refused"]] == list(range(2, 152))
+
+
 def feed_of(rows: list[tuple[str, str]]) -> io.BytesIO:
     return io.BytesIO(
         (
