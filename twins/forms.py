@@ -1,9 +1,17 @@
 from django import forms
 
 from studio.db import INT_MAX
-from studio.forms import RowsField
+from studio.forms import FilterForm, RowsField
 from studio.models import Brand
-from twins.enums import Angle, Channel, ContentTag, Exclusivity, Framing, Lighting
+from twins.enums import (
+    Angle,
+    Channel,
+    CheckStatus,
+    ContentTag,
+    Exclusivity,
+    Framing,
+    Lighting,
+)
 from twins.models import License
 from twins.services import Terms
 from twins.services.people import CATEGORIES
@@ -17,6 +25,17 @@ class CapturePhotoForm(forms.Form):
 
 
 CATEGORY_CHOICES = [(c, c.capitalize()) for c in CATEGORIES]
+
+
+class CapturePhotoFilterForm(FilterForm):
+    angle = forms.ChoiceField(required=False, choices=[("", "Every angle"), *Angle.choices])
+    framing = forms.ChoiceField(required=False, choices=[("", "Every framing"), *Framing.choices])
+    lighting = forms.ChoiceField(
+        required=False, label="Light", choices=[("", "Every light"), *Lighting.choices]
+    )
+    check = forms.ChoiceField(
+        required=False, label="Checks", choices=[("", "Any checks"), *CheckStatus.choices]
+    )
 
 
 class CommaListField(forms.CharField):

@@ -52,10 +52,21 @@ def twin_list(*, user: User) -> QuerySet[Twin]:
     )
 
 
-def capture_photo_list(*, user: User, twin: Twin) -> QuerySet[CapturePhoto]:
-    return CapturePhoto.objects.filter(
+def capture_photo_list(
+    *,
+    user: User,
+    twin: Twin,
+    angle: str = "",
+    framing: str = "",
+    lighting: str = "",
+    check: str = "",
+) -> QuerySet[CapturePhoto]:
+    """A twin's capture photos, of one angle, framing, lighting or check status where given."""
+    photos = CapturePhoto.objects.filter(
         twin=twin, twin__talent__in=talents_actable_by(user)
     ).select_related("twin")
+    wanted = {"angle": angle, "framing": framing, "lighting": lighting, "check_status": check}
+    return photos.filter(**{field: value for field, value in wanted.items() if value})
 
 
 def capture_photo_visible(*, user: User) -> QuerySet[CapturePhoto]:

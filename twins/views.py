@@ -11,7 +11,7 @@ from studio.media import media_response
 from studio.permissions import user_of
 from studio.views import paginate, service_call
 from twins import selectors, services
-from twins.forms import AgreementForm, CapturePhotoForm, ReasonForm
+from twins.forms import AgreementForm, CapturePhotoFilterForm, CapturePhotoForm, ReasonForm
 from twins.models import Talent
 from twins.permissions import talent_require
 
@@ -67,12 +67,16 @@ def twin_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Photo added to the capture set.")
                 return redirect("twin-detail", pk=twin.pk)
         status = 400
-    photos = selectors.capture_photo_list(user=user_of(request), twin=twin)
+    filters = CapturePhotoFilterForm(request.GET)
+    filters.is_valid()  # a filter that is not among the choices filters nothing
+    photos = selectors.capture_photo_list(user=user_of(request), twin=twin, **filters.cleaned_data)
     return render(
         request,
         "twins/twin_detail.html",
         {
             "twin": twin,
+            "filters": filters,
+            "filtered": any(filters.cleaned_data.values()),
             "page": paginate(request, photos, 48),
             "form": form,
             "agreement": services.agreement_in_force(twin, timezone.localdate()),

@@ -85,3 +85,37 @@ def test_a_brand_admin_adds_photos_at_a_capture_day_for_a_licensed_twin(world, l
     event = AuditEvent.objects.get(verb="capture_photo.added")
     assert (event.brand, event.talent_user) == (world.brand_a, world.talent_a.user)
     assert world.twin_a.photos.get().uploaded_by == world.user("brand-a", Role.BRAND_ADMIN)
+
+
+def test_a_capture_set_is_filtered_by_angle_framing_light_and_checks(world, login):
+    """A capture day gives hundreds of photos: the talent finds the ones that failed their
+    checks, or one angle in one light, on the page and through the API, a page at a time."""
+    from tests.factories import CapturePhotoFactory
+
+    make = CapturePhotoFactory.create_batch
+    make(3, twin=world.twin_a, angle="back", lighting="daylight", check_status="failed")
+    make(50, twin=world.twin_a, angle="front", check_status="passed")
+    make(2, twin=world.twin_b, angle="back", lighting="daylight", check_status="failed")
+    client = login(world.talent_a.user)
+    api = reverse("api-twin-photos", args=[world.twin_a.pk])
+
+    def count(**query: str) -> int:
+        answer = client.get(api, query)
+        assert answer.status_code == 200, answer.content
+        return answer.json()["count"]
+
+    assert count() == 53 and len(client.get(api).json()["results"]) < 53  # paged
+    assert count(check="failed") == 3 == count(angle="back", lighting="daylight")
+    assert count(angle="front", check="failed") == 0
+    refused = client.get(api, {"angle": "upside_down"})
+    assert refused.status_code == 400 and "upside_down" in str(refused.json())
+
+    page = reverse("twin-detail", args=[world.twin_a.pk])
+    failed = client.get(page, {"check": "failed"}).content.decode()
+    assert failed.count('class="card image-card') == 3 and "Page 1 of" not in failed
+    assert "Page 1 of 2 · 53 in all" in client.get(page).content.decode()
+    none = client.get(page, {"angle": "front", "check": "failed"}).content.decode()
+    assert "No capture photos match these filters." in none
+    # Twin B's photos are not Talent A's to see, filtered or not.
+    other = reverse("api-twin-photos", args=[world.twin_b.pk])
+    assert client.get(other, {"check": "failed"}).status_code == 404

@@ -10,12 +10,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio.api.fields import free_form
-from studio.api.views import AuditEventOutputSerializer, api_actor
+from studio.api.views import (
+    AuditEventOutputSerializer,
+    ChoiceFilter,
+    api_actor,
+    query_filters,
+)
 from studio.errors import NotFound
 from studio.models import AuditEvent
 from studio.permissions import user_of
 from twins import selectors, services
-from twins.enums import Angle, Framing, Lighting
+from twins.enums import Angle, CheckStatus, Framing, Lighting
 from twins.models import CapturePhoto, Talent, Twin, TwinVersion
 from twins.permissions import talent_require
 
@@ -112,10 +117,18 @@ class TwinDetailApi(RetrieveAPIView[Twin]):
         return selectors.twin_list(user=user_of(self.request))
 
 
-class CapturePhotoListApi(APIView):
-    """A twin's capture photos; POST adds one (multipart) through the safe image input."""
+class CapturePhotoListApi(ListAPIView[CapturePhoto]):
+    """A twin's capture photos, a page at a time; POST adds one (multipart) through the safe
+    image input."""
 
     parser_classes = [MultiPartParser]
+    serializer_class = CapturePhotoOutputSerializer
+
+    class Filters(serializers.Serializer[object]):
+        angle = ChoiceFilter(Angle.choices)
+        framing = ChoiceFilter(Framing.choices)
+        lighting = ChoiceFilter(Lighting.choices)
+        check = ChoiceFilter(CheckStatus.choices, help_text="The photo's quality checks")
 
     class InputSerializer(serializers.Serializer[object]):
         class Meta:
@@ -129,11 +142,14 @@ class CapturePhotoListApi(APIView):
     def _twin(self, request: Request, pk: int) -> Twin:
         return get_object_or_404(selectors.twin_list(user=user_of(request)), pk=pk)
 
-    @extend_schema(responses=CapturePhotoOutputSerializer(many=True))
+    def get_queryset(self) -> QuerySet[CapturePhoto]:
+        twin = self._twin(self.request, self.kwargs["pk"])
+        filters = query_filters(self.Filters, self.request)
+        return selectors.capture_photo_list(user=user_of(self.request), twin=twin, **filters)
+
+    @extend_schema(parameters=[Filters])
     def get(self, request: Request, pk: int) -> Response:
-        twin = self._twin(request, pk)
-        photos = selectors.capture_photo_list(user=user_of(request), twin=twin)
-        return Response(CapturePhotoOutputSerializer(photos, many=True).data)
+        return super().get(request, pk)
 
     @extend_schema(request=InputSerializer, responses={201: CapturePhotoOutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
