@@ -270,3 +270,21 @@ def test_terms_whose_fees_no_ledger_line_holds_are_refused(world, login):
     accepted = talent.post(reverse("api-talent-license-action", args=[license.pk, "accept"]))
     assert accepted.status_code == 200, accepted.content
     assert [str(line.amount) for line in license.usage.all()] == ["9999999960.00"]
+
+
+def test_license_lists_filter_by_status_as_their_pages_do(world, login):
+    for status in (LicenseStatus.ACTIVE, LicenseStatus.REQUESTED, LicenseStatus.REQUESTED):
+        LicenseFactory(twin=world.twin_a, brand=world.brand_a, status=status)
+    LicenseFactory(twin=world.twin_b, brand=world.brand_b, status=LicenseStatus.REQUESTED)
+    for user, url in (
+        (world.user("brand-a", Role.CREATIVE_DIRECTOR), reverse("api-license-list")),
+        (world.talent_a.user, reverse("api-talent-licenses", args=[world.talent_a.pk])),
+    ):
+        client = login(user)
+        assert client.get(url).json()["count"] == 3
+        requested = client.get(url, {"status": "requested"}).json()
+        assert requested["count"] == 2
+        assert {row["status"] for row in requested["results"]} == {"requested"}
+        assert client.get(url, {"status": "expired"}).json()["count"] == 0
+        refused = client.get(url, {"status": "pending"})
+        assert refused.status_code == 400 and "pending" in str(refused.json())

@@ -13,14 +13,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio.api.fields import IdField, strings
-from studio.api.views import api_actor
+from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.db import INT_MAX
 from studio.enums import Perm
 from studio.errors import NotFound
 from studio.models import Brand
 from studio.permissions import user_of
 from twins import selectors, services
-from twins.enums import Channel, ContentTag, Exclusivity, UsageKind
+from twins.enums import Channel, ContentTag, Exclusivity, LicenseStatus, UsageKind
 from twins.models import License, StandingTerms, Twin
 from twins.permissions import talent_require
 from twins.services.people import CATEGORIES
@@ -130,6 +130,15 @@ def _license_response(license: License, status: int = 200) -> Response:
     return Response(LicenseOutputSerializer(license).data, status=status)
 
 
+class LicenseFilters(serializers.Serializer[object]):
+    status = ChoiceFilter(LicenseStatus.choices)
+
+
+def _of_status(licenses: QuerySet[License], request: Request) -> QuerySet[License]:
+    status = query_filters(LicenseFilters, request).get("status")
+    return licenses.filter(status=status) if status else licenses
+
+
 # --- The brand's side -----------------------------------------------------------------------------
 class LicenseListApi(ListAPIView[License]):
     """The current brand's licenses; POST requests a new one for a twin of the catalogue."""
@@ -143,7 +152,13 @@ class LicenseListApi(ListAPIView[License]):
             ref_name = "LicenseRequestInput"
 
     def get_queryset(self) -> QuerySet[License]:
-        return selectors.license_list_for_brand(actor=api_actor(self.request))
+        return _of_status(
+            selectors.license_list_for_brand(actor=api_actor(self.request)), self.request
+        )
+
+    @extend_schema(parameters=[LicenseFilters])
+    def get(self, request: Request) -> Response:
+        return super().get(request)
 
     @extend_schema(request=InputSerializer, responses={201: LicenseOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -265,7 +280,11 @@ class TalentLicenseListApi(ListAPIView[License]):
     def get_queryset(self) -> QuerySet[License]:
         user = user_of(self.request)
         talent = talent_require(user, self.kwargs["pk"])
-        return selectors.license_list_for_user(user=user, talent=talent)
+        return _of_status(selectors.license_list_for_user(user=user, talent=talent), self.request)
+
+    @extend_schema(parameters=[LicenseFilters])
+    def get(self, request: Request, pk: int) -> Response:
+        return super().get(request, pk)
 
 
 class TalentLicenseActionApi(APIView):
