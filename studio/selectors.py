@@ -14,7 +14,9 @@ def memberships_of(*, actor: Actor) -> QuerySet[Membership]:
     return Membership.objects.filter(user=actor.user).select_related("brand")
 
 
-def audit_list_for_brand(*, actor: Actor) -> QuerySet[AuditEvent]:
-    return brand_scope(AuditEvent.objects.all(), actor, Perm.VIEW_AUDIT).select_related(
-        "actor", "brand", "talent_user", "object_type"
-    )
+def audit_list_for_brand(*, actor: Actor, verb: str = "") -> QuerySet[AuditEvent]:
+    """The brand's audit events; with ``verb``, those whose verb starts with it ("license.")."""
+    events = brand_scope(AuditEvent.objects.all(), actor, Perm.VIEW_AUDIT)
+    if verb:
+        events = events.filter(verb__startswith=verb)
+    return events.select_related("actor", "brand", "talent_user", "object_type")

@@ -13,6 +13,7 @@ from twins.enums import (
     Lighting,
 )
 from twins.models import License
+from twins.selectors import CATALOGUE_LICENSED
 from twins.services import Terms
 from twins.services.people import CATEGORIES
 
@@ -35,6 +36,15 @@ class CapturePhotoFilterForm(FilterForm):
     )
     check = forms.ChoiceField(
         required=False, label="Checks", choices=[("", "Any checks"), *CheckStatus.choices]
+    )
+
+
+class CatalogueFilterForm(FilterForm):
+    q = forms.CharField(required=False, max_length=100, label="Search talent or twin")
+    licensed = forms.ChoiceField(
+        required=False,
+        label="License",
+        choices=[("", "Any license"), *CATALOGUE_LICENSED.items()],
     )
 
 

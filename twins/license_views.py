@@ -18,7 +18,7 @@ from studio.permissions import Actor, actor_of, user_of
 from studio.views import paginate, require_perm, service_call
 from twins import selectors, services
 from twins.enums import LicenseStatus
-from twins.forms import MonthForm, ReasonForm, StandingTermsForm, TermsForm
+from twins.forms import CatalogueFilterForm, MonthForm, ReasonForm, StandingTermsForm, TermsForm
 from twins.models import License
 from twins.views import talent_or_404
 
@@ -225,8 +225,22 @@ def talent_usage(request: HttpRequest, pk: int) -> HttpResponse:
 def catalogue(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     require_perm(actor, Perm.VIEW_BRAND)
-    twins = selectors.twin_catalogue(actor=actor)
-    return render(request, "twins/catalogue.html", {"page": paginate(request, twins, 24)})
+    filters = CatalogueFilterForm(request.GET)
+    filters.is_valid()  # a filter that is not among the choices filters nothing
+    twins = selectors.twin_catalogue(
+        actor=actor,
+        search=filters.cleaned_data.get("q", ""),
+        licensed=filters.cleaned_data.get("licensed", ""),
+    )
+    return render(
+        request,
+        "twins/catalogue.html",
+        {
+            "page": paginate(request, twins, 24),
+            "filters": filters,
+            "filtered": any(filters.cleaned_data.values()),
+        },
+    )
 
 
 @login_required

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from studio.enums import Perm
 from studio.models import AuditEvent, Brand
@@ -110,14 +110,26 @@ def license_list_for_user(*, user: User, talent: Talent | None = None) -> QueryS
     return licenses.select_related("twin__talent", "brand").prefetch_related("exclusive_against")
 
 
-def twin_catalogue(*, actor: Actor) -> QuerySet[Twin]:
+CATALOGUE_LICENSED = {"active": "Licensed to us now", "none": "No license with us yet"}
+
+
+def twin_catalogue(*, actor: Actor, search: str = "", licensed: str = "") -> QuerySet[Twin]:
     """Twins the actor's brand may see: licensed to it before, or of discoverable talent, each
-    with this brand's licenses (and only this brand's) at hand."""
+    with this brand's licenses (and only this brand's) at hand. ``search`` finds a talent's or
+    a twin's name; ``licensed`` (one of CATALOGUE_LICENSED) keeps those the brand holds an active
+    license for, or those it has none with."""
     if actor.brand is None or not actor.has(Perm.VIEW_BRAND):
         return Twin.objects.none()
+    twins = twins_requestable(actor.brand)
+    if search:
+        twins = twins.filter(Q(name__icontains=search) | Q(talent__display_name__icontains=search))
+    ours = License.objects.filter(brand=actor.brand, twin=OuterRef("pk"))
+    if licensed == "active":
+        twins = twins.filter(Exists(ours.filter(status=LicenseStatus.ACTIVE)))
+    elif licensed == "none":
+        twins = twins.exclude(Exists(ours))
     return (
-        twins_requestable(actor.brand)
-        .select_related("talent")
+        twins.select_related("talent")
         .prefetch_related(
             Prefetch(
                 "licenses",

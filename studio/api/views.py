@@ -158,11 +158,24 @@ class BrandAuditListApi(ListAPIView[AuditEvent]):
 
     serializer_class = AuditEventOutputSerializer
 
+    class Filters(serializers.Serializer[object]):
+        verb = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=100,
+            help_text='Events whose verb starts with this, such as "license." or "render.failed"',
+        )
+
     def get_queryset(self) -> QuerySet[AuditEvent]:
         actor = api_actor(self.request)
         if not actor.has(Perm.VIEW_AUDIT):
             raise NotFound()
-        return selectors.audit_list_for_brand(actor=actor)
+        verb = query_filters(self.Filters, self.request).get("verb", "").strip()
+        return selectors.audit_list_for_brand(actor=actor, verb=verb)
+
+    @extend_schema(parameters=[Filters])
+    def get(self, request: Request) -> Response:
+        return super().get(request)
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

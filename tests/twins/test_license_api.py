@@ -7,7 +7,7 @@ from django.urls import reverse
 from studio.enums import Role
 from tests.factories import LicenseFactory
 from twins.enums import LicenseStatus
-from twins.models import License, ReplicaAgreement
+from twins.models import License, ReplicaAgreement, Twin
 from twins.services import usage_record
 
 pytestmark = pytest.mark.django_db
@@ -288,3 +288,52 @@ def test_license_lists_filter_by_status_as_their_pages_do(world, login):
         assert client.get(url, {"status": "expired"}).json()["count"] == 0
         refused = client.get(url, {"status": "pending"})
         assert refused.status_code == 400 and "pending" in str(refused.json())
+
+
+def test_the_twin_catalogue_is_searched_and_filtered_by_our_licenses(world, login):
+    """A director looking for a twin among many talents finds one by name, or keeps to the twins
+    the brand may use now; another brand's licenses count for nothing here."""
+    from tests.factories import TalentFactory, TwinFactory
+
+    world.talent_a.discoverable = True
+    world.talent_a.display_name = "Inès Moreau"
+    world.talent_a.save()
+    for n in range(3):
+        TwinFactory(talent=TalentFactory(display_name=f"Open talent {n}", discoverable=True))
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, status=LicenseStatus.ACTIVE)
+    open_twin = Twin.objects.get(talent__display_name="Open talent 0")
+    LicenseFactory(twin=open_twin, brand=world.brand_b, status=LicenseStatus.ACTIVE)
+    client = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    api = reverse("api-twin-catalogue")
+
+    def talents(**query: str) -> list[str]:
+        answer = client.get(api, query)
+        assert answer.status_code == 200, answer.content
+        return [row["talent"] for row in answer.json()["results"]]
+
+    assert len(talents()) == 4
+    assert talents(q="inès") == ["Inès Moreau"] == talents(licensed="active")
+    assert talents(licensed="none") == ["Open talent 0", "Open talent 1", "Open talent 2"]
+    assert talents(q="open", licensed="active") == []
+    refused = client.get(api, {"licensed": "expired"})
+    assert refused.status_code == 400 and "expired" in str(refused.json())
+
+    page = client.get(reverse("twin-catalogue"), {"q": "talent 1"}).content.decode()
+    assert "Open talent 1" in page and "Inès Moreau ·" not in page
+    page = client.get(reverse("twin-catalogue"), {"licensed": "active"}).content.decode()
+    assert "Inès Moreau ·" in page and "Open talent" not in page
+    none = client.get(reverse("twin-catalogue"), {"q": "nobody"}).content.decode()
+    assert "No twins match these filters." in none
+
+
+def test_the_audit_api_filters_by_verb_as_its_page_does(world, login):
+    from studio.services import audit_record
+
+    for verb in ("license.requested", "license.accepted", "garment.created"):
+        audit_record(actor=None, verb=verb, brand=world.brand_a)
+    audit_record(actor=None, verb="license.requested", brand=world.brand_b)
+    client = login(world.user("brand-a", Role.BRAND_ADMIN))
+    url = reverse("api-audit-list")
+    verbs = [row["verb"] for row in client.get(url, {"verb": "license."}).json()["results"]]
+    assert sorted(verbs) == ["license.accepted", "license.requested"]
+    assert client.get(url).json()["count"] >= 3

@@ -215,8 +215,23 @@ class TwinCatalogueApi(ListAPIView[Twin]):
 
     serializer_class = OutputSerializer
 
+    class Filters(serializers.Serializer[object]):
+        q = serializers.CharField(
+            required=False, allow_blank=True, max_length=100, help_text="A talent's or twin's name"
+        )
+        licensed = ChoiceFilter(list(selectors.CATALOGUE_LICENSED.items()))
+
     def get_queryset(self) -> QuerySet[Twin]:
-        return selectors.twin_catalogue(actor=api_actor(self.request))
+        filters = query_filters(self.Filters, self.request)
+        return selectors.twin_catalogue(
+            actor=api_actor(self.request),
+            search=filters.get("q", "").strip(),
+            licensed=filters.get("licensed", ""),
+        )
+
+    @extend_schema(parameters=[Filters])
+    def get(self, request: Request) -> Response:
+        return super().get(request)
 
 
 class LicenseCheckApi(APIView):
