@@ -40,7 +40,12 @@ class CapturePhotoFilterForm(FilterForm):
 
 
 class CatalogueFilterForm(FilterForm):
-    q = forms.CharField(required=False, max_length=100, label="Search talent or twin")
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Search talent or twin",
+        widget=forms.TextInput(attrs={"placeholder": "Talent or twin name", "type": "search"}),
+    )
     licensed = forms.ChoiceField(
         required=False,
         label="License",
