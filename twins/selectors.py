@@ -25,18 +25,17 @@ from twins.models import (
 from twins.permissions import talents_actable_by
 
 
-def talent_list(*, user: User) -> QuerySet[Talent]:
-    """The talent ``user`` acts for, each with its number of twins and of license requests
-    waiting for an answer."""
+def talent_list(*, user: User, search: str = "") -> QuerySet[Talent]:
+    """The talent ``user`` acts for (whose name holds ``search``, where given), each with its
+    number of twins and of license requests waiting for an answer."""
     waiting = Q(twins__licenses__status=LicenseStatus.REQUESTED)
-    return (
-        talents_actable_by(user)
-        .annotate(
-            twin_count=Count("twins", distinct=True),
-            waiting_count=Count("twins__licenses", filter=waiting, distinct=True),
-        )
-        .order_by("display_name", "pk")
-    )
+    talents = talents_actable_by(user)
+    if search:
+        talents = talents.filter(display_name__icontains=search)
+    return talents.annotate(
+        twin_count=Count("twins", distinct=True),
+        waiting_count=Count("twins__licenses", filter=waiting, distinct=True),
+    ).order_by("display_name", "pk")
 
 
 def agency_list(*, user: User) -> QuerySet[Agency]:

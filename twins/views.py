@@ -25,8 +25,11 @@ def talent_or_404(request: HttpRequest, pk: int) -> Talent:
 
 @login_required
 def talent_list(request: HttpRequest) -> HttpResponse:
-    talents = selectors.talent_list(user=user_of(request))
-    return render(request, "twins/talent_list.html", {"page": paginate(request, talents)})
+    search = request.GET.get("q", "").strip()[:100]
+    talents = selectors.talent_list(user=user_of(request), search=search)
+    return render(
+        request, "twins/talent_list.html", {"page": paginate(request, talents), "search": search}
+    )
 
 
 @login_required

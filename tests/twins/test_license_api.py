@@ -337,3 +337,31 @@ def test_the_audit_api_filters_by_verb_as_its_page_does(world, login):
     verbs = [row["verb"] for row in client.get(url, {"verb": "license."}).json()["results"]]
     assert sorted(verbs) == ["license.accepted", "license.requested"]
     assert client.get(url).json()["count"] >= 3
+
+
+def test_an_agency_finds_its_talent_by_name_and_sees_the_requests_waiting(world, login):
+    from tests.factories import RepresentationFactory, TalentFactory
+
+    for name in ("Kofi Mensah", "Mei Tanaka", "Lars Berg"):
+        RepresentationFactory(talent=TalentFactory(display_name=name), agency=world.agency)
+    world.talent_a.display_name = "Inès Moreau"
+    world.talent_a.save()
+    LicenseFactory.create_batch(
+        2, twin=world.twin_a, brand=world.brand_a, status=LicenseStatus.REQUESTED
+    )
+    client = login(world.agency.members.get().user)
+    page = client.get(reverse("talent-list")).content.decode()
+    waiting = reverse("talent-licenses", args=[world.talent_a.pk]) + "?status=requested"
+    assert f'<a href="{waiting}">2 license requests waiting</a>' in page
+    found = client.get(reverse("talent-list"), {"q": "mei"}).content.decode()
+    assert "Mei Tanaka" in found and "Kofi Mensah" not in found
+    assert (
+        "No talent of that name." in client.get(reverse("talent-list"), {"q": "x"}).content.decode()
+    )
+    api = client.get(reverse("api-talent-list"), {"q": "berg"}).json()
+    assert [row["display_name"] for row in api["results"]] == ["Lars Berg"]
+    # Talent B is not this agency's, whatever the search.
+    assert (
+        client.get(reverse("api-talent-list"), {"q": world.talent_b.display_name}).json()["count"]
+        == 0
+    )

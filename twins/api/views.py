@@ -91,8 +91,18 @@ class TalentListApi(ListAPIView[Talent]):
 
     serializer_class = TalentOutputSerializer
 
+    class Filters(serializers.Serializer[object]):
+        q = serializers.CharField(
+            required=False, allow_blank=True, max_length=100, help_text="A talent's name"
+        )
+
     def get_queryset(self) -> QuerySet[Talent]:
-        return selectors.talent_list(user=user_of(self.request))
+        search = query_filters(self.Filters, self.request).get("q", "").strip()
+        return selectors.talent_list(user=user_of(self.request), search=search)
+
+    @extend_schema(parameters=[Filters])
+    def get(self, request: Request) -> Response:
+        return super().get(request)
 
 
 class TalentAuditListApi(ListAPIView[AuditEvent]):
