@@ -365,3 +365,36 @@ def test_an_agency_finds_its_talent_by_name_and_sees_the_requests_waiting(world,
         client.get(reverse("api-talent-list"), {"q": world.talent_b.display_name}).json()["count"]
         == 0
     )
+
+
+def test_where_my_likeness_is_used_has_its_api_twin(world, login, django_assert_max_num_queries):
+    """Every published asset of the talent's twins, newest first, across brands; never another
+    talent's."""
+    license_a = LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    license_b = LicenseFactory(twin=world.twin_a, brand=world.brand_b)
+    for n, license in enumerate([license_a, license_b, license_a]):
+        usage_record(
+            license=license,
+            asset_ref=f"asset-{n}",
+            channel="instagram",
+            markets=["fr"],
+            used_on=date(2026, 6, n + 1),
+        )
+    other = LicenseFactory(twin=world.twin_b, brand=world.brand_a)
+    usage_record(
+        license=other, asset_ref="theirs", channel="web", markets=["DE"], used_on=date(2026, 6, 9)
+    )
+    client = login(world.talent_a.user)
+    url = reverse("api-talent-usage", args=[world.talent_a.pk])
+    with django_assert_max_num_queries(8):
+        rows = client.get(url).json()["results"]
+    assert [(row["asset"], row["brand"], row["markets"]) for row in rows] == [
+        ("asset-2", "Brand A", ["FR"]),
+        ("asset-1", "Brand B", ["FR"]),
+        ("asset-0", "Brand A", ["FR"]),
+    ]
+    assert rows[1]["license"] == license_b.pk and rows[0]["used_on"] == "2026-06-03"
+    booker = login(world.agency.members.get().user)  # their agency sees the same
+    assert booker.get(url).json()["count"] == 3
+    stranger = login(world.talent_b.user)
+    assert stranger.get(url).status_code == 404

@@ -30,6 +30,7 @@ TALENT_GET = {
     "api-talent-terms": "talent",
     "api-talent-licenses": "talent",
     "api-talent-statement": "talent",
+    "api-talent-usage": "talent",
     "api-twin-detail": "twin",
     "api-twin-photos": "twin",
     "api-twin-coverage": "twin",

@@ -21,7 +21,7 @@ from studio.models import Brand
 from studio.permissions import user_of
 from twins import selectors, services
 from twins.enums import Channel, ContentTag, Exclusivity, LicenseStatus, UsageKind
-from twins.models import License, StandingTerms, Twin
+from twins.models import License, StandingTerms, Twin, UsageLine
 from twins.permissions import talent_require
 from twins.services.people import CATEGORIES
 
@@ -415,6 +415,30 @@ class ConsentRevokeApi(APIView):
             actor=user, twin=twin, reason=reason.validated_data["reason"]
         )
         return Response({"id": twin.pk, "consent_revoked_at": twin.consent_revoked_at})
+
+
+class LikenessUseSerializer(serializers.ModelSerializer[UsageLine]):
+    brand = serializers.CharField(source="license.brand.name")
+    twin = serializers.CharField(source="license.twin.name")
+    asset = serializers.CharField(source="asset_ref")
+    markets = strings(help_text="ISO 3166-1 alpha-2 country codes.")
+
+    class Meta:
+        model = UsageLine
+        fields = ["id", "used_on", "brand", "twin", "license", "asset", "channel", "markets"]
+        ref_name = "LikenessUse"
+
+
+class TalentUsageListApi(ListAPIView[UsageLine]):
+    """Where the talent's likeness is used: every published asset made with their twins, newest
+    first, with its brand, license, channel and markets."""
+
+    serializer_class = LikenessUseSerializer
+
+    def get_queryset(self) -> QuerySet[UsageLine]:
+        user = user_of(self.request)
+        talent = talent_require(user, self.kwargs["pk"])
+        return selectors.likeness_uses(user=user, talent=talent)
 
 
 # --- Statements -----------------------------------------------------------------------------------

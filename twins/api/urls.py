@@ -34,6 +34,7 @@ urlpatterns = [
         licensing.TalentLicenseListApi.as_view(),
         name="api-talent-licenses",
     ),
+    path("talent/<int:pk>/usage/", licensing.TalentUsageListApi.as_view(), name="api-talent-usage"),
     path(
         "talent/<int:pk>/statements/",
         licensing.TalentStatementApi.as_view(),
