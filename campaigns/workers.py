@@ -20,13 +20,17 @@ _stop = threading.Event()
 
 
 def gpu_info() -> tuple[str, int | None]:
-    """The first GPU's name and memory in MB, as nvidia-smi sees it; ("", None) without one."""
+    """The name and memory in MB of the worker's GPU, as nvidia-smi sees it: the first of
+    CUDA_VISIBLE_DEVICES (a host with eight GPUs runs a worker on each), else the host's first;
+    ("", None) without one."""
     smi = shutil.which("nvidia-smi")
-    if smi is None:
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    device = (visible if visible is not None else "0").split(",")[0].strip()
+    if smi is None or not device or device == "-1":  # none, or none visible to this worker
         return "", None
     try:
         out = subprocess.run(  # noqa: S603  (a fixed command line)
-            [smi, "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
+            [smi, "-i", device, "--query-gpu=name,memory.total", "--format=csv,noheader,nounits"],
             capture_output=True,
             text=True,
             timeout=10,
