@@ -212,6 +212,22 @@ def _base_model(version: TwinVersion) -> str:
     return settings.RENDER_BASE_MODEL
 
 
+class MissingFile(Exception):
+    """A file the render needs is gone from storage (deleted by hand, or lost)."""
+
+
+def _file(file: Any, what: str) -> Path:
+    """The local path of ``file``, or a MissingFile that names ``what`` it is (and not where
+    on the server it was looked for)."""
+    try:
+        path = local_path(file)
+    except FileNotFoundError:
+        path = None
+    if path is None or not path.is_file():
+        raise MissingFile(f"{what} is missing from storage: upload it again.")
+    return path
+
+
 def _request(job: RenderJob) -> RenderRequest:
     shot, version = job.shot, job.version
     pose = POSES[shot.pose]
@@ -219,7 +235,7 @@ def _request(job: RenderJob) -> RenderRequest:
     reference = None
     if annotations:
         photo = CapturePhoto.objects.get(pk=annotations["photo"])
-        reference = local_path(photo.image)
+        reference = _file(photo.image, f"The reference photo of version {version.number}")
     scene = shot.scene
     width, height = FORMATS[shot.format]
     items = sorted(shot.look.items.all(), key=lambda item: item.layer)
@@ -230,13 +246,22 @@ def _request(job: RenderJob) -> RenderRequest:
         reference=reference,  # type: ignore[arg-type]  # None only for generative backends
         pose=annotations,
         garments=tuple(
-            GarmentLayer(item.slot, item.layer, local_path(item.garment.cutout))
+            GarmentLayer(
+                item.slot, item.layer, _file(item.garment.cutout, f"The cut-out of {item.garment}")
+            )
             for item in items
             if item.garment.cutout
         ),
-        scene=Scene(scene.kind, str(local_path(scene.image)) if scene.image else scene.value),
+        scene=Scene(
+            scene.kind,
+            str(_file(scene.image, f"The image of scene {scene.name}"))
+            if scene.image
+            else scene.value,
+        ),
         params=job.params,
-        lora=local_path(version.weights_uri) if version.weights_uri else None,
+        lora=_file(version.weights_uri, f"The weights of version {version.number}")
+        if version.weights_uri
+        else None,
         trigger_token=version.trigger_token,
         base_model=_base_model(version),
         description=", ".join(item.garment.name for item in items),

@@ -267,6 +267,23 @@ def test_over_the_budget_nothing_is_queued(studio, django_capture_on_commit_call
     assert not RenderJob.objects.exists()
 
 
+def test_a_file_gone_from_storage_fails_the_job_naming_what_is_missing(
+    studio, django_capture_on_commit_callbacks
+):
+    """It used to fail with the OS's words and the server's path to the file."""
+    from django.core.files.storage import default_storage
+
+    garment = studio.look.items.get().garment
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    default_storage.delete(garment.cutout.name)
+    job = render_job_run(job_id=str(RenderJob.objects.get(batch=batch.batch).pk), worker="w")
+    assert job.state == JobState.FAILED and not Render.objects.exists()
+    assert job.error == (
+        f"MissingFile: The cut-out of Green top ({garment.sku}) is missing from storage:"
+        " upload it again."
+    )
+
+
 def test_a_job_runs_once_and_a_second_delivery_does_nothing(
     studio, django_capture_on_commit_callbacks, media_files
 ):
