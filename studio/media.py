@@ -74,6 +74,25 @@ def local_path(file: FieldFile | str) -> Path:
     return target
 
 
+class MissingFile(Exception):
+    """A stored file that a worker needs is gone from storage (deleted by hand, or lost)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} is missing from storage: upload it again.")
+
+
+def local_file(file: FieldFile | str, what: str) -> Path:
+    """``local_path(file)``, or a MissingFile that says ``what`` is missing: an error a user
+    reads, so it names the thing and not where on the server it was looked for."""
+    try:
+        path = local_path(file)
+    except FileNotFoundError as exc:
+        raise MissingFile(what) from exc
+    if not path.is_file():
+        raise MissingFile(what)
+    return path
+
+
 # --- Collecting files nothing refers to ----------------------------------------------------------
 # Stored names are content-addressed and shared (two garments with the same cut-out keep one
 # file), so deleting a row never deletes its file: a sweep does, for files no row names.

@@ -43,7 +43,7 @@ from campaigns.services.matrix import pair_reasons
 from studio.broker import unless_broker_down
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound
-from studio.media import local_path
+from studio.media import local_file
 from studio.permissions import Actor
 from studio.services import audit_record
 from twins.models import CapturePhoto, TwinVersion
@@ -212,22 +212,6 @@ def _base_model(version: TwinVersion) -> str:
     return settings.RENDER_BASE_MODEL
 
 
-class MissingFile(Exception):
-    """A file the render needs is gone from storage (deleted by hand, or lost)."""
-
-
-def _file(file: Any, what: str) -> Path:
-    """The local path of ``file``, or a MissingFile that names ``what`` it is (and not where
-    on the server it was looked for)."""
-    try:
-        path = local_path(file)
-    except FileNotFoundError:
-        path = None
-    if path is None or not path.is_file():
-        raise MissingFile(f"{what} is missing from storage: upload it again.")
-    return path
-
-
 def _request(job: RenderJob) -> RenderRequest:
     shot, version = job.shot, job.version
     pose = POSES[shot.pose]
@@ -235,7 +219,7 @@ def _request(job: RenderJob) -> RenderRequest:
     reference = None
     if annotations:
         photo = CapturePhoto.objects.get(pk=annotations["photo"])
-        reference = _file(photo.image, f"The reference photo of version {version.number}")
+        reference = local_file(photo.image, f"The reference photo of version {version.number}")
     scene = shot.scene
     width, height = FORMATS[shot.format]
     items = sorted(shot.look.items.all(), key=lambda item: item.layer)
@@ -247,19 +231,21 @@ def _request(job: RenderJob) -> RenderRequest:
         pose=annotations,
         garments=tuple(
             GarmentLayer(
-                item.slot, item.layer, _file(item.garment.cutout, f"The cut-out of {item.garment}")
+                item.slot,
+                item.layer,
+                local_file(item.garment.cutout, f"The cut-out of {item.garment}"),
             )
             for item in items
             if item.garment.cutout
         ),
         scene=Scene(
             scene.kind,
-            str(_file(scene.image, f"The image of scene {scene.name}"))
+            str(local_file(scene.image, f"The image of scene {scene.name}"))
             if scene.image
             else scene.value,
         ),
         params=job.params,
-        lora=_file(version.weights_uri, f"The weights of version {version.number}")
+        lora=local_file(version.weights_uri, f"The weights of version {version.number}")
         if version.weights_uri
         else None,
         trigger_token=version.trigger_token,

@@ -137,6 +137,22 @@ def test_a_worker_overtaken_mid_training_leaves_the_version_to_its_new_worker(
     assert done.weights_uri == "" and not [f for f in media_files() if "weights" in f.name]
 
 
+def test_a_photo_gone_from_storage_fails_the_training_naming_the_photo(world, ready_twin):
+    """It failed with the OS's words and the server's path to the file, on the talent's page."""
+    from django.core.files.storage import default_storage
+
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    photo = version.photos.order_by("pk").first()
+    default_storage.delete(photo.image.name)
+    done = twin_version_run(version_id=version.pk, worker="w")
+    assert done.status == TrainingStatus.FAILED
+    assert done.error == (
+        f"MissingFile: Capture photo {photo.pk} ({photo.get_angle_display()},"
+        f" {photo.get_framing_display()}, {photo.get_lighting_display()}) is missing from"
+        " storage: upload it again."
+    )
+
+
 def test_consent_withdrawn_before_the_job_starts_fails_it(world, ready_twin):
     version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
     twin_consent_revoke(actor=world.talent_a.user, twin=ready_twin, reason="Stop")

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from studio.broker import unless_broker_down
 from studio.errors import Conflict, StudioError
+from studio.media import MissingFile, local_file
 from studio.services import audit_record
 from twins.enums import CheckStatus, TrainingStatus
 from twins.models import CapturePhoto, Twin, TwinVersion
@@ -113,15 +114,24 @@ def twin_version_recover(*, version_id: int) -> str:
 
 
 def _local_photos(version: TwinVersion, folder: Path) -> tuple[TrainingPhoto, ...]:
+    """The version's photos as local files: where they are stored, or copied into ``folder``
+    from S3. A photo gone from storage is a MissingFile that names it."""
     photos = []
     for photo in version.photos.order_by("pk"):
+        what = (
+            f"Capture photo {photo.pk} ({photo.get_angle_display()}, "
+            f"{photo.get_framing_display()}, {photo.get_lighting_display()})"
+        )
         storage, name = photo.image.storage, str(photo.image.name)
         if isinstance(storage, FileSystemStorage):
-            path = Path(storage.path(name))
+            path = local_file(photo.image, what)
         else:  # S3: the backend reads local files
             path = folder / Path(name).name
-            with storage.open(name, "rb") as source:
-                path.write_bytes(source.read())
+            try:
+                with storage.open(name, "rb") as source:
+                    path.write_bytes(source.read())
+            except FileNotFoundError as exc:
+                raise MissingFile(what) from exc
         photos.append(TrainingPhoto(photo.pk, path, photo.angle, photo.framing, photo.lighting))
     return tuple(photos)
 
@@ -240,16 +250,16 @@ def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None
 
     with tempfile.TemporaryDirectory(prefix=f"twin-version-{version_id}-") as scratch:
         folder = Path(scratch)
-        request = TrainingRequest(
-            version_id=version_id,
-            trigger_token=version.trigger_token,
-            base_model=version.base_model,
-            photos=_local_photos(version, folder),
-            params=version.params,
-            output_dir=folder / "out",
-        )
-        request.output_dir.mkdir()
         try:
+            request = TrainingRequest(
+                version_id=version_id,
+                trigger_token=version.trigger_token,
+                base_model=version.base_model,
+                photos=_local_photos(version, folder),
+                params=version.params,
+                output_dir=folder / "out",
+            )
+            request.output_dir.mkdir()
             result = training_backend(version.backend).train(request, progress)
         except Cancelled:
             return _finish(version_id, TrainingStatus.CANCELLED, worker)
