@@ -183,8 +183,9 @@ class RenderJob(models.Model):
     Celery task id, and a redelivered message finds it here and does no harm."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
-    # campaign and shot are indexed by the composite indexes below, whose first columns they are
+    # brand, campaign and shot are indexed by the composite indexes below, whose first columns
+    # they are
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", db_index=False)
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="jobs", db_index=False
     )
@@ -220,6 +221,9 @@ class RenderJob(models.Model):
             models.Index(fields=["state", "queued_at"], name="render_job_state_queued"),
             models.Index(fields=["shot", "-queued_at"], name="render_job_shot_latest"),
             models.Index(fields=["campaign", "state"], name="render_job_campaign_state"),
+            # The brand's renders by when they finished: today's on the render farm page, the
+            # last hundred for the GPU time estimate (read backwards), among a year of them.
+            models.Index(fields=["brand", "finished_at"], name="render_job_brand_finished"),
             # equality only (no LIKE), so no varchar_pattern_ops twin as db_index would add
             models.Index(fields=["idempotency_key"], name="render_job_idempotency"),
         ]
