@@ -582,3 +582,104 @@ def run_import(*, out: Callable[[str], None], rows: int = IMPORT_MAX_ROWS) -> No
                 f"  {label + ':':18} {seconds:5.2f} s, {len(queries)} queries"
                 f" ({len(report.created):,} created, {len(report.updated):,} updated)"
             )
+
+
+def run_pages(*, out: Callable[[str], None], campaigns: int = 200, rounds: int = 3) -> None:
+    """The pages and API lists that read render jobs, with a year of a brand's renders behind
+    them: a campaign of 5,000 shots rendered 21 times over, and ``campaigns`` older campaigns
+    of 5,000 renders each. Median time and queries of each, in a database of its own."""
+    from django.test import Client
+
+    from campaigns.models import Campaign
+
+    if connection.vendor != "postgresql":
+        raise RuntimeError("The benchmark runs on PostgreSQL: set DATABASE_URL=postgres://…")
+    with bench_database():
+        director, _brand, twin, looks = bench_world()
+        measure_matrix(director, twin, looks, "Now")
+        now = Campaign.objects.get(name="Now")
+        old = [
+            Campaign.objects.create(
+                brand=now.brand, name=f"Old {n}", starts_on=now.starts_on, ends_on=now.ends_on,
+                owner=now.owner,
+            ).pk
+            for n in range(campaigns)
+        ]  # fmt: skip
+        made = ("id", "state", "gpu_seconds", "queued_at", "finished_at", "batch")
+        kept = [str(f.column) for f in RenderJob._meta.concrete_fields if f.column not in made]
+        shots = ("look_id", "twin_id", "version_id", "pose", "format", "variant")
+
+        def copy(rows: str, batch: str, age: str, campaign: str, shot: str) -> str:
+            """Copies of the campaign's own jobs (``j``), succeeded ``age`` ago."""
+            values = {"campaign_id": campaign, "shot_id": shot}
+            copied = ", ".join(values.get(column, "j." + column) for column in kept)
+            return f"""INSERT INTO campaigns_renderjob ({", ".join((*made, *kept))})
+                SELECT gen_random_uuid(), 'succeeded', 1.5, f - interval '1 minute', f,
+                md5({batch})::uuid, {copied} FROM {rows}
+                CROSS JOIN LATERAL (SELECT now() - {age} AS f) finished
+                WHERE j.campaign_id = %s"""  # noqa: S608  (the model's own columns; values are parameters)
+
+        with connection.cursor() as cursor:
+            # Each older campaign has the same scenes and 5,000 shots, rendered once, a day
+            # older each.
+            cursor.execute(
+                """INSERT INTO campaigns_scene (campaign_id, name, kind, value, image)
+                SELECT c.id, sc.name, sc.kind, sc.value, sc.image FROM campaigns_scene sc
+                JOIN campaigns_campaign c ON c.id = ANY(%s) WHERE sc.campaign_id = %s""",
+                [old, now.pk],
+            )
+            cursor.execute(
+                f"""INSERT INTO campaigns_shot
+                (campaign_id, scene_id, created_at, {", ".join(shots)})
+                SELECT c.id, theirs.id, now(), {", ".join("s." + c for c in shots)}
+                FROM campaigns_shot s JOIN campaigns_scene ours ON ours.id = s.scene_id
+                JOIN campaigns_scene theirs ON theirs.name = ours.name
+                JOIN campaigns_campaign c ON c.id = theirs.campaign_id
+                WHERE s.campaign_id = %s AND c.id = ANY(%s)""",  # noqa: S608  (the model's own columns)
+                [now.pk, old],
+            )
+            same = " AND ".join(f"s.{column} = o.{column}" for column in shots)
+            rows = f"""campaigns_renderjob j JOIN campaigns_shot o ON o.id = j.shot_id
+                JOIN campaigns_scene ours ON ours.id = o.scene_id
+                JOIN campaigns_shot s ON s.campaign_id <> o.campaign_id AND {same}
+                JOIN campaigns_scene theirs ON theirs.id = s.scene_id AND theirs.name = ours.name"""
+            age = "(s.campaign_id - o.campaign_id) * interval '1 day'"
+            cursor.execute(
+                copy(rows, "'old' || s.campaign_id", age, "s.campaign_id", "s.id"), [now.pk]
+            )
+            # The campaign itself: rendered 21 times over, an hour apart.
+            rows = "campaigns_renderjob j CROSS JOIN generate_series(1, 20) g"
+            age = "g * interval '1 hour'"
+            cursor.execute(copy(rows, "'now' || g", age, "j.campaign_id", "j.shot_id"), [now.pk])
+            cursor.execute(
+                """INSERT INTO campaigns_render (job_id, brand_id, campaign_id, image, sha256,
+                width, height, meta, thumbnail, thumbnail_sends, created_at)
+                SELECT id, brand_id, campaign_id, 'render.png', '', 1024, 1280, '{}', 'thumb.jpg',
+                1, finished_at FROM campaigns_renderjob WHERE state = 'succeeded'"""
+            )
+            cursor.execute("ANALYZE")
+        client = Client()
+        client.force_login(director.user)
+        out(f"{RenderJob.objects.count():,} render jobs of one brand, {campaigns + 1} campaigns")
+        static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+        pages = override_settings(
+            ALLOWED_HOSTS=["testserver"], STORAGES={**settings.STORAGES, "staticfiles": static}
+        )
+        for label, url in (
+            ("dashboard", "/"),
+            ("campaign list", "/campaigns/"),
+            ("campaign board", f"/campaigns/{now.pk}/"),
+            ("board cards (live poll)", f"/campaigns/{now.pk}/cards/"),
+            ("render farm (live poll)", "/farm/"),
+            ("API jobs of the campaign", f"/api/jobs/?campaign={now.pk}"),
+        ):
+            samples = []
+            for _ in range(rounds + 1):
+                with pages, CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    answer = client.get(url, secure=True)
+                    samples.append(time.perf_counter() - started)
+                if answer.status_code != 200:
+                    raise RuntimeError(f"{url} answered {answer.status_code}")
+            median = statistics.median(samples[1:]) * 1000  # the first warms the templates
+            out(f"  {label + ':':26} {median:6.0f} ms, {len(queries)} queries")

@@ -237,6 +237,11 @@ class Render(models.Model):
 
     job = models.OneToOneField(RenderJob, on_delete=models.CASCADE, related_name="render")
     brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    # The job's campaign, kept here too so that a campaign's cover (its newest shortlisted
+    # render, else its newest) is one step down an index, not a sort of all its renders.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     image = models.FileField(max_length=200)
     sha256 = models.CharField(max_length=64)
     width = models.PositiveIntegerField()
@@ -260,7 +265,19 @@ class Render(models.Model):
                 fields=["created_at"],
                 condition=models.Q(thumbnail=""),
                 name="render_thumbnail_missing",
-            )
+            ),
+            # A campaign's cover (selectors.campaign_list): its newest shortlisted render with
+            # a thumbnail, else its newest render with one.
+            models.Index(
+                fields=["campaign", "-shortlisted_at", "-id"],
+                condition=models.Q(shortlisted_at__isnull=False) & ~models.Q(thumbnail=""),
+                name="render_campaign_shortlisted",
+            ),
+            models.Index(
+                fields=["campaign", "-created_at", "-id"],
+                condition=~models.Q(thumbnail=""),
+                name="render_campaign_newest",
+            ),
         ]
 
     def __str__(self) -> str:

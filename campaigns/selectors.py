@@ -153,18 +153,16 @@ def campaign_list(*, actor: Actor, status: str = "", search: str = "") -> QueryS
         campaigns = campaigns.filter(status=status)
     if search:
         campaigns = campaigns.filter(Q(name__icontains=search) | Q(brief__icontains=search))
-    # Its cover: the newest shortlisted render, else the newest render, that has a thumbnail.
-    cover = (
-        Render.objects.filter(job__campaign=OuterRef("pk"))
-        .exclude(thumbnail="")
-        .order_by(F("shortlisted_at").desc(nulls_last=True), "-created_at", "-id")
-        .values("pk")[:1]
-    )
+    # Its cover: the newest shortlisted render, else the newest render, that has a thumbnail
+    # (each the first row of an index of its own; see Render's).
+    renders = Render.objects.filter(campaign=OuterRef("pk")).exclude(thumbnail="")
+    shortlisted = renders.exclude(shortlisted_at=None).order_by("-shortlisted_at", "-id")
+    newest = renders.order_by("-created_at", "-id")
     # Counted in subqueries: a join of shots and jobs would multiply the rows of a campaign.
     return campaigns.annotate(
         shot_count=_count(Shot.objects.filter(campaign=OuterRef("pk"))),
         active_jobs=_count(RenderJob.objects.filter(campaign=OuterRef("pk"), state__in=JOB_ACTIVE)),
-        cover=Subquery(cover),
+        cover=Coalesce(Subquery(shortlisted.values("pk")[:1]), Subquery(newest.values("pk")[:1])),
     ).order_by("-updated_at", "-id")
 
 
@@ -344,7 +342,7 @@ def render_list(
         "job__shot__look", "job__shot__twin", "job__campaign"
     )
     if campaign:
-        renders = renders.filter(job__campaign=campaign)
+        renders = renders.filter(campaign=campaign)
     if shortlisted:
         renders = renders.exclude(shortlisted_at=None)
     return renders

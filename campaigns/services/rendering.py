@@ -368,6 +368,7 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
         render = Render.objects.create(
             job=job,
             brand_id=job.brand_id,
+            campaign_id=job.campaign_id,
             image=picture.name,
             sha256=picture.sha256,
             width=picture.width,

@@ -44,6 +44,33 @@ def test_the_render_benchmark_prints_every_figure(settings):
         assert printed and re.search(r"\d+\.?\d* m?s\b", printed[0]), (figure, done.stdout)
 
 
+@pytest.mark.worker
+def test_the_pages_benchmark_prints_each_page(settings):
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("the benchmark queues its matrix on Redis")
+    done = subprocess.run(
+        [sys.executable, "manage.py", "benchmark", "pages", "--campaigns", "2"],
+        cwd=ROOT,
+        env={**os.environ, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL},
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "render jobs of one brand, 3 campaigns" in lines[0], done.stdout
+    assert [line.split(":")[0].strip() for line in lines[1:]] == [
+        "dashboard",
+        "campaign list",
+        "campaign board",
+        "board cards (live poll)",
+        "render farm (live poll)",
+        "API jobs of the campaign",
+    ], done.stdout
+    assert all(re.search(r"\d+ ms, \d+ queries$", line) for line in lines[1:])
+
+
 def test_the_import_benchmark_prints_each_import(settings):
     done = subprocess.run(
         [sys.executable, "manage.py", "benchmark", "import", "--rows", "30"],

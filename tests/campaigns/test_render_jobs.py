@@ -311,6 +311,7 @@ def test_a_job_runs_once_and_a_second_delivery_does_nothing(
     same = Render.objects.create(
         job=twin_job,
         brand=render.brand,
+        campaign=render.campaign,
         image=render.image.name,
         sha256=render.sha256,
         width=render.width,
