@@ -14,6 +14,10 @@ worker process:
    (and, beside it, the first one, which also imports and connects);
 3. the preview backend's time per 1024×1280 render with five garments, warm, on one core.
 
+`manage.py benchmark pages`: the pages and API lists that read render jobs (dashboard, campaign
+list, board and its live poll, render farm, the API's jobs), with a year of one brand's renders
+behind them (1.1 million jobs), in a database of its own: median time and queries of each.
+
 `manage.py benchmark import`: a product feed of 20,000 rows imported new, again unchanged and
 changed, in a database of its own: seconds and queries of each.
 

@@ -1,5 +1,6 @@
-"""`manage.py benchmark render` runs from start to end and prints every figure the issue asks
-for. The figures themselves are not asserted: timings do not belong in the test suite."""
+"""`manage.py benchmark render`, `pages` and `import` run from start to end and print every
+figure they are for. The figures themselves are not asserted: timings do not belong in the test
+suite."""
 
 import os
 import re
@@ -15,12 +16,11 @@ from tests.worker import ROOT
 pytestmark = pytest.mark.timeout(300)
 
 
-@pytest.mark.worker
-def test_the_render_benchmark_prints_every_figure(settings):
-    if not settings.CELERY_BROKER_URL.startswith("redis"):
-        pytest.skip("the benchmark runs on Redis")
+def benchmark(settings, *args: str) -> list[str]:
+    """The lines ``manage.py benchmark <args>`` printed, on the tests' database server and
+    broker; it must end well."""
     done = subprocess.run(
-        [sys.executable, "manage.py", "benchmark", "render", "--jobs", "5"],
+        [sys.executable, "manage.py", "benchmark", *args],
         cwd=ROOT,
         env={**os.environ, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL},
         capture_output=True,
@@ -29,7 +29,14 @@ def test_the_render_benchmark_prints_every_figure(settings):
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
+    return done.stdout.splitlines()
+
+
+@pytest.mark.worker
+def test_the_render_benchmark_prints_every_figure(settings):
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("the benchmark runs on Redis")
+    lines = benchmark(settings, "render", "--jobs", "5")
     for figure in (
         "raw Celery no-op round trip (5 runs)",
         "raw two-hop no-op chain, gpu → cpu (5)",
@@ -41,25 +48,15 @@ def test_the_render_benchmark_prints_every_figure(settings):
         "preview render 1024×1280, five garments, warm",
     ):
         printed = [line for line in lines if figure in line]
-        assert printed and re.search(r"\d+\.?\d* m?s\b", printed[0]), (figure, done.stdout)
+        assert printed and re.search(r"\d+\.?\d* m?s\b", printed[0]), (figure, lines)
 
 
 @pytest.mark.worker
 def test_the_pages_benchmark_prints_each_page(settings):
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         pytest.skip("the benchmark queues its matrix on Redis")
-    done = subprocess.run(
-        [sys.executable, "manage.py", "benchmark", "pages", "--campaigns", "2"],
-        cwd=ROOT,
-        env={**os.environ, "CELERY_BROKER_URL": settings.CELERY_BROKER_URL},
-        capture_output=True,
-        text=True,
-        timeout=280,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert "render jobs of one brand, 3 campaigns" in lines[0], done.stdout
+    lines = benchmark(settings, "pages", "--campaigns", "2")
+    assert "render jobs of one brand, 3 campaigns" in lines[0], lines
     assert [line.split(":")[0].strip() for line in lines[1:]] == [
         "dashboard",
         "campaign list",
@@ -67,27 +64,17 @@ def test_the_pages_benchmark_prints_each_page(settings):
         "board cards (live poll)",
         "render farm (live poll)",
         "API jobs of the campaign",
-    ], done.stdout
+    ], lines
     assert all(re.search(r"\d+ ms, \d+ queries$", line) for line in lines[1:])
 
 
 def test_the_import_benchmark_prints_each_import(settings):
-    done = subprocess.run(
-        [sys.executable, "manage.py", "benchmark", "import", "--rows", "30"],
-        cwd=ROOT,
-        env=os.environ,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
-    printed = done.stdout.splitlines()[1:]
+    printed = benchmark(settings, "import", "--rows", "30")[1:]
     assert [line.split(":")[0].strip() for line in printed] == [
         "new",
         "again, unchanged",
         "changed",
-    ], done.stdout
+    ], printed
     assert "(30 created, 0 updated)" in printed[0] and "(0 created, 30 updated)" in printed[2]
     assert all(re.search(r"\d+\.\d\d s, \d+ queries", line) for line in printed)
 
