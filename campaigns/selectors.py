@@ -26,6 +26,7 @@ from campaigns.models import (
 from studio.enums import ROLE_PERMS, Perm
 from studio.models import Brand
 from studio.permissions import Actor, brand_scope
+from studio.search import matching
 from twins.enums import LicenseStatus
 from twins.models import Twin
 from twins.services import LicenseBook, LicenseCheck
@@ -51,7 +52,7 @@ def garment_list(
     if archived is not None:
         garments = garments.filter(archived_at__isnull=not archived)
     if search:
-        garments = garments.filter(Q(name__icontains=search) | Q(sku__icontains=search))
+        garments = garments.filter(matching(search, "name", "sku"))
     if category:
         garments = garments.filter(category=category)
     if season:
@@ -99,10 +100,8 @@ def look_list(*, actor: Actor, search: str = "", garment: int | None = None) -> 
     SKU of a garment in it; ``garment``: the looks that wear that garment."""
     looks = brand_scope(Look.objects.all(), actor)
     if search:
-        wearing = LookItem.objects.filter(
-            Q(garment__name__icontains=search) | Q(garment__sku__icontains=search)
-        )
-        looks = looks.filter(Q(name__icontains=search) | Q(pk__in=wearing.values("look")))
+        wearing = LookItem.objects.filter(matching(search, "garment__name", "garment__sku"))
+        looks = looks.filter(matching(search, "name") | Q(pk__in=wearing.values("look")))
     if garment is not None:
         looks = looks.filter(pk__in=LookItem.objects.filter(garment=garment).values("look"))
     return looks.prefetch_related(look_items())
@@ -152,7 +151,7 @@ def campaign_list(*, actor: Actor, status: str = "", search: str = "") -> QueryS
     if status:
         campaigns = campaigns.filter(status=status)
     if search:
-        campaigns = campaigns.filter(Q(name__icontains=search) | Q(brief__icontains=search))
+        campaigns = campaigns.filter(matching(search, "name", "brief"))
     # Its cover: the newest shortlisted render, else the newest render, that has a thumbnail
     # (each the first row of an index of its own; see Render's).
     renders = Render.objects.filter(campaign=OuterRef("pk")).exclude(thumbnail="")

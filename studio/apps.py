@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
+
+from studio import search
 
 
 class StudioConfig(AppConfig):
@@ -7,3 +10,6 @@ class StudioConfig(AppConfig):
 
     def ready(self) -> None:
         from studio import panels  # noqa: F401  (registers the dashboard panels)
+
+        search.register()
+        connection_created.connect(search.sqlite_functions)

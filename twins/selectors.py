@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from studio.enums import Perm
 from studio.models import AuditEvent, Brand
 from studio.permissions import Actor, brand_scope
+from studio.search import matching
 from twins.enums import Angle, CheckStatus, Framing, LicenseStatus, Lighting, UsageKind
 from twins.models import (
     Agency,
@@ -31,7 +32,7 @@ def talent_list(*, user: User, search: str = "") -> QuerySet[Talent]:
     waiting = Q(twins__licenses__status=LicenseStatus.REQUESTED)
     talents = talents_actable_by(user)
     if search:
-        talents = talents.filter(display_name__icontains=search)
+        talents = talents.filter(matching(search, "display_name"))
     return talents.annotate(
         twin_count=Count("twins", distinct=True),
         waiting_count=Count("twins__licenses", filter=waiting, distinct=True),
@@ -121,7 +122,7 @@ def twin_catalogue(*, actor: Actor, search: str = "", licensed: str = "") -> Que
         return Twin.objects.none()
     twins = twins_requestable(actor.brand)
     if search:
-        twins = twins.filter(Q(name__icontains=search) | Q(talent__display_name__icontains=search))
+        twins = twins.filter(matching(search, "name", "talent__display_name"))
     ours = License.objects.filter(brand=actor.brand, twin=OuterRef("pk"))
     if licensed == "active":
         twins = twins.filter(Exists(ours.filter(status=LicenseStatus.ACTIVE)))
