@@ -174,19 +174,18 @@ def _latest_job() -> QuerySet[RenderJob]:
     return RenderJob.objects.filter(shot=OuterRef("pk")).order_by("-queued_at", "-id")
 
 
-def shot_list(*, actor: Actor) -> QuerySet[Shot]:
+def shot_list(*, actor: Actor, latest_only: bool = False) -> QuerySet[Shot]:
     """The brand's shots, each with its look, twin, scene and version, its latest job's state,
-    and all its jobs with their renders, newest first (``job_list``)."""
+    and its jobs with their renders, newest first (``job_list``): all of them, or with
+    ``latest_only`` the latest alone (a card shows no more, and a shot re-rendered for a year
+    has hundreds)."""
+    jobs = RenderJob.objects.select_related("render").order_by("-queued_at", "-id")
     return (
         brand_scope(Shot.objects.all(), actor, field="campaign__brand")
         .select_related("look", "twin__talent", "scene", "version")
         .annotate(state=Subquery(_latest_job().values("state")[:1]))
         .prefetch_related(
-            Prefetch(
-                "jobs",
-                queryset=RenderJob.objects.select_related("render").order_by("-queued_at", "-id"),
-                to_attr="job_list",
-            )
+            Prefetch("jobs", queryset=jobs[:1] if latest_only else jobs, to_attr="job_list")
         )
     )
 
@@ -213,9 +212,10 @@ def shot_board(
     format: str = "",
 ) -> QuerySet[Shot]:
     """The campaign's shots with everything a board card shows, in a fixed number of queries:
-    each shot's latest job and its render come with it. ``shortlisted``: only shots whose
-    latest render, the one the card shows, is on the shortlist."""
-    shots = shot_list(actor=actor).filter(campaign=campaign)
+    each shot's latest job and its render come with it (``job_list``, of that one job).
+    ``shortlisted``: only shots whose latest render, the one the card shows, is on the
+    shortlist."""
+    shots = shot_list(actor=actor, latest_only=True).filter(campaign=campaign)
     cell = {"look": look, "twin": twin, "pose": pose, "scene": scene, "format": format}
     shots = shots.filter(**{field: value for field, value in cell.items() if value})
     if state:

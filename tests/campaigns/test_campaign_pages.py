@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from campaigns import selectors
 from campaigns.enums import JobState
 from campaigns.forms import LOOK_PICKS
 from campaigns.models import Campaign, Render, RenderJob, RenderWorker, Scene, Shot
-from campaigns.services import matrix_queue, render_job_run
+from campaigns.services import matrix_queue, render_job_rerender, render_job_run
 from studio.enums import Role
 from tests.factories import png_bytes
 from tests.worker import broker_empty
@@ -140,6 +141,30 @@ def test_the_boards_query_count_does_not_grow_with_the_renders(
     assert page.content.decode().count('class="card image-card shot"') == 19
     with django_assert_max_num_queries(len(few) + 4):  # the full page adds scenes and filters
         director.get(reverse("campaign-board", args=[studio.campaign.pk]))
+
+
+def test_a_card_loads_its_shots_latest_render_alone_and_the_shots_page_every_one(
+    director, studio, django_capture_on_commit_callbacks
+):
+    """A shot re-rendered for a year has hundreds of jobs: the board and the API's shots take
+    the one a card shows, not all of them; the shot's own page shows every seed."""
+    queued(studio, django_capture_on_commit_callbacks, formats=("4:5",))
+    job = RenderJob.objects.get()
+    for _ in range(3):
+        render_job_run(job_id=str(job.pk), worker="w")
+        with django_capture_on_commit_callbacks(execute=False):
+            job = render_job_rerender(actor=studio.director, job=job)
+    render_job_run(job_id=str(job.pk), worker="w")
+    newest = Render.objects.get(job=job)
+    (shot,) = selectors.shot_board(actor=studio.director, campaign=studio.campaign)
+    assert shot.job_list == [job]
+    assert len(selectors.shot_list(actor=studio.director).get(pk=shot.pk).job_list) == 4
+    cards = director.get(reverse("campaign-cards", args=[studio.campaign.pk])).content.decode()
+    assert f'src="{reverse("render-thumb", args=[newest.pk])}' in cards
+    rows = director.get(reverse("api-shot-list", args=[studio.campaign.pk])).json()["results"]
+    assert [row["latest_job"]["id"] for row in rows] == [str(job.pk)]
+    page = director.get(reverse("shot-detail", args=[shot.pk])).content.decode()
+    assert all(f"<dd>{seed}</dd>" in page for seed in shot.jobs.values_list("seed", flat=True))
 
 
 def test_job_actions_from_the_board(director, studio, django_capture_on_commit_callbacks):
