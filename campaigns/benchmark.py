@@ -15,8 +15,9 @@ worker process:
 3. the preview backend's time per 1024×1280 render with five garments, warm, on one core.
 
 `manage.py benchmark pages`: the pages and API lists that read render jobs (dashboard, campaign
-list, board and its live poll, render farm, the API's jobs), with a year of one brand's renders
-behind them (1.1 million jobs), in a database of its own: median time and queries of each.
+list, board and its live poll, render farm, the API's jobs and renders), with a year of one
+brand's renders behind them (1.1 million jobs), in a database of its own: median time and
+queries of each.
 
 `manage.py benchmark import`: a product feed of 20,000 rows imported new, again unchanged and
 changed, in a database of its own: seconds and queries of each.
@@ -676,6 +677,9 @@ def run_pages(*, out: Callable[[str], None], campaigns: int = 200, rounds: int =
             ("board cards (live poll)", f"/campaigns/{now.pk}/cards/"),
             ("render farm (live poll)", "/farm/"),
             ("API jobs of the campaign", f"/api/jobs/?campaign={now.pk}"),
+            ("API jobs of the oldest", f"/api/jobs/?campaign={old[-1]}"),
+            ("API jobs of the brand", "/api/jobs/"),
+            ("API renders of the brand", "/api/renders/"),
         ):
             samples = []
             for _ in range(rounds + 1):

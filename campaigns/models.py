@@ -221,6 +221,12 @@ class RenderJob(models.Model):
             models.Index(fields=["state", "queued_at"], name="render_job_state_queued"),
             models.Index(fields=["shot", "-queued_at"], name="render_job_shot_latest"),
             models.Index(fields=["campaign", "state"], name="render_job_campaign_state"),
+            # The API's job lists, newest first (the ordering above), of the brand or of one
+            # campaign: the first page is read off an index, not sorted out of a year of jobs.
+            models.Index(fields=["brand", "-queued_at", "id"], name="render_job_brand_newest"),
+            models.Index(
+                fields=["campaign", "-queued_at", "id"], name="render_job_campaign_newest"
+            ),
             # The brand's renders by when they finished: today's on the render farm page, the
             # last hundred for the GPU time estimate (read backwards), among a year of them.
             models.Index(fields=["brand", "finished_at"], name="render_job_brand_finished"),
@@ -236,7 +242,8 @@ class Render(models.Model):
     """What a job made: the picture, its thumbnail, and whether the director shortlisted it."""
 
     job = models.OneToOneField(RenderJob, on_delete=models.CASCADE, related_name="render")
-    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+")
+    # indexed by render_brand_newest below, whose first column it is
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, related_name="+", db_index=False)
     # The job's campaign, kept here too so that a campaign's cover (its newest shortlisted
     # render, else its newest) is one step down an index, not a sort of all its renders.
     campaign = models.ForeignKey(
@@ -260,6 +267,8 @@ class Render(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
+            # The API's render list, newest first (the ordering above).
+            models.Index(fields=["brand", "-created_at", "-id"], name="render_brand_newest"),
             # The reconciler's look for renders whose thumbnail never came: only those rows.
             models.Index(
                 fields=["created_at"],

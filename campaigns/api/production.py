@@ -113,7 +113,9 @@ class CampaignListApi(ListAPIView[Campaign]):
     class Filters(serializers.Serializer[object]):
         status = ChoiceFilter(CampaignStatus.choices)
         q = serializers.CharField(
-            required=False, allow_blank=True, help_text="Search in the name and the brief"
+            required=False,
+            allow_blank=True,
+            help_text="Search in the name and the brief, case and accents aside",
         )
 
     def get_queryset(self) -> QuerySet[Campaign]:

@@ -77,7 +77,9 @@ class GarmentListApi(ListAPIView[Garment]):
 
     class Filters(serializers.Serializer[object]):
         q = serializers.CharField(
-            required=False, allow_blank=True, help_text="Search in name and SKU"
+            required=False,
+            allow_blank=True,
+            help_text="Search in name and SKU, case and accents aside",
         )
         category = ChoiceFilter(GarmentCategory.choices)
         season = serializers.CharField(
@@ -343,7 +345,10 @@ class LookListApi(ListAPIView[Look]):
         q = serializers.CharField(
             required=False,
             allow_blank=True,
-            help_text="Search in the look's name and in the name and SKU of its garments",
+            help_text=(
+                "Search in the look's name and in the name and SKU of its garments, case and"
+                " accents aside"
+            ),
         )
         garment = IdField(required=False, help_text="Only the looks that wear this garment")
 

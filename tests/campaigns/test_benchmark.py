@@ -64,6 +64,9 @@ def test_the_pages_benchmark_prints_each_page(settings):
         "board cards (live poll)",
         "render farm (live poll)",
         "API jobs of the campaign",
+        "API jobs of the oldest",
+        "API jobs of the brand",
+        "API renders of the brand",
     ], lines
     assert all(re.search(r"\d+ ms, \d+ queries$", line) for line in lines[1:])
 

@@ -217,7 +217,10 @@ class TwinCatalogueApi(ListAPIView[Twin]):
 
     class Filters(serializers.Serializer[object]):
         q = serializers.CharField(
-            required=False, allow_blank=True, max_length=100, help_text="A talent's or twin's name"
+            required=False,
+            allow_blank=True,
+            max_length=100,
+            help_text="A talent's or twin's name, case and accents aside",
         )
         licensed = ChoiceFilter(list(selectors.CATALOGUE_LICENSED.items()))
 

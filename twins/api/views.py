@@ -93,7 +93,10 @@ class TalentListApi(ListAPIView[Talent]):
 
     class Filters(serializers.Serializer[object]):
         q = serializers.CharField(
-            required=False, allow_blank=True, max_length=100, help_text="A talent's name"
+            required=False,
+            allow_blank=True,
+            max_length=100,
+            help_text="A talent's name, case and accents aside",
         )
 
     def get_queryset(self) -> QuerySet[Talent]:
