@@ -32,20 +32,24 @@ class Unaccent(Transform):
     function = "UNACCENT"
 
 
-def unaccent(text: str | None) -> str | None:
+def unaccent(text: str) -> str:
     """The SQLite side of UNACCENT: compatibility forms folded too, as PostgreSQL folds a ligature
     or a full-width letter. (A full-width ％ becomes %, and still no wildcard: Django escapes the
     search in SQL, after the fold.)"""
-    if text is None:
-        return None
     decomposed = unicodedata.normalize("NFKD", text.translate(LETTERS))
     return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def _sqlite_unaccent(text: str | None) -> str | None:
+    """UNACCENT on SQLite, in lower case too: SQLite's LIKE folds the case of ASCII letters only,
+    and this is only ever compared case-insensitively (PostgreSQL's side is in UPPER)."""
+    return None if text is None else unaccent(text).lower()
 
 
 def sqlite_functions(sender: Any, connection: BaseDatabaseWrapper, **kwargs: Any) -> None:
     """On ``connection_created``: give an SQLite connection the UNACCENT function."""
     if connection.vendor == "sqlite":
-        connection.connection.create_function("UNACCENT", 1, unaccent, deterministic=True)
+        connection.connection.create_function("UNACCENT", 1, _sqlite_unaccent, deterministic=True)
 
 
 def register() -> None:
