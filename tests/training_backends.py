@@ -50,3 +50,23 @@ class OvertakenBackend:
         weights = request.output_dir / "weights.bin"
         weights.write_bytes(b"late")
         return TrainingResult(annotations={"late": True}, weights_path=weights)
+
+
+class WithdrawnAtTheEndBackend:
+    """The talent withdraws consent after the last step, before the worker stores what it
+    made."""
+
+    name = "withdrawn"
+
+    def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
+        from twins.models import TwinVersion
+        from twins.services import twin_consent_revoke
+
+        progress(1, 1)
+        twin = (
+            TwinVersion.objects.select_related("twin__talent__user").get(pk=request.version_id).twin
+        )
+        twin_consent_revoke(actor=twin.talent.user, twin=twin, reason="Not this")
+        weights = request.output_dir / "weights.bin"
+        weights.write_bytes(b"made after consent was withdrawn")
+        return TrainingResult(annotations={"made": True}, weights_path=weights)

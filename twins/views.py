@@ -129,7 +129,8 @@ def twin_consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     service_call(
         request,
         lambda: services.twin_consent_revoke(actor=user_of(request), twin=twin, reason=reason),
-        success="Consent withdrawn: every license of this twin has ended.",
+        success="Consent withdrawn: every license of this twin has ended, its renders and training"
+        " stopped.",
     )
     return redirect("twin-detail", pk=twin.pk)
 

@@ -23,6 +23,7 @@ EXTRA_BACKENDS = {
     "slow": "tests.training_backends.SlowBackend",
     "failing": "tests.training_backends.FailingBackend",
     "overtaken": "tests.training_backends.OvertakenBackend",
+    "withdrawn": "tests.training_backends.WithdrawnAtTheEndBackend",
 }
 
 
@@ -80,6 +81,26 @@ def test_a_running_version_stops_when_cancelled(
             tmp_path / "gpu.log"
         ).read_text()
         twin_version_cancel(actor=world.agency.members.get().user, version=version)
+        assert wait_for(
+            lambda: TwinVersion.objects.get(pk=version.pk).status == TrainingStatus.CANCELLED, 20
+        ), (tmp_path / "gpu.log").read_text()
+    version.refresh_from_db()
+    assert 2 <= version.progress_step < 40
+    assert version.weights_uri == "" and not version.renderable
+
+
+@pytest.mark.worker
+@pytest.mark.timeout(120)
+def test_a_running_version_stops_when_consent_is_withdrawn(
+    world, ready_twin, tmp_path, transactional_db, backends, monkeypatch
+):
+    monkeypatch.setenv("TWIN_TRAINING_BACKENDS", json.dumps(EXTRA_BACKENDS))
+    with celery_worker("gpu", tmp_path / "gpu.log"):
+        version = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="slow")
+        assert wait_for(lambda: TwinVersion.objects.get(pk=version.pk).progress_step >= 2, 30), (
+            tmp_path / "gpu.log"
+        ).read_text()
+        twin_consent_revoke(actor=world.talent_a.user, twin=ready_twin, reason="I stop")
         assert wait_for(
             lambda: TwinVersion.objects.get(pk=version.pk).status == TrainingStatus.CANCELLED, 20
         ), (tmp_path / "gpu.log").read_text()
@@ -153,11 +174,29 @@ def test_a_photo_gone_from_storage_fails_the_training_naming_the_photo(world, re
     )
 
 
-def test_consent_withdrawn_before_the_job_starts_fails_it(world, ready_twin):
+def test_consent_withdrawn_cancels_a_queued_version_and_its_message_does_nothing(world, ready_twin):
     version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
     twin_consent_revoke(actor=world.talent_a.user, twin=ready_twin, reason="Stop")
-    done = twin_version_run(version_id=version.pk)
-    assert done.status == TrainingStatus.FAILED and "withdrawn" in done.error
+    version.refresh_from_db()
+    assert version.status == TrainingStatus.CANCELLED and version.finished_at is not None
+    event = AuditEvent.objects.get(verb="twin.consent_revoked")
+    assert event.payload["training_stopped"] == [1]
+    done = twin_version_run(version_id=version.pk, worker="late@host")
+    assert (done.status, done.attempts, done.worker) == (TrainingStatus.CANCELLED, 0, "")
+
+
+def test_consent_withdrawn_as_a_training_ends_keeps_nothing_it_made(
+    world, ready_twin, backends, media_files
+):
+    """The worker's last step is past when consent is withdrawn: the version is cancelled all
+    the same, and the weights it stored are deleted."""
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="withdrawn")
+    done = twin_version_run(version_id=version.pk, worker="w@host")
+    assert done.status == TrainingStatus.CANCELLED and not done.renderable
+    assert done.weights_uri == "" and done.weights_sha256 == "" and done.annotations == {}
+    assert not [f for f in media_files() if "weights" in f.name]
+    verbs = AuditEvent.objects.filter(object_id=str(version.pk)).values_list("verb", flat=True)
+    assert "twin_version.succeeded" not in verbs and "twin_version.cancelled" in verbs
 
 
 def test_a_retired_version_is_never_rendered_again(world, ready_twin, login):

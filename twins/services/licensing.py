@@ -26,6 +26,7 @@ from twins.revocation import Revocation, revocation_dispatch
 from twins.selectors import twins_requestable
 from twins.services.checks import LicenseBook, terms_of
 from twins.services.people import CATEGORIES
+from twins.services.training import twin_training_stop
 
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
@@ -340,7 +341,8 @@ def license_revoke(*, actor: User, license: License, reason: str) -> License:
 
 @transaction.atomic
 def twin_consent_revoke(*, actor: User, twin: Twin, reason: str) -> Twin:
-    """The talent withdraws all consent for a twin: every license ends, nothing new is made."""
+    """The talent withdraws all consent for a twin: every license ends, nothing new is made (its
+    renders stop, through the revocation handlers, and so does its training)."""
     if not reason.strip():
         raise StudioError("Say why consent is withdrawn.")
     twin = Twin.objects.select_for_update().select_related("talent").get(pk=twin.pk)
@@ -364,12 +366,17 @@ def twin_consent_revoke(*, actor: User, twin: Twin, reason: str) -> Twin:
         )
         license.revoked_reason = reason
         license.save(update_fields=["status", "revoked_reason"])
+    stopped = twin_training_stop(twin=twin)
     audit_record(
         actor=actor,
         verb="twin.consent_revoked",
         obj=twin,
         talent_user=actor,
-        payload={"reason": reason, "licenses": [lic.pk for lic in live]},
+        payload={
+            "reason": reason,
+            "licenses": [lic.pk for lic in live],
+            "training_stopped": [version.number for version in stopped],
+        },
     )
     revocation_dispatch(
         Revocation(

@@ -150,6 +150,9 @@ def _finish(version_id: int, status: str, worker: str | None = None, **fields: A
             version.status != TrainingStatus.RUNNING or version.worker != worker
         ):
             return version
+        if status == TrainingStatus.SUCCEEDED and version.cancel_requested:
+            # Cancelled, or consent withdrawn, after its last step: what it made is not kept.
+            status, fields = TrainingStatus.CANCELLED, {}
         for name, value in {"status": status, "finished_at": timezone.now(), **fields}.items():
             setattr(version, name, value)
         version.save()
@@ -280,6 +283,15 @@ def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None
     return done
 
 
+def _stop(version: TwinVersion) -> None:
+    """A queued version is cancelled at once; a running one's backend stops at its next step,
+    and one that finishes meanwhile is cancelled all the same (see _finish)."""
+    if version.status == TrainingStatus.QUEUED:
+        version.status, version.finished_at = TrainingStatus.CANCELLED, timezone.now()
+    version.cancel_requested = True
+    version.save(update_fields=["status", "finished_at", "cancel_requested"])
+
+
 @transaction.atomic
 def twin_version_cancel(*, actor: User, version: TwinVersion) -> TwinVersion:
     version = (
@@ -290,12 +302,21 @@ def twin_version_cancel(*, actor: User, version: TwinVersion) -> TwinVersion:
     talent_require(actor, version.twin.talent_id)
     if version.status in TERMINAL:
         raise Conflict(f"This version is {version.get_status_display().lower()} already.")
-    if version.status == TrainingStatus.QUEUED:
-        version.status, version.finished_at = TrainingStatus.CANCELLED, timezone.now()
-    version.cancel_requested = True  # a running backend stops at its next step
-    version.save(update_fields=["status", "finished_at", "cancel_requested"])
+    _stop(version)
     _audit(actor, "twin_version.cancel_requested", version)
     return version
+
+
+def twin_training_stop(*, twin: Twin) -> list[TwinVersion]:
+    """Stop every training of the twin (its consent was withdrawn: nothing new is made of the
+    person); the caller holds the twin's row and records why."""
+    training = TwinVersion.objects.select_for_update(of=("self",)).filter(
+        twin=twin, status__in=[TrainingStatus.QUEUED, TrainingStatus.RUNNING]
+    )
+    versions = list(training.order_by("pk"))
+    for version in versions:
+        _stop(version)
+    return versions
 
 
 @transaction.atomic
