@@ -325,8 +325,8 @@ def matrix_queue(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> Queue
             )
         if plan.over_budget:
             raise Conflict(
-                f"{plan.renders} renders need about {plan.estimate_seconds:,.0f} GPU seconds; "
-                f"{plan.budget_left:,.0f} of the campaign's budget is left."
+                f"{plan.renders} renders need about {_seconds(plan.estimate_seconds)} GPU seconds;"
+                f" {_seconds(plan.budget_left)} of the campaign's budget is left."
             )
         shots = [
             Shot(
@@ -433,13 +433,7 @@ def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatc
         ]
         if not allowed:
             raise Conflict("The licenses no longer allow any of the failed renders.")
-        per_render = seconds_per_render(campaign.brand_id, campaign.backend)
-        left = campaign_gpu_use(campaign, per_render).left
-        if len(allowed) * per_render > left:
-            raise Conflict(
-                f"{len(allowed)} renders need about {len(allowed) * per_render:,.0f} GPU seconds;"
-                f" {left:,.0f} of the campaign's budget is left."
-            )
+        _within_budget(campaign, len(allowed))
         batch = uuid.uuid4()
         jobs = [
             job_for(
@@ -494,28 +488,53 @@ def render_batch_prioritize(
     return len(ids)
 
 
+def _within_budget(campaign: Campaign, renders: int) -> None:
+    """Refuse ``renders`` more renders where the campaign's GPU budget does not cover them, at
+    the brand's recent GPU time per render."""
+    per_render = seconds_per_render(campaign.brand_id, campaign.backend)
+    left = campaign_gpu_use(campaign, per_render).left
+    if renders * per_render > left:
+        need = "renders need" if renders != 1 else "render needs"
+        raise Conflict(
+            f"{renders} {need} about {_seconds(renders * per_render)} GPU seconds;"
+            f" {_seconds(left)} of the campaign's budget is left."
+        )
+
+
+def _seconds(value: float) -> str:
+    """GPU seconds as a director reads them: 12,400, or 0.3 where a render takes less than one."""
+    return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
+
+
 def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
+    """One more job of the job's shot, as the matrix would queue it: not in an archived
+    campaign, not past its GPU budget, not where the license no longer allows it."""
     from campaigns.services.rendering import render_jobs_send
 
-    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
     with transaction.atomic():
+        # Locked first, as queueing a matrix and retrying the failed lock it.
+        campaign = campaign_own(actor, job.campaign)
+        if campaign.status == CampaignStatus.ARCHIVED:
+            raise Conflict("The campaign is archived: restore it to draft to render again.")
         shot = (
             Shot.objects.select_for_update(of=("self",))
-            .select_related("campaign__brand", "scene", "version", "look")
+            .select_related("scene", "version", "look")
             .prefetch_related(look_items("look__items"))
-            .filter(pk=job.shot_id, campaign__brand=brand)
+            .filter(pk=job.shot_id, campaign=campaign)
             .first()
         )
         if shot is None:
             raise NotFound("No such render job.")
+        shot.campaign = campaign
         if shot.jobs.filter(state__in=JOB_ACTIVE).exists():
             raise Conflict("This shot is being rendered already.")
-        book = LicenseBook(twins=[shot.twin_id], brand=shot.campaign.brand, lock=True)
+        book = LicenseBook(twins=[shot.twin_id], brand=campaign.brand, lock=True)
         reasons = pair_reasons(
-            book, shot.campaign, shot.twin_id, shot.look.categories(), timezone.localdate()
+            book, campaign, shot.twin_id, shot.look.categories(), timezone.localdate()
         )
         if reasons:
             raise Conflict("The license does not allow this render: " + " ".join(reasons))
+        _within_budget(campaign, 1)
         new = job_for(
             shot,
             seed=seed,
@@ -529,7 +548,7 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
             actor=actor.user,
             verb=verb,
             obj=new,
-            brand=brand,
+            brand=campaign.brand,
             payload={"previous": str(job.pk), "seed": seed},
         )
         transaction.on_commit(lambda: render_jobs_send([new.pk]))

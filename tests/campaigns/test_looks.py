@@ -88,6 +88,8 @@ def test_accessories_stack_and_foreign_garments_are_refused(world, stylist, ward
         items=[*items(wardrobe, "dress", "accessory"), LookItemInput(second.pk)],
     )
     assert look.items.count() == 3
+    with pytest.raises(StudioError, match="A garment appears twice in the look"):
+        look_save(actor=stylist, name="Twice", items=items(wardrobe, "accessory", "accessory"))
     with pytest.raises(StudioError, match="No such garment"):
         look_save(actor=stylist, name="Theirs", items=[LookItemInput(world.garment_b.pk)])
     with pytest.raises(PermissionDenied):

@@ -1,0 +1,135 @@
+"""What the render pipeline refuses, through the API a director uses: each refusal says why and
+queues nothing. A shot rendered again one at a time (retry, new seed) is held to what the
+matrix is held to: not in an archived campaign, not past the GPU budget, not where the license
+no longer allows it."""
+
+import pytest
+from django.urls import reverse
+
+from campaigns.enums import CampaignStatus, JobState
+from campaigns.models import RenderJob, Scene
+from campaigns.poses import POSES
+from campaigns.rendering.base import FORMATS
+from campaigns.services import matrix_queue
+from campaigns.services.matrix import MAX_MATRIX
+from studio.enums import Role
+from tests.factories import LicenseFactory, ReplicaAgreementFactory, TwinFactory
+from twins.enums import LicenseStatus
+from twins.models import License
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(studio, login):
+    return login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+
+
+@pytest.fixture
+def failed(studio, django_capture_on_commit_callbacks) -> RenderJob:
+    """The campaign's one job, failed."""
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+    job = RenderJob.objects.get()
+    RenderJob.objects.filter(pk=job.pk).update(state=JobState.FAILED, error="Worker lost")
+    job.refresh_from_db()
+    return job
+
+
+def refused(api, url: str, code: int, message: str, data: dict | None = None) -> None:
+    before = RenderJob.objects.count()
+    answer = api.post(url, data or {}, content_type="application/json")
+    assert answer.status_code == code, answer.content
+    assert message in str(answer.json()), answer.json()
+    assert RenderJob.objects.count() == before
+
+
+def again(job: RenderJob) -> list[str]:
+    return [
+        reverse("api-job-retry", args=[job.pk]),
+        reverse("api-job-rerender", args=[job.pk]),
+    ]
+
+
+def test_an_archived_campaign_renders_nothing_until_it_is_a_draft_again(api, studio, failed):
+    studio.campaign.status = CampaignStatus.ARCHIVED
+    studio.campaign.save()
+    archived = "The campaign is archived: restore it to draft to render again."
+    for url in again(failed):
+        refused(api, url, 409, archived)
+    refused(api, reverse("api-campaign-retry-failed", args=[studio.campaign.pk]), 409, archived)
+    spec = {"looks": [studio.look.pk], "twins": [studio.world.twin_a.pk]}
+    spec |= {"poses": ["hand-on-hip"], "scenes": [studio.scene.pk], "formats": ["1:1"]}
+    refused(api, reverse("api-matrix-queue", args=[studio.campaign.pk]), 409, archived, spec)
+
+    studio.campaign.status = CampaignStatus.DRAFT
+    studio.campaign.save()
+    answer = api.post(reverse("api-job-retry", args=[failed.pk]))
+    assert answer.status_code == 201, answer.content
+    assert RenderJob.objects.filter(shot=failed.shot, state=JobState.QUEUED).count() == 1
+
+
+def test_a_render_again_past_the_gpu_budget_is_refused(api, studio, failed):
+    studio.campaign.gpu_budget_seconds = 0
+    studio.campaign.save()
+    for url in again(failed):
+        refused(api, url, 409, "1 render needs about 0.3 GPU seconds; 0.0 of the campaign's budget")
+
+
+def test_a_render_again_that_the_license_no_longer_allows_is_refused(api, studio, failed):
+    License.objects.filter(twin=studio.world.twin_a).update(status=LicenseStatus.REVOKED)
+    for url in again(failed):
+        refused(api, url, 409, "The license does not allow this render:")
+
+
+def test_only_a_failed_or_cancelled_job_is_retried(api, studio, failed):
+    RenderJob.objects.filter(pk=failed.pk).update(state=JobState.SUCCEEDED)
+    refused(api, again(failed)[0], 409, "Only a failed or cancelled job is retried.")
+
+
+def test_a_matrix_past_its_largest_is_refused_whole(api, studio):
+    scenes = Scene.objects.bulk_create(
+        Scene(campaign=studio.campaign, name=f"Grey {n}", kind="colour", value=f"#{n:06x}")
+        for n in range(MAX_MATRIX // (len(POSES) * len(FORMATS) * 20) + 1)
+    )
+    spec = {
+        "looks": [studio.look.pk],
+        "twins": [studio.world.twin_a.pk],
+        "poses": list(POSES),
+        "scenes": [scene.pk for scene in scenes],
+        "formats": list(FORMATS),
+        "variants": 20,
+    }
+    message = f"A matrix has at most {MAX_MATRIX:,} shots: queue it in parts."
+    plan = api.post(
+        reverse("api-matrix-plan", args=[studio.campaign.pk]), spec, content_type="application/json"
+    )
+    assert plan.status_code == 400 and message in str(plan.json()), plan.content
+    refused(api, reverse("api-matrix-queue", args=[studio.campaign.pk]), 400, message, spec)
+
+
+def test_a_twin_with_no_trained_version_is_shown_forbidden_and_skipped(api, studio):
+    untrained = TwinFactory(talent=studio.world.talent_a, name="Second twin")
+    ReplicaAgreementFactory(twin=untrained)
+    LicenseFactory(
+        twin=untrained,
+        brand=studio.world.brand_a,
+        current=True,
+        markets=["DE", "FR"],
+        channels=["instagram", "web"],
+        categories=["top", "bottom", "outerwear"],
+    )
+    spec = {
+        "looks": [studio.look.pk],
+        "twins": [studio.world.twin_a.pk, untrained.pk],
+        "poses": ["standing-front"],
+        "scenes": [studio.scene.pk],
+        "formats": ["4:5"],
+    }
+    plan = api.post(
+        reverse("api-matrix-plan", args=[studio.campaign.pk]), spec, content_type="application/json"
+    ).json()
+    assert plan["renders"] == 1
+    (forbidden,) = plan["forbidden"]
+    assert forbidden["twin"] == untrained.pk
+    assert forbidden["reasons"] == ["The twin has no trained version to render."]
