@@ -166,7 +166,9 @@ def campaign_status(request: HttpRequest, pk: int) -> HttpResponse:
     service_call(
         request,
         lambda: services.campaign_status_set(actor=actor, campaign=campaign, status=status),
-        success="The campaign's status is changed.",
+        success="The campaign is archived; its queued renders are cancelled, its running ones stop."
+        if status == CampaignStatus.ARCHIVED
+        else "The campaign's status is changed.",
     )
     return _to_board(request, pk)
 

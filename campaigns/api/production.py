@@ -204,6 +204,10 @@ class CampaignDetailApi(APIView):
 
 
 class CampaignStatusApi(APIView):
+    """Move the campaign to another status. Archiving it cancels its queued renders and asks its
+    running ones to stop at their next step; an archived campaign renders nothing until it is a
+    draft again."""
+
     class InputSerializer(serializers.Serializer[object]):
         class Meta:
             ref_name = "CampaignStatusInput"

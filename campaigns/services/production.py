@@ -143,12 +143,19 @@ def campaign_status_set(*, actor: Actor, campaign: Campaign, status: str) -> Cam
         )
     before, campaign.status = campaign.status, status
     campaign.save(update_fields=["status", "updated_at"])
+    payload: dict[str, Any] = {"from": before, "to": status}
+    if status == CampaignStatus.ARCHIVED:
+        # Nothing renders in the archive, as nothing is queued there.
+        from campaigns.services.rendering import campaign_renders_stop
+
+        stopped = campaign_renders_stop(campaign, "The campaign was archived.")
+        payload["renders_stopped"] = stopped.queued + stopped.running
     audit_record(
         actor=actor.user,
         verb="campaign.status_changed",
         obj=campaign,
         brand=campaign.brand,
-        payload={"from": before, "to": status},
+        payload=payload,
     )
     return campaign
 

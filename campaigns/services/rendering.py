@@ -28,7 +28,7 @@ from django.utils import timezone
 from PIL import Image
 
 from campaigns.enums import JOB_ACTIVE, JOB_TERMINAL, JobState
-from campaigns.models import Render, RenderJob, RenderWorker, look_items
+from campaigns.models import Campaign, Render, RenderJob, RenderWorker, look_items
 from campaigns.poses import POSES
 from campaigns.rendering import render_backend
 from campaigns.rendering.base import (
@@ -453,6 +453,12 @@ def _cancel(jobs: QuerySet[RenderJob], reason: str = "") -> Cancelled:
         cancel_requested_at=now, error=reason
     )
     return Cancelled(queued, running)
+
+
+def campaign_renders_stop(campaign: Campaign, reason: str) -> Cancelled:
+    """Cancel the campaign's queued renders and stop its running ones, saying why (the caller
+    holds the campaign's row and records the act)."""
+    return _cancel(RenderJob.objects.filter(campaign=campaign, state__in=JOB_ACTIVE), reason)
 
 
 @transaction.atomic

@@ -822,7 +822,7 @@ def test_campaign_wide_actions_posted_by_htmx_answer_in_place(
     status = reverse("campaign-status", args=[studio.campaign.pk])
     changed = director.post(status, {"status": "archived"}, HTTP_HX_REQUEST="true")
     assert changed.status_code == 200 and changed["HX-Trigger"] == "board-changed"
-    assert "status is changed." in changed.content.decode()
+    assert "The campaign is archived; its queued renders are cancelled" in changed.content.decode()
     cards = director.get(reverse("campaign-cards", args=[studio.campaign.pk])).content.decode()
     assert '<span id="board-status" hx-swap-oob="true">' in cards and "Archived" in cards
     assert ">Mark draft</button>" in cards and ">Mark archived</button>" not in cards

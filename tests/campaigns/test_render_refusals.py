@@ -13,6 +13,7 @@ from campaigns.rendering.base import FORMATS
 from campaigns.services import matrix_queue
 from campaigns.services.matrix import MAX_MATRIX
 from studio.enums import Role
+from studio.models import AuditEvent
 from tests.factories import LicenseFactory, ReplicaAgreementFactory, TwinFactory
 from twins.enums import LicenseStatus
 from twins.models import License
@@ -67,6 +68,29 @@ def test_an_archived_campaign_renders_nothing_until_it_is_a_draft_again(api, stu
     answer = api.post(reverse("api-job-retry", args=[failed.pk]))
     assert answer.status_code == 201, answer.content
     assert RenderJob.objects.filter(shot=failed.shot, state=JobState.QUEUED).count() == 1
+
+
+def test_archiving_a_campaign_stops_its_renders(api, studio, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec(variants=3))
+    first, second, third = RenderJob.objects.order_by("shot__variant")
+    RenderJob.objects.filter(pk=first.pk).update(state=JobState.RUNNING, worker="w@host")
+    RenderJob.objects.filter(pk=third.pk).update(state=JobState.FAILED, error="Worker lost")
+    page = api.post(
+        reverse("campaign-status", args=[studio.campaign.pk]), {"status": "archived"}, follow=True
+    )
+    assert (
+        "The campaign is archived; its queued renders are cancelled, its running ones stop."
+        in page.content.decode()
+    )
+    jobs = {job.pk: job for job in RenderJob.objects.all()}
+    assert jobs[second.pk].state == JobState.CANCELLED
+    assert jobs[second.pk].error == "The campaign was archived."
+    assert jobs[first.pk].state == JobState.RUNNING  # it stops at its next step
+    assert jobs[first.pk].cancel_requested_at is not None
+    assert (jobs[third.pk].state, jobs[third.pk].error) == (JobState.FAILED, "Worker lost")
+    event = AuditEvent.objects.get(verb="campaign.status_changed")
+    assert event.payload == {"from": "in_production", "to": "archived", "renders_stopped": 2}
 
 
 def test_a_render_again_past_the_gpu_budget_is_refused(api, studio, failed):
