@@ -292,6 +292,10 @@ def test_the_same_feed_imported_twice_at_once_adds_each_garment_once(world):
             b"sku,name,category\nA-1,Shirt,top\nA-2," + b"x" * 200_000 + b",top\n",
             "Line 3 cannot be read as CSV: field larger than field limit (131072).",
         ),
+        (
+            b"sku,name,category\n" + b"A-1,Shirt,top\n" * (5 * 1024 * 1024 // 14 + 1),
+            "The file is larger than 5 MB.",
+        ),
     ],
 )
 def test_an_unreadable_feed_is_refused_whole(world, login, content, reason):
@@ -306,6 +310,20 @@ def test_an_unreadable_feed_is_refused_whole(world, login, content, reason):
     )
     assert page.status_code == 400
     assert Garment.objects.filter(brand=world.brand_a).count() == 1  # the world's own
+
+
+def test_a_feed_past_its_largest_imports_the_first_rows_and_says_so(world, login, monkeypatch):
+    monkeypatch.setattr("campaigns.services.catalogue.IMPORT_MAX_ROWS", 3)
+    feed = "sku,name,category\n" + "".join(f"LG-{n},Tee {n},top\n" for n in range(5))
+    client = login(world.user("brand-a", Role.STYLIST))
+    response = client.post(
+        reverse("api-garment-import"), {"feed": SimpleUploadedFile("feed.csv", feed.encode())}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["created"] == ["LG-0", "LG-1", "LG-2"]
+    assert body["refused"] == [{"line": 5, "reason": "Only the first 3 rows are read."}]
+    assert not Garment.objects.filter(sku__in=["LG-3", "LG-4"]).exists()
 
 
 def test_only_the_catalogue_roles_import(world, login):
