@@ -2,7 +2,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 
 from studio.enums import Perm, Role
 from studio.errors import Conflict, PermissionDenied, StudioError
@@ -56,9 +56,14 @@ def membership_add(*, actor: Actor, user: User, role: str) -> Membership:
     brand = actor.require(Perm.MANAGE_MEMBERS)
     if role not in Role.values:
         raise StudioError(f"Unknown role {role!r}.")
+    already = Conflict(f"{user} is a member of {brand} already.")
     if Membership.objects.filter(brand=brand, user=user).exists():
-        raise Conflict(f"{user} is a member of {brand} already.")
-    membership = Membership.objects.create(user=user, brand=brand, role=role)
+        raise already
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(user=user, brand=brand, role=role)
+    except IntegrityError as exc:  # added by another admin at the same moment
+        raise already from exc
     audit_record(
         actor=actor.user,
         verb="membership.added",

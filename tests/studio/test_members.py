@@ -1,0 +1,69 @@
+"""A brand admin adds members over the API as on the page: by login, with a role; bad input
+and a second seat are refused and change nothing; two admins adding one person at once seat
+them once."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from studio.enums import Role
+from studio.models import AuditEvent, Membership
+from studio.permissions import actor_for
+from studio.services import membership_add
+from tests.factories import UserFactory
+from tests.races import race
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_admin_adds_a_member_over_the_api_and_bad_input_changes_nothing(world, login):
+    newcomer = UserFactory(username="Nadia")
+    admin = login(world.user("brand-a", Role.BRAND_ADMIN))
+    url = reverse("api-member-list")
+
+    def add(**data: str):
+        return admin.post(url, data, content_type="application/json")
+
+    before = Membership.objects.count()
+    for data, code in (
+        ({"username": "nobody", "role": Role.STYLIST}, 404),
+        ({"username": "nadia", "role": "owner"}, 400),
+        ({"role": Role.STYLIST}, 400),
+    ):
+        assert add(**data).status_code == code, data
+    assert Membership.objects.count() == before
+
+    answer = add(username="NADIA", role=Role.STYLIST)  # a login is found in any case
+    assert answer.status_code == 201, answer.content
+    seat = Membership.objects.get(pk=answer.json()["id"])
+    assert (seat.user, seat.brand, seat.role) == (newcomer, world.brand_a, Role.STYLIST)
+    event = AuditEvent.objects.get(verb="membership.added")
+    assert event.payload == {"user": "Nadia", "role": Role.STYLIST}
+    assert event.actor == world.user("brand-a", Role.BRAND_ADMIN)
+
+    again = add(username="nadia", role=Role.SOCIAL_TEAM)
+    assert again.status_code == 409 and "is a member of Brand A already" in str(again.json())
+    assert Membership.objects.get(user=newcomer).role == Role.STYLIST
+
+    director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    assert director.post(url, {"username": "nadia", "role": Role.BRAND_ADMIN}).status_code == 404
+    assert Membership.objects.filter(user=newcomer).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_adding_one_person_at_once_seat_them_once(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    newcomer = UserFactory(username="nadia")
+    first = actor_for(world.user("brand-a", Role.BRAND_ADMIN))
+    second_admin = UserFactory(username="second-admin")
+    Membership.objects.create(user=second_admin, brand=world.brand_a, role=Role.BRAND_ADMIN)
+    second = actor_for(second_admin)
+
+    outcomes = race(
+        lambda: membership_add(actor=first, user=newcomer, role=Role.STYLIST),
+        lambda: membership_add(actor=second, user=newcomer, role=Role.SOCIAL_TEAM),
+    )
+    assert sorted(outcomes) == ["done", "nadia is a member of Brand A already."]
+    assert Membership.objects.filter(user=newcomer, brand=world.brand_a).count() == 1
+    assert AuditEvent.objects.filter(verb="membership.added").count() == 1
