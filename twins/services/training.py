@@ -279,7 +279,7 @@ def twin_version_run(*, version_id: int, worker: str = "") -> TwinVersion | None
             fields["weights_sha256"] = digest
     done = _finish(version_id, TrainingStatus.SUCCEEDED, worker, **fields)
     if "weights_uri" in fields and done.weights_uri != fields["weights_uri"]:
-        default_storage.delete(fields["weights_uri"])  # overtaken: the new worker's count
+        default_storage.delete(fields["weights_uri"])  # overtaken, or cancelled at the end
     return done
 
 
