@@ -71,8 +71,9 @@ def test_a_reference_version_trains_on_a_gpu_worker(
 
 @pytest.mark.worker
 @pytest.mark.timeout(120)
-def test_a_running_version_stops_when_cancelled(
-    world, ready_twin, tmp_path, transactional_db, backends, monkeypatch
+@pytest.mark.parametrize("stop", ["agency cancels", "talent withdraws consent"])
+def test_a_running_version_stops_when_cancelled_or_consent_is_withdrawn(
+    world, ready_twin, tmp_path, transactional_db, backends, monkeypatch, stop
 ):
     monkeypatch.setenv("TWIN_TRAINING_BACKENDS", json.dumps(EXTRA_BACKENDS))
     with celery_worker("gpu", tmp_path / "gpu.log"):
@@ -80,27 +81,10 @@ def test_a_running_version_stops_when_cancelled(
         assert wait_for(lambda: TwinVersion.objects.get(pk=version.pk).progress_step >= 2, 30), (
             tmp_path / "gpu.log"
         ).read_text()
-        twin_version_cancel(actor=world.agency.members.get().user, version=version)
-        assert wait_for(
-            lambda: TwinVersion.objects.get(pk=version.pk).status == TrainingStatus.CANCELLED, 20
-        ), (tmp_path / "gpu.log").read_text()
-    version.refresh_from_db()
-    assert 2 <= version.progress_step < 40
-    assert version.weights_uri == "" and not version.renderable
-
-
-@pytest.mark.worker
-@pytest.mark.timeout(120)
-def test_a_running_version_stops_when_consent_is_withdrawn(
-    world, ready_twin, tmp_path, transactional_db, backends, monkeypatch
-):
-    monkeypatch.setenv("TWIN_TRAINING_BACKENDS", json.dumps(EXTRA_BACKENDS))
-    with celery_worker("gpu", tmp_path / "gpu.log"):
-        version = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="slow")
-        assert wait_for(lambda: TwinVersion.objects.get(pk=version.pk).progress_step >= 2, 30), (
-            tmp_path / "gpu.log"
-        ).read_text()
-        twin_consent_revoke(actor=world.talent_a.user, twin=ready_twin, reason="I stop")
+        if stop == "agency cancels":
+            twin_version_cancel(actor=world.agency.members.get().user, version=version)
+        else:
+            twin_consent_revoke(actor=world.talent_a.user, twin=ready_twin, reason="I stop")
         assert wait_for(
             lambda: TwinVersion.objects.get(pk=version.pk).status == TrainingStatus.CANCELLED, 20
         ), (tmp_path / "gpu.log").read_text()
