@@ -41,6 +41,13 @@ X_BRAND = OpenApiParameter(
 )
 
 
+def action_param(*actions: str) -> OpenApiParameter:
+    """The ``<action>`` of an address like ``licenses/<id>/<action>/``: one of these words."""
+    return OpenApiParameter(
+        "action", str, location=OpenApiParameter.PATH, enum=actions, description="What to do."
+    )
+
+
 class StudioAutoSchema(AutoSchema):
     def get_override_parameters(self) -> list[Any]:
         return [*super().get_override_parameters(), X_BRAND]

@@ -130,6 +130,25 @@ def test_every_operation_documents_the_brand_header_and_the_lockout(client):
         assert "429" in operation["responses"], (method, path)
 
 
+def test_every_action_in_a_path_is_one_of_the_words_documented(world, login):
+    """A generated client offers exactly the actions each address takes (the license tests show
+    that a word outside them is a 404)."""
+    client = login(world.user("brand-a", Role.BRAND_ADMIN))
+    _schema, found = operations(client)
+    actions = {
+        path: set(
+            next(p for p in operation["parameters"] if p["name"] == "action")["schema"]["enum"]
+        )
+        for path, _method, operation in found
+        if "{action}" in path
+    }
+    assert actions == {
+        "/api/licenses/{id}/{action}/": {"accept", "counter", "withdraw"},
+        "/api/talent/licenses/{id}/{action}/": {"accept", "decline", "revoke", "counter"},
+        "/api/twin-versions/{id}/{action}/": {"cancel", "retire"},
+    }
+
+
 @pytest.mark.parametrize("url", ["/api/garments/abc/", "/api/jobs/not-a-uuid/", "/api/nothing/"])
 def test_an_api_address_that_names_nothing_answers_in_json(world, login, url):
     client = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))

@@ -398,3 +398,52 @@ def test_where_my_likeness_is_used_has_its_api_twin(world, login, django_assert_
     assert booker.get(url).json()["count"] == 3
     stranger = login(world.talent_b.user)
     assert stranger.get(url).status_code == 404
+
+
+def test_every_decision_either_side_takes_over_the_api(world, login):
+    """Counter and counter back, decline, withdraw, revoke: each by its own endpoint, a bad
+    call changing nothing."""
+    from studio.models import AuditEvent
+
+    def act(client, name, license, action, body=None):
+        return client.post(
+            reverse(name, args=[license.pk, action]), body or {}, content_type="application/json"
+        )
+
+    brand, talent = world.user("brand-a", Role.CREATIVE_DIRECTOR), world.talent_a.user
+    haggled = LicenseFactory(twin=world.twin_a, brand=world.brand_a, status="countered")
+    director = login(brand)
+    assert act(director, "api-license-action", haggled, "approve").status_code == 404
+    bad = act(director, "api-license-action", haggled, "counter", {**TERMS, "flat_fee": "-1"})
+    assert bad.status_code == 400 and "flat_fee" in bad.json()
+    back = act(director, "api-license-action", haggled, "counter", {**TERMS, "flat_fee": "60"})
+    assert (back.json()["status"], back.json()["flat_fee"]) == ("requested", "60.00")
+    # The brand's counter waits for the talent: the brand cannot answer it again itself.
+    again = act(director, "api-license-action", haggled, "accept")
+    assert again.status_code == 409 and License.objects.get(pk=haggled.pk).status == "requested"
+
+    talent_client = login(talent)
+    assert act(talent_client, "api-talent-license-action", haggled, "approve").status_code == 404
+    declined = act(
+        talent_client, "api-talent-license-action", haggled, "decline", {"reason": "Too cheap"}
+    )
+    assert declined.json()["status"] == "declined"
+    event = AuditEvent.objects.get(verb="license.declined")
+    assert (event.actor, event.payload["reason"]) == (talent, "Too cheap")
+
+    withdrawn = LicenseFactory(twin=world.twin_a, brand=world.brand_a, status="countered")
+    director = login(brand)
+    assert act(director, "api-license-action", withdrawn, "withdraw").json()["status"] == (
+        "declined"
+    )
+
+    active = LicenseFactory(twin=world.twin_a, brand=world.brand_a, status="active")
+    talent_client = login(talent)
+    silent = act(talent_client, "api-talent-license-action", active, "revoke")
+    assert silent.status_code == 400 and "Say why" in silent.json()["detail"]
+    assert License.objects.get(pk=active.pk).status == "active"
+    revoked = act(
+        talent_client, "api-talent-license-action", active, "revoke", {"reason": "Off-brand use"}
+    )
+    assert revoked.json()["status"] == "revoked"
+    assert License.objects.get(pk=active.pk).revoked_reason == "Off-brand use"

@@ -5,7 +5,7 @@ from datetime import date
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.request import Request
@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio.api.fields import IdField, strings
+from studio.api.schema import action_param
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.db import INT_MAX
 from studio.enums import Perm
@@ -180,12 +181,14 @@ class LicenseDetailApi(RetrieveAPIView[License]):
 
 
 class BrandLicenseActionApi(APIView):
-    """The brand answers countered terms: accept, counter (body: terms) or withdraw."""
+    """The brand answers countered terms: accept, counter (the body: the terms it proposes
+    instead) or withdraw (no body)."""
 
     @extend_schema(
         request=TermsInputSerializer,
         responses=LicenseOutputSerializer,
         operation_id="licenses_decide",
+        parameters=[action_param("accept", "counter", "withdraw")],
     )
     def post(self, request: Request, pk: int, action: str) -> Response:
         actor = api_actor(request)
@@ -306,12 +309,19 @@ class TalentLicenseListApi(ListAPIView[License]):
 
 
 class TalentLicenseActionApi(APIView):
-    """The talent (or their agency) decides: accept, decline, revoke (reason), counter (terms)."""
+    """The talent (or their agency) decides: accept, decline (the body: an optional reason),
+    revoke (the body: the reason, which the brand is told) or counter (the body: the terms
+    proposed instead)."""
 
     @extend_schema(
-        request=TermsInputSerializer,
+        request=PolymorphicProxySerializer(
+            component_name="TalentDecisionInput",
+            serializers=[ReasonInputSerializer, TermsInputSerializer],
+            resource_type_field_name=None,
+        ),
         responses=LicenseOutputSerializer,
         operation_id="talent_licenses_decide",
+        parameters=[action_param("accept", "decline", "revoke", "counter")],
     )
     def post(self, request: Request, pk: int, action: str) -> Response:
         user = user_of(request)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio.api.fields import free_form
+from studio.api.schema import action_param
 from studio.api.views import (
     AuditEventOutputSerializer,
     ChoiceFilter,
@@ -293,8 +294,14 @@ class TwinVersionDetailApi(RetrieveAPIView[TwinVersion]):
 
 
 class TwinVersionActionApi(APIView):
+    """The talent (or their agency) cancels a version while it trains, or retires a version: it
+    is never rendered again."""
+
     @extend_schema(
-        request=None, responses=TwinVersionOutputSerializer, operation_id="twin_versions_decide"
+        request=None,
+        responses=TwinVersionOutputSerializer,
+        operation_id="twin_versions_decide",
+        parameters=[action_param("cancel", "retire")],
     )
     def post(self, request: Request, pk: int, action: str) -> Response:
         user = user_of(request)
