@@ -103,6 +103,9 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         rgb = image.convert("RGB")
     if alpha is not None:
         rgb.putalpha(alpha)
+    # Untagged is sRGB by convention; the profile LittleCMS attaches carries the time this
+    # process built it, which gave the same upload other bytes, and another hash, per process.
+    rgb.info.pop("icc_profile", None)
     return rgb
 
 

@@ -1,5 +1,6 @@
 import hashlib
 import io
+import struct
 
 import pytest
 from django.core.files.storage import default_storage
@@ -116,6 +117,67 @@ def test_palette_png_with_transparency_keeps_its_alpha():
     assert result.has_alpha and out.mode == "RGBA"
     assert out.getpixel((1, 1))[3] == 0
     assert out.getpixel((8, 1)) == (0, 0, 255, 255)
+
+
+def adobe_rgb_profile() -> bytes:
+    """An ICC v2 matrix profile with the Adobe RGB (1998) primaries (adapted to D50) and a 2.2
+    gamma: what a camera or a retoucher often saves packshots in."""
+
+    def s15(value: float) -> bytes:
+        return struct.pack(">i", round(value * 65536))
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ \0\0\0\0" + s15(x) + s15(y) + s15(z)
+
+    gamma = b"curv\0\0\0\0" + struct.pack(">IH", 1, round(2.2 * 256)) + b"\0\0"
+    name = b"Wide\0"
+    tags = [
+        (b"desc", b"desc\0\0\0\0" + struct.pack(">I", len(name)) + name + b"\0" * 78),
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(0.6097, 0.3111, 0.0195)),
+        (b"gXYZ", xyz(0.2053, 0.6257, 0.0609)),
+        (b"bXYZ", xyz(0.1492, 0.0632, 0.7446)),
+        (b"rTRC", gamma),
+        (b"gTRC", gamma),
+        (b"bTRC", gamma),
+    ]
+    offset, table, data = 128 + 4 + 12 * len(tags), b"", b""
+    for signature, body in tags:
+        body += b"\0" * (-len(body) % 4)
+        table += signature + struct.pack(">II", offset + len(data), len(body))
+        data += body
+    header = (
+        struct.pack(">I", offset + len(data))
+        + b"lcms"
+        + struct.pack(">I", 0x02100000)
+        + b"mntrRGB XYZ "
+        + b"\0" * 12  # date
+        + b"acsp"
+        + b"\0" * 28  # platform, flags, device, attributes, intent
+        + s15(0.9642)
+        + s15(1.0)
+        + s15(0.8249)  # the D50 illuminant
+        + b"\0" * 48
+    )
+    return header + struct.pack(">I", len(tags)) + table + data
+
+
+def test_a_wide_gamut_photo_keeps_its_colours_once_stored_in_srgb():
+    """The same numbers mean a more saturated red in Adobe RGB than in sRGB: a packshot that
+    lost its profile would show the dress duller than it is."""
+    dress = Image.new("RGB", (16, 16), (200, 40, 50))
+    content = encoded(dress, "PNG", icc_profile=adobe_rgb_profile())
+    out = stored(image_ingest(io.BytesIO(content), prefix="uploads"))
+    red, green, blue = out.getpixel((8, 8))
+    assert red >= 225 and green <= 38 and blue <= 48, (red, green, blue)
+    assert "icc_profile" not in out.info  # stored as sRGB, which needs no profile
+
+
+def test_a_broken_colour_profile_is_ignored_not_refused():
+    dress = Image.new("RGB", (16, 16), (200, 40, 50))
+    content = encoded(dress, "PNG", icc_profile=b"not a profile at all")
+    out = stored(image_ingest(io.BytesIO(content), prefix="uploads"))
+    assert out.getpixel((8, 8)) == (200, 40, 50)
 
 
 def test_webp_is_accepted():
