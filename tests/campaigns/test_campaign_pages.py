@@ -242,6 +242,23 @@ def test_scenes_are_added_with_checked_uploads(director, studio, media_files):
     assert scene.image and director.get(reverse("scene-file", args=[scene.pk])).status_code == 200
 
 
+def test_a_refused_scene_says_why_once_without_htmx(director, studio):
+    """Without htmx the board is shown again with the reason: the form's, or the service's."""
+    from django.contrib.messages import get_messages
+
+    url = reverse("scene-add", args=[studio.campaign.pk])
+    for posted, reason in (
+        ({"name": "Dusk", "kind": "colour", "value": "dusky"}, "like #e8e4dc"),
+        ({"name": "Dusk", "kind": "prompt", "value": "ab"}, "a prompt of 3 to 500 characters"),
+        ({"name": "Dusk", "kind": "image"}, "An image scene needs an image"),
+        ({"name": "", "kind": "colour", "value": "#000000"}, "This field is required."),
+    ):
+        answer = director.post(url, posted, follow=True)
+        said = [(m.level_tag, str(m)) for m in get_messages(answer.wsgi_request)]
+        assert len(said) == 1 and said[0][0] == "error" and reason in said[0][1], (posted, said)
+    assert not Scene.objects.filter(name="Dusk").exists()
+
+
 def test_the_render_farm_shows_workers_and_only_our_jobs(
     director, studio, django_capture_on_commit_callbacks
 ):

@@ -166,6 +166,26 @@ def test_a_look_says_which_licensed_twins_may_wear_it_and_why_not(world, login, 
     }
 
 
+def test_a_twin_licensed_from_a_later_day_may_not_wear_a_look_yet(world, login, stylist, wardrobe):
+    """Renders are made today: a license that starts next month does not cover them yet."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    starts = timezone.localdate() + timedelta(days=30)
+    LicenseFactory(
+        twin=world.twin_a,
+        brand=world.brand_a,
+        categories=["dress", "shoes"],
+        starts_on=starts,
+        ends_on=starts + timedelta(days=90),
+    )
+    look = look_save(actor=stylist, name="Evening", items=items(wardrobe, "dress", "shoes"))
+    page = login(stylist.user).get(reverse("look-detail", args=[look.pk])).content.decode()
+    assert "May wear it" not in page
+    assert f"holds no license for this twin in force on {timezone.localdate()}" in page
+
+
 def test_the_wearers_of_a_look_take_the_same_queries_for_one_twin_or_many(world, stylist, wardrobe):
     from campaigns.selectors import look_wearers
 
