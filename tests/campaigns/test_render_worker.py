@@ -248,6 +248,29 @@ def test_a_dead_workers_job_is_failed_once_it_has_used_its_attempts(
     assert job.state == JobState.FAILED and "Gave up after 3 attempts" in job.error
 
 
+def test_a_dead_workers_job_with_attempts_left_is_sent_again_once(
+    world, backends, transactional_db
+):
+    """The worker died holding the job and its message is gone: the reconciler queues it again
+    and sends it; while the broker holds a message for it, nothing more is sent."""
+    studio = make_studio(world, backend="slow")
+    job = job_of(studio)
+    broker_lose("gpu")
+    stale = {"state": JobState.RUNNING, "worker": "gone@host", "heartbeat_at": "2026-01-01T00:00Z"}
+    RenderJob.objects.filter(pk=job.pk).update(attempts=1, **stale)
+    done = render_jobs_reconcile()
+    assert done.resent == [str(job.pk)] and done.failed == []
+    job.refresh_from_db()
+    assert (job.state, job.worker, job.attempts) == (JobState.QUEUED, "", 1)
+    assert str(job.pk) in broker_held()
+    # Marked running again by a worker that then went silent, its message still held (as
+    # Redis holds one a killed worker took): the broker delivers it, the reconciler leaves it.
+    RenderJob.objects.filter(pk=job.pk).update(**stale)
+    assert render_jobs_reconcile().resent == []
+    assert state(job) == JobState.RUNNING
+    broker_empty("gpu")
+
+
 @pytest.mark.defaults
 def test_cancel_a_queued_and_a_running_job(
     world, backends, tmp_path, transactional_db, monkeypatch

@@ -111,6 +111,29 @@ def test_a_queued_version_cancels_at_once_and_a_late_message_does_nothing(world,
     assert version.attempts == 0 and version.started_at is None
 
 
+def test_an_agreement_that_lapsed_before_the_worker_started_fails_the_training(
+    world, ready_twin, media_files
+):
+    """Checked again when work starts: a queued training whose replica agreement ended while it
+    waited fails with the reason, trains nothing, and a new one is refused for the same."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from twins.models import ReplicaAgreement
+
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    yesterday = timezone.localdate() - timedelta(days=1)
+    ReplicaAgreement.objects.filter(twin=ready_twin).update(ends_on=yesterday)
+    done = twin_version_run(version_id=version.pk, worker="w@host")
+    reason = "No replica agreement is in force for this twin."
+    assert (done.status, done.error, done.weights_uri) == (TrainingStatus.FAILED, reason, "")
+    assert not [f for f in media_files() if "weights" in f.name]
+    with pytest.raises(Conflict, match=reason):
+        twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    assert TwinVersion.objects.count() == 1
+
+
 def test_weights_are_stored_with_their_hash_and_failures_say_why(
     world, ready_twin, backends, monkeypatch
 ):
