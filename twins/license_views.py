@@ -33,6 +33,7 @@ def _month(request: HttpRequest) -> date:
 
 # What a spreadsheet reads as the start of a formula (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+STATEMENT_PAGE = 50
 
 
 def _cell(value: object) -> object:
@@ -43,42 +44,43 @@ def _cell(value: object) -> object:
     return value
 
 
+def _statement_page(
+    request: HttpRequest, statement: selectors.Statement, scope: object
+) -> HttpResponse:
+    page = paginate(request, statement.lines, STATEMENT_PAGE)
+    context = {"statement": statement, "page": page, "scope": scope}
+    return render(request, "twins/statement.html", context)
+
+
+STATEMENT_COLUMNS = {  # the CSV's columns, and the fields they hold
+    "date": "used_on",
+    "brand": "license__brand__name",
+    "talent": "license__twin__talent__display_name",
+    "twin": "license__twin__name",
+    "license": "license_id",
+    "kind": "kind",
+    "asset": "asset_ref",
+    "channel": "channel",
+    "markets": "markets",
+    "amount": "amount",
+    "currency": "currency",
+}
+
+
 def _statement_response(statement: selectors.Statement, filename: str) -> HttpResponse:
+    """Every line of the month, read as rows rather than objects: a month can hold tens of
+    thousands."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow(
-        [
-            "date",
-            "brand",
-            "talent",
-            "twin",
-            "license",
-            "kind",
-            "asset",
-            "channel",
-            "markets",
-            "amount",
-            "currency",
-        ]
-    )
-    for line in statement.lines:
-        lic = line.license
-        row = [
-            line.used_on,
-            lic.brand.name,
-            lic.twin.talent.display_name,
-            lic.twin.name,
-            lic.pk,
-            line.kind,
-            line.asset_ref,
-            line.channel,
-            " ".join(line.markets),
-            line.amount,
-            line.currency,
-        ]
-        writer.writerow([_cell(value) for value in row])
-    for currency, total in sorted(statement.totals.items()):
+    writer.writerow(STATEMENT_COLUMNS)
+    rows = statement.lines.values_list(*STATEMENT_COLUMNS.values())
+    markets = list(STATEMENT_COLUMNS).index("markets")
+    for row in rows.iterator(chunk_size=2000):
+        cells = list(row)
+        cells[markets] = " ".join(cells[markets])
+        writer.writerow([_cell(value) for value in cells])
+    for currency, total in statement.totals.items():
         writer.writerow(["total", "", "", "", "", "", "", "", "", total, currency])
     return response
 
@@ -212,7 +214,7 @@ def talent_earnings(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.GET.get("format") == "csv":
         return _statement_response(statement, f"earnings-{talent.pk}-{statement.month:%Y-%m}.csv")
-    return render(request, "twins/statement.html", {"statement": statement, "scope": talent})
+    return _statement_page(request, statement, talent)
 
 
 @login_required
@@ -340,4 +342,4 @@ def brand_statement(request: HttpRequest) -> HttpResponse:
     statement = selectors.statement_for_brand(actor=actor, month=_month(request))
     if request.GET.get("format") == "csv":
         return _statement_response(statement, f"usage-{statement.month:%Y-%m}.csv")
-    return render(request, "twins/statement.html", {"statement": statement, "scope": actor.brand})
+    return _statement_page(request, statement, actor.brand)

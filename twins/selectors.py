@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from studio.enums import Perm
 from studio.models import AuditEvent, Brand
@@ -23,6 +23,7 @@ from twins.models import (
     TwinVersion,
     UsageLine,
 )
+from twins.models.licensing import CENT
 from twins.permissions import talents_actable_by
 
 
@@ -158,8 +159,8 @@ def agreements_of(*, user: User, twin: Twin) -> QuerySet[ReplicaAgreement]:
 @dataclass(frozen=True)
 class Statement:
     month: date
-    lines: list[UsageLine]
-    totals: dict[str, Decimal]  # per currency, the sum of the lines to the cent
+    lines: QuerySet[UsageLine]  # the month's, oldest first, with their license's names
+    totals: dict[str, Decimal]  # per currency, the sum of all the month's lines to the cent
 
 
 def month_range(month: date) -> tuple[date, date]:
@@ -169,16 +170,19 @@ def month_range(month: date) -> tuple[date, date]:
 
 
 def _statement(lines: QuerySet[UsageLine], month: date) -> Statement:
+    """A month of lines, summed by the database: a brand's month can hold tens of thousands,
+    which pages, the API and the CSV read a part of at a time."""
     start, last = month_range(month)
-    in_month = list(
-        lines.filter(used_on__range=(start, last))
-        .select_related("license__twin__talent", "license__brand")
-        .order_by("used_on", "pk")
+    in_month = lines.filter(used_on__range=(start, last))
+    sums = in_month.order_by().values("currency").annotate(total=Sum("amount"))
+    return Statement(
+        month=start,
+        lines=in_month.select_related("license__twin__talent", "license__brand").order_by(
+            "used_on", "pk"
+        ),
+        # SQLite sums decimals as floats: back to the cent (exact on PostgreSQL already).
+        totals={row["currency"]: row["total"].quantize(CENT) for row in sums.order_by("currency")},
     )
-    totals: dict[str, Decimal] = {}
-    for line in in_month:
-        totals[line.currency] = totals.get(line.currency, Decimal("0")) + line.amount
-    return Statement(month=start, lines=in_month, totals=totals)
 
 
 def statement_for_talent(*, user: User, talent: Talent, month: date) -> Statement:

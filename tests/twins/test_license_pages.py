@@ -9,7 +9,7 @@ from django.urls import reverse
 from studio.enums import Role
 from tests.factories import LicenseFactory, TwinFactory
 from twins.enums import LicenseStatus
-from twins.models import License, StandingTerms
+from twins.models import License, StandingTerms, UsageLine
 from twins.services import usage_record
 
 pytestmark = pytest.mark.django_db
@@ -190,6 +190,48 @@ def test_statements_sum_to_the_cent_and_export_as_csv(world, login):
     assert "204.90 EUR" in page
     social = login(world.user("brand-a", Role.SOCIAL_TEAM))
     assert social.get(reverse("brand-statement")).status_code == 404
+
+
+def test_a_long_statement_pages_its_lines_and_sums_them_all(world, login):
+    """A brand's month can hold thousands of posts: the page and the API show a page of lines
+    with the month's totals, the CSV every line."""
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a, per_asset_fee=Decimal("1.25"))
+
+    def lines(month: int, count: int) -> None:
+        UsageLine.objects.bulk_create(
+            UsageLine(
+                license=license,
+                kind="asset",
+                asset_ref=f"post-{month}-{n}",
+                channel="instagram",
+                markets=["DE"],
+                used_on=date(2026, month, n % 28 + 1),
+                amount=Decimal("1.25"),
+                currency="EUR",
+            )
+            for n in range(count)
+        )
+
+    lines(6, 120)
+    lines(7, 1)
+    admin = login(world.user("brand-a", Role.BRAND_ADMIN))
+    url, june = reverse("brand-statement"), {"month": "2026-06"}
+    first = admin.get(url, june).content.decode()
+    assert first.count("<tr><td>") == 50 and "150.00 EUR" in first
+    assert "Page 1 of 3 · 120 in all" in first and "?month=2026-06&page=2" in first
+    last = admin.get(url, {**june, "page": 3}).content.decode()
+    assert last.count("<tr><td>") == 20 and "150.00 EUR" in last
+
+    api = reverse("api-brand-statement")
+    body = admin.get(api, june).json()
+    assert (body["count"], len(body["lines"]), body["totals"]) == (120, 50, {"EUR": "150.00"})
+    assert "month=2026-06" in body["next"] and "page=2" in body["next"]
+    end = admin.get(api, {**june, "page": 3}).json()
+    assert (len(end["lines"]), end["next"], end["totals"]) == (20, None, {"EUR": "150.00"})
+    assert admin.get(api, {**june, "page": 9}).status_code == 404
+
+    rows = list(csv.reader(io.StringIO(admin.get(url, {**june, "format": "csv"}).content.decode())))
+    assert len(rows) == 1 + 120 + 1 and rows[-1][9:] == ["150.00", "EUR"]
 
 
 def test_statement_csvs_show_names_that_look_like_formulas_and_never_run_them(world, login):

@@ -8,6 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -474,18 +475,27 @@ class StatementLineSerializer(serializers.Serializer[object]):
 class StatementOutputSerializer(serializers.Serializer[object]):
     month = serializers.DateField()
     totals = serializers.DictField(
-        child=serializers.DecimalField(max_digits=None, decimal_places=2)
+        child=serializers.DecimalField(max_digits=None, decimal_places=2),
+        help_text="Per currency, the sum of all the month's lines, not this page's alone.",
     )
-    lines = StatementLineSerializer(many=True)
+    count = serializers.IntegerField(help_text="The month's lines, on every page.")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    lines = StatementLineSerializer(many=True, help_text="A page of the month's lines.")
 
     class Meta:
         ref_name = "Statement"
 
 
-def _statement_data(statement: selectors.Statement) -> dict[str, object]:
-    return {
+def _statement_answer(request: Request, view: APIView, statement: selectors.Statement) -> Response:
+    pages = PageNumberPagination()
+    lines = pages.paginate_queryset(statement.lines, request, view=view) or []
+    data = {
         "month": statement.month,
         "totals": statement.totals,
+        "count": pages.page.paginator.count if pages.page else 0,
+        "next": pages.get_next_link(),
+        "previous": pages.get_previous_link(),
         "lines": [
             {
                 "date": line.used_on,
@@ -499,9 +509,10 @@ def _statement_data(statement: selectors.Statement) -> dict[str, object]:
                 "brand": line.license.brand.slug,
                 "talent": line.license.twin.talent.display_name,
             }
-            for line in statement.lines
+            for line in lines
         ],
     }
+    return Response(StatementOutputSerializer(data).data)
 
 
 def _month(request: Request) -> date:
@@ -515,21 +526,22 @@ def _month(request: Request) -> date:
 MONTH = OpenApiParameter(
     "month", str, pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM (default: this month)"
 )
+PAGE = OpenApiParameter("page", int, description="A page of the month's lines (default: 1).")
 
 
 class BrandStatementApi(APIView):
-    @extend_schema(parameters=[MONTH], responses=StatementOutputSerializer)
+    @extend_schema(parameters=[MONTH, PAGE], responses=StatementOutputSerializer)
     def get(self, request: Request) -> Response:
         actor = api_actor(request)
         actor.require(Perm.REQUEST_LICENSES)
         statement = selectors.statement_for_brand(actor=actor, month=_month(request))
-        return Response(StatementOutputSerializer(_statement_data(statement)).data)
+        return _statement_answer(request, self, statement)
 
 
 class TalentStatementApi(APIView):
-    @extend_schema(parameters=[MONTH], responses=StatementOutputSerializer)
+    @extend_schema(parameters=[MONTH, PAGE], responses=StatementOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
         user = user_of(request)
         talent = talent_require(user, pk)
         statement = selectors.statement_for_talent(user=user, talent=talent, month=_month(request))
-        return Response(StatementOutputSerializer(_statement_data(statement)).data)
+        return _statement_answer(request, self, statement)

@@ -9,6 +9,7 @@ from twins.enums import Exclusivity, LicenseStatus, UsageKind
 from twins.models.twins import Twin
 
 LEDGER_MAX = Decimal("9999999999.99")  # the most one usage line's amount holds
+CENT = Decimal("0.01")  # amounts are held to the cent
 
 
 def months_between(start: date, end: date) -> int:
@@ -83,10 +84,10 @@ class License(models.Model):
 
     @property
     def flat_total(self) -> Decimal:
-        return (self.flat_fee * len(self.markets) * self.months).quantize(Decimal("0.01"))
+        return (self.flat_fee * len(self.markets) * self.months).quantize(CENT)
 
     def asset_fee(self, markets: list[str]) -> Decimal:
-        return (self.per_asset_fee * len(markets)).quantize(Decimal("0.01"))
+        return (self.per_asset_fee * len(markets)).quantize(CENT)
 
 
 class UsageLine(models.Model):
