@@ -13,6 +13,16 @@ class IdField(serializers.IntegerField):
         super().__init__(min_value=1, max_value=ID_MAX, **kwargs)
 
 
+class SlugRelated(serializers.SlugRelatedField[Any]):
+    """A row named by its slug, as an input. Text no slug can hold (a NUL, which PostgreSQL
+    cannot even compare) is the field's 400, never a database error."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def strings(choices: Any = None, **kwargs: Any) -> serializers.ListField:
     """An answer's list of codes kept in a JSON column (markets, channels, sizes...): typed in
     the schema, where a model's JSONField would say nothing of its shape."""

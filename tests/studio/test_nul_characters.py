@@ -63,3 +63,38 @@ def test_forms_refuse_a_nul_and_change_nothing(director, studio):
     )
     assert answer.status_code == 400 and "name" in answer.json()
     assert not Look.objects.filter(name__startswith="Nul").exists()
+
+
+def test_a_brand_named_with_a_nul_in_json_is_a_field_error(studio, client):
+    """Brands named by slug in a JSON body (a license's exclusivity, a talent's blocked brands)
+    were looked up as given: PostgreSQL failed on the NUL with a 500."""
+    from twins.models import License, StandingTerms
+
+    world = studio.world
+    world.talent_a.discoverable = True
+    world.talent_a.save()
+    client.force_login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    terms = {
+        "twin": world.twin_a.pk,
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-05-31",
+        "markets": ["DE"],
+        "channels": ["web"],
+        "categories": ["top"],
+        "flat_fee": "1.00",
+        "per_asset_fee": "1.00",
+        "exclusivity": "competitors",
+        "exclusive_against": ["brand-b\x00"],
+    }
+    before = License.objects.count()
+    answer = client.post(reverse("api-license-list"), terms, content_type="application/json")
+    assert answer.status_code == 400 and "exclusive_against" in answer.json()
+    assert License.objects.count() == before
+    client.force_login(world.talent_a.user)
+    answer = client.put(
+        reverse("api-talent-terms", args=[world.talent_a.pk]),
+        {"excluded_categories": [], "blocked_brands": ["\x00"]},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and "blocked_brands" in answer.json()
+    assert not StandingTerms.objects.filter(blocked_brands__isnull=False).exists()

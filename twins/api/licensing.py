@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from studio.api.fields import IdField, strings
+from studio.api.fields import IdField, SlugRelated, strings
 from studio.api.schema import action_param
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.db import INT_MAX
@@ -55,7 +55,7 @@ class TermsInputSerializer(serializers.Serializer[object]):
         child=serializers.ChoiceField(choices=CATEGORIES), min_length=1
     )
     exclusivity = serializers.ChoiceField(choices=Exclusivity.choices, default=Exclusivity.NONE)
-    exclusive_against = serializers.SlugRelatedField(
+    exclusive_against = SlugRelated(
         slug_field="slug", queryset=Brand.objects.all(), many=True, required=False
     )
     max_published_assets = serializers.IntegerField(
@@ -353,9 +353,7 @@ class StandingTermsApi(APIView):
         excluded_content_tags = serializers.ListField(
             child=serializers.ChoiceField(choices=ContentTag.choices)
         )
-        blocked_brands: serializers.SlugRelatedField[Brand] = serializers.SlugRelatedField(
-            slug_field="slug", queryset=Brand.objects.all(), many=True
-        )
+        blocked_brands = SlugRelated(slug_field="slug", queryset=Brand.objects.all(), many=True)
         approve_every_output = serializers.BooleanField(read_only=True)
 
         class Meta:
