@@ -2,13 +2,14 @@
 
 import time
 
-from twins.training.base import Cancelled, Progress, TrainingRequest, TrainingResult
+from twins.training.base import Cancelled, Param, Progress, TrainingRequest, TrainingResult
 
 
 class SlowBackend:
     """Forty half-second steps: long enough to be cancelled, or killed, mid-way."""
 
     name = "slow"
+    params: dict[str, Param] = {}
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
         for step in range(1, 41):
@@ -22,6 +23,7 @@ class SlowBackend:
 
 class FailingBackend:
     name = "failing"
+    params: dict[str, Param] = {}
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
         progress(1, 3)
@@ -33,6 +35,7 @@ class OvertakenBackend:
     version over (as `twin_version_run` would); then it finishes, or fails, all the same."""
 
     name = "overtaken"
+    params: dict[str, Param] = {}
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
         from django.db.models import F
@@ -57,6 +60,7 @@ class WithdrawnAtTheEndBackend:
     made."""
 
     name = "withdrawn"
+    params: dict[str, Param] = {}
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
         from twins.models import TwinVersion

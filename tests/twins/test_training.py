@@ -101,6 +101,46 @@ def test_training_needs_a_ready_capture_set_and_its_people(world, backends):
     assert not TwinVersion.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("backend", "params", "reason"),
+    [
+        ("reference", {"steps": 10}, "Unknown parameter steps: this backend takes none."),
+        ("lora", {"epochs": 3}, "Unknown parameter epochs: this backend takes learning_rate, "),
+        ("lora", {"steps": 10**9}, "steps is a whole number from 1 to 20000."),
+        ("lora", {"steps": "400"}, "steps is a whole number from 1 to 20000."),
+        ("lora", {"rank": 2.5}, "rank is a whole number from 1 to 128."),
+        ("lora", {"resolution": True}, "resolution is a whole number from 64 to 2048."),
+        ("lora", {"learning_rate": 0.5}, "learning_rate is a number from 1e-07 to 0.01."),
+        ("lora", {"seed": "\x00"}, "seed is a whole number from 0 to 4294967295."),
+    ],
+)
+def test_training_parameters_are_checked_before_anything_is_queued(
+    world, login, ready_twin, backend, params, reason
+):
+    """A GPU learns of a bad parameter hours of queue later, or trains for ever on a huge one:
+    the API refuses it at once and queues nothing."""
+    client = login(world.talent_a.user)
+    answer = client.post(
+        reverse("api-twin-versions", args=[ready_twin.pk]),
+        {"backend": backend, "params": params},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and answer.json()["detail"].startswith(reason)
+    assert not TwinVersion.objects.exists()
+
+
+def test_training_parameters_in_bounds_are_kept_as_numbers(world, ready_twin):
+    version = twin_version_train(
+        actor=world.talent_a.user,
+        twin=ready_twin,
+        backend="lora",
+        params={"steps": 800.0, "rank": 16, "learning_rate": 5e-5},
+    )
+    version.refresh_from_db()
+    assert version.params == {"steps": 800, "rank": 16, "learning_rate": 5e-5}
+    assert isinstance(version.params["steps"], int)
+
+
 def test_a_queued_version_cancels_at_once_and_a_late_message_does_nothing(world, ready_twin):
     version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
     with pytest.raises(Conflict, match="training already"):

@@ -264,7 +264,13 @@ class TwinVersionListApi(APIView):
 
     class InputSerializer(serializers.Serializer[object]):
         backend = serializers.CharField(required=False, default="")
-        params = serializers.DictField(required=False, default=dict)
+        params = serializers.DictField(
+            required=False,
+            default=dict,
+            help_text="Numbers the backend takes, each within its bounds: `lora` takes steps "
+            "(1-20000), rank (1-128), resolution (64-2048), seed and learning_rate (1e-7-1e-2); "
+            "`reference` takes none. Anything else is a 400.",
+        )
 
         class Meta:
             ref_name = "TwinVersionTrainInput"

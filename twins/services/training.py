@@ -25,7 +25,7 @@ from twins.permissions import talent_require
 from twins.selectors import twin_coverage
 from twins.services.capture import agreement_in_force
 from twins.training import training_backend
-from twins.training.base import Cancelled, TrainingPhoto, TrainingRequest
+from twins.training.base import Cancelled, TrainingPhoto, TrainingRequest, params_clean
 
 logger = logging.getLogger(__name__)
 TERMINAL = (TrainingStatus.SUCCEEDED, TrainingStatus.FAILED, TrainingStatus.CANCELLED)
@@ -58,6 +58,10 @@ def twin_version_train(
     backend = backend or settings.TWIN_TRAINING_BACKEND
     if backend not in settings.TWIN_TRAINING_BACKENDS:
         raise StudioError(f"Unknown training backend {backend!r}.")
+    try:
+        params = params_clean(training_backend(backend).params, params or {})
+    except ValueError as exc:
+        raise StudioError(str(exc), field="params") from exc
     _startable(twin)
     coverage = twin_coverage(twin=twin)
     if not coverage.ready:
@@ -69,7 +73,7 @@ def twin_version_train(
         twin=twin,
         number=number,
         backend=backend,
-        params=params or {},
+        params=params,
         base_model=settings.TWIN_BASE_MODEL if backend != "reference" else "",
         trigger_token=f"tw{twin.pk}v{number}",
         started_by=actor,

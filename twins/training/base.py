@@ -38,7 +38,40 @@ class Cancelled(Exception):
 Progress = Callable[[int, int], bool]
 
 
+@dataclass(frozen=True)
+class Param:
+    """A training parameter a backend takes: a whole number or a number, within bounds."""
+
+    kind: type[int] | type[float]
+    low: float
+    high: float
+
+
+def params_clean(accepted: Mapping[str, Param], given: Mapping[str, Any]) -> dict[str, Any]:
+    """``given`` as the backend takes it, or a ValueError that says what is wrong: a parameter
+    the backend does not know, or a value of another type or out of its bounds (a GPU would
+    otherwise learn of it, hours of queue later, or train for ever)."""
+    unknown = sorted(set(given) - set(accepted))
+    if unknown:
+        takes = ", ".join(sorted(accepted)) or "none"
+        raise ValueError(f"Unknown parameter {', '.join(unknown)}: this backend takes {takes}.")
+    clean: dict[str, Any] = {}
+    for name, value in given.items():
+        spec = accepted[name]
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        if not number or (spec.kind is int and not whole) or not spec.low <= value <= spec.high:
+            if spec.kind is int:
+                bounds = f"a whole number from {int(spec.low)} to {int(spec.high)}"
+            else:
+                bounds = f"a number from {spec.low:g} to {spec.high:g}"
+            raise ValueError(f"{name} is {bounds}.")
+        clean[name] = spec.kind(value)
+    return clean
+
+
 class TrainingBackend(Protocol):
     name: str
+    params: Mapping[str, Param]  # what a version's training may set; none is required
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult: ...

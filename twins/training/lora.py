@@ -14,7 +14,7 @@ from typing import Any
 
 from PIL import Image
 
-from twins.training.base import Cancelled, Progress, TrainingRequest, TrainingResult
+from twins.training.base import Cancelled, Param, Progress, TrainingRequest, TrainingResult
 from twins.training.reference import reference_annotations
 
 WEIGHTS_NAME = "pytorch_lora_weights.safetensors"
@@ -22,6 +22,13 @@ WEIGHTS_NAME = "pytorch_lora_weights.safetensors"
 
 class LoraBackend:
     name = "lora"
+    params = {  # the defaults are in train()
+        "steps": Param(int, 1, 20_000),
+        "rank": Param(int, 1, 128),
+        "resolution": Param(int, 64, 2048),  # the side, in pixels
+        "seed": Param(int, 0, 2**32 - 1),
+        "learning_rate": Param(float, 1e-7, 1e-2),
+    }
 
     def __init__(self) -> None:
         self._pipelines: dict[str, Any] = {}

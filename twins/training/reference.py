@@ -14,6 +14,7 @@ from twins import quality
 from twins.enums import Framing, Lighting
 from twins.training.base import (
     Cancelled,
+    Param,
     Progress,
     TrainingPhoto,
     TrainingRequest,
@@ -240,6 +241,7 @@ def reference_annotations(
 
 class ReferenceBackend:
     name = "reference"
+    params: dict[str, Param] = {}  # it picks and annotates; there is nothing to tune
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
         return TrainingResult(annotations=reference_annotations(request, progress))
