@@ -2,14 +2,13 @@
 
 import time
 
-from twins.training.base import Cancelled, Param, Progress, TrainingRequest, TrainingResult
+from twins.training.base import Cancelled, Progress, TrainingRequest, TrainingResult
 
 
 class SlowBackend:
     """Forty half-second steps: long enough to be cancelled, or killed, mid-way."""
 
     name = "slow"
-    params: dict[str, Param] = {}
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
         for step in range(1, 41):
@@ -23,7 +22,6 @@ class SlowBackend:
 
 class FailingBackend:
     name = "failing"
-    params: dict[str, Param] = {}
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
         progress(1, 3)
@@ -35,7 +33,6 @@ class OvertakenBackend:
     version over (as `twin_version_run` would); then it finishes, or fails, all the same."""
 
     name = "overtaken"
-    params: dict[str, Param] = {}
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
         from django.db.models import F
@@ -60,7 +57,6 @@ class WithdrawnAtTheEndBackend:
     made."""
 
     name = "withdrawn"
-    params: dict[str, Param] = {}
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult:
         from twins.models import TwinVersion

@@ -24,7 +24,7 @@ from twins.models import CapturePhoto, Twin, TwinVersion
 from twins.permissions import talent_require
 from twins.selectors import twin_coverage
 from twins.services.capture import agreement_in_force
-from twins.training import training_backend
+from twins.training import training_backend, training_params
 from twins.training.base import Cancelled, TrainingPhoto, TrainingRequest, params_clean
 
 logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ def twin_version_train(
     if backend not in settings.TWIN_TRAINING_BACKENDS:
         raise StudioError(f"Unknown training backend {backend!r}.")
     try:
-        params = params_clean(training_backend(backend).params, params or {})
+        params = params_clean(training_params(backend), params or {})
     except ValueError as exc:
         raise StudioError(str(exc), field="params") from exc
     _startable(twin)

@@ -72,6 +72,6 @@ def params_clean(accepted: Mapping[str, Param], given: Mapping[str, Any]) -> dic
 
 class TrainingBackend(Protocol):
     name: str
-    params: Mapping[str, Param]  # what a version's training may set; none is required
+    params: Mapping[str, Param]  # what a version may set (none is required); on the class
 
     def train(self, request: TrainingRequest, progress: Progress) -> TrainingResult: ...
