@@ -115,13 +115,13 @@ def test_training_needs_a_ready_capture_set_and_its_people(world, backends):
     ],
 )
 def test_training_parameters_are_checked_before_anything_is_queued(
-    world, login, ready_twin, backend, params, reason
+    world, login, backend, params, reason
 ):
     """A GPU learns of a bad parameter hours of queue later, or trains for ever on a huge one:
-    the API refuses it at once and queues nothing."""
+    the API refuses it at once, before it looks at the capture set, and queues nothing."""
     client = login(world.talent_a.user)
     answer = client.post(
-        reverse("api-twin-versions", args=[ready_twin.pk]),
+        reverse("api-twin-versions", args=[world.twin_a.pk]),
         {"backend": backend, "params": params},
         content_type="application/json",
     )
