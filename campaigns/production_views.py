@@ -163,12 +163,13 @@ def campaign_board_cards(request: HttpRequest, pk: int) -> HttpResponse:
 def campaign_status(request: HttpRequest, pk: int) -> HttpResponse:
     actor, campaign = actor_of(request), _campaign(request, pk)
     status = request.POST.get("status", "")
+    label = dict(CampaignStatus.choices).get(status, status).lower()
     service_call(
         request,
         lambda: services.campaign_status_set(actor=actor, campaign=campaign, status=status),
         success="The campaign is archived; its queued renders are cancelled, its running ones stop."
         if status == CampaignStatus.ARCHIVED
-        else "The campaign's status is changed.",
+        else f"The campaign is now {label}.",
     )
     return _to_board(request, pk)
 

@@ -227,6 +227,22 @@ def test_another_brand_and_other_roles_get_nothing(
     assert stylist.get(reverse("render-farm")).status_code == 404
 
 
+def test_a_status_change_says_what_the_campaign_is_now_or_why_not(director, studio):
+    from django.contrib.messages import get_messages
+
+    url = reverse("campaign-status", args=[studio.campaign.pk])
+
+    def said(status: str) -> list[str]:
+        answer = director.post(url, {"status": status}, follow=True)
+        return [str(m) for m in get_messages(answer.wsgi_request)]
+
+    assert said("in_production") == ["The campaign is now in production."]
+    assert said("done") == ["A campaign that is in production cannot become done."]
+    assert said("finished")[0].startswith("A campaign's status is one of draft, in_production")
+    studio.campaign.refresh_from_db()
+    assert studio.campaign.status == "in_production"
+
+
 def test_scenes_are_added_with_checked_uploads(director, studio, media_files):
     url = reverse("scene-add", args=[studio.campaign.pk])
     before = media_files()
