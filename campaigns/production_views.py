@@ -20,6 +20,7 @@ from campaigns.forms import BoardFilterForm, CampaignForm, MatrixForm, SceneForm
 from campaigns.models import Campaign, RenderJob, Scene, Shot
 from campaigns.poses import POSES
 from campaigns.rendering.base import FORMATS
+from campaigns.services.rendering import Cancelled
 from studio.enums import Perm
 from studio.errors import StudioError
 from studio.media import media_response
@@ -201,12 +202,25 @@ def campaign_retry_failed(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     actor, campaign = actor_of(request), _campaign(request, pk)
-    service_call(
-        request,
-        lambda: services.render_jobs_cancel(actor=actor, campaign_id=campaign.pk),
-        success="Queued renders are cancelled; running ones stop at their next step.",
-    )
+    try:
+        done = services.render_jobs_cancel(actor=actor, campaign_id=campaign.pk)
+    except StudioError as exc:
+        messages.error(request, exc.message)
+    else:
+        _say_cancelled(request, done, "the campaign")
     return _to_board(request, pk)
+
+
+def _say_cancelled(request: HttpRequest, done: Cancelled, whose: str) -> None:
+    if done.queued or done.running:
+        messages.success(
+            request,
+            f"{done.queued} queued render{pluralize(done.queued)} of {whose} cancelled"
+            + (f"; {done.running} running stop at their next step" if done.running else "")
+            + ".",
+        )
+    else:
+        messages.info(request, f"Nothing of {whose} was left to cancel.")
 
 
 @login_required
@@ -219,15 +233,7 @@ def batch_cancel(request: HttpRequest, pk: int, batch: UUID) -> HttpResponse:
     except StudioError as exc:
         messages.error(request, exc.message)
     else:
-        if done.queued or done.running:
-            messages.success(
-                request,
-                f"{done.queued} queued render{pluralize(done.queued)} of the batch cancelled"
-                + (f"; {done.running} running stop at their next step" if done.running else "")
-                + ".",
-            )
-        else:
-            messages.info(request, "Nothing of this batch was left to cancel.")
+        _say_cancelled(request, done, "the batch")
     return _to_board(request, pk)
 
 

@@ -62,7 +62,7 @@ def test_the_board_shows_each_batch_and_cancels_one_without_the_others(
 
     before = states()
     again = director.post(cancel, follow=True).content.decode()
-    assert "Nothing of this batch was left to cancel." in again and states() == before
+    assert "Nothing of the batch was left to cancel." in again and states() == before
     # From the board by htmx: said in place, and the cards (with the batches) reload themselves.
     rest = reverse("batch-cancel", args=[studio.campaign.pk, second[0].batch])
     answer = director.post(rest, HTTP_HX_REQUEST="true")
@@ -89,7 +89,7 @@ def test_a_batch_of_another_campaign_or_brand_is_not_cancelled_through_this_boar
     before = states()
     # The batch exists, but it is not this campaign's: nothing to cancel here.
     wrong = reverse("batch-cancel", args=[other.pk, ours[0].batch])
-    assert "Nothing of this batch" in director.post(wrong, follow=True).content.decode()
+    assert "Nothing of the batch" in director.post(wrong, follow=True).content.decode()
     # A stylist may look at the board but not cancel; another brand's director sees nothing.
     stylist = login(studio.world.user("brand-a", Role.STYLIST))
     mine = reverse("batch-cancel", args=[studio.campaign.pk, ours[0].batch])

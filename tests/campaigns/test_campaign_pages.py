@@ -846,7 +846,7 @@ def test_campaign_wide_actions_posted_by_htmx_answer_in_place(
     cancel = reverse("campaign-cancel", args=[studio.campaign.pk])
     cancelled = director.post(cancel, HTTP_HX_REQUEST="true")
     assert cancelled.status_code == 200 and cancelled["HX-Trigger"] == "board-changed"
-    assert "Queued renders are cancelled" in cancelled.content.decode()
+    assert "2 queued renders of the campaign cancelled." in cancelled.content.decode()
     assert set(RenderJob.objects.values_list("state", flat=True)) == {
         JobState.FAILED,
         JobState.CANCELLED,
