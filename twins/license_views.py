@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -202,7 +203,7 @@ def _counter(
 @login_required
 def talent_license_counter(request: HttpRequest, pk: int) -> HttpResponse:
     license = _talent_license(request, pk)
-    back = f"/talent/{license.twin.talent_id}/licenses/"
+    back = reverse("talent-licenses", args=[license.twin.talent_id])
     return _counter(request, license, user_of(request), back)
 
 
@@ -332,7 +333,9 @@ def brand_license_decide(request: HttpRequest, pk: int, action: str) -> HttpResp
 
 @login_required
 def brand_license_counter(request: HttpRequest, pk: int) -> HttpResponse:
-    return _counter(request, _brand_license(request, pk), actor_of(request), "/licenses/")
+    return _counter(
+        request, _brand_license(request, pk), actor_of(request), reverse("brand-licenses")
+    )
 
 
 @login_required

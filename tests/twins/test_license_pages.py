@@ -89,6 +89,24 @@ def test_counter_and_accept_the_counter_through_the_pages(open_talent, login):
     assert license.status == LicenseStatus.ACTIVE
 
 
+def test_a_counter_the_license_cannot_take_now_says_why_and_changes_nothing(open_talent, login):
+    """The brand counters only what the talent countered; its own request waits for the talent."""
+    world = open_talent
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a, status=LicenseStatus.REQUESTED)
+    director = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    url = reverse("brand-license-counter", args=[license.pk])
+    assert director.get(url).status_code == 200
+    response = director.post(url, request_form(flat_fee="300"))
+    assert response.status_code == 400
+    assert "This license is requested; it cannot change that way now." in response.content.decode()
+    license.refresh_from_db()
+    assert (license.status, license.flat_fee) == (LicenseStatus.REQUESTED, Decimal("0"))
+    back = director.post(
+        reverse("brand-license-counter", args=[license.pk]), request_form(ends_on="2025-01-01")
+    )
+    assert back.status_code == 400
+
+
 def test_one_talent_two_competing_brands_each_sees_only_its_own(world, login):
     mine = LicenseFactory(twin=world.twin_a, brand=world.brand_a, markets=["IT"])
     theirs = LicenseFactory(twin=world.twin_a, brand=world.brand_b, markets=["JP"])
