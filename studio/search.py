@@ -57,9 +57,13 @@ def register() -> None:
     TextField.register_lookup(Unaccent)
 
 
+SEARCH_MAX = 100  # the characters of a search that count; the API refuses a longer one
+
+
 def matching(search: str, *fields: str) -> Q:
-    """Rows where one of ``fields`` holds ``search``, case and accents aside."""
+    """Rows where one of ``fields`` holds ``search`` (its first SEARCH_MAX characters), case and
+    accents aside."""
     found = Q()
     for field in fields:
-        found |= Q(**{f"{field}__unaccent__icontains": search})
+        found |= Q(**{f"{field}__unaccent__icontains": search[:SEARCH_MAX]})
     return found

@@ -42,7 +42,6 @@ class CapturePhotoFilterForm(FilterForm):
 class CatalogueFilterForm(FilterForm):
     q = forms.CharField(
         required=False,
-        max_length=100,
         label="Search talent or twin",
         widget=forms.TextInput(attrs={"placeholder": "Talent or twin name", "type": "search"}),
     )

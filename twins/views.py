@@ -25,7 +25,7 @@ def talent_or_404(request: HttpRequest, pk: int) -> Talent:
 
 @login_required
 def talent_list(request: HttpRequest) -> HttpResponse:
-    search = request.GET.get("q", "").strip()[:100]
+    search = request.GET.get("q", "").strip()
     talents = selectors.talent_list(user=user_of(request), search=search)
     return render(
         request, "twins/talent_list.html", {"page": paginate(request, talents), "search": search}

@@ -27,7 +27,7 @@ from campaigns.enums import (
 from campaigns.models import Campaign, Render, RenderJob, Scene, Shot
 from campaigns.poses import KEYPOINT_NAMES, POSES, Pose
 from campaigns.rendering.base import FORMATS
-from studio.api.fields import IdField, free_form, strings
+from studio.api.fields import IdField, free_form, search_filter, strings
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.enums import Perm
 from twins.enums import Channel, ContentTag
@@ -112,11 +112,7 @@ class CampaignListApi(ListAPIView[Campaign]):
 
     class Filters(serializers.Serializer[object]):
         status = ChoiceFilter(CampaignStatus.choices)
-        q = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            help_text="Search in the name and the brief, case and accents aside",
-        )
+        q = search_filter("Search in the name and the brief, case and accents aside")
 
     def get_queryset(self) -> QuerySet[Campaign]:
         filters = query_filters(self.Filters, self.request)

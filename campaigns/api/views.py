@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from campaigns import selectors, services
 from campaigns.enums import LAYER_MAX, LIST_ITEM_MAX, LIST_MAX, SEASON_MAX, GarmentCategory, Slot
 from campaigns.models import Garment, Look
-from studio.api.fields import IdField, strings
+from studio.api.fields import IdField, search_filter, strings
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.permissions import Actor
 from twins.api.licensing import CheckReasonSerializer
@@ -76,11 +76,7 @@ class GarmentListApi(ListAPIView[Garment]):
         cutout = serializers.FileField(required=False)
 
     class Filters(serializers.Serializer[object]):
-        q = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            help_text="Search in name and SKU, case and accents aside",
-        )
+        q = search_filter("Search in name and SKU, case and accents aside")
         category = ChoiceFilter(GarmentCategory.choices)
         season = serializers.CharField(
             required=False, allow_blank=True, help_text="A season exactly, e.g. SS27"
@@ -342,13 +338,9 @@ class LookListApi(ListAPIView[Look]):
     serializer_class = LookOutputSerializer
 
     class Filters(serializers.Serializer[object]):
-        q = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            help_text=(
-                "Search in the look's name and in the name and SKU of its garments, case and"
-                " accents aside"
-            ),
+        q = search_filter(
+            "Search in the look's name and in the name and SKU of its garments, case and"
+            " accents aside"
         )
         garment = IdField(required=False, help_text="Only the looks that wear this garment")
 

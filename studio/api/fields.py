@@ -3,6 +3,7 @@ from typing import Any
 from rest_framework import serializers
 
 from studio.db import ID_MAX
+from studio.search import SEARCH_MAX
 
 
 class IdField(serializers.IntegerField):
@@ -21,6 +22,13 @@ class SlugRelated(serializers.SlugRelatedField[Any]):
         if isinstance(data, str) and "\x00" in data:
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+def search_filter(help_text: str) -> serializers.CharField:
+    """A list's ``q``: the same limit on every list, a longer search a 400 that names it."""
+    return serializers.CharField(
+        required=False, allow_blank=True, max_length=SEARCH_MAX, help_text=help_text
+    )
 
 
 def strings(choices: Any = None, **kwargs: Any) -> serializers.ListField:

@@ -111,3 +111,28 @@ def test_a_search_of_like_wildcards_finds_only_what_holds_them(world, login, q):
     found = client.get(reverse("api-garment-list"), {"q": q}).json()["results"]
     expected = [] if q == "\\" else ["Sale 50% off tee"]  # a full-width ％ is folded to %
     assert [row["name"] for row in found] == expected
+
+
+def test_every_search_has_one_limit_the_api_refuses_past_and_pages_cut_at(world, login):
+    """The first SEARCH_MAX characters of a search count; the API says a longer one is too long,
+    on every list alike."""
+    from studio.search import SEARCH_MAX
+
+    world.talent_a.discoverable = True
+    world.talent_a.save()
+    GarmentFactory(brand=world.brand_a, name="a" * 120, sku="AU-LONG")
+    client = login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    too_long = "a" * (SEARCH_MAX + 1)
+    for url in (
+        "api-garment-list",
+        "api-look-list",
+        "api-campaign-list",
+        "api-twin-catalogue",
+    ):
+        answer = client.get(reverse(url), {"q": too_long})
+        assert answer.status_code == 400 and "q" in answer.json(), url
+    booker = login(world.agency.members.get().user)
+    assert booker.get(reverse("api-talent-list"), {"q": too_long}).status_code == 400
+    client = login(world.user("brand-a", Role.STYLIST))
+    page = client.get(reverse("garment-list"), {"q": "a" * 150}).content.decode()
+    assert "AU-LONG" in page  # the first 100 of the 150 are in the name

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from studio.api.fields import IdField, SlugRelated, strings
+from studio.api.fields import IdField, SlugRelated, search_filter, strings
 from studio.api.schema import action_param
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.db import INT_MAX
@@ -220,12 +220,7 @@ class TwinCatalogueApi(ListAPIView[Twin]):
     serializer_class = OutputSerializer
 
     class Filters(serializers.Serializer[object]):
-        q = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            max_length=100,
-            help_text="A talent's or twin's name, case and accents aside",
-        )
+        q = search_filter("A talent's or twin's name, case and accents aside")
         licensed = ChoiceFilter(list(selectors.CATALOGUE_LICENSED.items()))
 
     def get_queryset(self) -> QuerySet[Twin]:

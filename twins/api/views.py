@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from studio.api.fields import free_form
+from studio.api.fields import free_form, search_filter
 from studio.api.schema import action_param
 from studio.api.views import (
     AuditEventOutputSerializer,
@@ -93,12 +93,7 @@ class TalentListApi(ListAPIView[Talent]):
     serializer_class = TalentOutputSerializer
 
     class Filters(serializers.Serializer[object]):
-        q = serializers.CharField(
-            required=False,
-            allow_blank=True,
-            max_length=100,
-            help_text="A talent's name, case and accents aside",
-        )
+        q = search_filter("A talent's name, case and accents aside")
 
     def get_queryset(self) -> QuerySet[Talent]:
         search = query_filters(self.Filters, self.request).get("q", "").strip()
