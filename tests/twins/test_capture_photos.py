@@ -119,3 +119,22 @@ def test_a_capture_set_is_filtered_by_angle_framing_light_and_checks(world, logi
     # Twin B's photos are not Talent A's to see, filtered or not.
     other = reverse("api-twin-photos", args=[world.twin_b.pk])
     assert client.get(other, {"check": "failed"}).status_code == 404
+
+
+def test_the_talent_adds_a_photo_through_the_twins_page(world, login):
+    from django.contrib.messages import get_messages
+
+    client = login(world.talent_a.user)
+    url = reverse("twin-detail", args=[world.twin_a.pk])
+    upload = form(png_bytes((50, 60), (1, 2, 3), "RGB"), lighting="daylight", framing="full_body")
+    answer = client.post(url, upload, follow=True)
+    assert answer.redirect_chain == [(url, 302)]
+    assert [str(m) for m in get_messages(answer.wsgi_request)] == [
+        "Photo added to the capture set."
+    ]
+    photo = world.twin_a.photos.get()
+    assert (photo.angle, photo.framing, photo.lighting) == ("front", "full_body", "daylight")
+    assert reverse("capture-photo-file", args=[photo.pk]) in answer.content.decode()
+    other = login(world.talent_b.user)  # another talent's twin: not even its page
+    assert other.post(url, form(png_bytes((40, 40)))).status_code == 404
+    assert world.twin_a.photos.count() == 1
