@@ -62,6 +62,14 @@ def test_plan_queue_watch_and_shortlist(world, live_server, page, tmp_path):
         "(img) => img.complete && img.naturalWidth > 0",
         arg=images.first.element_handle(),
     )
+    # The 4:5 render's card stands as tall as the 1:1's: every card's image box is the same.
+    wait_until(
+        page,
+        "[...document.querySelectorAll('[data-state=succeeded] img')]"
+        ".every((img) => img.complete && img.naturalWidth > 0)",
+    )
+    boxes = page.locator("[data-state=succeeded] .thumb")
+    assert len({round(boxes.nth(n).bounding_box()["height"], 1) for n in range(2)}) == 1
     # Shortlisting changes its card in place: no reload, the count beside the filter follows.
     card = page.locator("[data-state=succeeded]").first
     card_id = card.get_attribute("id")
