@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from studio.db import INT_MAX
@@ -12,7 +14,7 @@ from twins.enums import (
     Framing,
     Lighting,
 )
-from twins.models import License
+from twins.models import License, Twin
 from twins.selectors import CATALOGUE_LICENSED
 from twins.services import Terms
 from twins.services.people import CATEGORIES
@@ -142,3 +144,20 @@ class StandingTermsForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = forms.DateField(input_formats=["%Y-%m"], required=False)
+
+
+class UsageFilterForm(FilterForm):
+    """Where a talent's likeness is used, narrowed to a brand, a twin or a channel."""
+
+    brand = forms.ChoiceField(required=False, label="Brand")
+    twin = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Twin")
+    channel = forms.ChoiceField(
+        required=False, label="Channel", choices=[("", "Every channel"), *Channel.choices]
+    )
+
+    def __init__(self, *args: Any, brands: list[Brand], twins: list[Twin], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        brand_choices = [(b.slug, b.name) for b in brands]
+        self.fields["brand"].choices = [("", "Every brand"), *brand_choices]  # type: ignore[attr-defined]
+        twin_choices = [(t.pk, t.name) for t in twins]
+        self.fields["twin"].choices = [("", "Every twin"), *twin_choices]  # type: ignore[attr-defined]

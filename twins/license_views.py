@@ -19,7 +19,14 @@ from studio.permissions import Actor, actor_of, user_of
 from studio.views import paginate, require_perm, service_call
 from twins import selectors, services
 from twins.enums import LicenseStatus
-from twins.forms import CatalogueFilterForm, MonthForm, ReasonForm, StandingTermsForm, TermsForm
+from twins.forms import (
+    CatalogueFilterForm,
+    MonthForm,
+    ReasonForm,
+    StandingTermsForm,
+    TermsForm,
+    UsageFilterForm,
+)
 from twins.models import License
 from twins.views import talent_or_404
 
@@ -226,12 +233,16 @@ def talent_usage(request: HttpRequest, pk: int) -> HttpResponse:
     live = selectors.license_list_for_user(user=user, talent=talent).filter(
         status=LicenseStatus.ACTIVE
     )
-    uses = selectors.likeness_uses(user=user, talent=talent)
-    return render(
-        request,
-        "twins/usage.html",
-        {"talent": talent, "live": live, "page": paginate(request, uses)},
+    filters = UsageFilterForm(
+        request.GET,
+        brands=list(selectors.licensee_brands(talent=talent)),
+        twins=list(talent.twins.order_by("name")),
     )
+    filters.is_valid()  # a filter that is not among the choices filters nothing
+    asked = {name: value for name, value in filters.cleaned_data.items() if value}
+    uses = selectors.likeness_uses(user=user, talent=talent, **asked)
+    context = {"talent": talent, "live": live, "filters": filters, "filtered": bool(asked)}
+    return render(request, "twins/usage.html", {**context, "page": paginate(request, uses)})
 
 
 # --- The brand's side -----------------------------------------------------------------------------

@@ -278,14 +278,25 @@ def version_list(*, user: User, twin: Twin | None = None) -> QuerySet[TwinVersio
     return versions.select_related("twin__talent", "started_by").order_by("-number")
 
 
-def likeness_uses(*, user: User, talent: Talent) -> QuerySet[UsageLine]:
-    """Every published use of the talent's twins, newest first (campaigns records them)."""
-    return (
-        UsageLine.objects.filter(
-            license__twin__talent=talent,
-            kind=UsageKind.ASSET,
-            license__twin__talent__in=talents_actable_by(user),
-        )
-        .select_related("license__brand", "license__twin")
-        .order_by("-used_on", "-pk")
+def likeness_uses(
+    *, user: User, talent: Talent, brand: str = "", channel: str = "", twin: int | None = None
+) -> QuerySet[UsageLine]:
+    """Every published use of the talent's twins, newest first (campaigns records them); only
+    one brand's (by slug), one channel's or one twin's where asked."""
+    uses = UsageLine.objects.filter(
+        license__twin__talent=talent,
+        kind=UsageKind.ASSET,
+        license__twin__talent__in=talents_actable_by(user),
     )
+    if brand:
+        uses = uses.filter(license__brand__slug=brand)
+    if channel:
+        uses = uses.filter(channel=channel)
+    if twin is not None:
+        uses = uses.filter(license__twin=twin)
+    return uses.select_related("license__brand", "license__twin").order_by("-used_on", "-pk")
+
+
+def licensee_brands(*, talent: Talent) -> QuerySet[Brand]:
+    """The brands that have held a license for one of the talent's twins, by name."""
+    return Brand.objects.filter(licenses__twin__talent=talent).distinct().order_by("name")

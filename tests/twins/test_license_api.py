@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from studio.enums import Role
-from tests.factories import LicenseFactory
+from tests.factories import BrandFactory, LicenseFactory, ReplicaAgreementFactory, TwinFactory
 from twins.enums import LicenseStatus
 from twins.models import License, ReplicaAgreement, Twin
 from twins.services import usage_record
@@ -447,3 +447,48 @@ def test_every_decision_either_side_takes_over_the_api(world, login):
     )
     assert revoked.json()["status"] == "revoked"
     assert License.objects.get(pk=active.pk).revoked_reason == "Off-brand use"
+
+
+def test_where_my_likeness_is_used_filters_by_brand_twin_and_channel(world, login):
+    """On the page and in the API alike; the page offers only the brands that licensed the
+    talent's twins."""
+    second = TwinFactory(talent=world.talent_a, name="Editorial twin")
+    ReplicaAgreementFactory(twin=second)
+    uses = [
+        (LicenseFactory(twin=world.twin_a, brand=world.brand_a), "a-insta", "instagram"),
+        (LicenseFactory(twin=world.twin_a, brand=world.brand_b), "b-web", "web"),
+        (LicenseFactory(twin=second, brand=world.brand_a), "a-second", "web"),
+    ]
+    for n, (license, ref, channel) in enumerate(uses):
+        usage_record(
+            license=license,
+            asset_ref=ref,
+            channel=channel,
+            markets=["DE"],
+            used_on=date(2026, 6, n + 1),
+        )
+    rival = BrandFactory(name="Rival House", slug="rival")  # licenses another talent only
+    LicenseFactory(twin=world.twin_b, brand=rival)
+    client = login(world.talent_a.user)
+    url = reverse("api-talent-usage", args=[world.talent_a.pk])
+
+    def assets(**query: object) -> list[str]:
+        answer = client.get(url, query)
+        assert answer.status_code == 200, answer.content
+        return sorted(row["asset"] for row in answer.json()["results"])
+
+    assert assets() == ["a-insta", "a-second", "b-web"]
+    assert assets(brand="brand-a") == ["a-insta", "a-second"]
+    assert assets(channel="web") == ["a-second", "b-web"]
+    assert assets(twin=second.pk, channel="web") == ["a-second"]
+    assert assets(brand="rival") == []
+    assert client.get(url, {"channel": "fax"}).status_code == 400
+
+    page_url = reverse("talent-usage", args=[world.talent_a.pk])
+    page = client.get(page_url, {"brand": "brand-b"}).content.decode()
+    assert "b-web" in page and "a-insta" not in page and "a-second" not in page
+    assert '<option value="brand-a">Brand A</option>' in page and "Rival House" not in page
+    narrowed = client.get(page_url, {"twin": second.pk, "channel": "instagram"}).content.decode()
+    assert "Nothing published matches these filters." in narrowed
+    ignored = client.get(page_url, {"twin": world.twin_b.pk}).content.decode()  # not theirs
+    assert all(ref in ignored for ref in ("a-insta", "b-web", "a-second"))

@@ -442,10 +442,20 @@ class TalentUsageListApi(ListAPIView[UsageLine]):
 
     serializer_class = LikenessUseSerializer
 
+    class Filters(serializers.Serializer[object]):
+        brand = serializers.SlugField(required=False, help_text="Only this brand's (its slug)")
+        twin = IdField(required=False, help_text="Only this twin's")
+        channel = ChoiceFilter(Channel.choices)
+
     def get_queryset(self) -> QuerySet[UsageLine]:
         user = user_of(self.request)
         talent = talent_require(user, self.kwargs["pk"])
-        return selectors.likeness_uses(user=user, talent=talent)
+        filters = query_filters(self.Filters, self.request)
+        return selectors.likeness_uses(user=user, talent=talent, **filters)
+
+    @extend_schema(parameters=[Filters])
+    def get(self, request: Request, pk: int) -> Response:
+        return super().get(request, pk)
 
 
 # --- Statements -----------------------------------------------------------------------------------
