@@ -1,7 +1,12 @@
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
 from studio.models import AuditEvent, Brand, Membership
+from studio.services import brand_create
 
 
 class MembershipInline(admin.TabularInline[Membership, Brand]):
@@ -10,11 +15,56 @@ class MembershipInline(admin.TabularInline[Membership, Brand]):
     autocomplete_fields = ["user"]
 
 
+class BrandAddForm(forms.ModelForm[Brand]):
+    """A new brand names its first brand admin, who brings in the rest of the team."""
+
+    admin = forms.ModelChoiceField(
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        help_text="The brand's first brand admin; they add the rest of the team in the studio.",
+    )
+
+    class Meta:
+        model = Brand
+        fields = ["name", "slug"]
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        if Brand.objects.filter(name__iexact=name).exists():
+            raise forms.ValidationError("A brand of this name exists already.")
+        return name
+
+
 @admin.register(Brand)
 class BrandAdmin(admin.ModelAdmin[Brand]):
+    """Staff onboard a brand here, through the service the rest of the studio uses: its first
+    admin is seated with it and the onboarding is audited."""
+
     list_display = ["name", "slug", "created_at"]
     search_fields = ["name", "slug"]
     inlines = [MembershipInline]
+
+    def get_form(
+        self, request: HttpRequest, obj: Brand | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Brand]]:
+        if obj is None:
+            kwargs["form"] = BrandAddForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_inlines(self, request: HttpRequest, obj: Brand | None) -> list[Any]:
+        return [] if obj is None else [MembershipInline]  # the first admin comes with the form
+
+    def save_model(self, request: HttpRequest, obj: Brand, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        brand = brand_create(
+            actor=request.user,  # type: ignore[arg-type]  # the admin site is staff only
+            name=obj.name,
+            slug=obj.slug,
+            admin=form.cleaned_data["admin"],
+        )
+        obj.pk, obj.created_at = brand.pk, brand.created_at
+        obj._state.adding = False
 
 
 @admin.register(AuditEvent)

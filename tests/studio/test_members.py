@@ -67,3 +67,32 @@ def test_two_admins_adding_one_person_at_once_seat_them_once(world):
     assert sorted(outcomes) == ["done", "nadia is a member of Brand A already."]
     assert Membership.objects.filter(user=newcomer, brand=world.brand_a).count() == 1
     assert AuditEvent.objects.filter(verb="membership.added").count() == 1
+
+
+def test_staff_onboard_a_brand_in_the_admin_with_its_first_admin(world, client):
+    """Through the same service as everything else: the first admin is seated with the brand
+    and the onboarding is audited; a name taken already, whatever its case, adds nothing."""
+    from studio.models import Brand
+
+    staff = UserFactory(username="ops", is_staff=True, is_superuser=True)
+    first_admin = UserFactory(username="lumen-admin")
+    client.force_login(staff)
+    url = reverse("admin:studio_brand_add")
+    form = client.get(url).content.decode()
+    assert 'name="admin"' in form and "memberships-TOTAL_FORMS" not in form
+    answer = client.post(url, {"name": "Lumen", "slug": "lumen", "admin": first_admin.pk})
+    assert answer.status_code == 302, answer.content.decode()[:2000]
+    brand = Brand.objects.get(slug="lumen")
+    seat = brand.memberships.get()
+    assert (seat.user, seat.role) == (first_admin, Role.BRAND_ADMIN)
+    event = AuditEvent.objects.get(verb="brand.created")
+    assert (event.actor, event.brand, event.payload) == (staff, brand, {"admin": "lumen-admin"})
+    again = client.post(url, {"name": "LUMEN", "slug": "lumen-2", "admin": first_admin.pk})
+    assert (
+        again.status_code == 200
+        and "A brand of this name exists already." in again.content.decode()
+    )
+    assert not Brand.objects.filter(slug="lumen-2").exists()
+    # The brand's page in the admin still shows its team, and edits it.
+    change = client.get(reverse("admin:studio_brand_change", args=[brand.pk])).content.decode()
+    assert "memberships-TOTAL_FORMS" in change and "lumen-admin" in change
