@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from campaigns.models import Garment, Look, Shot
+from campaigns.models import Garment, Look, RenderJob, Shot
 from campaigns.services import (
     LookItemInput,
     garment_delete,
@@ -169,3 +169,24 @@ def test_a_look_deleted_while_queued_and_a_garment_deleted_while_worn_are_one_or
     else:
         assert (saved, gone) == (f"No such garment in your catalogue: [{shoe.pk}].", "done")
         assert not Look.objects.filter(name="Mules").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_matrix_queued_twice_at_once_is_queued_once(studio):
+    """A double click on Queue, or two directors at once: the campaign's lock puts one after the
+    other, and the second finds every shot in the matrix already."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+
+    spec = studio.spec(formats=("1:1", "4:5"), variants=2)
+
+    def queue() -> None:
+        matrix_queue(actor=studio.director, campaign=studio.campaign, spec=spec)
+
+    outcomes = sorted(race(queue, queue))
+    assert outcomes == [
+        "Nothing to render: every shot is forbidden or in the matrix already.",
+        "done",
+    ]
+    assert Shot.objects.filter(campaign=studio.campaign).count() == RenderJob.objects.count() == 4
+    broker_empty("gpu")
