@@ -262,9 +262,9 @@ class TwinVersionListApi(APIView):
         params = serializers.DictField(
             required=False,
             default=dict,
-            help_text="Numbers the backend takes, each within its bounds: `lora` takes steps "
-            "(1-20000), rank (1-128), resolution (64-2048), seed and learning_rate (1e-7-1e-2); "
-            "`reference` takes none. Anything else is a 400.",
+            help_text="Numbers the backend declares, each within its bounds (`reference` takes "
+            "none; `lora`'s are in the README). Anything else is a 400 that names the "
+            "parameter and what it takes.",
         )
 
         class Meta:
