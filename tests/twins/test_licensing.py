@@ -27,6 +27,7 @@ from twins.services import (
     standing_terms_update,
     twin_consent_revoke,
     usage_record,
+    wear_check,
 )
 
 pytestmark = pytest.mark.django_db
@@ -274,18 +275,69 @@ def test_standing_terms_agreement_and_consent_are_checked(world):
     assert codes(check(world)) == {CheckCode.NO_AGREEMENT}
 
 
-def test_asset_cap_counts_published_assets_at_publication(world):
-    license = LicenseFactory(
-        twin=world.twin_a, brand=world.brand_a, max_published_assets=1, per_asset_fee=Decimal("10")
+def test_one_talents_terms_and_agreements_never_decide_for_another(world, director):
+    for twin in (world.twin_a, world.twin_b):
+        LicenseFactory(twin=twin, brand=world.brand_a, categories=["top", "swimwear"])
+    for talent, blocked, strict in (
+        (world.talent_b, world.brand_a, True),
+        (world.talent_a, world.brand_b, False),
+    ):
+        standing_terms_update(
+            actor=talent.user,
+            talent=talent,
+            excluded_categories=["swimwear"] if strict else [],
+            excluded_content_tags=["alcohol"] if strict else [],
+            blocked_brands=[blocked],
+            agency_needs_confirmation=strict,
+        )
+    assert check(world, categories=["top", "swimwear"], content_tags=["alcohol"]).allowed
+    assert codes(
+        check(world, twin=world.twin_b, categories=["swimwear"], content_tags=["alcohol"])
+    ) == {CheckCode.BRAND_BLOCKED, CheckCode.CATEGORY_EXCLUDED, CheckCode.CONTENT_EXCLUDED}
+    # talent B wants to confirm their agency's decisions; talent A's agency still decides alone
+    world.talent_a.discoverable = True
+    world.talent_a.save()
+    request = license_request(actor=director, twin=world.twin_a, terms=terms())
+    license_accept(actor=world.agency.members.get().user, license=request)
+    assert License.objects.get(pk=request.pk).status == LicenseStatus.ACTIVE
+    # twin B's agreement is no agreement for twin A
+    world.twin_a.agreements.update(ends_on=date(2026, 5, 31))
+    assert codes(check(world)) == {CheckCode.NO_AGREEMENT}
+
+
+def test_a_look_may_be_worn_on_a_licenses_first_and_last_day_only(world):
+    license = LicenseFactory(twin=world.twin_a, brand=world.brand_a)
+    worn = {
+        day: wear_check(twin=world.twin_a, brand=world.brand_a, categories=["top"], on=day)
+        for day in (
+            license.starts_on - timedelta(days=1),
+            license.starts_on,
+            license.ends_on,
+            license.ends_on + timedelta(days=1),
+        )
+    }
+    assert [result.allowed for result in worn.values()] == [False, True, True, False]
+    assert [result.license for result in worn.values()] == [None, license, license, None]
+
+
+def test_asset_cap_counts_published_assets_at_publication(world, director, discoverable):
+    license = license_request(
+        actor=director, twin=discoverable, terms=terms(max_published_assets=2)
     )
+    license_accept(actor=world.talent_a.user, license=license)  # records the flat fee's line
+    for channel in ("instagram", "web"):  # one asset, on two channels
+        usage_record(
+            license=license, asset_ref="asset-1", channel=channel, markets=["DE"], used_on=MID
+        )
+    assert check(world, publishing=True).allowed
     usage_record(
-        license=license, asset_ref="asset-1", channel="instagram", markets=["DE"], used_on=MID
+        license=license, asset_ref="asset-2", channel="instagram", markets=["DE"], used_on=MID
     )
     assert check(world).allowed  # rendering is not publishing
     assert codes(check(world, publishing=True)) == {CheckCode.ASSET_CAP}
     with pytest.raises(PermissionDenied):
         usage_record(
-            license=license, asset_ref="asset-2", channel="instagram", markets=["DE"], used_on=MID
+            license=license, asset_ref="asset-3", channel="instagram", markets=["DE"], used_on=MID
         )
 
 
