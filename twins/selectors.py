@@ -79,7 +79,7 @@ def audit_list_for_talent(*, user: User, talent: Talent) -> QuerySet[AuditEvent]
     if not talents_actable_by(user).filter(pk=talent.pk).exists():
         return AuditEvent.objects.none()
     return AuditEvent.objects.filter(talent_user=talent.user_id).select_related(
-        "actor", "brand", "object_type"
+        "actor", "brand", "talent_user", "object_type"
     )
 
 
@@ -134,9 +134,9 @@ def twin_catalogue(*, actor: Actor, search: str = "", licensed: str = "") -> Que
         .prefetch_related(
             Prefetch(
                 "licenses",
-                queryset=License.objects.filter(brand=actor.brand).prefetch_related(
-                    "exclusive_against"
-                ),
+                queryset=License.objects.filter(brand=actor.brand)
+                .select_related("brand")
+                .prefetch_related("exclusive_against"),
                 to_attr="brand_licenses",
             )
         )
