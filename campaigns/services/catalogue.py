@@ -374,8 +374,8 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
     brand = actor.require(Perm.MANAGE_GARMENTS)
     report = ImportReport()
     wanted: dict[str, tuple[int, dict[str, Any]]] = {}  # SKU → (line, its details)
-    for number, row in _feed_rows(file):
-        if number - 1 > IMPORT_MAX_ROWS:
+    for count, (number, row) in enumerate(_feed_rows(file), start=1):
+        if count > IMPORT_MAX_ROWS:
             report.errors.append((number, f"Only the first {IMPORT_MAX_ROWS} rows are read."))
             break
         try:
@@ -472,9 +472,16 @@ def _feed_rows(file: IO[bytes]) -> list[tuple[int, dict[str, str]]]:
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    rows = []
     try:
         columns = {(c or "").strip().lower() for c in reader.fieldnames or []}
-        rows = list(itertools.islice(reader, IMPORT_MAX_ROWS + 1))
+        # Numbered by the line each row starts on, as an editor shows the file: a quoted cell
+        # can hold line breaks (a product description), and blank lines are skipped.
+        for row in itertools.islice(reader, IMPORT_MAX_ROWS + 1):
+            cells = [v for v in row.values() if isinstance(v, str)]
+            extra = row.get(None)  # a row's cells past the header's columns
+            cells += extra if isinstance(extra, list) else []
+            rows.append((reader.line_num - sum(cell.count("\n") for cell in cells), row))
     except csv.Error as exc:  # a cell past the csv module's 128 KiB limit, say
         raise StudioError(f"Line {reader.line_num + 1} cannot be read as CSV: {exc}.") from exc
     missing = [c for c in ("sku", "name", "category") if c not in columns]
@@ -487,7 +494,7 @@ def _feed_rows(file: IO[bytes]) -> list[tuple[int, dict[str, str]]]:
             number,
             {(k or "").strip().lower(): v.strip() for k, v in row.items() if isinstance(v, str)},
         )
-        for number, row in enumerate(rows, start=2)
+        for number, row in rows
     ]
 
 

@@ -209,6 +209,28 @@ def test_a_feed_imports_good_rows_and_reports_bad_ones_line_by_line(world, login
     assert shirt.colourways == ["white"] and shirt.sizes == []
 
 
+def test_a_refused_row_is_named_by_the_line_it_starts_on(world):
+    """A shop's export carries descriptions with line breaks, and blank lines: the report
+    points at the line where the row stands in the file."""
+    feed = (
+        "sku,name,category,description\r\n"
+        'AU-1,Coat,outerwear,"Warm,\r\nlong\r\nand lined"\r\n'  # lines 2 to 4
+        "\r\n"
+        "AU-2,,top,plain\r\n"  # line 6
+        'AU-3,Scarf,scarves,"Wool\nand silk"\r\n'  # lines 7 and 8
+        'AU-4,Belt,accessory,,"a cell past the header\r\n"\r\n'  # lines 9 and 10
+        "AU-5,Tee,tops,\r\n"
+    )
+    stylist = actor_for(world.user("brand-a", Role.STYLIST), "brand-a")
+    report = garment_import_csv(actor=stylist, file=io.BytesIO(feed.encode()))
+    assert report.created == ["AU-1", "AU-4"]
+    assert [(line, reason[:20]) for line, reason in report.errors] == [
+        (6, "A garment needs a SK"),
+        (7, "Unknown category 'sc"),
+        (11, "Unknown category 'to"),
+    ]
+
+
 def test_the_import_page_lists_the_first_hundred_refused_rows_and_counts_the_rest(world, login):
     client = login(world.user("brand-a", Role.STYLIST))
     feed = "sku,name,category\n" + "".join(f"T-{n},Tee {n},tops\n" for n in range(150))
