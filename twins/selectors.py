@@ -13,7 +13,6 @@ from studio.permissions import Actor, brand_scope
 from studio.search import matching
 from twins.enums import Angle, CheckStatus, Framing, LicenseStatus, Lighting, UsageKind
 from twins.models import (
-    Agency,
     CapturePhoto,
     License,
     ReplicaAgreement,
@@ -38,10 +37,6 @@ def talent_list(*, user: User, search: str = "") -> QuerySet[Talent]:
         twin_count=Count("twins", distinct=True),
         waiting_count=Count("twins__licenses", filter=waiting, distinct=True),
     ).order_by("display_name", "pk")
-
-
-def agency_list(*, user: User) -> QuerySet[Agency]:
-    return Agency.objects.filter(members__user=user)
 
 
 def twin_list(*, user: User) -> QuerySet[Twin]:

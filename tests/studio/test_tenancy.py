@@ -1,8 +1,11 @@
 """Nobody sees what is not theirs: another brand's objects, pages, API endpoints and media are 404,
 an agency reaches only the talent it represents and may act for, a talent only their own."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from studio.enums import Role
 from tests.factories import CapturePhotoFactory, RepresentationFactory
@@ -150,12 +153,26 @@ def test_agency_the_talent_does_not_let_act_is_refused(world, login):
     assert client.get(reverse("twin-detail", args=[world.twin_b.pk])).status_code == 404
 
 
-def test_ended_representation_no_longer_acts(world, login):
-    from datetime import date
-
-    world.agency.representations.update(ended_on=date(2026, 2, 1))
+@pytest.mark.parametrize(
+    ("starts", "ends", "acts"),
+    [
+        (0, None, True),  # from today
+        (1, None, False),  # from tomorrow
+        (-30, 0, True),  # to today
+        (-30, -1, False),  # to yesterday
+    ],
+)
+def test_an_agency_acts_only_within_its_representation(world, login, starts, ends, acts):
+    today = timezone.localdate()
+    world.agency.representations.update(
+        started_on=today + timedelta(days=starts),
+        ended_on=None if ends is None else today + timedelta(days=ends),
+    )
     client = login(world.agency.members.get().user)
-    assert client.get(reverse("twin-detail", args=[world.twin_a.pk])).status_code == 404
+    status = client.get(reverse("twin-detail", args=[world.twin_a.pk])).status_code
+    assert status == (200 if acts else 404)
+    listed = client.get(reverse("api-talent-list")).json()["results"]
+    assert [talent["id"] for talent in listed] == ([world.talent_a.pk] if acts else [])
 
 
 def test_brand_members_do_not_reach_talent_objects(world, login):

@@ -90,12 +90,14 @@ def test_a_brand_admin_adds_photos_at_a_capture_day_for_a_licensed_twin(world, l
 def test_a_capture_set_is_filtered_by_angle_framing_light_and_checks(world, login):
     """A capture day gives hundreds of photos: the talent finds the ones that failed their
     checks, or one angle in one light, on the page and through the API, a page at a time."""
-    from tests.factories import CapturePhotoFactory
+    from tests.factories import CapturePhotoFactory, TwinFactory
 
     make = CapturePhotoFactory.create_batch
     make(3, twin=world.twin_a, angle="back", lighting="daylight", check_status="failed")
     make(50, twin=world.twin_a, angle="front", check_status="passed")
     make(2, twin=world.twin_b, angle="back", lighting="daylight", check_status="failed")
+    second_twin = TwinFactory(talent=world.talent_a)  # the same talent's other twin
+    make(4, twin=second_twin, angle="back", lighting="daylight", check_status="failed")
     client = login(world.talent_a.user)
     api = reverse("api-twin-photos", args=[world.twin_a.pk])
 
