@@ -246,7 +246,7 @@ def job_list(
     batch: str = "",
 ) -> QuerySet[RenderJob]:
     jobs = brand_scope(RenderJob.objects.all(), actor).select_related(
-        "shot__look", "shot__twin", "shot__scene", "render"
+        "shot__look", "shot__twin__talent", "shot__scene", "render"
     )
     if campaign:
         jobs = jobs.filter(campaign=campaign)
@@ -395,7 +395,7 @@ def render_farm(*, actor: Actor) -> Farm:
     jobs = brand_scope(RenderJob.objects.all(), actor)
     running = list(
         jobs.filter(state=JobState.RUNNING)
-        .select_related("shot__look", "shot__twin", "campaign")
+        .select_related("shot__look", "shot__twin__talent", "campaign", "render")
         .order_by("started_at")
     )
     others = dict(

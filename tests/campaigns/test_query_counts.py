@@ -9,8 +9,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from campaigns.models import RenderJob
+from campaigns.models import RenderJob, RenderWorker
 from campaigns.services import (
     CampaignInput,
     LookItemInput,
@@ -119,11 +120,11 @@ def grow(studio, django_capture_on_commit_callbacks, n, tag):
     looks = [studio.look.pk]
     for i in range(n):
         top = GarmentFactory(brand=world.brand_a, category="top", name=f"Top {tag}{i}")
-        shoes = GarmentFactory(brand=world.brand_a, category="shoes", name=f"Shoes {tag}{i}")
+        jeans = GarmentFactory(brand=world.brand_a, category="bottom", name=f"Jeans {tag}{i}")
         look = look_save(
             actor=director,
             name=f"Look {tag}{i}",
-            items=[LookItemInput(top.pk), LookItemInput(shoes.pk)],
+            items=[LookItemInput(top.pk), LookItemInput(jeans.pk)],
         )
         looks.append(look.pk)
         campaign = campaign_create(
@@ -138,7 +139,7 @@ def grow(studio, django_capture_on_commit_callbacks, n, tag):
             ),
         )
         scene_add(actor=director, campaign=campaign, name="Sand", kind="colour", value="#d8c8a8")
-        scene_add(
+        grey = scene_add(
             actor=director,
             campaign=studio.campaign,
             name=f"Grey {tag}{i}",
@@ -163,10 +164,19 @@ def grow(studio, django_capture_on_commit_callbacks, n, tag):
         matrix_queue(
             actor=director,
             campaign=studio.campaign,
-            spec=studio.spec(looks=tuple(looks[: n // 2 + 1]), variants=n),
+            spec=studio.spec(looks=tuple(looks[: n // 2 + 1]), scenes=(grey.pk,), variants=n + 2),
         )
-    for job in RenderJob.objects.filter(state="queued")[: n * 2]:
+    for job in RenderJob.objects.filter(state="queued")[:n]:
         render_job_run(job_id=str(job.pk), worker="w")
+    now = timezone.now()
+    for i in range(n):  # workers on the farm, each running one of the jobs
+        worker = RenderWorker.objects.create(
+            hostname=f"gpu-{tag}{i}", queues=["gpu"], started_at=now, last_seen_at=now
+        )
+        job = RenderJob.objects.filter(state="queued").first()
+        RenderJob.objects.filter(pk=job.pk).update(
+            state="running", worker=worker.hostname, started_at=now, heartbeat_at=now
+        )
 
 
 def test_no_list_reads_more_for_more_rows(studio, django_capture_on_commit_callbacks):
