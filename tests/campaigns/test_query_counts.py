@@ -27,7 +27,10 @@ from tests.factories import (
     CapturePhotoFactory,
     GarmentFactory,
     LicenseFactory,
+    MembershipFactory,
     ReplicaAgreementFactory,
+    RepresentationFactory,
+    TalentFactory,
     TwinFactory,
 )
 from twins.services import usage_record
@@ -146,6 +149,11 @@ def grow(studio, django_capture_on_commit_callbacks, n, tag):
             kind="colour",
             value="#888888",
         )
+        represented = TalentFactory(discoverable=True)  # on the agency's roster and findable
+        RepresentationFactory(talent=represented, agency=world.agency)
+        ReplicaAgreementFactory(twin=TwinFactory(talent=represented))
+        LicenseFactory(twin=represented.twins.get(), brand=world.brand_a, status="requested")
+        MembershipFactory(brand=world.brand_a, role=Role.STYLIST)
         twin = TwinFactory(talent=world.talent_a, name=f"Twin {tag}{i}")
         ReplicaAgreementFactory(twin=twin)
         CapturePhotoFactory(twin=world.twin_a, angle="back")
