@@ -3,12 +3,13 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from studio.enums import Role
 from tests.factories import BrandFactory, LicenseFactory, ReplicaAgreementFactory, TwinFactory
 from twins.enums import LicenseStatus
 from twins.models import License, ReplicaAgreement, Twin
-from twins.services import usage_record
+from twins.services import standing_terms_update, usage_record
 
 pytestmark = pytest.mark.django_db
 
@@ -300,6 +301,22 @@ def test_the_twin_catalogue_is_searched_and_filtered_by_our_licenses(world, logi
     world.talent_a.save()
     for n in range(3):
         TwinFactory(talent=TalentFactory(display_name=f"Open talent {n}", discoverable=True))
+    # Neither a talent who does not work with brand A nor a twin whose consent is withdrawn
+    # is in brand A's catalogue.
+    blocking = TalentFactory(display_name="Blocks A", discoverable=True)
+    TwinFactory(talent=blocking)
+    standing_terms_update(
+        actor=blocking.user,
+        talent=blocking,
+        excluded_categories=[],
+        excluded_content_tags=[],
+        blocked_brands=[world.brand_a],
+        agency_needs_confirmation=False,
+    )
+    TwinFactory(
+        talent=TalentFactory(display_name="Withdrew", discoverable=True),
+        consent_revoked_at=timezone.now(),
+    )
     LicenseFactory(twin=world.twin_a, brand=world.brand_a, status=LicenseStatus.ACTIVE)
     open_twin = Twin.objects.get(talent__display_name="Open talent 0")
     LicenseFactory(twin=open_twin, brand=world.brand_b, status=LicenseStatus.ACTIVE)
@@ -324,6 +341,8 @@ def test_the_twin_catalogue_is_searched_and_filtered_by_our_licenses(world, logi
     assert "Inès Moreau ·" in page and "Open talent" not in page
     none = client.get(reverse("twin-catalogue"), {"q": "nobody"}).content.decode()
     assert "No twins match these filters." in none
+    client.force_login(world.user("brand-b", Role.CREATIVE_DIRECTOR))
+    assert "Blocks A" in talents() and "Withdrew" not in talents()
 
 
 def test_the_audit_api_filters_by_verb_as_its_page_does(world, login):
