@@ -314,3 +314,42 @@ def test_where_my_likeness_is_used(world, login):
         .status_code
         == 404
     )
+
+
+def test_an_agency_for_two_talents_sees_each_ones_own_terms_licenses_and_agreements(world, login):
+    from django.utils import timezone
+
+    from tests.factories import ReplicaAgreementFactory, RepresentationFactory
+    from twins.services import standing_terms_update
+
+    RepresentationFactory(talent=world.talent_b, agency=world.agency)
+    for talent, excluded, blocked in (
+        (world.talent_b, ["swimwear"], []),
+        (world.talent_a, [], [world.brand_b]),
+    ):
+        standing_terms_update(
+            actor=talent.user,
+            talent=talent,
+            excluded_categories=excluded,
+            excluded_content_tags=[],
+            blocked_brands=blocked,
+            agency_needs_confirmation=False,
+        )
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, markets=["IT"])
+    LicenseFactory(twin=world.twin_b, brand=world.brand_a, markets=["JP"])
+    world.twin_b.agreements.update(text_version="b-2026")
+    ReplicaAgreementFactory(
+        twin=world.twin_a, text_version="a-2025", ended_at=timezone.now(), ended_reason="Renewed"
+    )
+    booker = login(world.agency.members.get().user)
+    terms = booker.get(reverse("api-talent-terms", args=[world.talent_a.pk])).json()
+    assert (terms["excluded_categories"], terms["blocked_brands"]) == ([], ["brand-b"])
+    page = booker.get(reverse("talent-terms", args=[world.talent_a.pk])).content.decode()
+    assert "<dt>Never wears</dt>" in page and "<dd>swimwear</dd>" not in page
+    licenses = booker.get(reverse("talent-licenses", args=[world.talent_a.pk])).content.decode()
+    assert ">IT</abbr>" in licenses and ">JP</abbr>" not in licenses
+    api = booker.get(reverse("api-talent-licenses", args=[world.talent_a.pk])).json()
+    assert [row["markets"] for row in api["results"]] == [["IT"]]
+    twin_page = booker.get(reverse("twin-detail", args=[world.twin_a.pk])).content.decode()
+    assert "Every agreement signed for this twin (2)" in twin_page
+    assert "a-2025" in twin_page and "Renewed" in twin_page and "b-2026" not in twin_page
