@@ -335,8 +335,17 @@ def test_an_agency_for_two_talents_sees_each_ones_own_terms_licenses_and_agreeme
             blocked_brands=blocked,
             agency_needs_confirmation=False,
         )
-    LicenseFactory(twin=world.twin_a, brand=world.brand_a, markets=["IT"])
-    LicenseFactory(twin=world.twin_b, brand=world.brand_a, markets=["JP"])
+    for twin, market, fee in ((world.twin_a, "IT", "10.00"), (world.twin_b, "JP", "99.00")):
+        license = LicenseFactory(
+            twin=twin, brand=world.brand_a, markets=[market], per_asset_fee=Decimal(fee)
+        )
+        usage_record(
+            license=license,
+            asset_ref="a-1",
+            channel="web",
+            markets=[market],
+            used_on=date(2026, 6, 1),
+        )
     world.twin_b.agreements.update(text_version="b-2026")
     ReplicaAgreementFactory(
         twin=world.twin_a, text_version="a-2025", ended_at=timezone.now(), ended_reason="Renewed"
@@ -350,6 +359,10 @@ def test_an_agency_for_two_talents_sees_each_ones_own_terms_licenses_and_agreeme
     assert ">IT</abbr>" in licenses and ">JP</abbr>" not in licenses
     api = booker.get(reverse("api-talent-licenses", args=[world.talent_a.pk])).json()
     assert [row["markets"] for row in api["results"]] == [["IT"]]
+    statement = booker.get(
+        reverse("api-talent-statement", args=[world.talent_a.pk]), {"month": "2026-06"}
+    ).json()
+    assert (statement["count"], statement["totals"]) == (1, {"EUR": "10.00"})
     twin_page = booker.get(reverse("twin-detail", args=[world.twin_a.pk])).content.decode()
     assert "Every agreement signed for this twin (2)" in twin_page
     assert "a-2025" in twin_page and "Renewed" in twin_page and "b-2026" not in twin_page
