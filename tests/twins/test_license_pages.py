@@ -363,6 +363,8 @@ def test_an_agency_for_two_talents_sees_each_ones_own_terms_licenses_and_agreeme
         reverse("api-talent-statement", args=[world.talent_a.pk]), {"month": "2026-06"}
     ).json()
     assert (statement["count"], statement["totals"]) == (1, {"EUR": "10.00"})
+    uses = booker.get(reverse("api-talent-usage", args=[world.talent_a.pk])).json()["results"]
+    assert [use["markets"] for use in uses] == [["IT"]]
     twin_page = booker.get(reverse("twin-detail", args=[world.twin_a.pk])).content.decode()
     assert "Every agreement signed for this twin (2)" in twin_page
     assert "a-2025" in twin_page and "Renewed" in twin_page and "b-2026" not in twin_page
