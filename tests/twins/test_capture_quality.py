@@ -116,3 +116,30 @@ def test_coverage_is_the_talents_own(world, login):
     client = login(world.talent_b.user)
     assert client.get(reverse("twin-coverage", args=[world.twin_a.pk])).status_code == 404
     assert client.get(reverse("api-twin-coverage", args=[world.twin_a.pk])).status_code == 404
+
+
+def test_a_talents_second_twin_keeps_its_own_photos_coverage_and_versions(world, login):
+    from tests.factories import CapturePhotoFactory, TwinFactory
+    from twins.enums import TrainingStatus
+    from twins.models import TwinVersion
+
+    second = TwinFactory(talent=world.talent_a)
+    for twin in (world.twin_a, second):
+        TwinVersion.objects.create(
+            twin=twin,
+            number=1,
+            status=TrainingStatus.SUCCEEDED,
+            backend="reference",
+            trigger_token=f"tw{twin.pk}",
+            started_by=world.talent_a.user,
+        )
+    CapturePhotoFactory(
+        twin=second, angle="front", framing="full_body", lighting="studio", check_status="passed"
+    )
+    coverage = twin_coverage(twin=world.twin_a)
+    assert coverage.passed_required == 0
+    client = login(world.talent_a.user)
+    api = client.get(reverse("api-twin-coverage", args=[world.twin_a.pk])).json()
+    assert api["readiness"] == 0
+    versions = client.get(reverse("api-twin-versions", args=[world.twin_a.pk])).json()
+    assert [version["twin"] for version in versions] == [world.twin_a.pk]
