@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from studio.enums import Role
 from tests.factories import LicenseFactory, TwinFactory
-from twins.enums import LicenseStatus
+from twins.enums import LicenseStatus, UsageKind
 from twins.models import License, StandingTerms, UsageLine
 from twins.services import usage_record
 
@@ -346,6 +346,14 @@ def test_an_agency_for_two_talents_sees_each_ones_own_terms_licenses_and_agreeme
             markets=[market],
             used_on=date(2026, 6, 1),
         )
+        UsageLine.objects.create(  # the month's flat fee: a line of the statement, not a use
+            license=license,
+            kind=UsageKind.FLAT,
+            markets=[market],
+            used_on=date(2026, 6, 1),
+            amount=Decimal("100.00"),
+            currency="EUR",
+        )
     world.twin_b.agreements.update(text_version="b-2026")
     ReplicaAgreementFactory(
         twin=world.twin_a, text_version="a-2025", ended_at=timezone.now(), ended_reason="Renewed"
@@ -362,7 +370,7 @@ def test_an_agency_for_two_talents_sees_each_ones_own_terms_licenses_and_agreeme
     statement = booker.get(
         reverse("api-talent-statement", args=[world.talent_a.pk]), {"month": "2026-06"}
     ).json()
-    assert (statement["count"], statement["totals"]) == (1, {"EUR": "10.00"})
+    assert (statement["count"], statement["totals"]) == (2, {"EUR": "110.00"})
     uses = booker.get(reverse("api-talent-usage", args=[world.talent_a.pk])).json()["results"]
     assert [use["markets"] for use in uses] == [["IT"]]
     twin_page = booker.get(reverse("twin-detail", args=[world.twin_a.pk])).content.decode()
