@@ -219,7 +219,9 @@ class GarmentCutoutApi(APIView):
 
 
 class RefusedRowSerializer(serializers.Serializer[object]):
-    line = serializers.IntegerField(help_text="The row's line in the file (the header is line 1).")
+    line = serializers.IntegerField(
+        help_text="The line of the file the row starts on (the header is line 1)."
+    )
     reason = serializers.CharField()
 
     class Meta:
