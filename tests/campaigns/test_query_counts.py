@@ -83,6 +83,14 @@ def pages(studio):
         (director, reverse("look-list")),
         (director, reverse("look-create")),
         (director, reverse("look-detail", args=[studio.look.pk])),
+        (director, reverse("look-edit", args=[studio.look.pk])),
+        (
+            director,
+            reverse("garment-detail", args=[studio.look.items.order_by("pk").first().garment_id]),
+        ),
+        (director, reverse("campaign-edit", args=[campaign])),
+        (director, reverse("shot-detail", args=[studio.campaign.shots.order_by("pk").first().pk])),
+        (director, reverse("license-request", args=[world.twin_a.pk])),
         (director, reverse("campaign-list")),
         (director, reverse("campaign-board", args=[campaign])),
         (director, reverse("campaign-cards", args=[campaign])),
@@ -128,6 +136,14 @@ def grow(studio, django_capture_on_commit_callbacks, n, tag):
             actor=director,
             name=f"Look {tag}{i}",
             items=[LookItemInput(top.pk), LookItemInput(jeans.pk)],
+        )
+        look_save(  # the first look's top, worn again
+            actor=director,
+            name=f"Look {tag}{i} again",
+            items=[
+                LookItemInput(studio.look.items.order_by("pk").first().garment_id),
+                LookItemInput(jeans.pk),
+            ],
         )
         looks.append(look.pk)
         campaign = campaign_create(
