@@ -42,15 +42,19 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     status = status if status in CampaignStatus.values else ""
     search = request.GET.get("q", "").strip()
-    campaigns = selectors.campaign_list(actor=actor, status=status, search=search)
+    owners = list(selectors.campaigns_owned_by(brand=actor.require(Perm.VIEW_BRAND)))
+    owner = request.GET.get("owner", "")
+    owner = owner if owner in {user.get_username() for user in owners} else ""
+    campaigns = selectors.campaign_list(actor=actor, status=status, search=search, owner=owner)
     return render(
         request,
         "campaigns/campaign_list.html",
         {
             "page": paginate(request, campaigns, 24),
             "statuses": CampaignStatus.choices,
+            "owners": owners,
             "q": search,
-            "filtered": bool(status or search),
+            "filtered": bool(status or search or owner),
         },
     )
 

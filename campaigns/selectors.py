@@ -95,6 +95,12 @@ def campaign_owners(*, brand: Brand) -> QuerySet[Any]:
     )
 
 
+def campaigns_owned_by(*, brand: Brand) -> QuerySet[Any]:
+    """Whoever owns one of the brand's campaigns now, by username: the campaign list's filter."""
+    owners = Campaign.objects.filter(brand=brand).values("owner")
+    return get_user_model().objects.filter(pk__in=owners).order_by("username")
+
+
 def look_list(*, actor: Actor, search: str = "", garment: int | None = None) -> QuerySet[Look]:
     """The brand's looks, newest first. ``search`` finds a look by its name or by the name or
     SKU of a garment in it; ``garment``: the looks that wear that garment."""
@@ -146,10 +152,16 @@ def look_wearers(*, actor: Actor, look: Look) -> list[Wearer]:
 
 
 # --- Campaigns, shots, jobs, renders, the render farm ---------------------------------------------
-def campaign_list(*, actor: Actor, status: str = "", search: str = "") -> QuerySet[Campaign]:
+def campaign_list(
+    *, actor: Actor, status: str = "", search: str = "", owner: str = ""
+) -> QuerySet[Campaign]:
+    """The brand's campaigns, last changed first; of one ``status``, matching ``search``, or
+    owned by the member whose username is ``owner``."""
     campaigns = brand_scope(Campaign.objects.all(), actor).select_related("owner")
     if status:
         campaigns = campaigns.filter(status=status)
+    if owner:
+        campaigns = campaigns.filter(owner__username=owner)
     if search:
         campaigns = campaigns.filter(matching(search, "name", "brief"))
     # Its cover: the newest shortlisted render, else the newest render, that has a thumbnail

@@ -113,6 +113,9 @@ class CampaignListApi(ListAPIView[Campaign]):
     class Filters(serializers.Serializer[object]):
         status = ChoiceFilter(CampaignStatus.choices)
         q = search_filter("Search in the name and the brief, case and accents aside")
+        owner = serializers.CharField(
+            required=False, max_length=150, help_text="The owner's username."
+        )
 
     def get_queryset(self) -> QuerySet[Campaign]:
         filters = query_filters(self.Filters, self.request)
@@ -120,6 +123,7 @@ class CampaignListApi(ListAPIView[Campaign]):
             actor=api_actor(self.request),
             status=filters.get("status", ""),
             search=filters.get("q", ""),
+            owner=filters.get("owner", ""),
         )
 
     @extend_schema(parameters=[Filters])

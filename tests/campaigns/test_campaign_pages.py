@@ -683,9 +683,11 @@ def test_the_campaign_list_searches_and_filters_only_our_campaigns(director, stu
         return campaign_create(actor=actor, data=data)
 
     winter = start(studio.director, "Winter knits", "Alpine light, wool everywhere")
-    start(studio.director, "Resort", "Linen on the coast")
+    resort = start(studio.director, "Resort", "Linen on the coast")
     start(studio.director_b, "Winter coats")  # another brand's
     campaign_status_set(actor=studio.director, campaign=winter, status="in_production")
+    admin = studio.world.user("brand-a", Role.BRAND_ADMIN)
+    Campaign.objects.filter(pk=resort.pk).update(owner=admin)  # handed over
 
     def names(**query) -> list[str]:
         page = director.get(reverse("campaign-list"), query)
@@ -699,6 +701,15 @@ def test_the_campaign_list_searches_and_filters_only_our_campaigns(director, stu
     assert names(q="linen") == ["Resort"]  # the brief too
     assert names(q="winter", status="in_production") == ["Winter knits"]
     assert names(q="winter", status="draft") == []
+    assert names(owner="brand-a-brand_admin") == ["Resort"]
+    assert names(owner="brand-a-creative_director") == ["Spring", "Winter knits"]
+    assert director.get(reverse("api-campaign-list"), {"owner": "nobody"}).json()["count"] == 0
+    # The page offers whoever owns one of the brand's campaigns, and nobody of another brand.
+    page = director.get(reverse("campaign-list")).content.decode()
+    assert '<option value="brand-a-brand_admin">' in page
+    assert "brand-a-creative_director (me)</option>" in page and "brand-b-" not in page
+    bad = director.get(reverse("api-campaign-list"), {"owner": "x" * 151})
+    assert bad.status_code == 400 and "owner" in bad.json()
     empty = director.get(reverse("campaign-list"), {"q": "nothing like it"}).content.decode()
     assert "No campaign matches." in empty and "No campaigns yet." not in empty
 
