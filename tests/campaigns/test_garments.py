@@ -204,6 +204,9 @@ def test_the_catalogue_filters_by_season_and_by_cut_outs_to_check(world, login):
     page = client.get(reverse("garment-list")).content.decode()
     assert '<option value="AW26">' in page and '<option value="SS27">' in page
     assert 'value="FW99"' not in page  # another brand's seasons are not offered
+    GarmentFactory(brand=world.brand_a, name="No season", season="")
+    seasons = client.get(reverse("garment-list")).context["filters"].fields["season"].choices
+    assert [value for value, _label in seasons] == ["", "AW26", "SS27"]  # "" once: every season
     assert (
         sorted(page_names(season="AW26")) == ["Bare sku", "Wool coat"] == api_names(season="AW26")
     )
