@@ -19,7 +19,7 @@ from campaigns.forms import LOOK_PICKS
 from campaigns.models import Campaign, Render, RenderJob, RenderWorker, Scene, Shot
 from campaigns.services import matrix_queue, render_job_rerender, render_job_run
 from studio.enums import Role
-from tests.factories import png_bytes
+from tests.factories import LicenseFactory, png_bytes
 from tests.worker import broker_empty
 
 
@@ -93,7 +93,13 @@ def test_the_builder_plans_then_queues_and_shows_what_is_forbidden(
         "2 renders queued; 1 forbidden combination skipped; 4 shots already in the matrix."
         in again.content.decode()
     )
-    # Twin B is not licensed to the brand: not even offered.
+    # Twin B is not licensed to the brand (only asked for, and licensed to the other brand):
+    # not even offered.
+    for brand, status in ((studio.world.brand_a, "requested"), (studio.world.brand_b, "active")):
+        LicenseFactory(twin=studio.world.twin_b, brand=brand, status=status, current=True)
+    offered = director.get(url).content.decode()
+    assert f'name="twins" value="{studio.world.twin_a.pk}"' in offered
+    assert f'name="twins" value="{studio.world.twin_b.pk}"' not in offered
     response = director.post(url, {**form, "twins": [studio.world.twin_b.pk], "action": "plan"})
     assert (
         response.status_code == 400
