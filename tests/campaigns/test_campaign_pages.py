@@ -737,13 +737,14 @@ def test_the_campaign_list_shows_each_campaign_by_its_cover(
         return shown
 
     assert cover_ids() == []  # nothing rendered yet: no cover
-    queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5", "9:16"))
     for job in RenderJob.objects.order_by("queued_at", "pk"):
         with django_capture_on_commit_callbacks(execute=False):
             render_job_run(job_id=str(job.pk), worker="w")
-        render_thumbnail_make(render_id=job.render.pk)
-    first, newest = Render.objects.order_by("created_at", "pk")
-    assert cover_ids() == [newest.pk]
+    first, newest, unthumbed = Render.objects.order_by("created_at", "pk")
+    for render in (first, newest):
+        render_thumbnail_make(render_id=render.pk)
+    assert cover_ids() == [newest.pk]  # the newest with a thumbnail to show
     render_shortlist(actor=studio.director, render=first, shortlisted=True)
     assert cover_ids() == [first.pk]  # the director's pick comes first
     dashboard = director.get(reverse("dashboard")).content.decode()
@@ -765,6 +766,14 @@ def test_the_campaign_list_shows_each_campaign_by_its_cover(
             name=f"Copy {n}",
         )
     assert queries() == one
+    queued(studio, django_capture_on_commit_callbacks, formats=("16:9",))  # one to render
+    counts = director.get(reverse("campaign-list")).context["page"]
+    assert sorted((c.name, c.shot_count, c.active_jobs) for c in counts) == [
+        ("Copy 0", 0, 0),
+        ("Copy 1", 0, 0),
+        ("Copy 2", 0, 0),
+        ("Spring", 4, 1),
+    ]
     # Another brand sees neither the campaign nor its cover's file.
     rival = login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))
     assert "/media/renders/" not in rival.get(reverse("campaign-list")).content.decode()
