@@ -741,7 +741,7 @@ def test_the_campaign_list_shows_each_campaign_by_its_cover(
     for job in RenderJob.objects.order_by("queued_at", "pk"):
         with django_capture_on_commit_callbacks(execute=False):
             render_job_run(job_id=str(job.pk), worker="w")
-    first, newest, unthumbed = Render.objects.order_by("created_at", "pk")
+    first, newest, _unthumbed = Render.objects.order_by("created_at", "pk")
     for render in (first, newest):
         render_thumbnail_make(render_id=render.pk)
     assert cover_ids() == [newest.pk]  # the newest with a thumbnail to show
@@ -892,3 +892,32 @@ def test_campaign_wide_actions_posted_by_htmx_answer_in_place(
     assert again.status_code == 302 and again.url == reverse(
         "campaign-board", args=[studio.campaign.pk]
     )
+
+
+def test_a_board_shows_its_own_campaigns_shots_only(
+    director, studio, django_capture_on_commit_callbacks
+):
+    from campaigns.services import CampaignInput, campaign_create, scene_add
+
+    queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    other = campaign_create(
+        actor=studio.director,
+        data=CampaignInput(
+            name="Autumn",
+            starts_on=studio.campaign.starts_on,
+            ends_on=studio.campaign.ends_on,
+            markets=["DE"],
+            channels=["instagram"],
+            backend="preview",
+        ),
+    )
+    scene = scene_add(
+        actor=studio.director, campaign=other, name="Sand", kind="colour", value="#d8c8a8"
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=other, spec=studio.spec(scenes=(scene.pk,)))
+    for campaign, shots in ((studio.campaign, 2), (other, 1)):
+        cards = director.get(reverse("campaign-cards", args=[campaign.pk])).content.decode()
+        assert cards.count('class="card image-card shot"') == shots
+        api = director.get(reverse("api-shot-list", args=[campaign.pk])).json()
+        assert api["count"] == shots
