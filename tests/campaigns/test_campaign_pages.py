@@ -921,3 +921,5 @@ def test_a_board_shows_its_own_campaigns_shots_only(
         assert cards.count('class="card image-card shot"') == shots
         api = director.get(reverse("api-shot-list", args=[campaign.pk])).json()
         assert api["count"] == shots
+        jobs = director.get(reverse("api-job-list"), {"campaign": campaign.pk}).json()
+        assert jobs["count"] == shots
