@@ -923,3 +923,11 @@ def test_a_board_shows_its_own_campaigns_shots_only(
         assert api["count"] == shots
         jobs = director.get(reverse("api-job-list"), {"campaign": campaign.pk}).json()
         assert jobs["count"] == shots
+    shot = studio.campaign.shots.order_by("pk").first()
+    render_job_run(job_id=str(shot.jobs.get().pk), worker="w")
+    for query, count in (
+        ({"shot": shot.pk}, 1),
+        ({"state": "queued"}, 2),
+        ({"state": "succeeded"}, 1),
+    ):
+        assert director.get(reverse("api-job-list"), query).json()["count"] == count, query
