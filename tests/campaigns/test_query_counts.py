@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 
 
 def lists(studio):
-    """(who, url) for every list of the API, with the ids of the studio's objects."""
+    """(who, url) for the lists of the API, with the ids of the studio's objects."""
     world = studio.world
     director = world.user("brand-a", Role.CREATIVE_DIRECTOR)
     admin = world.user("brand-a", Role.BRAND_ADMIN)
@@ -71,7 +71,7 @@ def lists(studio):
 
 
 def pages(studio):
-    """(who, url) for every page that lists things, with the ids of the studio's objects."""
+    """(who, url) for the pages that list things or show an object with its relations."""
     world = studio.world
     director = world.user("brand-a", Role.CREATIVE_DIRECTOR)
     admin = world.user("brand-a", Role.BRAND_ADMIN)
