@@ -155,8 +155,8 @@ def look_wearers(*, actor: Actor, look: Look) -> list[Wearer]:
 def campaign_list(
     *, actor: Actor, status: str = "", search: str = "", owner: str = ""
 ) -> QuerySet[Campaign]:
-    """The brand's campaigns, last changed first; of one ``status``, matching ``search``, or
-    owned by the member whose username is ``owner``."""
+    """The brand's campaigns, last changed first; where given, only those of one ``status``,
+    matching ``search`` and owned by the member whose username is ``owner``."""
     campaigns = brand_scope(Campaign.objects.all(), actor).select_related("owner")
     if status:
         campaigns = campaigns.filter(status=status)
