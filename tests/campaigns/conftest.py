@@ -120,6 +120,19 @@ def make_studio(world: World, backend: str = "preview") -> Studio:
     return Studio(world, director, director_b, campaign, look, scene, version)
 
 
+def another_campaign(studio: Studio, name: str, **changes: Any) -> Campaign:
+    """A second campaign of the studio's brand, over the studio campaign's dates."""
+    values: dict[str, Any] = {
+        "name": name,
+        "starts_on": studio.campaign.starts_on,
+        "ends_on": studio.campaign.ends_on,
+        "markets": ["DE"],
+        "channels": ["instagram"],
+        "backend": "preview",
+    }
+    return campaign_create(actor=studio.director, data=CampaignInput(**{**values, **changes}))
+
+
 @pytest.fixture
 def studio(world: World) -> Studio:
     return make_studio(world)

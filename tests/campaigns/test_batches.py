@@ -9,11 +9,12 @@ from django.urls import reverse
 
 from campaigns.enums import JobState, Priority
 from campaigns.models import RenderJob
-from campaigns.services import CampaignInput, campaign_create, matrix_queue, render_job_run
+from campaigns.services import matrix_queue, render_job_run
 from studio.broker import queue_depths
 from studio.celery import app
 from studio.enums import Role
 from studio.models import AuditEvent
+from tests.campaigns.conftest import another_campaign
 from tests.worker import broker_empty
 
 
@@ -75,17 +76,7 @@ def test_a_batch_of_another_campaign_or_brand_is_not_cancelled_through_this_boar
     director, studio, login, django_capture_on_commit_callbacks
 ):
     ours = queued(studio, django_capture_on_commit_callbacks)
-    other = campaign_create(
-        actor=studio.director,
-        data=CampaignInput(
-            name="Winter",
-            starts_on=studio.campaign.starts_on,
-            ends_on=studio.campaign.ends_on,
-            markets=["DE"],
-            channels=["instagram"],
-            backend="preview",
-        ),
-    )
+    other = another_campaign(studio, "Winter")
     before = states()
     # The batch exists, but it is not this campaign's: nothing to cancel here.
     wrong = reverse("batch-cancel", args=[other.pk, ours[0].batch])

@@ -897,20 +897,11 @@ def test_campaign_wide_actions_posted_by_htmx_answer_in_place(
 def test_a_board_shows_its_own_campaigns_shots_only(
     director, studio, django_capture_on_commit_callbacks
 ):
-    from campaigns.services import CampaignInput, campaign_create, scene_add
+    from campaigns.services import scene_add
+    from tests.campaigns.conftest import another_campaign
 
     queued(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
-    other = campaign_create(
-        actor=studio.director,
-        data=CampaignInput(
-            name="Autumn",
-            starts_on=studio.campaign.starts_on,
-            ends_on=studio.campaign.ends_on,
-            markets=["DE"],
-            channels=["instagram"],
-            backend="preview",
-        ),
-    )
+    other = another_campaign(studio, "Autumn")
     scene = scene_add(
         actor=studio.director, campaign=other, name="Sand", kind="colour", value="#d8c8a8"
     )

@@ -13,16 +13,14 @@ from django.utils import timezone
 
 from campaigns.models import RenderJob, RenderWorker
 from campaigns.services import (
-    CampaignInput,
     LookItemInput,
-    campaign_create,
     look_save,
     matrix_queue,
     render_job_run,
     scene_add,
 )
 from studio.enums import Role
-from tests.campaigns.conftest import trained_version
+from tests.campaigns.conftest import another_campaign, trained_version
 from tests.factories import (
     CapturePhotoFactory,
     GarmentFactory,
@@ -38,8 +36,8 @@ from twins.services import usage_record
 pytestmark = pytest.mark.django_db
 
 
-def lists(studio):
-    """(who, url) for the lists of the API, with the ids of the studio's objects."""
+def addresses(studio):
+    """(who, url) for the lists of the API and the pages, with the studio's objects' ids."""
     world = studio.world
     director = world.user("brand-a", Role.CREATIVE_DIRECTOR)
     admin = world.user("brand-a", Role.BRAND_ADMIN)
@@ -67,17 +65,7 @@ def lists(studio):
         (talent.user, reverse("api-twin-versions", args=[world.twin_a.pk])),
         (talent.user, reverse("api-twin-photos", args=[world.twin_a.pk])),
         (world.agency.members.get().user, reverse("api-talent-list")),
-    ]
-
-
-def pages(studio):
-    """(who, url) for the pages that list things or show an object with its relations."""
-    world = studio.world
-    director = world.user("brand-a", Role.CREATIVE_DIRECTOR)
-    admin = world.user("brand-a", Role.BRAND_ADMIN)
-    talent = world.talent_a
-    campaign = studio.campaign.pk
-    return [
+        # The pages that list things or show an object with its relations.
         (director, reverse("dashboard")),
         (director, reverse("garment-list")),
         (director, reverse("look-list")),
@@ -116,7 +104,7 @@ def pages(studio):
 def queries(studio):
     counts = {}
     client = Client()
-    for user, url in lists(studio) + pages(studio):
+    for user, url in addresses(studio):
         client.force_login(user)
         with CaptureQueriesContext(connection) as read:
             response = client.get(url)
@@ -146,17 +134,7 @@ def grow(studio, django_capture_on_commit_callbacks, n, tag):
             ],
         )
         looks.append(look.pk)
-        campaign = campaign_create(
-            actor=director,
-            data=CampaignInput(
-                name=f"Campaign {tag}{i}",
-                starts_on=date(2026, 11, 1),
-                ends_on=date(2027, 3, 31),
-                markets=["DE"],
-                channels=["instagram"],
-                backend="preview",
-            ),
-        )
+        campaign = another_campaign(studio, f"Campaign {tag}{i}")
         scene_add(actor=director, campaign=campaign, name="Sand", kind="colour", value="#d8c8a8")
         grey = scene_add(
             actor=director,

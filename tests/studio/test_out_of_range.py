@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Campaign, Look, RenderJob
-from campaigns.services import CampaignInput, campaign_create
 from studio.errors import StudioError
+from tests.campaigns.conftest import another_campaign
 from twins.models import License, StandingTerms
 from twins.services import Terms
 
@@ -169,17 +169,7 @@ def test_a_talent_blocking_a_brand_no_key_holds_changes_nothing(world, client):
 
 def test_services_refuse_what_the_columns_cannot_hold(studio):
     with pytest.raises(StudioError, match="GPU budget is 0 to 60,000,000 seconds"):
-        campaign_create(
-            actor=studio.director,
-            data=CampaignInput(
-                name="Huge",
-                starts_on=studio.campaign.starts_on,
-                ends_on=studio.campaign.ends_on,
-                markets=["DE"],
-                channels=["instagram"],
-                gpu_budget_seconds=COUNT,
-            ),
-        )
+        another_campaign(studio, "Huge", gpu_budget_seconds=COUNT)
     terms = Terms(
         starts_on=studio.campaign.starts_on,
         ends_on=studio.campaign.ends_on,
