@@ -128,6 +128,7 @@ def garment_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 service(actor=actor, garment=garment, **form.cleaned_data)
             except StudioError as exc:
                 form.add_error(posted if posted in form.fields else None, exc.message)
+                garment.refresh_from_db()  # the page shows the cut-out as it is now
             else:
                 messages.success(request, done)
                 return redirect("garment-detail", pk=garment.pk)

@@ -41,6 +41,7 @@ class GarmentOutputSerializer(serializers.ModelSerializer[Garment]):
             "sizes",
             "season",
             "cutout_computed",
+            "cutout_sha256",
             "cutout_url",
             "packshot_url",
             "archived_at",
@@ -178,7 +179,8 @@ class GarmentCutoutApi(APIView):
     (a PNG at the packshot's size, green keeps, red removes, transparent elsewhere) GrabCut
     runs again from the current cut-out, held to them; with ``mask`` (white keeps, black
     removes) the mask is the cut-out; with ``compute=true`` it starts over, computed from the
-    packshot as on upload. Exactly one of the three."""
+    packshot as on upload. Exactly one of the three. Strokes sent with ``seen`` are refused
+    (409) when the cut-out is no longer the one they were painted over."""
 
     parser_classes = [MultiPartParser]
 
@@ -189,13 +191,22 @@ class GarmentCutoutApi(APIView):
             required=False,
             help_text="true: start over, the cut-out computed from the packshot again.",
         )
+        seen = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=64,
+            help_text="With strokes: the garment's cutout_sha256 they were painted over. If the"
+            " cut-out has changed since, the strokes are refused with 409.",
+        )
 
         class Meta:
             ref_name = "GarmentCutoutInput"
 
         def validate(self, attrs: dict[str, object]) -> dict[str, object]:
-            given = [name for name, value in attrs.items() if value is not False]
-            if len(given) != 1:
+            given = [name for name, value in attrs.items() if value not in (False, "")]
+            if "seen" in given and "strokes" not in given:
+                raise serializers.ValidationError("seen goes with strokes only.")
+            if len(set(given) - {"seen"}) != 1:
                 raise serializers.ValidationError("Send one of: strokes, a mask, or compute=true.")
             return attrs
 
@@ -207,7 +218,10 @@ class GarmentCutoutApi(APIView):
         data.is_valid(raise_exception=True)
         if "strokes" in data.validated_data:
             garment = services.garment_cutout_refine(
-                actor=actor, garment=garment, strokes=data.validated_data["strokes"]
+                actor=actor,
+                garment=garment,
+                strokes=data.validated_data["strokes"],
+                seen=data.validated_data.get("seen"),
             )
         elif data.validated_data.get("compute"):
             garment = services.garment_cutout_compute(actor=actor, garment=garment)

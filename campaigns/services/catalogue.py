@@ -304,10 +304,12 @@ def _cutout_replace(
     verb: str,
     *,
     computed: bool = False,
+    seen: str | None = None,
 ) -> Garment:
     cut = image_ingest(_png(cutout), prefix=f"garments/{brand.pk}")
     with transaction.atomic():
         garment = Garment.objects.select_for_update().get(pk=garment.pk)
+        _still_seen(garment, seen)
         garment.cutout, garment.cutout_sha256 = cut.name, cut.sha256
         garment.cutout_computed = computed
         garment.save(update_fields=["cutout", "cutout_sha256", "cutout_computed"])
@@ -338,17 +340,32 @@ def garment_mask_correct(*, actor: Actor, garment: Garment, mask: IO[bytes]) -> 
     )
 
 
-def garment_cutout_refine(*, actor: Actor, garment: Garment, strokes: IO[bytes]) -> Garment:
+def _still_seen(garment: Garment, seen: str | None) -> None:
+    """Strokes are painted over the cut-out the stylist saw (``seen``: its SHA-256; none: not
+    known, not checked); once another change has replaced it they would correct a cut-out
+    nobody looked at."""
+    if seen and seen != garment.cutout_sha256:
+        raise Conflict(
+            "The cut-out changed since you opened it (someone else corrected it): look at the"
+            " new one and paint your strokes again."
+        )
+
+
+def garment_cutout_refine(
+    *, actor: Actor, garment: Garment, strokes: IO[bytes], seen: str | None = None
+) -> Garment:
     """The stylist paints strokes over the packshot (green keeps, red removes, the rest
     transparent) in the cut-out editor; GrabCut runs again from the current cut-out, held to
-    them."""
+    them. With ``seen``, the SHA-256 of the cut-out they were painted over, strokes meant for a
+    cut-out that has changed since are refused, not applied to the new one."""
     brand, packshot = _packshot_of(actor, garment)
+    _still_seen(garment, seen)
     keep, remove = strokes_read(_painted(strokes, packshot, "painting"))
     if not keep.any() and not remove.any():
         raise StudioError("Paint at least one stroke: green keeps, red removes.")
     current = _opened(str(garment.cutout)) if garment.cutout else cutout_from_packshot(packshot)
     refined = cutout_refine(packshot, current, keep, remove)
-    return _cutout_replace(actor, brand, garment, refined, "garment.cutout_refined")
+    return _cutout_replace(actor, brand, garment, refined, "garment.cutout_refined", seen=seen)
 
 
 # --- CSV import of a product feed -----------------------------------------------------------------

@@ -14,8 +14,11 @@
   const COLOURS = { keep: "rgb(0, 200, 0)", remove: "rgb(230, 0, 0)" };
   let last = null;
 
-  // Painted strokes are what is sent; a file chosen by hand (no script) is the fallback.
-  input.closest(".field").style.display = "none";
+  // Painted strokes are what is sent; a file chosen by hand (no script) is the fallback. Why
+  // the last strokes were refused stays in sight.
+  for (const part of input.closest(".field").children) {
+    if (!part.classList.contains("error")) part.style.display = "none";
+  }
   submit.disabled = true;
 
   function ready() {

@@ -6,6 +6,7 @@ import io
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
@@ -14,6 +15,7 @@ from campaigns.models import Garment
 from studio.enums import Role
 from studio.models import AuditEvent
 from tests.hostile import corpus
+from tests.races import race
 
 pytestmark = pytest.mark.django_db
 
@@ -254,3 +256,71 @@ def test_only_the_brands_stylists_may_correct_and_only_garments_with_a_packshot(
         'id="cutout-editor"'
         not in stylist.get(reverse("garment-detail", args=[flat.pk])).content.decode()
     )
+
+
+def test_strokes_over_a_cut_out_that_changed_since_are_refused(world, login, dress):
+    """Two stylists have the editor open; one corrects the cut-out. The other's strokes were
+    painted over the cut-out as it was: they are refused, not applied to one they never saw, and
+    the page shows the new cut-out to paint over again."""
+    garment, _truth = dress
+    seen = garment.cutout_sha256
+    first, second = world.user("brand-a", Role.STYLIST), world.user("brand-a", Role.BRAND_ADMIN)
+    client = login(first)
+    page = client.get(reverse("garment-detail", args=[garment.pk])).content.decode()
+    assert f'name="seen" value="{seen}"' in page
+    square = Image.new("L", (1000, 1200), 0)
+    square.paste(255, (300, 300, 700, 900))
+    assert cutout_api(login(second), garment, mask=png(square)).status_code == 200
+    garment.refresh_from_db()
+    theirs = (garment.cutout.name, garment.cutout_sha256)
+
+    client = login(first)
+    before = AuditEvent.objects.count()
+    response = client.post(
+        reverse("garment-detail", args=[garment.pk]),
+        {"correct": "strokes", "strokes": scribble(REMOVE), "seen": seen},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "The cut-out changed since you opened it" in page
+    assert garment.cutout_url in page and f'name="seen" value="{theirs[1]}"' in page
+    garment.refresh_from_db()
+    assert (garment.cutout.name, garment.cutout_sha256) == theirs
+    assert AuditEvent.objects.count() == before
+
+    assert "changed since you opened it" in refused(
+        client, garment, strokes=scribble(REMOVE), seen=seen
+    )
+    assert refused(client, garment, strokes=scribble(REMOVE), seen=seen).startswith("409")
+    assert "seen goes with strokes only" in refused(client, garment, mask=png(square), seen=seen)
+    response = cutout_api(client, garment, strokes=scribble(REMOVE), seen=theirs[1])
+    assert response.status_code == 200 and response.json()["cutout_sha256"] != theirs[1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_stylists_refining_at_once_one_wins_the_other_is_told(world, dress):
+    """Both painted over the same cut-out and send at the same moment: one set of strokes is
+    applied, the other refused, never both one over the other."""
+    from campaigns.services import garment_cutout_refine
+    from studio.permissions import actor_for
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    garment, _truth = dress
+    seen = garment.cutout_sha256
+    stylists = [
+        actor_for(world.user("brand-a", Role.STYLIST), "brand-a"),
+        actor_for(world.user("brand-a", Role.BRAND_ADMIN), "brand-a"),
+    ]
+    outcomes = race(
+        *[
+            lambda actor=actor, colour=colour: garment_cutout_refine(
+                actor=actor, garment=garment, strokes=scribble(colour), seen=seen
+            )
+            for actor, colour in zip(stylists, (REMOVE, KEEP), strict=True)
+        ]
+    )
+    assert "done" in outcomes
+    assert "changed since you opened it" in outcomes[1 - outcomes.index("done")]
+    refined = AuditEvent.objects.filter(verb="garment.cutout_refined", object_id=str(garment.pk))
+    assert refined.count() == 1

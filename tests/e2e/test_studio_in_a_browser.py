@@ -106,31 +106,26 @@ SHOWN_ALPHA = """([img, x, y]) => {
 }"""
 
 
-def test_stylist_paints_away_a_price_tag_in_the_cutout_editor(world, live_server, page):
+def tagged_dress(world, sku: str):
     import io
 
     from campaigns.services import garment_create
     from studio.permissions import actor_for
-    from tests.campaigns.test_cutout_editor import TAG, alpha_of, packshot, tag_kept
+    from tests.campaigns.test_cutout_editor import packshot
 
-    stylist = world.user("brand-a", Role.STYLIST)
     data, _truth = packshot()
-    garment = garment_create(
-        actor=actor_for(stylist, "brand-a"),
-        sku="E2E-TAG",
+    return garment_create(
+        actor=actor_for(world.user("brand-a", Role.STYLIST), "brand-a"),
+        sku=sku,
         name="Tagged dress",
         category="dress",
         packshot=io.BytesIO(data),
     )
-    assert tag_kept(alpha_of(garment)) > 0.9
-    sign_in(page, live_server, stylist.username)
-    page.goto(f"{live_server.url}{reverse('garment-detail', args=[garment.pk])}")
-    page.wait_for_selector("#cutout-editor.ready")
-    refine = page.get_by_role("button", name="Refine the cut-out")
-    assert refine.is_disabled()  # nothing painted yet
-    shown = page.locator(".preview img").element_handle()
-    tag_x, tag_y = (TAG[0] + TAG[2]) // 2, (TAG[1] + TAG[3]) // 2
-    assert page.evaluate(SHOWN_ALPHA, [shown, tag_x, tag_y]) == 255  # the tag is in the cut-out
+
+
+def paint_over_the_tag(page) -> None:
+    """Red strokes zig-zag over the price tag, as a stylist's mouse would."""
+    from tests.campaigns.test_cutout_editor import TAG
 
     page.get_by_label("Remove").check()
     box = page.locator("#cutout-editor canvas").bounding_box()
@@ -145,6 +140,23 @@ def test_stylist_paints_away_a_price_tag_in_the_cutout_editor(world, live_server
     for n, y in enumerate(range(top + 5, bottom, 20)):
         page.mouse.move(*to_page(right - 5 if n % 2 else left + 5, y), steps=4)
     page.mouse.up()
+
+
+def test_stylist_paints_away_a_price_tag_in_the_cutout_editor(world, live_server, page):
+    from tests.campaigns.test_cutout_editor import TAG, alpha_of, tag_kept
+
+    garment = tagged_dress(world, "E2E-TAG")
+    assert tag_kept(alpha_of(garment)) > 0.9
+    sign_in(page, live_server, world.user("brand-a", Role.STYLIST).username)
+    page.goto(f"{live_server.url}{reverse('garment-detail', args=[garment.pk])}")
+    page.wait_for_selector("#cutout-editor.ready")
+    refine = page.get_by_role("button", name="Refine the cut-out")
+    assert refine.is_disabled()  # nothing painted yet
+    shown = page.locator(".preview img").element_handle()
+    tag_x, tag_y = (TAG[0] + TAG[2]) // 2, (TAG[1] + TAG[3]) // 2
+    assert page.evaluate(SHOWN_ALPHA, [shown, tag_x, tag_y]) == 255  # the tag is in the cut-out
+
+    paint_over_the_tag(page)
     refine.click()
     page.wait_for_selector(".message.success")
     assert "follows your strokes" in page.inner_text(".messages")
@@ -156,6 +168,48 @@ def test_stylist_paints_away_a_price_tag_in_the_cutout_editor(world, live_server
     wait_until(page, "(img) => img.complete && img.naturalWidth", arg=shown.element_handle())
     # the page shows the new cut-out, not the one the browser cached a moment ago
     assert page.evaluate(SHOWN_ALPHA, [shown.element_handle(), tag_x, tag_y]) == 0
+
+
+def test_strokes_over_a_cut_out_someone_changed_meanwhile_are_refused_in_sight(
+    world, live_server, page
+):
+    """While the stylist paints, a colleague corrects the cut-out: the strokes are refused with
+    the reason on screen (not hidden with the file field the script hides), the editor shows the
+    colleague's cut-out, and strokes painted over that one apply."""
+    import io
+
+    from PIL import Image
+
+    from campaigns.services import garment_mask_correct
+    from studio.permissions import actor_for
+    from tests.campaigns.test_cutout_editor import alpha_of, tag_kept
+
+    garment = tagged_dress(world, "E2E-RACE")
+    sign_in(page, live_server, world.user("brand-a", Role.STYLIST).username)
+    page.goto(f"{live_server.url}{reverse('garment-detail', args=[garment.pk])}")
+    page.wait_for_selector("#cutout-editor.ready")
+    paint_over_the_tag(page)
+    mask = Image.fromarray(alpha_of(garment)).convert("L")
+    mask.paste(255, (0, 0, 40, 40))  # the colleague keeps a corner too
+    painted = io.BytesIO()
+    mask.save(painted, "PNG")
+    painted.seek(0)
+    admin = actor_for(world.user("brand-a", Role.BRAND_ADMIN), "brand-a")
+    theirs = garment_mask_correct(actor=admin, garment=garment, mask=painted).cutout_sha256
+    page.get_by_role("button", name="Refine the cut-out").click()
+    refusal = page.get_by_role("alert").filter(has_text="changed since you opened it")
+    refusal.wait_for()
+    assert refusal.is_visible()
+    assert not page.locator("input[name=strokes]").is_visible()
+    garment.refresh_from_db()
+    assert garment.cutout_sha256 == theirs and tag_kept(alpha_of(garment)) > 0.9
+
+    page.wait_for_selector("#cutout-editor.ready")
+    paint_over_the_tag(page)
+    page.get_by_role("button", name="Refine the cut-out").click()
+    page.wait_for_selector(".message.success")
+    garment.refresh_from_db()
+    assert tag_kept(alpha_of(garment)) < 0.1
 
 
 def test_pages_load_without_a_failed_request(world, live_server, page):
