@@ -93,6 +93,53 @@ def test_the_plan_counts_renders_and_says_what_is_forbidden_and_why(studio):
     assert not Shot.objects.exists()  # planning changes nothing
 
 
+def test_the_estimate_follows_the_brands_own_recent_renders_on_the_campaigns_backend(
+    studio, django_capture_on_commit_callbacks, settings
+):
+    """The GPU time a render will take is the median of the brand's last 100 successful renders
+    on that backend, once there are five; never another brand's (it would tell how a rival's
+    campaigns run) nor another backend's."""
+    from campaigns.selectors import seconds_per_render
+
+    brand = studio.world.brand_a.pk
+    starting = settings.RENDER_ESTIMATE_SECONDS["preview"]
+    wall = scene_add(
+        actor=studio.director, campaign=studio.campaign, name="Wall", kind="colour", value="#222222"
+    )
+    queue(
+        studio,
+        django_capture_on_commit_callbacks,
+        scenes=(studio.scene.pk, wall.pk),
+        formats=tuple(FORMATS),
+        variants=14,
+    )
+    jobs = list(RenderJob.objects.order_by("pk"))
+    assert len(jobs) == 2 * len(FORMATS) * 14 > 100
+    start = timezone.now() - timedelta(hours=1)
+
+    def finish(rows, seconds, state=JobState.SUCCEEDED):
+        for n, (job, took) in enumerate(zip(rows, seconds, strict=True)):
+            RenderJob.objects.filter(pk=job.pk).update(
+                state=state, gpu_seconds=took, finished_at=start + timedelta(seconds=n)
+            )
+
+    finish(jobs[:4], [1.0, 2.0, 3.0, 40.0])
+    finish(jobs[4:5], [None])  # a render whose time was never reported counts for nothing
+    finish(jobs[5:7], [0.5, 9000.0], state=JobState.FAILED)  # nor does a failed job's
+    assert seconds_per_render(brand, "preview") == starting  # four are not a history yet
+    finish(jobs[7:8], [6.0])
+    assert seconds_per_render(brand, "preview") == 3.0  # the median of 1, 2, 3, 6, 40
+    assert seconds_per_render(studio.world.brand_b.pk, "preview") == starting
+    assert seconds_per_render(brand, "diffusers") == settings.RENDER_ESTIMATE_SECONDS["diffusers"]
+
+    # The last hundred: 57 older ones took 50 s, the 51 newest 2 s.
+    older, newer = jobs[:57], jobs[57:]
+    finish(older, [50.0] * len(older))
+    start += timedelta(minutes=5)
+    finish(newer, [2.0] * len(newer))
+    assert seconds_per_render(brand, "preview") == 2.0
+
+
 def test_the_plan_warns_where_the_license_ends_before_the_campaign(
     studio, login, django_capture_on_commit_callbacks
 ):
