@@ -1,4 +1,5 @@
-"""What happens elsewhere when a talent revokes a license or all consent for a twin.
+"""What happens elsewhere when a talent revokes a license or all consent for a twin, or retires
+one of its versions.
 
 twins never imports campaigns: apps that hold work made with a twin register a handler here
 (campaigns cancels queued renders, withdraws scheduled posts and flags live ones for takedown).
@@ -18,12 +19,13 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Revocation:
-    kind: str  # "license" or "consent"
+    kind: str  # "license", "consent" or "version" (one version retired: never rendered again)
     twin_id: int
     license_ids: tuple[int, ...]
     brand_ids: tuple[int, ...]
     reason: str
     actor_id: int
+    version_id: int | None = None  # kind "version": the retired version
 
 
 RevocationHandler = Callable[[Revocation], None]

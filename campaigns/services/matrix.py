@@ -138,6 +138,25 @@ def latest_versions(twin_ids: Iterable[int]) -> dict[int, TwinVersion]:
     return versions
 
 
+def shot_version_current(shot: Shot, newest: dict[int, TwinVersion]) -> str:
+    """A shot renders the twin version it was planned with until the talent retires that one;
+    then the twin's newest renderable version (``newest``, by twin) takes its place, the cell
+    staying the matrix's. Says why the shot cannot render at all, or nothing."""
+    if shot.version.retired_at is None:
+        return ""
+    retired = f"The talent retired version {shot.version.number} of the twin"
+    version = newest.get(shot.twin_id)
+    if version is None:
+        return f"{retired} and no other version is trained."
+    info = VersionInfo(annotations=version.annotations, weights_uri=version.weights_uri)
+    missing = render_backend(shot.campaign.backend).missing(info, POSES[shot.pose].angle)
+    if missing:
+        return f"{retired}; in version {version.number}: {missing}"
+    shot.version = version
+    shot.save(update_fields=["version"])
+    return ""
+
+
 def pair_reasons(
     book: LicenseBook, campaign: Campaign, twin_id: int, categories: list[str], on: date
 ) -> tuple[str, ...]:
@@ -388,7 +407,9 @@ def matrix_queue(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> Queue
 class RetriedBatch:
     batch: uuid.UUID
     jobs: int  # failed shots queued again
-    forbidden: int  # failed shots the license or the talent's terms no longer allow: left failed
+    # failed shots the license or the talent's terms no longer allow, or whose version the talent
+    # retired with no other to render: left failed
+    forbidden: int
 
 
 def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatch:
@@ -426,13 +447,20 @@ def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatc
             raise Conflict("No failed renders to retry.")
         book = LicenseBook(twins={s.twin_id for s in shots}, brand=campaign.brand, lock=True)
         today = timezone.localdate()
+        newest = latest_versions({s.twin_id for s in shots if s.version.retired_at})
+        for shot in shots:
+            shot.campaign = campaign
         allowed = [
             shot
             for shot in shots
             if not pair_reasons(book, campaign, shot.twin_id, shot.look.categories(), today)
+            and not shot_version_current(shot, newest)
         ]
         if not allowed:
-            raise Conflict("The licenses no longer allow any of the failed renders.")
+            raise Conflict(
+                "The licenses, or the talent's retired versions, no longer allow any of the"
+                " failed renders."
+            )
         _within_budget(campaign, len(allowed))
         batch = uuid.uuid4()
         jobs = [
@@ -534,6 +562,10 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
         )
         if reasons:
             raise Conflict("The license does not allow this render: " + " ".join(reasons))
+        newest = latest_versions([shot.twin_id]) if shot.version.retired_at else {}
+        retired = shot_version_current(shot, newest)
+        if retired:
+            raise Conflict(retired)
         _within_budget(campaign, 1)
         new = job_for(
             shot,

@@ -158,6 +158,20 @@ def _license_reasons(job: RenderJob) -> tuple[str, ...]:
     )
 
 
+RETIRED = "A retired version is never rendered again."
+
+
+def _retired(job: RenderJob) -> bool:
+    """Whether the talent has retired the job's twin version, read with the version's row locked
+    (as retiring locks it), so a retirement cannot slip in before the job is marked running."""
+    return (
+        TwinVersion.objects.select_for_update()
+        .filter(pk=job.version_id)
+        .exclude(retired_at=None)
+        .exists()
+    )
+
+
 def _claim(job_id: str, worker: str) -> RenderJob | None:
     """Take the job for this worker, or say why not. Checks the license again, holding the
     license rows until the job is marked running, so a revocation cannot slip in between."""
@@ -178,6 +192,10 @@ def _claim(job_id: str, worker: str) -> RenderJob | None:
         reasons = _license_reasons(job)
         if reasons:
             job_finish(job, JobState.FAILED, error="License check at start: " + " ".join(reasons))
+            return None
+        if _retired(job):
+            error = f"The talent retired version {job.version.number} of the twin. {RETIRED}"
+            job_finish(job, JobState.FAILED, error=error)
             return None
         job.state, job.worker, job.gpu, job.error = JobState.RUNNING, worker, "", ""
         job.attempts += 1
@@ -527,8 +545,9 @@ def render_shortlist(*, actor: Actor, render: Render, shortlisted: bool) -> Rend
 
 # --- Revocation -----------------------------------------------------------------------------------
 def render_jobs_revoked(revocation: Revocation) -> None:
-    """A talent revoked a license or all consent: stop every render of that twin that no
-    license still covers (registered with twins.revocation in CampaignsConfig.ready)."""
+    """A talent revoked a license or all consent, or retired a twin version: stop every render
+    of that twin that no license still covers, or of that version (registered with
+    twins.revocation in CampaignsConfig.ready)."""
     from twins.enums import LicenseStatus
     from twins.models import License
 
@@ -538,9 +557,13 @@ def render_jobs_revoked(revocation: Revocation) -> None:
             twin=revocation.twin_id, brand__in=revocation.brand_ids, status=LicenseStatus.ACTIVE
         ).values_list("brand_id", flat=True)
         jobs = jobs.filter(brand__in=set(revocation.brand_ids) - set(still))
-    reason = f"The talent revoked the {revocation.kind}." + (
-        f" {revocation.reason}" if revocation.reason else ""
-    )
+    if revocation.kind == "version":
+        jobs = jobs.filter(version=revocation.version_id)
+        reason = revocation.reason + " " + RETIRED
+    else:
+        reason = f"The talent revoked the {revocation.kind}." + (
+            f" {revocation.reason}" if revocation.reason else ""
+        )
     done = _cancel(jobs, reason)
     if done.queued or done.running:
         logger.info(

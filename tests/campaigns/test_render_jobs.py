@@ -29,6 +29,7 @@ from campaigns.services import (
     render_job_retry,
     render_job_run,
     render_jobs_cancel,
+    render_jobs_retry_failed,
     render_shortlist,
     render_thumbnail_make,
     scene_add,
@@ -38,7 +39,7 @@ from studio.db import bulk_insert
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
-from tests.campaigns.conftest import make_studio
+from tests.campaigns.conftest import make_studio, trained_version
 from tests.factories import GarmentFactory
 from twins.models import License, StandingTerms
 from twins.services import license_revoke, twin_consent_revoke
@@ -441,6 +442,91 @@ def test_withdrawn_consent_cancels_every_brands_renders(studio, django_capture_o
             actor=studio.world.talent_a.user, twin=studio.world.twin_a, reason="No more"
         )
     assert set(RenderJob.objects.values_list("state", flat=True)) == {JobState.CANCELLED}
+
+
+def test_a_retired_version_stops_its_renders_and_is_never_rendered_again(
+    studio, django_capture_on_commit_callbacks
+):
+    """Retiring a version cancels its queued renders and stops its running ones; a job whose
+    retirement slipped past that is failed when a worker takes it. Only that version: the twin's
+    other versions render on."""
+    from twins.services import twin_version_retire
+
+    talent = studio.world.talent_a.user
+    mine, _ = queue(studio, django_capture_on_commit_callbacks, variants=3)
+    jobs = list(RenderJob.objects.filter(batch=mine.batch).order_by("pk"))
+    RenderJob.objects.filter(pk=jobs[0].pk).update(
+        state=JobState.RUNNING, heartbeat_at=timezone.now()
+    )
+    newer = trained_version(studio.world.twin_a)
+    untouched = RenderJob.objects.create(
+        brand=studio.world.brand_a,
+        campaign=studio.campaign,
+        shot=jobs[1].shot,
+        batch=uuid.uuid4(),
+        backend="preview",
+        version=newer,
+        seed=7,
+        idempotency_key="another version",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        twin_version_retire(actor=talent, version=studio.version)
+    running, queued, other = (RenderJob.objects.get(pk=job.pk) for job in jobs[:3])
+    assert running.state == JobState.RUNNING and running.cancel_requested_at is not None
+    assert "The talent retired version 1 of the twin." in running.error
+    assert queued.state == other.state == JobState.CANCELLED
+    assert "A retired version is never rendered again." in queued.error
+    untouched.refresh_from_db()
+    assert untouched.state == JobState.QUEUED and untouched.cancel_requested_at is None
+
+    # Queued before the retirement, its handler never ran: the worker refuses it.
+    slipped = RenderJob.objects.filter(pk=queued.pk)
+    slipped.update(state=JobState.QUEUED, cancel_requested_at=None, finished_at=None, error="")
+    done = render_job_run(job_id=str(queued.pk), worker="w1@host")
+    assert done.state == JobState.FAILED
+    assert done.error == (
+        "The talent retired version 1 of the twin. A retired version is never rendered again."
+    )
+    assert not Render.objects.filter(job=queued.pk).exists()
+
+
+def test_a_shot_of_a_retired_version_renders_the_twins_newest_version_or_says_why_not(
+    studio, django_capture_on_commit_callbacks
+):
+    """Retry, re-render and retry-all of a shot whose version was retired render the twin's
+    newest version in its place (the cell stays the matrix's); with no other version, or one
+    without the pose's reference photo, they refuse and say why."""
+    from twins.services import twin_version_retire
+
+    talent = studio.world.talent_a.user
+    batch, _ = queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    first, second = RenderJob.objects.filter(batch=batch.batch).order_by("pk")
+    with django_capture_on_commit_callbacks(execute=True):
+        twin_version_retire(actor=talent, version=studio.version)
+    first.refresh_from_db()
+    with pytest.raises(Conflict, match="retired version 1 of the twin and no other version"):
+        render_job_retry(actor=studio.director, job=first)
+    with pytest.raises(Conflict, match="retired version 1 of the twin and no other version"):
+        render_job_rerender(actor=studio.director, job=first)
+    RenderJob.objects.filter(pk=second.pk).update(state=JobState.FAILED)
+    with pytest.raises(Conflict, match="retired versions, no longer allow any of the failed"):
+        render_jobs_retry_failed(actor=studio.director, campaign=studio.campaign)
+    assert RenderJob.objects.count() == 2
+
+    profile_only = trained_version(studio.world.twin_a, angles=("profile_left",))
+    with pytest.raises(Conflict, match="in version 2: The twin version has no reference photo"):
+        render_job_retry(actor=studio.director, job=first)
+    with django_capture_on_commit_callbacks(execute=True):
+        twin_version_retire(actor=talent, version=profile_only)
+    newest = trained_version(studio.world.twin_a)
+    again = render_job_retry(actor=studio.director, job=first)
+    assert again.version == newest and again.seed == first.seed
+    assert Shot.objects.get(pk=first.shot_id).version == newest
+    assert render_job_run(job_id=str(again.pk), worker="w").state == JobState.SUCCEEDED
+
+    retried = render_jobs_retry_failed(actor=studio.director, campaign=studio.campaign)
+    assert (retried.jobs, retried.forbidden) == (1, 0)
+    assert RenderJob.objects.get(batch=retried.batch).version == newest
 
 
 def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_callbacks):

@@ -22,6 +22,7 @@ from studio.services import audit_record
 from twins.enums import CheckStatus, TrainingStatus
 from twins.models import CapturePhoto, Twin, TwinVersion
 from twins.permissions import talent_require
+from twins.revocation import Revocation, revocation_dispatch
 from twins.selectors import twin_coverage
 from twins.services.capture import agreement_in_force
 from twins.training import training_backend, training_params
@@ -337,4 +338,15 @@ def twin_version_retire(*, actor: User, version: TwinVersion) -> TwinVersion:
     version.retired_at = timezone.now()
     version.save(update_fields=["retired_at"])
     _audit(actor, "twin_version.retired", version)
+    revocation_dispatch(  # its queued renders are cancelled, its running ones stopped
+        Revocation(
+            kind="version",
+            twin_id=version.twin_id,
+            license_ids=(),
+            brand_ids=(),
+            reason=f"The talent retired version {version.number} of the twin.",
+            actor_id=actor.pk,
+            version_id=version.pk,
+        )
+    )
     return version
