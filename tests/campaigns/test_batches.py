@@ -78,6 +78,10 @@ def test_a_batch_of_another_campaign_or_brand_is_not_cancelled_through_this_boar
     ours = queued(studio, django_capture_on_commit_callbacks)
     other = another_campaign(studio, "Winter")
     before = states()
+    # Its board and API list the batches of its own jobs: none yet.
+    assert rows(director.get(reverse("campaign-board", args=[other.pk])).content.decode()) == []
+    listed = director.get(reverse("api-campaign-batches", args=[other.pk])).json()["results"]
+    assert listed == []
     # The batch exists, but it is not this campaign's: nothing to cancel here.
     wrong = reverse("batch-cancel", args=[other.pk, ours[0].batch])
     assert "Nothing of the batch" in director.post(wrong, follow=True).content.decode()
