@@ -295,20 +295,38 @@ def test_the_render_farm_shows_workers_and_only_our_jobs(
         gpu_memory_mb=81559,
         backends=["diffusers"],
     )
+    RenderWorker.objects.create(
+        hostname="gpu3@farm", queues=["gpu"], started_at=now, last_seen_at=now
+    )
+    RenderWorker.objects.create(  # stopped a moment ago, with a word
+        hostname="gpu4@farm", queues=["gpu"], started_at=now, last_seen_at=now, stopped_at=now
+    )
     # Gone: one killed an hour ago is shown as such; one killed two days ago is forgotten.
     for name, silent in (("gpu1@farm", timedelta(hours=1)), ("gpu2@farm", timedelta(days=2))):
         RenderWorker.objects.create(
             hostname=name, queues=["gpu"], started_at=now - silent, last_seen_at=now - silent
         )
-    queued(studio, django_capture_on_commit_callbacks)
-    RenderJob.objects.update(
+    queued(studio, django_capture_on_commit_callbacks, formats=("16:9", "1:1", "4:5", "9:16"))
+    yesterday, running, done, _queued = RenderJob.objects.order_by("shot__format")
+    for job in (yesterday, done):
+        render_job_run(job_id=str(job.pk), worker="gpu3@farm")
+    RenderJob.objects.filter(pk=yesterday.pk).update(finished_at=now - timedelta(days=1))
+    RenderJob.objects.filter(pk=running.pk).update(
         state=JobState.RUNNING, worker="gpu0@farm", progress_step=3, progress_total=30
     )
     page = director.get(reverse("render-farm")).content.decode()
-    assert "gpu1@farm" in page and "Gone" in page and "gpu2@farm" not in page
+
+    def row(html: str, worker: str) -> str:
+        return re.search(rf"<tr><td>{worker}</td>.*?</tr>", html, re.DOTALL).group()
+
+    assert "gpu2@farm" not in page
+    states = {w: ">Up<" in row(page, w) for w in ("gpu0@farm", "gpu1@farm", "gpu4@farm")}
+    assert states == {"gpu0@farm": True, "gpu1@farm": False, "gpu4@farm": False}
+    assert "Gone" in row(page, "gpu1@farm") and "Gone" in row(page, "gpu4@farm")
     assert "gpu0@farm" in page and "NVIDIA H100 80GB HBM3 (79.6\xa0GB)" in page and "3/30" in page
-    shot = RenderJob.objects.get().shot_id
-    assert f'<a href="{reverse("shot-detail", args=[shot])}">' in page  # each running shot
+    links = re.findall(r'<a href="/shots/(\d+)/">', page)
+    assert links == [str(running.shot_id)]  # each running shot, only those
+    assert "<strong>1</strong> rendered · 0 failed" in page and "<li>Normal: 1</li>" in page
     # Redis keeps priorities apart: the gpu queue is shown by priority, the others in all.
     assert "gpu: 0 waiting (rush 0 · normal 0 · background 0)" in page
     assert re.search(r"<li>cpu: \d+ waiting</li>", page)
@@ -317,6 +335,15 @@ def test_the_render_farm_shows_workers_and_only_our_jobs(
     other.force_login(rival)
     seen = other.get(reverse("render-farm")).content.decode()
     assert "gpu0@farm" in seen and "Busy" in seen and "Look A" not in seen and "3/30" not in seen
+    assert "<strong>0</strong> rendered" in seen and "<li>Normal: 0</li>" in seen
+    # gpu3 rendered our shots and runs nothing now: idle to them as to us.
+    for html in (page, seen):
+        assert "Idle" in row(html, "gpu3@farm")
+    for client, jobs in ((director, [str(running.pk)]), (other, [])):
+        api = {w["hostname"]: w for w in client.get(reverse("api-farm")).json()["workers"]}
+        assert (api["gpu0@farm"]["busy"], api["gpu0@farm"]["jobs"]) == (True, jobs)
+        assert (api["gpu3@farm"]["alive"], api["gpu3@farm"]["busy"]) == (True, False)
+        assert not api["gpu4@farm"]["alive"]
 
 
 def test_the_board_and_its_api_show_the_shortlist_alone(
