@@ -41,7 +41,8 @@ from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.campaigns.conftest import make_studio, trained_version
 from tests.factories import GarmentFactory
-from twins.models import License, StandingTerms
+from twins.enums import TrainingStatus
+from twins.models import License, StandingTerms, TwinVersion
 from twins.services import license_revoke, twin_consent_revoke
 
 
@@ -248,6 +249,30 @@ def test_queue_queries_do_not_grow_with_the_matrix(studio, django_capture_on_com
     assert large <= small + 2  # bulk inserts, not a loop of saves
 
 
+def test_shots_render_the_twins_newest_trained_version(studio, django_capture_on_commit_callbacks):
+    """Not a newer one that failed to train or trains still, nor a retired one."""
+    from twins.services import twin_version_retire
+
+    twin = studio.world.twin_a
+    for status in (TrainingStatus.FAILED, TrainingStatus.RUNNING, TrainingStatus.QUEUED):
+        TwinVersion.objects.create(
+            twin=twin,
+            number=twin.versions.count() + 1,
+            status=status,
+            backend="reference",
+            started_by=twin.talent.user,
+        )
+    queue(studio, django_capture_on_commit_callbacks, formats=("1:1",))
+    assert Shot.objects.get().version == studio.version
+    newest = trained_version(twin)
+    queue(studio, django_capture_on_commit_callbacks, formats=("4:5",))
+    assert Shot.objects.get(format="4:5").version == newest
+    with django_capture_on_commit_callbacks(execute=True):
+        twin_version_retire(actor=twin.talent.user, version=newest)
+    queue(studio, django_capture_on_commit_callbacks, formats=("9:16",))
+    assert Shot.objects.get(format="9:16").version == studio.version
+
+
 def test_plan_queries_do_not_grow_with_looks_twins_channels_or_markets(studio):
     def plan(**spec):
         with CaptureQueriesContext(connection) as captured:
@@ -276,7 +301,12 @@ def test_bad_input_is_refused_and_changes_nothing(studio, django_capture_on_comm
     cases = [
         ({"poses": ("moonwalk",)}, "Poses are"),
         ({"formats": ("3:2",)}, "Formats are"),
+        ({"formats": ("1:1", "3:2")}, "Formats are"),  # one unknown among known ones
+        ({"formats": ()}, "Formats are"),
+        ({"poses": ("standing-front", "moonwalk")}, "Poses are"),
+        ({"poses": ()}, "Poses are"),
         ({"variants": 0}, "Variants"),
+        ({"variants": 21}, "Variants"),
         ({"looks": ()}, "at least one of the looks"),
         ({"looks": (foreign_look.pk + 1000,)}, "No such look"),
         ({"scenes": (studio.scene.pk + 1000,)}, "No such scene"),
