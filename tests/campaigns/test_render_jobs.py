@@ -39,7 +39,7 @@ from studio.db import bulk_insert
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
-from tests.campaigns.conftest import make_studio, trained_version
+from tests.campaigns.conftest import another_campaign, make_studio, trained_version
 from tests.factories import GarmentFactory
 from twins.enums import TrainingStatus
 from twins.models import License, StandingTerms, TwinVersion
@@ -298,7 +298,18 @@ def test_plan_queries_do_not_grow_with_looks_twins_channels_or_markets(studio):
 
 def test_bad_input_is_refused_and_changes_nothing(studio, django_capture_on_commit_callbacks):
     foreign_look = studio.world.garment_b  # not a look, and another brand's id space
+    # A scene is its campaign's: not one of the brand's other campaign, nor a rival's.
+    ours = another_campaign(studio, "Winter")
+    theirs = make_studio_b(studio)
+    elsewhere = [
+        scene_add(actor=actor, campaign=campaign, name="Snow", kind="colour", value="#ffffff")
+        for actor, campaign in ((studio.director, ours), (studio.director_b, theirs))
+    ]
     cases = [
+        *(
+            ({"scenes": (scene.pk,)}, f"No such scene in this campaign: {scene.pk}")
+            for scene in elsewhere
+        ),
         ({"poses": ("moonwalk",)}, "Poses are"),
         ({"formats": ("3:2",)}, "Formats are"),
         ({"formats": ("1:1", "3:2")}, "Formats are"),  # one unknown among known ones
