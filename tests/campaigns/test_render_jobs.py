@@ -348,6 +348,33 @@ def test_another_brand_cannot_plan_or_queue_on_our_campaign(
     assert not RenderJob.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_same_matrix_queued_twice_at_once_is_queued_once(studio):
+    """Two directors press Queue on the same matrix at the same moment: the campaign's lock
+    makes the second see the first's shots and queue none of them."""
+    from tests.races import race
+    from tests.worker import broker_empty
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    admin = actor_for(studio.world.user("brand-a", "brand_admin"), "brand-a")
+    spec = studio.spec(formats=("1:1", "4:5"), variants=2)
+    try:
+        outcomes = race(
+            *[
+                lambda actor=actor: matrix_queue(actor=actor, campaign=studio.campaign, spec=spec)
+                for actor in (studio.director, admin)
+            ]
+        )
+    finally:
+        broker_empty("gpu")
+    assert sorted(outcomes) == [
+        "Nothing to render: every shot is forbidden or in the matrix already.",
+        "done",
+    ]
+    assert Shot.objects.count() == RenderJob.objects.count() == 4
+
+
 def test_over_the_budget_nothing_is_queued(studio, django_capture_on_commit_callbacks):
     studio.campaign.gpu_budget_seconds = 1
     studio.campaign.save()
