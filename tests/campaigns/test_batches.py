@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from campaigns.enums import JobState, Priority
 from campaigns.models import RenderJob
-from campaigns.services import matrix_queue, render_job_run
+from campaigns.services import matrix_queue, render_batch_prioritize, render_job_run
 from studio.broker import queue_depths
 from studio.celery import app
 from studio.enums import Role
+from studio.errors import StudioError
 from studio.models import AuditEvent
 from tests.campaigns.conftest import another_campaign
 from tests.worker import broker_empty
@@ -169,6 +170,10 @@ def test_a_batch_is_rushed_by_page_and_api_and_sent_again_at_rush(
     assert (
         bad.status_code == 400 and RenderJob.objects.get(pk=other[0].pk).priority == Priority.NORMAL
     )
+    with pytest.raises(StudioError, match="A priority is one of 0, 3, 6"):
+        render_batch_prioritize(
+            actor=studio.director, campaign=studio.campaign, batch=other[0].batch, priority=42
+        )
     with django_capture_on_commit_callbacks(execute=False):
         done = client.post(url, {"priority": "background"}, content_type="application/json")
     assert done.json() == {"jobs": 1}

@@ -9,10 +9,11 @@ from django.urls import reverse
 
 from campaigns.enums import JobState, Priority
 from campaigns.models import RenderJob
-from campaigns.services import matrix_queue, render_jobs_retry_failed
+from campaigns.services import matrix_queue, render_jobs_retry_failed, scene_add
 from studio.enums import Role
 from studio.errors import Conflict, NotFound
 from studio.models import AuditEvent
+from tests.campaigns.conftest import another_campaign
 from tests.worker import broker_empty
 from twins.enums import LicenseStatus
 from twins.models import License
@@ -87,6 +88,24 @@ def test_what_the_license_no_longer_allows_or_the_budget_cannot_pay_is_not_queue
         render_jobs_retry_failed(actor=studio.director, campaign=studio.campaign)
     assert RenderJob.objects.count() == before
     assert not AuditEvent.objects.filter(verb="render.batch_retried").exists()
+
+
+def test_only_this_campaigns_failed_shots_are_retried(studio, django_capture_on_commit_callbacks):
+    """The brand's other campaign has failed renders too: they stay as they are."""
+    winter = another_campaign(studio, "Winter")
+    snow = scene_add(
+        actor=studio.director, campaign=winter, name="Snow", kind="colour", value="#ffffff"
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=winter, spec=studio.spec(scenes=(snow.pk,)))
+    queue(studio, django_capture_on_commit_callbacks)
+    for job in RenderJob.objects.all():
+        fail(job)
+    with django_capture_on_commit_callbacks(execute=False):
+        retried = render_jobs_retry_failed(actor=studio.director, campaign=studio.campaign)
+    assert retried.jobs == 1
+    assert RenderJob.objects.get(batch=retried.batch).campaign == studio.campaign
+    assert RenderJob.objects.filter(campaign=winter).count() == 1
 
 
 def test_another_brand_and_other_roles_cannot_retry(
