@@ -6,6 +6,7 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from campaigns.enums import JobState, Priority
 from campaigns.models import RenderJob
@@ -148,6 +149,7 @@ def test_a_batch_is_rushed_by_page_and_api_and_sent_again_at_rush(
     assert (
         board.count(">Rush 2 queued</button>") == 1 and board.count(">Rush 1 queued</button>") == 1
     )
+    RenderJob.objects.update(sent_at=timezone.now())  # on the broker, at normal priority
     with django_capture_on_commit_callbacks(execute=False) as sent:
         page = director.post(
             reverse("batch-rush", args=[studio.campaign.pk, jobs[0].batch]), follow=True
@@ -156,7 +158,9 @@ def test_a_batch_is_rushed_by_page_and_api_and_sent_again_at_rush(
     priorities = dict(RenderJob.objects.values_list("pk", "priority"))
     assert [priorities[job.pk] for job in jobs] == [Priority.NORMAL, Priority.RUSH, Priority.RUSH]
     assert priorities[other[0].pk] == Priority.NORMAL  # another batch: untouched
-    assert RenderJob.objects.get(pk=jobs[1].pk).sent_at is None  # until the send just scheduled
+    # Unsent until the send just scheduled: sent again, at rush, by it or by the reconciler.
+    assert RenderJob.objects.get(pk=jobs[1].pk).sent_at is None
+    assert RenderJob.objects.get(pk=other[0].pk).sent_at is not None
     assert "Rush 2 queued" not in page  # nothing of it left to rush
     again = director.post(
         reverse("batch-rush", args=[studio.campaign.pk, jobs[0].batch]), follow=True
