@@ -90,7 +90,7 @@ class StrokesForm(forms.Form):
     use_required_attribute = False  # the script fills the field in as the form is sent
 
     strokes = forms.FileField(help_text="PNG at the packshot's size: green keeps, red removes.")
-    # The SHA-256 of the cut-out the strokes were painted over (empty: none yet).
+    # The SHA-256 of the cut-out the strokes were painted over (empty: not checked).
     seen = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
