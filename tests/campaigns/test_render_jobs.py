@@ -604,6 +604,9 @@ def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_ca
         render_job_cancel(actor=studio.director_b, job=job)  # another brand's job
     cancelled = render_job_cancel(actor=studio.director, job=job)
     assert cancelled.state == JobState.CANCELLED
+    # Queued, it ends at once: asked and finished in the same moment.
+    assert cancelled.finished_at is not None
+    assert cancelled.cancel_requested_at == cancelled.finished_at
     with pytest.raises(Conflict):
         render_job_cancel(actor=studio.director, job=cancelled)
     assert (
