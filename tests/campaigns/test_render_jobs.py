@@ -598,8 +598,8 @@ def test_a_shot_of_a_retired_version_renders_the_twins_newest_version_or_says_wh
 
 
 def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_callbacks):
-    batch, _ = queue(studio, django_capture_on_commit_callbacks)
-    job = RenderJob.objects.get(batch=batch.batch)
+    queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    neighbour, job = RenderJob.objects.all()  # the job, not the brand's first
     with pytest.raises(NotFound):
         render_job_cancel(actor=studio.director_b, job=job)  # another brand's job
     cancelled = render_job_cancel(actor=studio.director, job=job)
@@ -607,6 +607,9 @@ def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_ca
     # Queued, it ends at once: asked and finished in the same moment.
     assert cancelled.finished_at is not None
     assert cancelled.cancel_requested_at == cancelled.finished_at
+    assert cancelled.pk == job.pk
+    neighbour.refresh_from_db()  # that job alone is cancelled
+    assert neighbour.state == JobState.QUEUED and neighbour.cancel_requested_at is None
     with pytest.raises(Conflict):
         render_job_cancel(actor=studio.director, job=cancelled)
     assert (

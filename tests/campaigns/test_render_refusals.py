@@ -10,10 +10,11 @@ from campaigns.enums import CampaignStatus, JobState
 from campaigns.models import RenderJob, Scene
 from campaigns.poses import POSES
 from campaigns.rendering.base import FORMATS
-from campaigns.services import matrix_queue
+from campaigns.services import matrix_queue, scene_add
 from campaigns.services.matrix import MAX_MATRIX
 from studio.enums import Role
 from studio.models import AuditEvent
+from tests.campaigns.conftest import another_campaign
 from tests.factories import LicenseFactory, ReplicaAgreementFactory, TwinFactory
 from twins.enums import LicenseStatus
 from twins.models import License
@@ -71,9 +72,17 @@ def test_an_archived_campaign_renders_nothing_until_it_is_a_draft_again(api, stu
 
 
 def test_archiving_a_campaign_stops_its_renders(api, studio, django_capture_on_commit_callbacks):
+    winter = another_campaign(studio, "Winter")  # the brand's other campaign renders on
+    snow = scene_add(
+        actor=studio.director, campaign=winter, name="Snow", kind="colour", value="#ffffff"
+    )
     with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=winter, spec=studio.spec(scenes=(snow.pk,)))
         matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec(variants=3))
-    first, second, third = RenderJob.objects.order_by("shot__variant")
+    elsewhere = RenderJob.objects.get(campaign=winter)
+    first, second, third = RenderJob.objects.filter(campaign=studio.campaign).order_by(
+        "shot__variant"
+    )
     RenderJob.objects.filter(pk=first.pk).update(state=JobState.RUNNING, worker="w@host")
     RenderJob.objects.filter(pk=third.pk).update(state=JobState.FAILED, error="Worker lost")
     page = api.post(
@@ -89,6 +98,7 @@ def test_archiving_a_campaign_stops_its_renders(api, studio, django_capture_on_c
     assert jobs[first.pk].state == JobState.RUNNING  # it stops at its next step
     assert jobs[first.pk].cancel_requested_at is not None
     assert (jobs[third.pk].state, jobs[third.pk].error) == (JobState.FAILED, "Worker lost")
+    assert jobs[elsewhere.pk].state == JobState.QUEUED and not jobs[elsewhere.pk].error
     event = AuditEvent.objects.get(verb="campaign.status_changed")
     assert event.payload == {"from": "in_production", "to": "archived", "renders_stopped": 2}
 
