@@ -448,7 +448,7 @@ def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatc
         book = LicenseBook(twins={s.twin_id for s in shots}, brand=campaign.brand, lock=True)
         today = timezone.localdate()
         newest = latest_versions({s.twin_id for s in shots if s.version.retired_at})
-        for shot in shots:
+        for shot in shots:  # the version check and job_for read it: not once a shot
             shot.campaign = campaign
         allowed = [
             shot

@@ -119,11 +119,12 @@ def job_locked(job_id: Any) -> RenderJob:
 
 
 def _jobs_to_run() -> QuerySet[RenderJob]:
-    """Jobs with all that a render needs, each locked (its own row) until the transaction ends.
-    (Not the twin: the license check reads and locks it afresh. Each table joined here costs
-    planning time on every job.)"""
+    """Jobs with all that a render needs, each locked (its own row and its twin version's, as
+    retiring the version locks it, so its retirement is read as committed) until the transaction
+    ends. (Not the twin: the license check reads and locks it afresh. Each table joined here
+    costs planning time on every job.)"""
     return (
-        RenderJob.objects.select_for_update(of=("self",))
+        RenderJob.objects.select_for_update(of=("self", "version"))
         .select_related("shot__scene", "shot__look", "campaign__brand", "version")
         .prefetch_related(look_items("shot__look__items"))
     )
@@ -161,17 +162,6 @@ def _license_reasons(job: RenderJob) -> tuple[str, ...]:
 RETIRED = "A retired version is never rendered again."
 
 
-def _retired(job: RenderJob) -> bool:
-    """Whether the talent has retired the job's twin version, read with the version's row locked
-    (as retiring locks it), so a retirement cannot slip in before the job is marked running."""
-    return (
-        TwinVersion.objects.select_for_update()
-        .filter(pk=job.version_id)
-        .exclude(retired_at=None)
-        .exists()
-    )
-
-
 def _claim(job_id: str, worker: str) -> RenderJob | None:
     """Take the job for this worker, or say why not. Checks the license again, holding the
     license rows until the job is marked running, so a revocation cannot slip in between."""
@@ -193,7 +183,7 @@ def _claim(job_id: str, worker: str) -> RenderJob | None:
         if reasons:
             job_finish(job, JobState.FAILED, error="License check at start: " + " ".join(reasons))
             return None
-        if _retired(job):
+        if job.version.retired_at is not None:
             error = f"The talent retired version {job.version.number} of the twin. {RETIRED}"
             job_finish(job, JobState.FAILED, error=error)
             return None
