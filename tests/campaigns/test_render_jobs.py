@@ -646,6 +646,36 @@ def test_cancel_a_batch_and_a_campaign(studio, django_capture_on_commit_callback
     assert not RenderJob.objects.filter(state=JobState.QUEUED).exists()
 
 
+def test_a_stopping_job_keeps_the_first_reason_it_was_given(
+    studio, django_capture_on_commit_callbacks
+):
+    """A running job asked to stop by the talent's revocation is not asked again by a later
+    campaign cancel: the render farm and the board go on showing why and since when."""
+    batch, _ = queue(studio, django_capture_on_commit_callbacks, variants=2)
+    running, queued = RenderJob.objects.filter(batch=batch.batch).order_by("pk")
+    RenderJob.objects.filter(pk=running.pk).update(
+        state=JobState.RUNNING, heartbeat_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        twin_consent_revoke(
+            actor=studio.world.talent_a.user, twin=studio.world.twin_a, reason="Enough"
+        )
+    running.refresh_from_db()
+    asked_at, why = running.cancel_requested_at, running.error
+    assert asked_at is not None and "Enough" in why
+    RenderJob.objects.filter(pk=queued.pk).update(  # queued again after the revocation
+        state=JobState.QUEUED, cancel_requested_at=None, finished_at=None, error=""
+    )
+
+    done = render_jobs_cancel(actor=studio.director, campaign_id=studio.campaign.pk)
+
+    assert (done.queued, done.running) == (1, 0)  # the stopping job is not counted again
+    running.refresh_from_db()
+    assert (running.cancel_requested_at, running.error) == (asked_at, why)
+    with pytest.raises(Conflict, match="stopping already"):
+        render_job_cancel(actor=studio.director, job=running)
+
+
 def test_same_request_twice_reuses_the_first_render(
     studio, django_capture_on_commit_callbacks, media_files
 ):
