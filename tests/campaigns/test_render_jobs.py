@@ -641,9 +641,16 @@ def test_cancel_a_batch_and_a_campaign(studio, django_capture_on_commit_callback
     assert render_jobs_cancel(actor=studio.director_b, batch=first.batch).queued == 0  # not theirs
     assert render_jobs_cancel(actor=studio.director, batch=first.batch).queued == 1
     assert RenderJob.objects.filter(batch=second.batch, state=JobState.QUEUED).count() == 2
+    winter = another_campaign(studio, "Winter")  # the brand's other campaign renders on
+    snow = scene_add(
+        actor=studio.director, campaign=winter, name="Snow", kind="colour", value="#fff000"
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=winter, spec=studio.spec(scenes=(snow.pk,)))
     done = render_jobs_cancel(actor=studio.director, campaign_id=studio.campaign.pk)
     assert (done.queued, done.running) == (2, 0)
-    assert not RenderJob.objects.filter(state=JobState.QUEUED).exists()
+    assert not RenderJob.objects.filter(campaign=studio.campaign, state=JobState.QUEUED).exists()
+    assert RenderJob.objects.get(campaign=winter).state == JobState.QUEUED
 
 
 def test_a_stopping_job_keeps_the_first_reason_it_was_given(
