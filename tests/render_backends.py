@@ -40,6 +40,22 @@ class SlowBackend:
         return RenderResult(png=out.getvalue(), width=request.width, height=request.height)
 
 
+class StuckBackend(SlowBackend):
+    """One step, then a step that never returns to check for cancel (a hung kernel, say): only
+    terminating its process stops it. Logs its pid to $RENDER_RUN_LOG, as the slow one does."""
+
+    name = "stuck"
+
+    def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
+        log = os.environ.get("RENDER_RUN_LOG")
+        if log:
+            with Path(log).open("a") as out:
+                out.write(f"{request.seed} {os.getpid()}\n")
+        progress(1, 2)
+        time.sleep(120)
+        raise AssertionError("a stuck render was not terminated")
+
+
 class FailingBackend:
     name = "failing"
     scene_kinds = frozenset({"colour", "image", "prompt"})
@@ -72,6 +88,7 @@ class OvertakenBackend(FailingBackend):
 
 EXTRA = {
     "slow": "tests.render_backends.SlowBackend",
+    "stuck": "tests.render_backends.StuckBackend",
     "failing": "tests.render_backends.FailingBackend",
     "overtaken": "tests.render_backends.OvertakenBackend",
 }

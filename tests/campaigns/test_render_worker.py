@@ -299,6 +299,40 @@ def test_cancel_a_queued_and_a_running_job(
 
 
 @pytest.mark.defaults
+def test_a_running_job_that_does_not_stop_when_asked_is_terminated(
+    world, backends, tmp_path, transactional_db, monkeypatch, settings
+):
+    """Cancel is cooperative; a backend that never gets back to its step callback is given the
+    grace time, then the reconciler terminates its process. The job ends cancelled, nothing is
+    stored, and the worker goes on with a fresh process."""
+    runs = tmp_path / "runs.log"
+    worker_env(monkeypatch, RENDER_RUN_LOG=str(runs))
+    studio = make_studio(world, backend="stuck")
+    job = job_of(studio)
+    log = tmp_path / "worker.log"
+    with celery_worker("gpu", log):
+        stepped = RenderJob.objects.filter(pk=job.pk, state=JobState.RUNNING, progress_step=1)
+        assert wait_for(stepped.exists, 30), log.read_text()
+        render_job_cancel(actor=studio.director, job=job)
+        settings.RENDER_CANCEL_GRACE = 3600
+        assert render_jobs_reconcile().terminated == []  # it has time to stop by itself
+        assert state(job) == JobState.RUNNING
+        settings.RENDER_CANCEL_GRACE = 0
+        assert render_jobs_reconcile().terminated == [str(job.pk)]
+        job.refresh_from_db()
+        assert job.state == JobState.CANCELLED and job.finished_at is not None
+        pid = int(runs.read_text().split()[1])
+        assert wait_for(lambda: not Path(f"/proc/{pid}").exists(), 15), log.read_text()
+        # The worker itself lives on, with a new process for the next job.
+        studio.campaign.backend = "preview"
+        studio.campaign.save(update_fields=["backend"])
+        after = job_of(studio, formats=("1:1",))
+        assert wait_for(lambda: state(after) == JobState.SUCCEEDED, 60), log.read_text()
+    assert state(job) == JobState.CANCELLED
+    assert not Render.objects.filter(job=job).exists()
+    assert render_jobs_reconcile().terminated == []  # terminated once
+
+
 def test_a_license_that_lapsed_before_the_job_started_fails_it_with_the_reason(
     world, tmp_path, transactional_db
 ):
