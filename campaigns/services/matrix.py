@@ -270,16 +270,22 @@ def matrix_plan(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> Matrix
     return _plan(actor, campaign, spec, lock=False)
 
 
-def idempotency_key(
-    *, shot_cell: tuple[Any, ...], version: TwinVersion, look_items: list[LookItem], **rest: Any
-) -> str:
-    """A hash of everything a render depends on: the same request gives the same key."""
-    garments = [(i.garment.sku, i.garment.cutout_sha256, i.slot, i.layer) for i in look_items]
+def job_key(job: RenderJob, look_items: Iterable[LookItem]) -> str:
+    """The job's idempotency key: a hash of everything its render depends on, so the same
+    request gives the same key, and a render of it may be reused. Computed when the job is
+    queued, and again when a worker takes it, from what it will render then (a stylist may
+    have changed the look or a cut-out meanwhile)."""
+    shot, version, scene = job.shot, job.version, job.shot.scene
     payload = {
-        "cell": shot_cell,
+        "cell": (shot.campaign_id, shot.pose, shot.format),
         "version": [version.pk, version.weights_sha256],
-        "garments": garments,
-        **rest,
+        "garments": sorted(
+            (i.garment.sku, i.garment.cutout_sha256, i.slot, i.layer) for i in look_items
+        ),
+        "scene": [scene.kind, scene.value, str(scene.image)],
+        "seed": job.seed,
+        "backend": job.backend,
+        "params": job.params,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -295,28 +301,19 @@ def job_for(
 ) -> RenderJob:
     """An unsaved job for ``shot``, whose look has ``look_items`` (the caller saves it, alone or
     in bulk)."""
-    scene = shot.scene
-    key = idempotency_key(
-        shot_cell=(shot.campaign_id, shot.pose, shot.format),
-        version=shot.version,
-        look_items=look_items,
-        scene=[scene.kind, scene.value, str(scene.image)],
-        seed=seed,
-        backend=shot.campaign.backend,
-        params={},
-    )
-    return RenderJob(
+    job = RenderJob(
         brand_id=shot.campaign.brand_id,
         campaign_id=shot.campaign_id,
-        shot_id=shot.pk,
+        shot=shot,
         batch=batch,
         priority=priority,
         backend=shot.campaign.backend,
-        version_id=shot.version_id,
+        version=shot.version,
         seed=seed,
-        idempotency_key=key,
         created_by_id=actor_user.pk if actor_user else None,
     )
+    job.idempotency_key = job_key(job, look_items)
+    return job
 
 
 @dataclass(frozen=True)

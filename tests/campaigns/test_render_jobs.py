@@ -701,6 +701,42 @@ def test_same_request_twice_reuses_the_first_render(
     assert media_files() == files
 
 
+def test_a_job_renders_its_look_as_it_is_when_a_worker_takes_it(
+    studio, django_capture_on_commit_callbacks
+):
+    """The stylist changed the look after a job was queued: the job renders the look as it is
+    now and is keyed by that, rather than passing off a render of the old look as its own."""
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    first = RenderJob.objects.get(batch=batch.batch)
+    render_job_run(job_id=str(first.pk), worker="w")
+
+    def queued_again(job):  # the same request as a second job, as a retry would queue it
+        again = RenderJob.objects.get(pk=job.pk)
+        again.id, again.state, again.attempts = uuid.uuid4(), JobState.QUEUED, 0
+        again.save(force_insert=True)
+        return again
+
+    waiting = queued_again(first)
+    red = GarmentFactory(
+        brand=studio.world.brand_a,
+        category="top",
+        name="Red top",
+        cutout=ContentFile(draw_cutout("top", (200, 30, 30)), name="red.png"),
+    )
+    look_save(actor=studio.director, look=studio.look, name="Look A", items=[LookItemInput(red.pk)])
+
+    done = render_job_run(job_id=str(waiting.pk), worker="w")
+
+    assert done.state == JobState.SUCCEEDED
+    assert done.idempotency_key != first.idempotency_key
+    old, new = Render.objects.get(job=first), Render.objects.get(job=done)
+    assert "reused_from" not in new.meta and new.sha256 != old.sha256
+    # The new look's render is what the same request reuses from now on.
+    later = render_job_run(job_id=str(queued_again(done).pk), worker="w")
+    assert later.idempotency_key == done.idempotency_key
+    assert Render.objects.get(job=later).meta["reused_from"] == str(done.pk)
+
+
 def test_a_failing_backend_fails_the_job_with_its_error(
     world, backends, django_capture_on_commit_callbacks
 ):
