@@ -4,19 +4,21 @@ a license that lapsed between queueing and start."""
 
 import base64
 import json
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
 import pytest
 import redis
 from django.conf import settings
+from django.utils import timezone
 
 from campaigns.enums import JobState, Priority
 from campaigns.models import Render, RenderJob, RenderWorker
 from campaigns.selectors import render_farm
-from campaigns.services import render_job_cancel, render_jobs_reconcile
+from campaigns.services import render_job_cancel, render_job_run, render_jobs_reconcile
 from campaigns.services.matrix import matrix_queue
-from campaigns.services.rendering import thumbnail_task_id
+from campaigns.services.rendering import thumbnail_queue, thumbnail_task_id
 from studio.broker import orphaned_messages_restore, queue_depths
 from studio.celery import app
 from studio.models import AuditEvent
@@ -222,7 +224,11 @@ def test_the_sweeps_ask_the_workers_only_when_something_is_suspect(
 ):
     """Asking the workers waits out the reply timeout (a second or two, every 30 s on beat)."""
     redis_only()
-    job = job_of(make_studio(world))
+    job = job_of(make_studio(world), variants=2)
+    rendering = RenderJob.objects.exclude(pk=job.pk).get()
+    RenderJob.objects.filter(pk=rendering.pk).update(  # a job whose worker reports in
+        state=JobState.RUNNING, worker="busy@host", heartbeat_at=timezone.now()
+    )
     settings.RENDER_RESEND_AFTER = 3600  # the queued job is not suspect yet
     assert broadcasts(render_jobs_reconcile) == []
     orphans = partial(orphaned_messages_restore, celery_app=app, min_age=2, inspect_timeout=1)
@@ -230,6 +236,41 @@ def test_the_sweeps_ask_the_workers_only_when_something_is_suspect(
     settings.RENDER_RESEND_AFTER = 0  # now it is: the reconciler asks who holds what
     assert broadcasts(render_jobs_reconcile) == ["held_task_ids"]
     assert str(job.pk) in broker_held()
+
+
+def test_a_sweep_mends_only_what_is_lost_or_stuck(world, db, settings):
+    """A thumbnail send is counted only for the thumbnail sent again (one the broker holds is
+    not; its count is what stops a thumbnail that cannot be made); only the job asked to stop
+    past the grace time is terminated, not the others running."""
+    redis_only()
+    studio = make_studio(world)
+    batch = matrix_queue(
+        actor=studio.director, campaign=studio.campaign, spec=studio.spec(variants=4)
+    )
+    # Never sent: the test's transaction never commits.
+    lost, held, stuck, busy = RenderJob.objects.filter(batch=batch.batch).order_by("pk")
+    renders = [
+        Render.objects.get(job=render_job_run(job_id=str(job.pk), worker="w"))
+        for job in (lost, held)
+    ]  # rendered; their thumbnails not sent (the test's transaction never commits)
+    thumbnail_queue(renders[1].pk)  # the broker holds this one's
+    now = timezone.now()
+    running = {"state": JobState.RUNNING, "worker": "w", "heartbeat_at": now}
+    asked = now - timedelta(seconds=61)
+    RenderJob.objects.filter(pk=stuck.pk).update(cancel_requested_at=asked, **running)
+    RenderJob.objects.filter(pk=busy.pk).update(**running)
+    settings.RENDER_RESEND_AFTER, settings.RENDER_CANCEL_GRACE = 0, 60
+
+    done = render_jobs_reconcile()
+
+    assert done.thumbnails == [renders[0].pk] and done.resent == [] and done.failed == []
+    sends = dict(Render.objects.values_list("pk", "thumbnail_sends"))
+    assert sends == {renders[0].pk: 2, renders[1].pk: 1}
+    assert done.terminated == [str(stuck.pk)]
+    states = {job.pk: (job.state, job.finished_at) for job in RenderJob.objects.all()}
+    assert states[stuck.pk][0] == JobState.CANCELLED and states[stuck.pk][1] >= now
+    assert states[busy.pk] == (JobState.RUNNING, None)
+    broker_empty("gpu", "cpu")
 
 
 def test_a_dead_workers_job_is_failed_once_it_has_used_its_attempts(
