@@ -40,7 +40,7 @@ from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.campaigns.conftest import another_campaign, make_studio, trained_version
-from tests.factories import GarmentFactory
+from tests.factories import GarmentFactory, LicenseFactory
 from twins.enums import TrainingStatus
 from twins.models import License, StandingTerms, TwinVersion
 from twins.services import license_revoke, twin_consent_revoke
@@ -503,6 +503,52 @@ def test_revoking_the_license_cancels_that_brands_queued_renders_only(
     assert License.objects.get(brand=studio.world.brand_b).status == "active"
 
 
+def test_a_revoked_license_stops_only_the_renders_no_other_license_covers(
+    studio, django_capture_on_commit_callbacks
+):
+    """Brand A loses its license for twin A: its renders of twin A stop, but not brand B's of
+    the same twin (B holds its own license), nor brand A's of another talent's twin; and none at
+    all while brand A still holds a second license for twin A that covers them."""
+    world, talent = studio.world, studio.world.talent_a.user
+    terms = {"current": True, "markets": ["DE"], "channels": ["instagram"], "categories": ["top"]}
+    LicenseFactory(twin=world.twin_b, brand=world.brand_a, **terms)
+    first = License.objects.get(twin=world.twin_a, brand=world.brand_a)
+    second = LicenseFactory(twin=world.twin_a, brand=world.brand_a, **terms)
+    queue(studio, django_capture_on_commit_callbacks)
+    queue(studio, django_capture_on_commit_callbacks, twins=(world.twin_b.pk,))
+    theirs = make_studio_b(studio)
+    sand = scene_add(
+        actor=studio.director_b, campaign=theirs, name="Sand", kind="colour", value="#ddccaa"
+    )
+    top = GarmentFactory(brand=world.brand_b, category="top")
+    look = look_save(actor=studio.director_b, name="B's look", items=[LookItemInput(top.pk)])
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(
+            actor=studio.director_b,
+            campaign=theirs,
+            spec=studio.spec(looks=(look.pk,), scenes=(sand.pk,)),
+        )
+
+    def states():
+        return {
+            (job.brand_id, job.version.twin_id): job.state
+            for job in RenderJob.objects.select_related("version")
+        }
+
+    queued = {
+        (world.brand_a.pk, world.twin_a.pk): JobState.QUEUED,
+        (world.brand_a.pk, world.twin_b.pk): JobState.QUEUED,
+        (world.brand_b.pk, world.twin_a.pk): JobState.QUEUED,
+    }
+    assert states() == queued
+    with django_capture_on_commit_callbacks(execute=True):
+        license_revoke(actor=talent, license=first, reason="Replaced by the new deal")
+    assert states() == queued  # the second license covers them
+    with django_capture_on_commit_callbacks(execute=True):
+        license_revoke(actor=talent, license=second, reason="Ended our deal")
+    assert states() == {**queued, (world.brand_a.pk, world.twin_a.pk): JobState.CANCELLED}
+
+
 def test_withdrawn_consent_cancels_every_brands_renders(studio, django_capture_on_commit_callbacks):
     queue(studio, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
@@ -626,20 +672,32 @@ def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_ca
         fresh = render_job_rerender(actor=studio.director, job=done)
     assert fresh.seed != done.seed and fresh.idempotency_key != done.idempotency_key
     render = Render.objects.get(job=done)
+    other = Render.objects.get(job=render_job_run(job_id=str(neighbour.pk), worker="w"))
     with pytest.raises(NotFound):
         render_shortlist(actor=studio.director_b, render=render, shortlisted=True)
-    assert render_shortlist(actor=studio.director, render=render, shortlisted=True).shortlisted_at
-    assert (
-        render_shortlist(actor=studio.director, render=render, shortlisted=False).shortlisted_at
-        is None
-    )
+    picked = render_shortlist(actor=studio.director, render=render, shortlisted=True)
+    assert picked.pk == render.pk  # that render, not the brand's first
+    assert picked.shortlisted_at and picked.shortlisted_by == studio.director.user
+    assert Render.objects.get(pk=other.pk).shortlisted_at is None
+    dropped = render_shortlist(actor=studio.director, render=render, shortlisted=False)
+    assert (dropped.shortlisted_at, dropped.shortlisted_by) == (None, None)
+    verbs = AuditEvent.objects.filter(verb__endswith="shortlisted", object_id=str(render.pk))
+    assert list(verbs.order_by("pk").values_list("verb", flat=True)) == [
+        "render.shortlisted",
+        "render.unshortlisted",
+    ]
 
 
 def test_cancel_a_batch_and_a_campaign(studio, django_capture_on_commit_callbacks):
     first, _ = queue(studio, django_capture_on_commit_callbacks, formats=("1:1",))
     second, _ = queue(studio, django_capture_on_commit_callbacks, formats=("4:5",), variants=2)
     assert render_jobs_cancel(actor=studio.director_b, batch=first.batch).queued == 0  # not theirs
+    with pytest.raises(Conflict, match="Say which campaign or batch"):
+        render_jobs_cancel(actor=studio.director)  # not every job of the brand
+    assert RenderJob.objects.filter(state=JobState.QUEUED).count() == 3
     assert render_jobs_cancel(actor=studio.director, batch=first.batch).queued == 1
+    said = AuditEvent.objects.get(verb="render.batch_cancelled", brand=studio.world.brand_a)
+    assert said.payload == {"campaign": None, "batch": str(first.batch), "queued": 1, "running": 0}
     assert RenderJob.objects.filter(batch=second.batch, state=JobState.QUEUED).count() == 2
     winter = another_campaign(studio, "Winter")  # the brand's other campaign renders on
     snow = scene_add(
