@@ -340,6 +340,7 @@ def test_cancel_a_queued_and_a_running_job(
 
 
 @pytest.mark.defaults
+@pytest.mark.defaults
 def test_a_running_job_that_does_not_stop_when_asked_is_terminated(
     world, backends, tmp_path, transactional_db, monkeypatch, settings
 ):
