@@ -37,12 +37,13 @@ def render_thumbnail_task(render_id: int) -> str | None:
 
 @shared_task
 def render_jobs_reconcile_task() -> dict[str, list[str]]:
-    """Re-send jobs and thumbnails the broker lost, fail poison jobs, terminate stuck cancels
-    (on beat)."""
+    """Re-send jobs and thumbnails the broker lost, fail poison jobs, end cancels that did not
+    stop (on beat)."""
     done = render_jobs_reconcile()
     return {
         "resent": done.resent,
         "failed": done.failed,
         "terminated": done.terminated,
+        "cancelled": done.cancelled,
         "thumbnails": [str(pk) for pk in done.thumbnails],
     }

@@ -86,9 +86,28 @@ class OvertakenBackend(FailingBackend):
         return super().render(request, progress)
 
 
+class StoppedMidwayBackend(FailingBackend):
+    """Its campaign is archived mid-render (the archive stops its running renders, saying why):
+    the next step is refused and the backend stops, as a real one does."""
+
+    name = "stopped"
+
+    def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
+        from campaigns.enums import JobState
+        from campaigns.models import RenderJob
+        from campaigns.services.rendering import campaign_renders_stop
+
+        campaign = RenderJob.objects.get(state=JobState.RUNNING).campaign
+        campaign_renders_stop(campaign, "The campaign was archived.")
+        if not progress(1, 2):
+            raise RenderCancelled()
+        raise AssertionError("the step after a cancel was not refused")
+
+
 EXTRA = {
     "slow": "tests.render_backends.SlowBackend",
     "stuck": "tests.render_backends.StuckBackend",
     "failing": "tests.render_backends.FailingBackend",
     "overtaken": "tests.render_backends.OvertakenBackend",
+    "stopped": "tests.render_backends.StoppedMidwayBackend",
 }

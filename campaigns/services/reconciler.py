@@ -33,6 +33,7 @@ class Reconciled:
     failed: list[str]
     terminated: list[str]
     thumbnails: list[int]  # renders whose thumbnail task was sent again
+    cancelled: list[str]  # asked to stop, their worker gone: nothing left to terminate
 
 
 THUMBNAILS_RESEND_MAX = 500  # a sweep's share; the next sweep takes the rest
@@ -44,7 +45,8 @@ def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
     - a queued job whose message the broker no longer holds is sent again;
     - a running job whose worker stopped reporting, and whose message nobody holds, is sent again,
       or failed once it has used its attempts (a poison job never loops; a job that could not
-      start counts its attempts too, and fails itself on the last);
+      start counts its attempts too, and fails itself on the last); one asked to cancel is
+      cancelled there and then, not sent to a worker only to be cancelled there;
     - a running job asked to cancel that has not stopped within the grace time is terminated;
     - a render without a thumbnail whose thumbnail task the broker no longer holds has it sent
       again, up to RENDER_MAX_ATTEMPTS sends (an image that cannot be read never loops).
@@ -80,6 +82,7 @@ def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
     held = broker_task_ids(celery_app=app, queues=("gpu", "cpu")) if suspect else None
     resent: list[str] = []
     failed: list[str] = []
+    cancelled: list[str] = []
     thumbnails: list[int] = []
     if held is not None:
         for pk in orphans:
@@ -88,6 +91,10 @@ def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
             with transaction.atomic():
                 job = job_locked(pk)
                 if job.state != JobState.RUNNING or (job.heartbeat_at or now) >= stale_before:
+                    continue
+                if job.cancel_requested_at is not None:
+                    job_finish(job, JobState.CANCELLED)
+                    cancelled.append(str(pk))
                     continue
                 if job.attempts >= settings.RENDER_MAX_ATTEMPTS:
                     job_finish(job, JobState.FAILED, error=gave_up(job))
@@ -113,12 +120,14 @@ def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
     RenderJob.objects.filter(pk__in=stuck, state=JobState.RUNNING).update(
         state=JobState.CANCELLED, finished_at=now
     )
-    if resent or failed or stuck or thumbnails:
+    if resent or failed or stuck or thumbnails or cancelled:
         logger.warning(
-            "Reconciled render jobs: resent %s, failed %s, terminated %s; thumbnails resent %s",
+            "Reconciled render jobs: resent %s, failed %s, terminated %s, cancelled %s;"
+            " thumbnails resent %s",
             resent,
             failed,
             stuck,
+            cancelled,
             thumbnails,
         )
-    return Reconciled(resent, failed, [str(pk) for pk in stuck], thumbnails)
+    return Reconciled(resent, failed, [str(pk) for pk in stuck], thumbnails, cancelled)

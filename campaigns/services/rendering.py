@@ -131,6 +131,10 @@ def _jobs_to_run() -> QuerySet[RenderJob]:
 
 
 def job_finish(job: RenderJob, state: str, *, error: str = "", **fields: Any) -> RenderJob:
+    """End the job in ``state``. A cancelled job keeps the reason it was asked to stop for,
+    which the cancel wrote in its error (a talent's revocation, say)."""
+    if state == JobState.CANCELLED and not error:
+        error = job.error
     job.state, job.error, job.finished_at = state, error, timezone.now()
     for name, value in fields.items():
         setattr(job, name, value)

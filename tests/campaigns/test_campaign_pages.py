@@ -125,9 +125,18 @@ def test_the_board_shows_every_state_and_polls_only_while_rendering(
         reverse("campaign-cards", args=[studio.campaign.pk]), {"state": "failed"}
     )
     assert only_failed.content.decode().count('class="card image-card shot"') == 1
-    RenderJob.objects.filter(pk=jobs[2].pk).update(state=JobState.CANCELLED)
+    why = "The talent revoked their consent."
+    RenderJob.objects.filter(pk=jobs[2].pk).update(
+        state=JobState.CANCELLED, cancel_requested_at=timezone.now(), error=why
+    )
     cards = director.get(reverse("campaign-cards", args=[studio.campaign.pk])).content.decode()
     assert "every 2s" not in cards  # nothing left to watch
+    assert f"Cancelled: {why}" in cards  # and why it stopped
+    shots = {job.pk: reverse("shot-detail", args=[job.shot_id]) for job in jobs}
+    page = director.get(shots[jobs[2].pk]).content.decode()
+    assert f"<dt>Cancelled because</dt><dd>{why}</dd>" in page
+    page = director.get(shots[jobs[1].pk]).content.decode()
+    assert '<dt>Error</dt><dd class="error">CUDA out of memory</dd>' in page
 
 
 def test_the_boards_query_count_does_not_grow_with_the_renders(

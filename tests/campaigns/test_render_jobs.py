@@ -739,6 +739,11 @@ def test_a_stopping_job_keeps_the_first_reason_it_was_given(
     assert (running.cancel_requested_at, running.error) == (asked_at, why)
     with pytest.raises(Conflict, match="stopping already"):
         render_job_cancel(actor=studio.director, job=running)
+    # Its worker died; the message delivered again finds it asked to stop: it ends, saying why.
+    gone = timezone.now() - timedelta(hours=1)
+    RenderJob.objects.filter(pk=running.pk).update(heartbeat_at=gone)
+    ended = render_job_run(job_id=str(running.pk), worker="w2")
+    assert (ended.state, ended.error) == (JobState.CANCELLED, why)
 
 
 def test_same_request_twice_reuses_the_first_render(
@@ -803,6 +808,17 @@ def test_a_failing_backend_fails_the_job_with_its_error(
     job = RenderJob.objects.get(batch=batch.batch)
     done = render_job_run(job_id=str(job.pk), worker="w")
     assert done.state == JobState.FAILED and done.error == "RuntimeError: CUDA out of memory"
+
+
+def test_a_job_stopped_mid_render_ends_cancelled_saying_why(
+    world, backends, django_capture_on_commit_callbacks
+):
+    studio = make_studio(world, backend="stopped")
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get(batch=batch.batch)
+    done = render_job_run(job_id=str(job.pk), worker="w")
+    assert (done.state, done.error) == (JobState.CANCELLED, "The campaign was archived.")
+    assert done.finished_at is not None and not Render.objects.exists()
 
 
 def test_a_worker_overtaken_mid_render_leaves_the_job_to_its_new_worker(

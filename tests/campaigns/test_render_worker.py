@@ -267,9 +267,10 @@ def test_a_sweep_mends_only_what_is_lost_or_stuck(world, db, settings):
     sends = dict(Render.objects.values_list("pk", "thumbnail_sends"))
     assert sends == {renders[0].pk: 2, renders[1].pk: 1}
     assert done.terminated == [str(stuck.pk)]
-    states = {job.pk: (job.state, job.finished_at) for job in RenderJob.objects.all()}
-    assert states[stuck.pk][0] == JobState.CANCELLED and states[stuck.pk][1] >= now
-    assert states[busy.pk] == (JobState.RUNNING, None)
+    stuck.refresh_from_db()
+    busy.refresh_from_db()
+    assert stuck.state == JobState.CANCELLED and stuck.finished_at and stuck.finished_at >= now
+    assert (busy.state, busy.finished_at) == (JobState.RUNNING, None)
     broker_empty("gpu", "cpu")
 
 
@@ -310,6 +311,31 @@ def test_a_dead_workers_job_with_attempts_left_is_sent_again_once(
     assert render_jobs_reconcile().resent == []
     assert state(job) == JobState.RUNNING
     broker_empty("gpu")
+
+
+def test_a_dead_workers_job_asked_to_stop_is_cancelled_not_sent_again(
+    world, backends, transactional_db
+):
+    """Its worker died after the talent revoked: there is nothing left to stop, so the job ends
+    cancelled with the talent's reason, rather than waiting on the queue for a GPU worker."""
+    studio = make_studio(world, backend="slow")
+    job = job_of(studio)
+    broker_lose("gpu")
+    why = "The talent revoked the license. Ended our deal"
+    RenderJob.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING,
+        worker="gone@host",
+        heartbeat_at="2026-01-01T00:00Z",
+        attempts=1,
+        cancel_requested_at=timezone.now(),
+        error=why,
+    )
+    done = render_jobs_reconcile()
+    assert done.cancelled == [str(job.pk)] and done.resent == [] and done.terminated == []
+    job.refresh_from_db()
+    assert (job.state, job.error) == (JobState.CANCELLED, why) and job.finished_at is not None
+    assert str(job.pk) not in broker_held()
+    assert render_jobs_reconcile().cancelled == []
 
 
 @pytest.mark.defaults
