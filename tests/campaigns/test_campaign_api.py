@@ -1,13 +1,16 @@
 """The production API: campaigns, scenes, plan, queue a batch, shots, jobs, renders, the farm;
 bad input is a 400 that changes nothing; another brand gets 404 for everything of ours."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
-from campaigns.enums import JobState
+from campaigns.enums import GPU_BUDGET_MAX_SECONDS, JobState
 from campaigns.models import Campaign, Render, RenderJob, Scene
-from campaigns.services import render_job_run
+from campaigns.services import CampaignInput, campaign_create, campaign_update, render_job_run
 from studio.enums import Role
+from studio.errors import StudioError
 
 
 @pytest.fixture
@@ -140,6 +143,54 @@ def test_bad_input_is_a_400_and_changes_nothing(api, studio):
         and Campaign.objects.count() == 1
         and Scene.objects.count() == 1
     )
+
+
+GOOD = {
+    "name": "Resort",
+    "starts_on": date(2026, 12, 1),
+    "ends_on": date(2027, 1, 31),
+    "markets": ["DE"],
+    "channels": ["instagram"],
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"name": "  "}, "A campaign needs a name of at most 200 characters."),
+        ({"name": "x" * 201}, "A campaign needs a name of at most 200 characters."),
+        ({"ends_on": date(2026, 11, 30)}, "The campaign ends before it starts."),
+        ({"markets": ["DE", "XX"]}, "Not a country code: XX."),
+        ({"channels": []}, "Channels are at least one of "),
+        ({"channels": ["instagram", "myspace"]}, "Channels are at least one of "),
+        ({"content_tags": ["fur", "fun"]}, "Content tags are among "),
+        ({"backend": "nope"}, "Unknown render backend 'nope'."),
+        ({"gpu_budget_seconds": -1}, "The GPU budget is 0 to "),
+        ({"gpu_budget_seconds": GPU_BUDGET_MAX_SECONDS + 1}, "The GPU budget is 0 to "),
+    ],
+)
+def test_the_service_refuses_bad_campaign_details_whatever_the_way_in(studio, changes, reason):
+    """The page and the API check most of these first; the service holds them for every other
+    way in (the demo, the benchmark, a script), on create and on update alike."""
+    before = list(Campaign.objects.values())
+    data = CampaignInput(**{**GOOD, **changes})
+    with pytest.raises(StudioError) as created:
+        campaign_create(actor=studio.director, data=data)
+    with pytest.raises(StudioError) as updated:
+        campaign_update(actor=studio.director, campaign=studio.campaign, data=data)
+    assert created.value.message.startswith(reason) and updated.value.message.startswith(reason)
+    assert list(Campaign.objects.values()) == before
+
+
+def test_an_unknown_backend_is_a_400_that_says_so(api, studio):
+    response = api.post(
+        reverse("api-campaign-list"),
+        {**GOOD, "backend": "nope"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "Unknown render backend 'nope'." in response.content.decode()
+    assert Campaign.objects.count() == 1
 
 
 def test_a_bad_list_filter_is_a_400_that_names_it(api, studio):
