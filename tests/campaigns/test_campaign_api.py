@@ -1,16 +1,26 @@
 """The production API: campaigns, scenes, plan, queue a batch, shots, jobs, renders, the farm;
 bad input is a 400 that changes nothing; another brand gets 404 for everything of ours."""
 
+import threading
 from datetime import date
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 
 from campaigns.enums import GPU_BUDGET_MAX_SECONDS, JobState
 from campaigns.models import Campaign, Render, RenderJob, Scene
-from campaigns.services import CampaignInput, campaign_create, campaign_update, render_job_run
+from campaigns.services import (
+    CampaignInput,
+    campaign_create,
+    campaign_status_set,
+    campaign_update,
+    render_job_run,
+)
 from studio.enums import Role
 from studio.errors import StudioError
+from tests.campaigns.conftest import make_studio
+from tests.factories import GarmentFactory
 
 
 @pytest.fixture
@@ -180,6 +190,29 @@ def test_the_service_refuses_bad_campaign_details_whatever_the_way_in(studio, ch
         campaign_update(actor=studio.director, campaign=studio.campaign, data=data)
     assert created.value.message.startswith(reason) and updated.value.message.startswith(reason)
     assert list(Campaign.objects.values()) == before
+
+
+def test_a_campaign_being_changed_holds_up_nothing_else_of_the_brand(transactional_db, world):
+    """Its lock is on the campaign's row only, not on the brand's that every write of the brand
+    refers to (a new garment, look or audit event would wait on it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    studio = make_studio(world)
+    done = threading.Event()
+
+    def add_garment() -> None:
+        try:
+            GarmentFactory(brand=studio.world.brand_a, name="Added meanwhile")
+            done.set()
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        campaign_status_set(actor=studio.director, campaign=studio.campaign, status="archived")
+        thread = threading.Thread(target=add_garment)
+        thread.start()
+        assert done.wait(5), "a new garment waited for the campaign's transaction"
+    thread.join()
 
 
 def test_an_unknown_backend_is_a_400_that_says_so(api, studio):
