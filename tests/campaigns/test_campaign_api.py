@@ -215,6 +215,14 @@ def test_a_campaign_being_changed_holds_up_nothing_else_of_the_brand(transaction
     thread.join()
 
 
+def test_the_service_refuses_an_unknown_status(studio):
+    with pytest.raises(StudioError) as refused:
+        campaign_status_set(actor=studio.director, campaign=studio.campaign, status="paused")
+    assert refused.value.message.startswith("A campaign's status is one of draft, ")
+    studio.campaign.refresh_from_db()
+    assert studio.campaign.status == "draft"
+
+
 def test_an_unknown_backend_is_a_400_that_says_so(api, studio):
     response = api.post(
         reverse("api-campaign-list"),
