@@ -1,13 +1,15 @@
-"""Taking a scene out of a campaign: only while no shot of the matrix uses it, by page and by
-API, never for another brand or a role that may not change campaigns; and not in the middle of
-a matrix being queued with it."""
+"""Adding a scene to a campaign: each kind checked, whatever the way in. Taking a scene out:
+only while no shot of the matrix uses it, by page and by API, never for another brand or a role
+that may not change campaigns; and not in the middle of a matrix being queued with it."""
 
+import io
 import threading
 
 import pytest
 from django.db import connection
 from django.urls import reverse
 
+from campaigns.demo import draw_cutout
 from campaigns.models import RenderJob, Scene, Shot
 from campaigns.services import matrix_queue, scene_add, scene_remove
 from studio.enums import Role
@@ -163,3 +165,42 @@ def test_scenes_are_added_and_removed_in_place_on_the_board(studio, login):
         add, {"name": "Mine", "kind": "colour", "value": "#000000"}, HTTP_HX_REQUEST="true"
     )
     assert posted.status_code == 404 and not Scene.objects.filter(name="Mine").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "value", "image", "reason"),
+    [
+        ("colour", " ", "#ffffff", False, "A scene needs a name of at most 120 characters."),
+        ("colour", "x" * 121, "#ffffff", False, "A scene needs a name of at most 120 characters."),
+        ("colour", "Red", "red", False, "A colour scene needs a colour like #e8e4dc."),
+        ("prompt", "Dusk", "ab", False, "A prompt scene needs a prompt of 3 to 500 characters."),
+        ("prompt", "Dusk", "a" * 501, False, "A prompt scene needs a prompt of 3 to 500"),
+        ("image", "Beach", "", False, "An image scene needs an image, and only an image scene"),
+        ("colour", "Red", "#ff0000", True, "An image scene needs an image, and only an image"),
+        ("mural", "Wall", "", False, "A scene is one of colour, image, prompt."),
+    ],
+)
+def test_a_bad_scene_is_refused_by_the_service_and_adds_nothing(
+    studio, kind, name, value, image, reason
+):
+    """The page and the API check most of these first; the service holds them for every way in."""
+    upload = io.BytesIO(draw_cutout("top", (10, 10, 10))) if image else None
+    with pytest.raises(StudioError) as refused:
+        scene_add(
+            actor=studio.director,
+            campaign=studio.campaign,
+            name=name,
+            kind=kind,
+            value=value,
+            image=upload,
+        )
+    assert refused.value.message.startswith(reason)
+    assert list(Scene.objects.all()) == [studio.scene]
+
+
+def test_a_prompt_scene_of_three_to_five_hundred_characters_is_added(studio):
+    for prompt in ("sea", "a" * 500):
+        scene = scene_add(
+            actor=studio.director, campaign=studio.campaign, name="P", kind="prompt", value=prompt
+        )
+        assert scene.value == prompt
