@@ -204,3 +204,15 @@ def test_a_prompt_scene_of_three_to_five_hundred_characters_is_added(studio):
             actor=studio.director, campaign=studio.campaign, name="P", kind="prompt", value=prompt
         )
         assert scene.value == prompt
+
+
+def test_another_brand_adds_no_scene_to_our_campaign(studio):
+    with pytest.raises(StudioError, match="No such campaign"):
+        scene_add(
+            actor=studio.director_b,
+            campaign=studio.campaign,
+            name="Theirs",
+            kind="colour",
+            value="#000000",
+        )
+    assert list(Scene.objects.all()) == [studio.scene]
