@@ -215,6 +215,31 @@ def test_a_campaign_being_changed_holds_up_nothing_else_of_the_brand(transaction
     thread.join()
 
 
+def test_the_service_keeps_good_details_as_given_and_tidied(studio):
+    campaign = campaign_create(
+        actor=studio.director,
+        data=CampaignInput(
+            **{
+                **GOOD,
+                "name": "  Resort  ",
+                "markets": ["fr", "de", "DE"],
+                "channels": ["web", "instagram", "web"],
+                "content_tags": ["fur", "alcohol"],
+                "gpu_budget_seconds": GPU_BUDGET_MAX_SECONDS,
+                "backend": "preview",
+            }
+        ),
+    )
+    campaign.refresh_from_db()
+    assert (campaign.name, campaign.markets, campaign.channels, campaign.content_tags) == (
+        "Resort",
+        ["DE", "FR"],
+        ["instagram", "web"],
+        ["alcohol", "fur"],
+    )
+    assert (campaign.gpu_budget_seconds, campaign.backend) == (GPU_BUDGET_MAX_SECONDS, "preview")
+
+
 def test_the_service_refuses_an_unknown_status(studio):
     with pytest.raises(StudioError) as refused:
         campaign_status_set(actor=studio.director, campaign=studio.campaign, status="paused")
