@@ -539,6 +539,17 @@ class JobOutputSerializer(serializers.ModelSerializer[RenderJob]):
             "gpu_seconds",
             "render",
         ]
+        extra_kwargs = {
+            "error": {
+                "help_text": "Why it failed; for a job cancelled or stopping, why it was stopped"
+                " (a talent's revocation, say: empty for a plain cancel); for a queued job, why"
+                " its last attempt could not start."
+            },
+            "idempotency_key": {
+                "help_text": "A hash of everything the render depends on, recomputed when a"
+                " worker takes the job: jobs with the same key reuse one render."
+            },
+        }
 
     @extend_schema_field(RenderOutputSerializer(allow_null=True))
     def get_render(self, job: RenderJob) -> dict[str, Any] | None:
