@@ -585,7 +585,9 @@ def look_save(
             )
             verb = "look.created"
         else:
-            look = Look.objects.select_for_update().get(pk=look.pk, brand=brand)
+            look = Look.objects.select_for_update().filter(pk=look.pk, brand=brand).first()
+            if look is None:
+                raise NotFound("No such look.")
             look.name, look.notes = name.strip(), notes
             look.save(update_fields=["name", "notes", "updated_at"])
             look.items.all().delete()

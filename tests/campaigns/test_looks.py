@@ -7,9 +7,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns.models import Garment, Look
-from campaigns.services import LookItemInput, look_duplicate, look_save
+from campaigns.services import LookItemInput, garment_archive, look_duplicate, look_save
 from studio.enums import Role
-from studio.errors import PermissionDenied, StudioError
+from studio.errors import NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.factories import GarmentFactory, LicenseFactory, TwinFactory
@@ -213,6 +213,33 @@ def test_the_wearers_of_a_look_take_the_same_queries_for_one_twin_or_many(world,
     assert more == few
 
 
+def test_a_look_keeps_its_notes_and_who_made_it(stylist, wardrobe):
+    look = look_save(
+        actor=stylist, name=" City ", notes="Sleeves rolled", items=items(wardrobe, "top")
+    )
+    look.refresh_from_db()
+    assert (look.name, look.notes, look.created_by) == ("City", "Sleeves rolled", stylist.user)
+
+
+def test_a_look_without_a_name_or_of_another_brand_is_refused_and_nothing_changes(
+    world, stylist, wardrobe
+):
+    mine = look_save(actor=stylist, name="Mine", items=items(wardrobe, "top"))
+    with pytest.raises(StudioError, match="A look needs a name"):
+        look_save(actor=stylist, name="  ", items=items(wardrobe, "top"))
+    rival = actor_for(world.user("brand-b", Role.STYLIST))
+    theirs = GarmentFactory(brand=world.brand_b, category="top")
+    with pytest.raises(NotFound):
+        look_save(actor=rival, look=mine, name="Taken", items=[LookItemInput(theirs.pk)])
+    assert list(Look.objects.values_list("name", flat=True)) == ["Mine"]
+    assert [item.garment for item in mine.items.all()] == [wardrobe["top"]]
+    # Editing a look edits that look, not the brand's newest.
+    newer = look_save(actor=stylist, name="Newer", items=items(wardrobe, "dress"))
+    look_save(actor=stylist, look=mine, name="Mine, edited", items=items(wardrobe, "bottom"))
+    names = dict(Look.objects.values_list("pk", "name"))
+    assert names == {mine.pk: "Mine, edited", newer.pk: "Newer"}
+
+
 def test_duplicate_service_keeps_layers(stylist, wardrobe):
     look = look_save(
         actor=stylist,
@@ -254,6 +281,8 @@ def test_a_look_being_saved_holds_up_nothing_else_of_the_brand(world, stylist, w
     def add_garment() -> None:
         try:
             GarmentFactory(brand=world.brand_a, category="top", name="Added meanwhile")
+            # Nor on the brand's other garments: one not in the look is archived meanwhile.
+            garment_archive(actor=stylist, garment=wardrobe["swimwear"], archived=True)
             done.set()
         finally:
             connection.close()
