@@ -59,6 +59,12 @@ def test_a_cutout_is_computed_from_the_packshot_and_can_be_corrected(world, logi
     assert response.status_code == 201, response.content
     garment = Garment.objects.get(sku="DR-1")
     assert garment.cutout_computed and response.json()["cutout_computed"] is True
+    assert (garment.name, garment.season, garment.colourways, garment.sizes) == (
+        "Slip dress",
+        "SS27",
+        ["wine"],
+        ["S", "M"],
+    )
     alpha = alpha_of(garment)
     iou = (alpha & truth).sum() / (alpha | truth).sum()
     assert iou > 0.9, iou

@@ -37,7 +37,13 @@ def test_stylist_adds_a_garment_with_its_cutout_through_the_api(world, login):
     assert response.status_code == 201, response.content
     body = response.json()
     garment = Garment.objects.get(pk=body["id"])
-    assert (garment.brand, garment.sku, garment.category) == (world.brand_a, "AU-9", "outerwear")
+    assert (garment.brand, garment.sku, garment.name, garment.category) == (
+        world.brand_a,
+        "AU-9",
+        "Trench",
+        "outerwear",
+    )
+    assert not garment.cutout_computed and body["cutout_computed"] is False  # the stylist's own
     assert body["cutout_url"].startswith(reverse("garment-cutout-file", args=[garment.pk]) + "?v=")
     image = client.get(body["cutout_url"])
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
@@ -122,6 +128,18 @@ def test_bad_fields_are_reported_and_nothing_changes(world, login):
     blank = client.post(reverse("api-garment-list"), {"sku": "  ", "name": "X", "category": "top"})
     assert blank.status_code == 400
     assert Garment.objects.count() == before
+
+
+def test_a_sku_in_the_catalogue_already_is_refused_before_its_images_are_stored(world, media_files):
+    actor = actor_for(world.user("brand-a", Role.STYLIST))
+    garment_create(actor=actor, sku="AU-1", name="One", category="top")
+    before = media_files()
+    with pytest.raises(Conflict, match="SKU AU-1 is in the catalogue already"):
+        garment_create(
+            actor=actor, sku="AU-1", name="Two", category="top", cutout=io.BytesIO(png_bytes())
+        )
+    assert media_files() == before
+    assert list(Garment.objects.filter(sku="AU-1").values_list("name", flat=True)) == ["One"]
 
 
 def test_the_same_sku_in_another_brand_is_fine(world, login):
