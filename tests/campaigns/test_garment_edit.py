@@ -7,8 +7,9 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 
 from campaigns.models import Garment
-from campaigns.services import LookItemInput, look_save
+from campaigns.services import LookItemInput, garment_archive, garment_update, look_save
 from studio.enums import Role
+from studio.errors import NotFound
 from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.campaigns.test_catalogue import alpha_of, packshot
@@ -251,4 +252,12 @@ def test_another_brand_cannot_see_or_edit_the_garment(world, login):
         reverse("garment-edit", args=[garment.pk]), {"name": "Ours", "category": "top"}
     )
     assert page.status_code == 404
+    # Nor through the services, whoever calls them.
+    rival = actor_for(world.user("brand-b", Role.STYLIST))
+    for change in (
+        lambda: garment_update(actor=rival, garment=garment, name="Ours now"),
+        lambda: garment_archive(actor=rival, garment=garment, archived=True),
+    ):
+        with pytest.raises(NotFound, match="No such garment"):
+            change()
     assert snapshot(garment) == before

@@ -44,6 +44,7 @@ def test_stylist_adds_a_garment_with_its_cutout_through_the_api(world, login):
         "outerwear",
     )
     assert not garment.cutout_computed and body["cutout_computed"] is False  # the stylist's own
+    assert garment.created_by == world.user("brand-a", Role.STYLIST)
     assert body["cutout_url"].startswith(reverse("garment-cutout-file", args=[garment.pk]) + "?v=")
     image = client.get(body["cutout_url"])
     assert image.status_code == 200 and image["Content-Type"] == "image/png"
