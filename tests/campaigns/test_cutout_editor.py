@@ -12,8 +12,11 @@ from PIL import Image, ImageDraw
 
 from campaigns.demo import draw_cutout
 from campaigns.models import Garment
+from campaigns.services import garment_cutout_compute
 from studio.enums import Role
+from studio.errors import NotFound
 from studio.models import AuditEvent
+from studio.permissions import actor_for
 from tests.hostile import corpus
 from tests.races import race
 
@@ -203,6 +206,9 @@ def test_starting_over_computes_the_cutout_from_the_packshot_again(world, login,
         assert refused(client, garment, compute="true").startswith(answer)
         page = client.post(reverse("garment-detail", args=[garment.pk]), {"correct": "compute"})
         assert page.status_code == 404  # pages answer a role without the right as strangers
+    rival = actor_for(other)  # the services too, whoever calls them
+    with pytest.raises(NotFound, match="No such garment"):
+        garment_cutout_compute(actor=rival, garment=garment)
     garment.refresh_from_db()
     assert not garment.cutout_computed
     client = login(world.user("brand-a", Role.STYLIST))

@@ -2,8 +2,10 @@
 it, and back again; by page and by API, never for another brand or a role that may not."""
 
 import io
+import threading
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 
 from campaigns.models import Garment
@@ -142,3 +144,26 @@ def test_a_feed_updates_an_archived_garment_and_says_it_stays_archived(world, st
     # The archive filter the note leads to lists it.
     archive = stylist.get(reverse("garment-list"), {"shelf": "archived"}).content.decode()
     assert "Last winter&#x27;s wool coat" in archive
+
+
+def test_a_garment_being_archived_holds_up_nothing_else_of_the_brand(transactional_db, world):
+    """Its lock is on the garment's row only (the catalogue's order joins the brand): a new
+    garment of the brand is added meanwhile."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    actor = actor_for(world.user("brand-a", Role.STYLIST))
+    done = threading.Event()
+
+    def add_garment() -> None:
+        try:
+            GarmentFactory(brand=world.brand_a, name="Added meanwhile")
+            done.set()
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        garment_archive(actor=actor, garment=world.garment_a, archived=True)
+        thread = threading.Thread(target=add_garment)
+        thread.start()
+        assert done.wait(5), "a new garment waited for the archive's transaction"
+    thread.join()

@@ -12,6 +12,7 @@ from studio.enums import Role
 from studio.errors import Conflict
 from studio.models import AuditEvent
 from studio.permissions import actor_for
+from tests.campaigns.test_catalogue import packshot
 from tests.factories import png_bytes
 from tests.hostile import corpus
 
@@ -133,7 +134,16 @@ def test_bad_fields_are_reported_and_nothing_changes(world, login):
 
 def test_a_sku_in_the_catalogue_already_is_refused_before_its_images_are_stored(world, media_files):
     actor = actor_for(world.user("brand-a", Role.STYLIST))
-    garment_create(actor=actor, sku="AU-1", name="One", category="top")
+    photo, _truth = packshot()
+    first = garment_create(
+        actor=actor,
+        sku="AU-1",
+        name="One",
+        category="dress",
+        packshot=io.BytesIO(photo),
+        cutout=io.BytesIO(png_bytes()),
+    )
+    assert first.packshot and not first.cutout_computed  # both given: the cut-out is theirs
     before = media_files()
     with pytest.raises(Conflict, match="SKU AU-1 is in the catalogue already"):
         garment_create(
