@@ -366,7 +366,6 @@ def test_cancel_a_queued_and_a_running_job(
 
 
 @pytest.mark.defaults
-@pytest.mark.defaults
 def test_a_running_job_that_does_not_stop_when_asked_is_terminated(
     world, backends, tmp_path, transactional_db, monkeypatch, settings
 ):
@@ -401,6 +400,7 @@ def test_a_running_job_that_does_not_stop_when_asked_is_terminated(
     assert render_jobs_reconcile().terminated == []  # terminated once
 
 
+@pytest.mark.defaults
 def test_a_license_that_lapsed_before_the_job_started_fails_it_with_the_reason(
     world, tmp_path, transactional_db
 ):
