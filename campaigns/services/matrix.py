@@ -270,12 +270,20 @@ def matrix_plan(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> Matrix
     return _plan(actor, campaign, spec, lock=False)
 
 
-def job_key(job: RenderJob, look_items: Iterable[LookItem]) -> str:
-    """The job's idempotency key: a hash of everything its render depends on, so the same
+def request_key(
+    shot: Shot,
+    version: TwinVersion,
+    look_items: Iterable[LookItem],
+    *,
+    seed: int,
+    backend: str,
+    params: dict[str, Any],
+) -> str:
+    """A job's idempotency key: a hash of everything its render depends on, so the same
     request gives the same key, and a render of it may be reused. Computed when the job is
     queued, and again when a worker takes it, from what it will render then (a stylist may
     have changed the look or a cut-out meanwhile)."""
-    shot, version, scene = job.shot, job.version, job.shot.scene
+    scene = shot.scene
     payload = {
         "cell": (shot.campaign_id, shot.pose, shot.format),
         "version": [version.pk, version.weights_sha256],
@@ -283,9 +291,9 @@ def job_key(job: RenderJob, look_items: Iterable[LookItem]) -> str:
             (i.garment.sku, i.garment.cutout_sha256, i.slot, i.layer) for i in look_items
         ),
         "scene": [scene.kind, scene.value, str(scene.image)],
-        "seed": job.seed,
-        "backend": job.backend,
-        "params": job.params,
+        "seed": seed,
+        "backend": backend,
+        "params": params,
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -301,19 +309,20 @@ def job_for(
 ) -> RenderJob:
     """An unsaved job for ``shot``, whose look has ``look_items`` (the caller saves it, alone or
     in bulk)."""
-    job = RenderJob(
+    backend = shot.campaign.backend
+    key = request_key(shot, shot.version, look_items, seed=seed, backend=backend, params={})
+    return RenderJob(
         brand_id=shot.campaign.brand_id,
         campaign_id=shot.campaign_id,
-        shot=shot,
+        shot_id=shot.pk,
         batch=batch,
         priority=priority,
-        backend=shot.campaign.backend,
-        version=shot.version,
+        backend=backend,
+        version_id=shot.version_id,
         seed=seed,
+        idempotency_key=key,
         created_by_id=actor_user.pk if actor_user else None,
     )
-    job.idempotency_key = job_key(job, look_items)
-    return job
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ from campaigns.rendering.base import (
     RenderResult,
     Scene,
 )
-from campaigns.services.matrix import job_key, pair_reasons
+from campaigns.services.matrix import pair_reasons, request_key
 from studio.broker import unless_broker_down
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound
@@ -193,7 +193,14 @@ def _claim(job_id: str, worker: str) -> RenderJob | None:
             return None
         job.state, job.worker, job.gpu, job.error = JobState.RUNNING, worker, "", ""
         # Keyed by what it renders now: the look or a cut-out may have changed since it queued.
-        job.idempotency_key = job_key(job, job.shot.look.items.all())
+        job.idempotency_key = request_key(
+            job.shot,
+            job.version,
+            job.shot.look.items.all(),
+            seed=job.seed,
+            backend=job.backend,
+            params=job.params,
+        )
         job.attempts += 1
         job.started_at = job.heartbeat_at = now
         job.progress_step = 0
