@@ -72,6 +72,22 @@ def queue(studio, django_capture_on_commit_callbacks, **spec):
     return batch, callbacks
 
 
+def queued_again(job: RenderJob) -> RenderJob:
+    """The same request as a second, queued job (as a retry or a duplicate queueing makes it)."""
+    again = RenderJob.objects.get(pk=job.pk)
+    again.id, again.state, again.attempts = uuid.uuid4(), JobState.QUEUED, 0
+    again.save(force_insert=True)
+    return again
+
+
+def run_on(world, backend, django_capture_on_commit_callbacks, worker="w"):
+    """One job of a new studio on ``backend``, queued and run by ``worker`` in this process."""
+    studio = make_studio(world, backend=backend)
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get(batch=batch.batch)
+    return render_job_run(job_id=str(job.pk), worker=worker)
+
+
 def test_the_plan_counts_renders_and_says_what_is_forbidden_and_why(studio):
     plan = matrix_plan(
         actor=studio.director,
@@ -752,10 +768,7 @@ def test_same_request_twice_reuses_the_first_render(
     batch, _ = queue(studio, django_capture_on_commit_callbacks)
     job = RenderJob.objects.get(batch=batch.batch)
     render_job_run(job_id=str(job.pk), worker="w")
-    # The same request as a second job (as a duplicate queueing would make it).
-    twin = RenderJob.objects.get(pk=job.pk)
-    twin.id, twin.state, twin.attempts = uuid.uuid4(), JobState.QUEUED, 0
-    twin.save(force_insert=True)
+    twin = queued_again(job)
     files = media_files()
     done = render_job_run(job_id=str(twin.pk), worker="w")
     assert done.state == JobState.SUCCEEDED
@@ -772,14 +785,7 @@ def test_a_job_renders_its_look_as_it_is_when_a_worker_takes_it(
     batch, _ = queue(studio, django_capture_on_commit_callbacks)
     first = RenderJob.objects.get(batch=batch.batch)
     render_job_run(job_id=str(first.pk), worker="w")
-
-    def queued_again(job):  # the same request as a second job, as a retry would queue it
-        again = RenderJob.objects.get(pk=job.pk)
-        again.id, again.state, again.attempts = uuid.uuid4(), JobState.QUEUED, 0
-        again.save(force_insert=True)
-        return again
-
-    waiting = queued_again(first)
+    waiting = queued_again(first)  # queued before the look changes
     red = GarmentFactory(
         brand=studio.world.brand_a,
         category="top",
@@ -803,20 +809,14 @@ def test_a_job_renders_its_look_as_it_is_when_a_worker_takes_it(
 def test_a_failing_backend_fails_the_job_with_its_error(
     world, backends, django_capture_on_commit_callbacks
 ):
-    studio = make_studio(world, backend="failing")
-    batch, _ = queue(studio, django_capture_on_commit_callbacks)
-    job = RenderJob.objects.get(batch=batch.batch)
-    done = render_job_run(job_id=str(job.pk), worker="w")
+    done = run_on(world, "failing", django_capture_on_commit_callbacks)
     assert done.state == JobState.FAILED and done.error == "RuntimeError: CUDA out of memory"
 
 
 def test_a_job_stopped_mid_render_ends_cancelled_saying_why(
     world, backends, django_capture_on_commit_callbacks
 ):
-    studio = make_studio(world, backend="stopped")
-    batch, _ = queue(studio, django_capture_on_commit_callbacks)
-    job = RenderJob.objects.get(batch=batch.batch)
-    done = render_job_run(job_id=str(job.pk), worker="w")
+    done = run_on(world, "stopped", django_capture_on_commit_callbacks)
     assert (done.state, done.error) == (JobState.CANCELLED, "The campaign was archived.")
     assert done.finished_at is not None and not Render.objects.exists()
 
@@ -826,10 +826,7 @@ def test_a_worker_overtaken_mid_render_leaves_the_job_to_its_new_worker(
 ):
     """A worker presumed dead that fails (or is cancelled) afterwards does not fail the job the
     worker that took it over is rendering."""
-    studio = make_studio(world, backend="overtaken")
-    batch, _ = queue(studio, django_capture_on_commit_callbacks)
-    job = RenderJob.objects.get(batch=batch.batch)
-    done = render_job_run(job_id=str(job.pk), worker="w1@host")
+    done = run_on(world, "overtaken", django_capture_on_commit_callbacks, worker="w1@host")
     assert (done.state, done.worker, done.attempts) == (JobState.RUNNING, "other@host", 2)
     assert done.error == "" and done.finished_at is None
     assert done.progress_step == 0  # its step after the takeover was refused: told to stop
