@@ -117,6 +117,24 @@ def test_red_strokes_take_away_what_grabcut_kept_and_green_ones_bring_it_back(wo
     assert events.count() == 2
 
 
+def test_strokes_refine_the_cut_out_as_corrected_not_one_computed_afresh(world, login, dress):
+    """A stylist gave a mask without the tag, then trims with a stroke elsewhere: GrabCut starts
+    from their mask, so the tag it took for garment at first does not come back."""
+    garment, truth = dress
+    client = login(world.user("brand-a", Role.STYLIST))
+    assert cutout_api(client, garment, mask=png(Image.fromarray(truth))).status_code == 200
+    garment.refresh_from_db()
+    assert tag_kept(alpha_of(garment)) == 0
+    corner = Image.new("RGBA", (1000, 1200), (0, 0, 0, 0))
+    ImageDraw.Draw(corner).line([(20, 1150), (80, 1150)], fill=REMOVE, width=10)  # backdrop
+
+    assert cutout_api(client, garment, strokes=png(corner)).status_code == 200
+    garment.refresh_from_db()
+    refined = alpha_of(garment)
+    assert tag_kept(refined) < 0.05
+    assert iou(refined, truth) > 0.97
+
+
 def test_the_page_refines_and_its_cutout_address_names_the_new_file(world, login, dress):
     garment, _truth = dress
     client = login(world.user("brand-a", Role.STYLIST))
