@@ -65,6 +65,10 @@ def _clean_fields(sku: str, name: str, category: str) -> tuple[str, str]:
         raise StudioError("A garment needs a SKU and a name.")
     if len(sku) > 64 or len(name) > 200:
         raise StudioError("The SKU is at most 64 characters and the name at most 200.")
+    if not category:
+        raise StudioError(
+            f"A garment needs a category (one of {', '.join(GarmentCategory.values)})."
+        )
     if category not in GarmentCategory.values:
         raise StudioError(
             f"Unknown category {category!r} (one of {', '.join(GarmentCategory.values)})."

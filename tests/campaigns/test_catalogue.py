@@ -1,11 +1,13 @@
 """The garment catalogue: packshots with computed cut-outs, corrected masks, CSV feeds."""
 
 import io
+import threading
+import time
 
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
@@ -308,6 +310,149 @@ def test_the_same_feed_imported_twice_at_once_adds_each_garment_once(world):
     assert Garment.objects.filter(sku__startswith="R-").count() == 200
     assert sorted(len(report.created) for report in reports) == [0, 200]
     assert all(not report.errors for report in reports)
+
+
+def test_a_garment_added_by_hand_while_a_feed_is_written_stops_the_feed_whole(
+    transactional_db, world
+):
+    """A stylist adds a garment with a SKU of the feed after the import looked the SKUs up: the
+    feed cannot create it twice, so nothing of it is kept and the stylist is told to import
+    again (which then updates it)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    actor = actor_for(world.user("brand-a", Role.STYLIST))
+    added, release = threading.Event(), threading.Event()
+
+    def add_by_hand() -> None:
+        try:
+            with transaction.atomic():
+                GarmentFactory(brand=world.brand_a, sku="HX-2", name="Added by hand")
+                added.set()
+                release.wait(10)
+        finally:
+            connection.close()
+
+    hand = threading.Thread(target=add_by_hand)
+    hand.start()
+    assert added.wait(10)
+    outcome: list[str] = []
+
+    def import_feed() -> None:
+        rows = [("HX-1", "Tee"), ("HX-2", "Shirt"), ("HX-3", "Top")]
+        try:
+            garment_import_csv(actor=actor, file=feed_of(rows))
+            outcome.append("done")
+        except StudioError as exc:
+            outcome.append(exc.message)
+        finally:
+            connection.close()
+
+    feed = threading.Thread(target=import_feed)
+    feed.start()
+    waiting_on_a_lock(1)  # the feed's insert, on the SKU the hand's transaction holds
+    release.set()
+    hand.join()
+    feed.join()
+    assert "added to the catalogue while it was read: import the feed again" in outcome[0]
+    assert list(Garment.objects.filter(sku__startswith="HX-").values_list("sku", "name")) == [
+        ("HX-2", "Added by hand")
+    ]
+    assert not AuditEvent.objects.filter(verb="garment.imported").exists()
+
+
+def waiting_on_a_lock(count: int) -> None:
+    for _ in range(200):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] >= count:
+                return
+        time.sleep(0.05)
+    raise AssertionError(f"{count} connection(s) never waited on a lock")
+
+
+def test_a_feed_being_written_holds_up_no_other_write_of_the_brand(transactional_db, world):
+    """One feed of a brand at a time, but a stylist adding a garment by hand does not wait for
+    it (the import's lock on the brand's row lets rows that only refer to it be written), nor
+    does another brand's feed."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    actor = actor_for(world.user("brand-a", Role.STYLIST))
+    rival = actor_for(world.user("brand-b", Role.STYLIST))
+    done = threading.Event()
+
+    def add_garment_and_import_elsewhere() -> None:
+        try:
+            GarmentFactory(brand=world.brand_a, name="Added meanwhile")
+            garment_import_csv(actor=rival, file=feed_of([("NW-1", "Brand B's tee")]))
+            done.set()
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        garment_import_csv(actor=actor, file=feed_of([("NW-1", "Tee")]))
+        thread = threading.Thread(target=add_garment_and_import_elsewhere)
+        thread.start()
+        assert done.wait(5), "a new garment or another brand's feed waited for this feed"
+    thread.join()
+    assert Garment.objects.filter(sku="NW-1").count() == 2
+
+
+def test_a_feed_row_short_of_cells_or_holding_a_nul_is_refused_on_its_own(world, login):
+    """A shop's export leaves trailing cells off a row, or carries a damaged cell: a row that
+    still has a SKU, a name and a category is imported, the others are refused with the reason,
+    and neither is a server error."""
+    feed = (
+        "sku,name,category,colourways,sizes,season\n"
+        "SH-1,Tee,top\n"  # line 2
+        "SH-2,Skirt\n"
+        "SH-3\n"
+        "SH-4,Tee\x00,top\n"
+        "SH-5,Belt,accessory,black\n"  # line 6
+    )
+    stylist = world.user("brand-a", Role.STYLIST)
+    response = login(stylist).post(
+        reverse("api-garment-import"), {"feed": SimpleUploadedFile("feed.csv", feed.encode())}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["created"] == ["SH-1", "SH-5"]
+    assert [(row["line"], row["reason"][:30]) for row in body["refused"]] == [
+        (3, "A garment needs a category (on"),
+        (4, "A garment needs a SKU and a na"),
+        (5, "A cell holds a NUL character ("),
+    ]
+    tee, belt = Garment.objects.filter(sku__in=["SH-1", "SH-5"]).order_by("sku")
+    assert (tee.colourways, tee.sizes, tee.season, belt.colourways) == ([], [], "", ["black"])
+    assert tee.created_by == belt.created_by == stylist
+    event = AuditEvent.objects.get(verb="garment.imported")
+    assert (event.brand, event.actor) == (world.brand_a, stylist)
+    assert event.payload == {"created": 2, "updated": 0, "errors": 3}
+
+
+def test_a_feed_changes_every_detail_of_a_garment_by_its_sku(world):
+    """A re-import that changes all of a garment's details at once writes all of them; what the
+    feed does not hold (who added it, its cut-out) stays. Excel's UTF-8 export starts with a
+    byte-order mark, which is not part of the first column's name."""
+    stylist, admin = world.user("brand-a", Role.STYLIST), world.user("brand-a", Role.BRAND_ADMIN)
+    first = "sku,name,category,colourways,sizes,season\nRW-1,Tee,top,white,S,SS27\n"
+    garment_import_csv(actor=actor_for(stylist), file=io.BytesIO(first.encode()))
+    again = (
+        "\ufeffsku,name,category,colourways,sizes,season\nRW-1,Coat,outerwear,black|grey,M|L,AW27\n"
+    )
+    report = garment_import_csv(actor=actor_for(admin), file=io.BytesIO(again.encode("utf-8")))
+    assert (report.created, report.updated, report.errors) == ([], ["RW-1"], [])
+    garment = Garment.objects.get(brand=world.brand_a, sku="RW-1")
+    assert (
+        garment.name,
+        garment.category,
+        garment.colourways,
+        garment.sizes,
+        garment.season,
+        garment.created_by,
+    ) == ("Coat", "outerwear", ["black", "grey"], ["M", "L"], "AW27", stylist)
 
 
 @pytest.mark.parametrize(
