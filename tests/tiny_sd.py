@@ -93,7 +93,8 @@ def build_tiny_sd(folder: Path) -> Path:
         vae=vae,
         text_encoder=text_encoder,
         tokenizer=tokenizer,
-        scheduler=DDIMScheduler(num_train_timesteps=100, clip_sample=False),
+        # steps_offset=1, as real SD 1.x configs have it (0 is deprecated and warns).
+        scheduler=DDIMScheduler(num_train_timesteps=100, clip_sample=False, steps_offset=1),
         safety_checker=None,
         feature_extractor=None,
         requires_safety_checker=False,
