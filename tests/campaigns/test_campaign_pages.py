@@ -409,6 +409,8 @@ def test_a_shots_page_shows_it_large_with_every_seed_and_acts_in_place(
     assert f'<img src="{reverse("render-file", args=[first_render.pk])}"' in page
     assert 'hx-select="#shot-body"' in page  # one is queued: the page keeps itself up to date
     assert "1024×1280" in page and "Standing, front" in page
+    garments = studio.look.items.count()
+    assert f"<dt>Made with</dt><dd>garments: {garments} · 1024×1280</dd>" in page
 
     render_job_run(job_id=str(second.pk), worker="w")
     with django_assert_max_num_queries(13):
