@@ -320,6 +320,39 @@ def test_a_look_may_be_worn_on_a_licenses_first_and_last_day_only(world):
     assert [result.license for result in worn.values()] == [None, license, license, None]
 
 
+def test_with_two_licenses_the_check_names_what_stops_the_nearest(world):
+    """A brand holding two licenses, neither of which covers the use, is told what stops the
+    one nearest to covering it, not every reason of both."""
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, markets=["FR"])
+    LicenseFactory(
+        twin=world.twin_a,
+        brand=world.brand_a,
+        markets=["DE"],
+        channels=["tiktok"],
+        categories=["shoes"],
+    )
+    result = check(world, market="DE", categories=["top"])
+    assert not result.allowed and [r.code for r in result.reasons] == [CheckCode.MARKET]
+    result = check(world, market="DE", channel="tiktok", categories=["shoes", "top"])
+    assert not result.allowed and [r.code for r in result.reasons] == [CheckCode.CATEGORY]
+
+
+def test_a_look_no_license_dresses_the_twin_in_says_which_categories(world):
+    """What no license in force covers is named; when each garment is covered by one license
+    but none covers them all, the look is refused for wearing them together."""
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, categories=["top"])
+    LicenseFactory(twin=world.twin_a, brand=world.brand_a, categories=["bottom"])
+
+    def why(categories: list[str]) -> list[str]:
+        result = wear_check(twin=world.twin_a, brand=world.brand_a, categories=categories, on=MID)
+        assert not result.allowed and result.license is None
+        return [reason.message for reason in result.reasons]
+
+    assert why(["top", "swimwear"]) == ["Not licensed for swimwear."]
+    assert why(["top", "bottom"]) == ["Not licensed for these categories together."]
+    assert why(["dress", "top", "shoes"]) == ["Not licensed for dress, shoes."]
+
+
 def test_asset_cap_counts_published_assets_at_publication(world, director, discoverable):
     license = license_request(
         actor=director, twin=discoverable, terms=terms(max_published_assets=2)
