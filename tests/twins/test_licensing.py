@@ -1,3 +1,4 @@
+import re
 import threading
 import time
 from datetime import date, timedelta
@@ -10,7 +11,7 @@ from studio.enums import Role
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
-from tests.factories import LicenseFactory, UserFactory
+from tests.factories import BrandFactory, LicenseFactory, UserFactory
 from twins.enums import CheckCode, Exclusivity, LicenseStatus, UsageKind
 from twins.models import License, StandingTerms, Twin, UsageLine
 from twins.revocation import revocation_handler, revocation_handler_remove
@@ -104,6 +105,20 @@ def test_counter_goes_back_and_forth_until_one_side_accepts(world, director, dis
     assert (license.status, license.flat_fee) == (LicenseStatus.ACTIVE, Decimal("130.00"))
 
 
+def test_only_the_requesting_brand_answers_a_counter(world, director, discoverable):
+    license = license_request(actor=director, twin=discoverable, terms=terms())
+    license_counter(
+        actor=world.talent_a.user, license=license, terms=terms(flat_fee=Decimal("150.00"))
+    )
+    rival = actor_for(world.user("brand-b", Role.BRAND_ADMIN))
+    with pytest.raises(NotFound, match="No such license"):
+        license_accept_counter(actor=rival, license=license)
+    with pytest.raises(NotFound, match="No such license"):
+        license_counter(actor=rival, license=license, terms=terms(flat_fee=Decimal("1.00")))
+    license.refresh_from_db()
+    assert (license.status, license.flat_fee) == (LicenseStatus.COUNTERED, Decimal("150.00"))
+
+
 def test_decline_and_withdraw(world, director, discoverable):
     declined = license_request(actor=director, twin=discoverable, terms=terms())
     license_decline(actor=world.talent_a.user, license=declined, reason="Not this season")
@@ -115,30 +130,95 @@ def test_decline_and_withdraw(world, director, discoverable):
 
 
 @pytest.mark.parametrize(
-    "bad",
+    ("bad", "says"),
     [
-        {"markets": ["France"]},
-        {"markets": []},
-        {"channels": ["myspace"]},
-        {"categories": ["capes"]},
-        {"ends_on": date(2026, 1, 1)},
-        {"currency": "euro"},
-        {"flat_fee": Decimal("-1")},
-        {"exclusivity": Exclusivity.CATEGORY},
-        {"max_published_assets": 0},
+        ({"markets": ["France"]}, "Not a country code: FRANCE"),
+        ({"markets": []}, "Name at least one market"),
+        ({"channels": ["myspace"]}, "Channels are some of: "),
+        ({"channels": []}, "Channels are some of: "),
+        ({"categories": ["capes"]}, "Categories are some of: "),
+        ({"categories": []}, "Categories are some of: "),
+        ({"ends_on": date(2026, 1, 1)}, "The term ends before it starts."),
+        ({"exclusivity": "forever"}, "Unknown exclusivity."),
+        ({"exclusivity": Exclusivity.CATEGORY}, "names the competitors it excludes"),
+        ({"currency": "euro"}, "The currency is an ISO code such as EUR."),
+        ({"flat_fee": Decimal("-0.01")}, "Fees cannot be negative."),
+        ({"per_asset_fee": Decimal("-0.01")}, "Fees cannot be negative."),
+        ({"max_published_assets": 0}, "The maximum of published assets is 1 to"),
+        ({"max_published_assets": 2**31}, "The maximum of published assets is 1 to"),
+        ({"flat_fee": Decimal("9999999999")}, "past the 9,999,999,999.99 one ledger line holds"),
+        ({"per_asset_fee": Decimal("5000000000")}, "An asset's fee over its markets is at most"),
     ],
 )
-def test_bad_terms_are_refused_and_nothing_is_created(director, discoverable, bad):
-    with pytest.raises(StudioError):
+def test_bad_terms_are_refused_and_nothing_is_created(director, discoverable, bad, says):
+    with pytest.raises(StudioError, match=re.escape(says)):
         license_request(actor=director, twin=discoverable, terms=terms(**bad))
-    assert not License.objects.exists()
+    assert not License.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_a_request_keeps_every_term_as_given(world, director, discoverable):
+    """What the brand proposed is what the talent sees and the ledger and audit record: free
+    terms and the least cap included; competitors are named only by an exclusive license."""
+    exclusive = license_request(
+        actor=director,
+        twin=discoverable,
+        terms=terms(
+            exclusivity=Exclusivity.CATEGORY,
+            exclusive_against=[world.brand_b],
+            max_published_assets=1,
+            currency="CHF",
+            flat_fee=Decimal("0"),
+            per_asset_fee=Decimal("0.50"),
+            note="Outerwear, AW26",
+        ),
+    )
+    exclusive.refresh_from_db()
+    assert (
+        exclusive.exclusivity,
+        list(exclusive.exclusive_against.all()),
+        exclusive.max_published_assets,
+        exclusive.currency,
+        exclusive.flat_fee,
+        exclusive.per_asset_fee,
+        exclusive.note,
+        exclusive.channels,
+        exclusive.categories,
+    ) == (
+        Exclusivity.CATEGORY,
+        [world.brand_b],
+        1,
+        "CHF",
+        Decimal("0"),
+        Decimal("0.50"),
+        "Outerwear, AW26",
+        ["instagram", "web"],
+        ["outerwear", "top"],
+    )
+    payload = AuditEvent.objects.get(verb="license.requested").payload
+    assert (payload["flat_fee"], payload["per_asset_fee"], payload["exclusive_against"]) == (
+        "0",
+        "0.50",
+        ["brand-b"],
+    )
+    license_accept(actor=world.talent_a.user, license=exclusive)
+    assert not UsageLine.objects.exists()  # no flat fee, no line of it
+
+    plain = license_request(
+        actor=director, twin=discoverable, terms=terms(exclusive_against=[world.brand_b])
+    )
+    assert (plain.exclusivity, plain.exclusive_against.count()) == (Exclusivity.NONE, 0)
+    license_accept(actor=world.talent_a.user, license=plain)
+    line = UsageLine.objects.get(license=plain)
+    assert (line.markets, line.used_on) == (["DE", "FR"], plain.starts_on)
+    event = AuditEvent.objects.get(verb="usage.recorded", object_id=str(plain.pk))
+    assert (event.payload["kind"], event.payload["amount"]) == (UsageKind.FLAT, "1200.00")
 
 
 def test_who_may_request_and_decide(world, director, discoverable):
     social = actor_for(world.user("brand-a", Role.SOCIAL_TEAM))
     with pytest.raises(PermissionDenied):
         license_request(actor=social, twin=discoverable, terms=terms())
-    with pytest.raises(NotFound):  # not discoverable, never licensed: not in the catalogue
+    with pytest.raises(NotFound, match="No such twin in your catalogue"):  # not discoverable
         license_request(actor=director, twin=world.twin_b, terms=terms())
     license = license_request(actor=director, twin=discoverable, terms=terms())
     for stranger in (
@@ -399,9 +479,17 @@ def request_for_b(world, **overrides):
     return LicenseFactory(**values)
 
 
-def test_an_overlapping_license_of_a_named_competitor_cannot_be_accepted(world):
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"starts_on": date(2025, 7, 1), "ends_on": date(2026, 1, 1)},  # shares its first day
+        {"starts_on": date(2026, 12, 31), "ends_on": date(2027, 6, 30)},  # and its last
+    ],
+)
+def test_an_overlapping_license_of_a_named_competitor_cannot_be_accepted(world, overrides):
     exclusive_for_a(world)
-    rival = request_for_b(world)
+    rival = request_for_b(world, **overrides)
     with pytest.raises(Conflict, match="exclusive"):
         license_accept(actor=world.talent_a.user, license=rival)
     assert License.objects.get(pk=rival.pk).status == LicenseStatus.REQUESTED
@@ -412,6 +500,7 @@ def test_an_overlapping_license_of_a_named_competitor_cannot_be_accepted(world):
     [
         {"categories": ["top"]},
         {"starts_on": date(2027, 1, 1), "ends_on": date(2027, 3, 31)},
+        {"starts_on": date(2025, 7, 1), "ends_on": date(2025, 12, 31)},
     ],
 )
 def test_no_overlap_no_conflict(world, overrides):
@@ -419,6 +508,21 @@ def test_no_overlap_no_conflict(world, overrides):
     rival = request_for_b(world, **overrides)
     license_accept(actor=world.talent_a.user, license=rival)
     assert License.objects.get(pk=rival.pk).status == LicenseStatus.ACTIVE
+
+
+def test_an_exclusive_binds_its_own_talent_and_named_competitors_only(world):
+    """Brand A's exclusive on talent A, against brand B: a brand it does not name licenses
+    talent A, brand A's exclusive may be accepted beside that brand's license, and brand B
+    licenses another talent, all in the same categories and term."""
+    exclusive_for_a(world)
+    third = BrandFactory(name="Brand C", slug="brand-c")
+    unnamed = request_for_b(world, brand=third)
+    license_accept(actor=world.talent_a.user, license=unnamed)
+    rival_elsewhere = request_for_b(world, twin=world.twin_b)
+    license_accept(actor=world.talent_b.user, license=rival_elsewhere)
+    mine = exclusive_for_a(world, status=LicenseStatus.REQUESTED, starts_on=date(2026, 2, 1))
+    license_accept(actor=world.talent_a.user, license=mine)
+    assert License.objects.filter(status=LicenseStatus.ACTIVE).count() == 4
 
 
 def test_an_exclusive_cannot_be_accepted_over_a_competitors_active_license(world):
