@@ -229,7 +229,7 @@ def test_who_may_request_and_decide(world, director, discoverable):
         with pytest.raises(NotFound):
             license_accept(actor=stranger, license=license)
     other_brand = actor_for(world.user("brand-b", Role.BRAND_ADMIN))
-    with pytest.raises(NotFound):
+    with pytest.raises(NotFound, match="No such license"):
         license_decline(actor=other_brand, license=license)
     license.refresh_from_db()
     assert license.status == LicenseStatus.REQUESTED
@@ -251,7 +251,14 @@ def test_agency_acts_unless_the_talent_confirms_agency_decisions(world, director
     second = license_request(actor=director, twin=discoverable, terms=terms())
     with pytest.raises(PermissionDenied, match="confirms agency decisions"):
         license_accept(actor=booker, license=second)
-    assert License.objects.get(pk=second.pk).status == LicenseStatus.REQUESTED
+    with pytest.raises(PermissionDenied, match="confirms agency decisions"):
+        license_counter(actor=booker, license=second, terms=terms(flat_fee=Decimal("500.00")))
+    second.refresh_from_db()
+    assert (second.status, second.flat_fee) == (LicenseStatus.REQUESTED, Decimal("100.00"))
+    license_counter(
+        actor=world.talent_a.user, license=second, terms=terms(flat_fee=Decimal("500.00"))
+    )
+    assert License.objects.get(pk=second.pk).status == LicenseStatus.COUNTERED
 
 
 def test_only_the_talent_sets_standing_terms(world):
@@ -665,8 +672,12 @@ def test_withdrawing_consent_ends_every_license_of_the_twin(
 ):
     active = LicenseFactory(twin=world.twin_a, brand=world.brand_a)
     pending = LicenseFactory(twin=world.twin_a, brand=world.brand_b, status=LicenseStatus.REQUESTED)
-    with pytest.raises(NotFound):  # the agency cannot withdraw the person's consent
+    with pytest.raises(NotFound, match="Only the person a twin depicts withdraws consent"):
         twin_consent_revoke(actor=world.agency.members.get().user, twin=world.twin_a, reason="x")
+    with pytest.raises(StudioError, match="Say why consent is withdrawn"):
+        twin_consent_revoke(actor=world.talent_a.user, twin=world.twin_a, reason="  ")
+    assert Twin.objects.get(pk=world.twin_a.pk).consent_revoked_at is None
+    assert License.objects.get(pk=active.pk).status == LicenseStatus.ACTIVE and not received
     with django_capture_on_commit_callbacks(execute=True):
         twin_consent_revoke(actor=world.talent_a.user, twin=world.twin_a, reason="Retiring")
     assert License.objects.get(pk=active.pk).status == LicenseStatus.REVOKED
@@ -674,6 +685,27 @@ def test_withdrawing_consent_ends_every_license_of_the_twin(
     assert CheckCode.CONSENT_REVOKED in codes(check(world))
     assert received[0].kind == "consent"
     assert set(received[0].brand_ids) == {world.brand_a.pk, world.brand_b.pk}
+    assert set(received[0].license_ids) == {active.pk, pending.pk}
+    event = AuditEvent.objects.get(verb="twin.consent_revoked")
+    assert (event.object_id, event.talent_user, event.payload["reason"]) == (
+        str(world.twin_a.pk),
+        world.talent_a.user,
+        "Retiring",
+    )
+    assert sorted(event.payload["licenses"]) == sorted([active.pk, pending.pk])
+    with pytest.raises(Conflict, match="withdrawn already"):
+        twin_consent_revoke(actor=world.talent_a.user, twin=world.twin_a, reason="Again")
+
+
+def test_withdrawing_consent_for_a_twin_leaves_other_twins_and_past_licenses(world):
+    """Talent B's twin keeps its license; a license of the twin that had expired stays expired
+    (its history is not rewritten as a revocation)."""
+    expired = LicenseFactory(twin=world.twin_a, brand=world.brand_a, status=LicenseStatus.EXPIRED)
+    other = LicenseFactory(twin=world.twin_b, brand=world.brand_a)
+    twin_consent_revoke(actor=world.talent_a.user, twin=world.twin_a, reason="Retiring")
+    assert License.objects.get(pk=expired.pk).status == LicenseStatus.EXPIRED
+    assert License.objects.get(pk=other.pk).status == LicenseStatus.ACTIVE
+    assert Twin.objects.get(pk=world.twin_b.pk).consent_revoked_at is None
 
 
 @pytest.mark.django_db(transaction=True)
@@ -746,6 +778,36 @@ def test_usage_fee_follows_the_terms_and_is_recorded_once(world):
     with pytest.raises(PermissionDenied, match="US"):
         usage_record(license=license, asset_ref="a2", channel="web", markets=["US"], used_on=MID)
     assert UsageLine.objects.count() == 1
+
+
+def test_each_channel_and_each_license_records_its_own_use_of_an_asset(world):
+    """One asset posted on two channels is two uses; the same asset reference under another
+    brand's license is that brand's use, not ours returned to them. A use without its asset or
+    markets is refused and records nothing."""
+    mine = LicenseFactory(twin=world.twin_a, brand=world.brand_a, per_asset_fee=Decimal("10"))
+    theirs = LicenseFactory(twin=world.twin_a, brand=world.brand_b, per_asset_fee=Decimal("20"))
+    lines = [
+        usage_record(license=license, asset_ref="a1", channel=channel, markets=["DE"], used_on=MID)
+        for license, channel in ((mine, "web"), (mine, "instagram"), (theirs, "web"))
+    ]
+    assert [(line.license, line.channel, line.amount) for line in lines] == [
+        (mine, "web", Decimal("10.00")),
+        (mine, "instagram", Decimal("10.00")),
+        (theirs, "web", Decimal("20.00")),
+    ]
+    event = AuditEvent.objects.filter(verb="usage.recorded").order_by("id").last()
+    assert (event.brand, event.payload["amount"], event.payload["used_markets"]) == (
+        world.brand_b,
+        "20.00",
+        ["DE"],
+    )
+    for bad in ({"asset_ref": ""}, {"markets": []}, {"markets": [""]}):
+        with pytest.raises(StudioError, match="names the asset and at least one market"):
+            usage_record(
+                **{"license": mine, "asset_ref": "a2", "channel": "web", "markets": ["DE"],
+                   "used_on": MID, **bad}
+            )  # fmt: skip
+    assert UsageLine.objects.count() == 3
 
 
 def test_a_stranger_is_no_user_of_these_services(world):

@@ -418,7 +418,7 @@ def usage_record(
 ) -> UsageLine:
     """Record one published asset under ``license`` (called by campaigns when a post goes out).
     Refused unless the license covers it at that moment; recording it twice returns the line."""
-    markets = sorted({m.upper() for m in markets})
+    markets = sorted({m.strip().upper() for m in markets if m.strip()})
     if not asset_ref or not markets:
         raise StudioError("A usage names the asset and at least one market.")
     with transaction.atomic():
