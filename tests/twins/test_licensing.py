@@ -801,12 +801,11 @@ def test_each_channel_and_each_license_records_its_own_use_of_an_asset(world):
         "20.00",
         ["DE"],
     )
-    for bad in ({"asset_ref": ""}, {"markets": []}, {"markets": [""]}):
+    for asset_ref, markets in (("", ["DE"]), ("a2", []), ("a2", [" "])):
         with pytest.raises(StudioError, match="names the asset and at least one market"):
             usage_record(
-                **{"license": mine, "asset_ref": "a2", "channel": "web", "markets": ["DE"],
-                   "used_on": MID, **bad}
-            )  # fmt: skip
+                license=mine, asset_ref=asset_ref, channel="web", markets=markets, used_on=MID
+            )
     assert UsageLine.objects.count() == 3
 
 
