@@ -796,11 +796,14 @@ def test_each_channel_and_each_license_records_its_own_use_of_an_asset(world):
         (theirs, "web", Decimal("20.00")),
     ]
     event = AuditEvent.objects.filter(verb="usage.recorded").order_by("id").last()
-    assert (event.brand, event.payload["amount"], event.payload["used_markets"]) == (
-        world.brand_b,
-        "20.00",
-        ["DE"],
-    )
+    assert event.brand == world.brand_b
+    assert {key: event.payload[key] for key in ("kind", "asset_ref", "channel", "amount")} == {
+        "kind": UsageKind.ASSET,
+        "asset_ref": "a1",
+        "channel": "web",
+        "amount": "20.00",
+    }
+    assert event.payload["used_markets"] == ["DE"]
     for asset_ref, markets in (("", ["DE"]), ("a2", []), ("a2", [" "])):
         with pytest.raises(StudioError, match="names the asset and at least one market"):
             usage_record(
