@@ -13,7 +13,7 @@ from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.factories import BrandFactory, LicenseFactory, UserFactory
 from twins.enums import CheckCode, Exclusivity, LicenseStatus, UsageKind
-from twins.models import License, StandingTerms, Twin, UsageLine
+from twins.models import License, Representation, StandingTerms, Twin, UsageLine
 from twins.revocation import revocation_handler, revocation_handler_remove
 from twins.services import (
     Terms,
@@ -25,6 +25,7 @@ from twins.services import (
     license_expire_due,
     license_request,
     license_revoke,
+    representation_start,
     standing_terms_update,
     twin_consent_revoke,
     usage_record,
@@ -261,8 +262,56 @@ def test_agency_acts_unless_the_talent_confirms_agency_decisions(world, director
     assert License.objects.get(pk=second.pk).status == LicenseStatus.COUNTERED
 
 
+def test_only_the_talent_or_onboarding_staff_name_who_represents_them(world, director):
+    """An agency acts for a talent with the talent's rights, so no agency names itself (nor
+    any brand user); the talent does, or studio staff when onboarding them. It then acts for
+    them, unless the talent says it may not."""
+    booker = world.other_agency.members.get().user
+    for stranger in (booker, world.agency.members.get().user, director.user):
+        with pytest.raises(PermissionDenied, match="Only the talent chooses who represents them"):
+            representation_start(
+                actor=stranger, talent=world.talent_a, agency=world.other_agency, started_on=MID
+            )
+    assert not Representation.objects.filter(agency=world.other_agency).exists()
+    assert not AuditEvent.objects.filter(verb="representation.started").exists()
+
+    started = representation_start(
+        actor=world.talent_a.user,
+        talent=world.talent_a,
+        agency=world.other_agency,
+        started_on=MID,
+        may_act=False,
+    )
+    assert (started.talent, started.agency, started.started_on, started.may_act) == (
+        world.talent_a,
+        world.other_agency,
+        MID,
+        False,
+    )
+    event = AuditEvent.objects.get(verb="representation.started")
+    assert (event.object_id, event.actor, event.talent_user, event.payload) == (
+        str(started.pk),
+        world.talent_a.user,
+        world.talent_a.user,
+        {"agency": world.other_agency.slug, "may_act": False},
+    )
+    world.talent_a.discoverable = True
+    world.talent_a.save()
+    request = license_request(actor=director, twin=world.twin_a, terms=terms())
+    with pytest.raises(NotFound):  # represents, may not act
+        license_accept(actor=booker, license=request)
+
+    staff = UserFactory(username="onboarding", is_staff=True)
+    representation_start(
+        actor=staff, talent=world.talent_a, agency=world.other_agency, started_on=MID
+    )
+    assert Representation.objects.filter(agency=world.other_agency).count() == 1
+    license_accept(actor=booker, license=request)
+    assert License.objects.get(pk=request.pk).status == LicenseStatus.ACTIVE
+
+
 def test_only_the_talent_sets_standing_terms(world):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="Only the talent sets their standing terms"):
         standing_terms_update(
             actor=world.agency.members.get().user,
             talent=world.talent_a,
@@ -280,7 +329,37 @@ def test_only_the_talent_sets_standing_terms(world):
             blocked_brands=[],
             agency_needs_confirmation=False,
         )
+    for categories, tags, unknown in (
+        (["swimwear", "capes"], [], "capes"),
+        ([], ["fur", "crypto"], "crypto"),
+    ):
+        with pytest.raises(StudioError, match=f"Unknown categories or content tags: {unknown}[.]"):
+            standing_terms_update(
+                actor=world.talent_a.user,
+                talent=world.talent_a,
+                excluded_categories=categories,
+                excluded_content_tags=tags,
+                blocked_brands=[],
+                agency_needs_confirmation=False,
+            )
     assert not StandingTerms.objects.exists()
+    terms = standing_terms_update(
+        actor=world.talent_a.user,
+        talent=world.talent_a,
+        excluded_categories=["swimwear", "lingerie", "swimwear"],
+        excluded_content_tags=["tobacco", "fur"],
+        blocked_brands=[world.brand_b],
+        agency_needs_confirmation=True,
+    )
+    terms.refresh_from_db()
+    assert (terms.excluded_categories, terms.excluded_content_tags) == (
+        ["lingerie", "swimwear"],
+        ["fur", "tobacco"],
+    )
+    assert list(terms.blocked_brands.all()) == [world.brand_b] and terms.agency_needs_confirmation
+    event = AuditEvent.objects.get(verb="standing_terms.updated")
+    assert (event.object_id, event.talent_user) == (str(terms.pk), world.talent_a.user)
+    assert event.payload["blocked_brands"] == ["brand-b"]
 
 
 # --- license_check --------------------------------------------------------------------------------
