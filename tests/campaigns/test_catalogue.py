@@ -433,9 +433,9 @@ def test_a_feed_row_short_of_cells_or_holding_a_nul_is_refused_on_its_own(world,
 
 
 def test_a_feed_changes_every_detail_of_a_garment_by_its_sku(world):
-    """A re-import that changes all of a garment's details at once writes all of them; what the
-    feed does not hold (who added it, its cut-out) stays. Excel's UTF-8 export starts with a
-    byte-order mark, which is not part of the first column's name."""
+    """A re-import that changes all of a garment's details at once writes all of them; who added
+    it, which the feed does not hold, stays. Excel's UTF-8 export starts with a byte-order mark,
+    which is not part of the first column's name."""
     stylist, admin = world.user("brand-a", Role.STYLIST), world.user("brand-a", Role.BRAND_ADMIN)
     first = "sku,name,category,colourways,sizes,season\nRW-1,Tee,top,white,S,SS27\n"
     garment_import_csv(actor=actor_for(stylist), file=io.BytesIO(first.encode()))
