@@ -1,10 +1,16 @@
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from studio.errors import NotFound
 from studio.models import AuditEvent
+from studio.permissions import actor_for
 from tests.factories import png_bytes
 from tests.hostile import corpus
+from twins.services import capture_photo_add
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +64,16 @@ def test_hostile_capture_photos_are_refused(world, login, media_files, case):
     assert media_files() == files_before
 
 
+def test_no_capture_photo_is_taken_in_without_an_agreement_in_force(world, login):
+    world.twin_a.agreements.update(ended_at=timezone.now())
+    response = login(world.talent_a.user).post(
+        reverse("api-twin-photos", args=[world.twin_a.pk]), form(png_bytes())
+    )
+    assert response.status_code == 409
+    assert "No replica agreement is in force for this twin" in response.content.decode()
+    assert world.twin_a.photos.count() == 0
+
+
 def test_bad_tags_are_refused(world, login):
     client = login(world.talent_a.user)
     response = client.post(
@@ -80,6 +96,21 @@ def test_a_brand_admin_adds_photos_at_a_capture_day_for_a_licensed_twin(world, l
     assert rival.post(url, form(png_bytes())).status_code == 404
     assert world.twin_a.photos.count() == 0
     admin = login(world.user("brand-a", Role.BRAND_ADMIN))
+    # A license for one twin is no capture day for another twin.
+    other = admin.post(
+        reverse("api-brand-capture-photos", args=[world.twin_b.pk]), form(png_bytes())
+    )
+    assert other.status_code == 404
+    with pytest.raises(NotFound, match="No such twin among those your brand holds a license"):
+        capture_photo_add(  # the service too, whoever calls it
+            actor=actor_for(world.user("brand-a", Role.BRAND_ADMIN)),
+            twin=world.twin_b,
+            upload=io.BytesIO(png_bytes()),
+            angle="front",
+            framing="face",
+            lighting="studio",
+        )
+    assert world.twin_b.photos.count() == 0
     response = admin.post(url, form(png_bytes()))
     assert response.status_code == 201, response.content
     event = AuditEvent.objects.get(verb="capture_photo.added")
