@@ -28,3 +28,15 @@ def race(*works) -> list[str]:
     for thread in threads:
         thread.join()
     return outcomes
+
+
+def lock_waiters() -> int:
+    """How many other connections wait for a row lock now (read afresh: inside a transaction,
+    PostgreSQL keeps its first snapshot of the activity view)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]

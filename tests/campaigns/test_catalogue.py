@@ -21,7 +21,7 @@ from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.factories import GarmentFactory
 from tests.hostile import corpus
-from tests.races import race
+from tests.races import lock_waiters, race
 
 pytestmark = pytest.mark.django_db
 
@@ -362,13 +362,8 @@ def test_a_garment_added_by_hand_while_a_feed_is_written_stops_the_feed_whole(
 
 def waiting_on_a_lock(count: int) -> None:
     for _ in range(200):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] >= count:
-                return
+        if lock_waiters() >= count:
+            return
         time.sleep(0.05)
     raise AssertionError(f"{count} connection(s) never waited on a lock")
 

@@ -12,6 +12,7 @@ from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.factories import BrandFactory, LicenseFactory, UserFactory
+from tests.races import lock_waiters
 from twins.enums import CheckCode, Exclusivity, LicenseStatus, UsageKind
 from twins.models import License, Representation, StandingTerms, Twin, UsageLine
 from twins.revocation import revocation_handler, revocation_handler_remove
@@ -643,18 +644,6 @@ def test_two_conflicting_acceptances_at_once_leave_one_active(world):
         thread.join()
     assert sorted(outcomes) == ["active", "conflict"]
     assert License.objects.filter(status=LicenseStatus.ACTIVE).count() == 1
-
-
-def lock_waiters() -> int:
-    """How many other connections wait for a row lock now (read afresh: inside a transaction,
-    PostgreSQL keeps its first snapshot of the activity view)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_stat_clear_snapshot()")
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-        )
-        return cursor.fetchone()[0]
 
 
 @pytest.mark.django_db(transaction=True)
