@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from campaigns import selectors, services
 from campaigns.enums import CAMPAIGN_TRANSITIONS, JOB_ACTIVE, CampaignStatus, JobState, Priority
 from campaigns.forms import BoardFilterForm, CampaignForm, MatrixForm, SceneForm
+from campaigns.keys import render_outdated
 from campaigns.models import Campaign, RenderJob, Scene, Shot
 from campaigns.poses import POSES
 from campaigns.rendering.base import FORMATS
@@ -129,6 +130,7 @@ def _board_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "campaign": campaign,
         "page": page,
         "cards": cards,
+        "outdated": {job.pk for shot, job in cards if job and render_outdated(shot, job)},
         # Any active job of the campaign, shown or not: a filtered board gains cards as it renders.
         "live": campaign.active_jobs > 0,  # type: ignore[attr-defined]
         "batches": selectors.campaign_batches(actor=actor, campaign=campaign)[:BOARD_BATCHES],
@@ -404,6 +406,7 @@ def shot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "shot": shot,
             "jobs": jobs,
             "shown": chosen or (renders[0] if renders else None),
+            "outdated": {job.pk for job in jobs if render_outdated(shot, job)},
             "chosen": chosen is not None,
             "pose": POSES.get(shot.pose),
             "size": FORMATS.get(shot.format),
@@ -531,11 +534,13 @@ def render_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
         return _in_place(request, changed=False)
     campaign, shot_id = item.job.campaign, item.job.shot_id
     shot = get_object_or_404(selectors.shot_board(actor=actor, campaign=campaign), pk=shot_id)
+    job = shot.job_list[0]  # type: ignore[attr-defined]
     return _in_place(
         request,
         changed=False,  # the card comes back itself
         shot=shot,
-        job=shot.job_list[0],  # type: ignore[attr-defined]
+        job=job,
+        outdated={job.pk} if render_outdated(shot, job) else set(),
         query=request.POST.get("query", ""),
         counts=selectors.board_counts(actor=actor, campaign=campaign),
     )

@@ -187,17 +187,18 @@ def _latest_job() -> QuerySet[RenderJob]:
 
 
 def shot_list(*, actor: Actor, latest_only: bool = False) -> QuerySet[Shot]:
-    """The brand's shots, each with its look, twin, scene and version, its latest job's state,
-    and its jobs with their renders, newest first (``job_list``): all of them, or with
+    """The brand's shots, each with its look (and its items), twin, scene and version, its latest
+    job's state, and its jobs with their renders, newest first (``job_list``): all of them, or with
     ``latest_only`` the latest alone (a card shows no more, and a shot re-rendered for a year
     has hundreds)."""
-    jobs = RenderJob.objects.select_related("render").order_by("-queued_at", "-id")
+    jobs = RenderJob.objects.select_related("render", "version").order_by("-queued_at", "-id")
     return (
         brand_scope(Shot.objects.all(), actor, field="campaign__brand")
         .select_related("look", "twin__talent", "scene", "version")
         .annotate(state=Subquery(_latest_job().values("state")[:1]))
         .prefetch_related(
-            Prefetch("jobs", queryset=jobs[:1] if latest_only else jobs, to_attr="job_list")
+            Prefetch("jobs", queryset=jobs[:1] if latest_only else jobs, to_attr="job_list"),
+            look_items("look__items"),  # to tell a render of the look as it was (render_outdated)
         )
     )
 

@@ -674,7 +674,9 @@ class JobCancelApi(_JobActionApi):
 
 @extend_schema(request=None, responses={201: JobOutputSerializer})
 class JobRetryApi(_JobActionApi):
-    """Queue a failed or cancelled job's shot again with the same seed (a new job)."""
+    """Queue the job's shot again with the same seed (a new job): a failed or cancelled job, or
+    a succeeded one whose render shows its look as it was before a change (409
+    otherwise: a new seed makes another picture)."""
 
     action_name = "render_job_retry"
     status_code = 201

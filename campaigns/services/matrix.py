@@ -3,8 +3,6 @@ combination the license or the talent's terms forbid and why), then queue it in 
 of shots, one of jobs, one batch of messages after commit; and queue a campaign's failed shots
 again, or one shot (retry, re-render)."""
 
-import hashlib
-import json
 import random
 import uuid
 from collections.abc import Iterable
@@ -23,6 +21,7 @@ from campaigns.enums import (
     JobState,
     Priority,
 )
+from campaigns.keys import render_outdated, request_key
 from campaigns.models import Campaign, Look, LookItem, RenderJob, Scene, Shot, look_items
 from campaigns.poses import POSES
 from campaigns.rendering import render_backend
@@ -268,34 +267,6 @@ def _missing(wanted: tuple[int, ...], found: dict[int, Any]) -> str:
 def matrix_plan(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> MatrixPlan:
     """What queueing ``spec`` would do, without doing it."""
     return _plan(actor, campaign, spec, lock=False)
-
-
-def request_key(
-    shot: Shot,
-    version: TwinVersion,
-    look_items: Iterable[LookItem],
-    *,
-    seed: int,
-    backend: str,
-    params: dict[str, Any],
-) -> str:
-    """A job's idempotency key: a hash of everything its render depends on, so the same
-    request gives the same key, and a render of it may be reused. Computed when the job is
-    queued, and again when a worker takes it, from what it will render then (a stylist may
-    have changed the look or a cut-out meanwhile)."""
-    scene = shot.scene
-    payload = {
-        "cell": (shot.campaign_id, shot.pose, shot.format),
-        "version": [version.pk, version.weights_sha256],
-        "garments": sorted(
-            (i.garment.sku, i.garment.cutout_sha256, i.slot, i.layer) for i in look_items
-        ),
-        "scene": [scene.kind, scene.value, str(scene.image)],
-        "seed": seed,
-        "backend": backend,
-        "params": params,
-    }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def job_for(
@@ -594,10 +565,23 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
 
 
 def render_job_retry(*, actor: Actor, job: RenderJob) -> RenderJob:
-    """Render a failed or cancelled job's shot again, with the same seed, as a new job."""
-    if job.state not in (JobState.FAILED, JobState.CANCELLED):
-        raise Conflict("Only a failed or cancelled job is retried.")
+    """Render the job's shot again, with the same seed, as a new job: a failed or cancelled
+    job, or a render of its look as it was before a change (render_outdated)."""
+    if job.state not in (JobState.FAILED, JobState.CANCELLED) and not _outdated(job):
+        raise Conflict(
+            "Only a failed or cancelled job, or a render of a look changed since,"
+            " is rendered again with its seed: pick a new seed for another picture."
+        )
     return _again(actor, job, seed=job.seed, verb="render.retried")
+
+
+def _outdated(job: RenderJob) -> bool:
+    shot = (
+        Shot.objects.select_related("scene", "look")
+        .prefetch_related(look_items("look__items"))
+        .get(pk=job.shot_id)
+    )
+    return render_outdated(shot, job)
 
 
 def render_job_rerender(*, actor: Actor, job: RenderJob) -> RenderJob:

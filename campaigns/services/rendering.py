@@ -28,6 +28,7 @@ from django.utils import timezone
 from PIL import Image
 
 from campaigns.enums import JOB_ACTIVE, JOB_TERMINAL, JobState
+from campaigns.keys import request_key
 from campaigns.models import Campaign, Render, RenderJob, RenderWorker, look_items
 from campaigns.poses import POSES
 from campaigns.rendering import render_backend
@@ -39,7 +40,7 @@ from campaigns.rendering.base import (
     RenderResult,
     Scene,
 )
-from campaigns.services.matrix import pair_reasons, request_key
+from campaigns.services.matrix import pair_reasons
 from studio.broker import unless_broker_down
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound

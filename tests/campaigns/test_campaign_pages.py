@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -14,18 +15,31 @@ from django.utils import timezone
 from PIL import Image
 
 from campaigns import selectors
+from campaigns.demo import draw_cutout
 from campaigns.enums import JobState
 from campaigns.forms import LOOK_PICKS
 from campaigns.models import Campaign, Render, RenderJob, RenderWorker, Scene, Shot
-from campaigns.services import matrix_queue, render_job_rerender, render_job_run
+from campaigns.services import (
+    LookItemInput,
+    garment_update,
+    look_save,
+    matrix_queue,
+    render_job_rerender,
+    render_job_run,
+)
 from studio.enums import Role
-from tests.factories import LicenseFactory, png_bytes
+from studio.permissions import actor_for
+from tests.factories import GarmentFactory, LicenseFactory, png_bytes
 from tests.worker import broker_empty
 
 
 @pytest.fixture
 def director(studio, login):
     return login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+
+
+def stylist(studio):
+    return actor_for(studio.world.user("brand-a", Role.STYLIST), "brand-a")
 
 
 def queued(studio, django_capture_on_commit_callbacks, **spec):
@@ -201,6 +215,51 @@ def test_job_actions_from_the_board(director, studio, django_capture_on_commit_c
     assert render.shortlisted_at is not None
     picture = director.get(reverse("render-file", args=[render.pk]))
     assert Image.open(io.BytesIO(b"".join(picture.streaming_content))).size == (1024, 1280)
+
+
+def test_a_render_of_a_look_changed_since_says_so_and_renders_again_with_its_seed(
+    director, studio, django_capture_on_commit_callbacks
+):
+    """The stylist changed the look after its shot rendered: the card (also as shortlisting
+    swaps it) and the shot's page say that the render shows the look as it was, and offer to
+    render it again with its seed; the new render says nothing of the kind, until the look
+    changes again (a garment renamed: a generative backend prompts with the names)."""
+    queued(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get()
+    render_job_run(job_id=str(job.pk), worker="w")
+    cards_url = reverse("campaign-cards", args=[studio.campaign.pk])
+    shot_url = reverse("shot-detail", args=[job.shot_id])
+    note, again = "The look changed after this render.", ">Render again, same seed</button>"
+    cards = director.get(cards_url).content.decode()
+    assert note not in cards and again not in cards
+    red = GarmentFactory(
+        brand=studio.world.brand_a,
+        category="top",
+        name="Red top",
+        cutout=ContentFile(draw_cutout("top", (200, 30, 30)), name="red.png"),
+    )
+    look_save(actor=studio.director, look=studio.look, name="Look A", items=[LookItemInput(red.pk)])
+
+    cards = director.get(cards_url).content.decode()
+    assert note in cards and again in cards
+    shortlist = reverse("render-shortlist", args=[job.render.pk])
+    swapped = director.post(shortlist, {"shortlisted": "1"}, HTTP_HX_REQUEST="true")
+    assert note in swapped.content.decode()
+    page = director.get(shot_url).content.decode()
+    assert "Rendered before the look last changed" in page and again in page
+    with django_capture_on_commit_callbacks(execute=False):
+        director.post(reverse("job-retry", args=[job.pk]))
+    fresh = RenderJob.objects.exclude(pk=job.pk).get()
+    assert (fresh.seed, fresh.state) == (job.seed, JobState.QUEUED)
+    render_job_run(job_id=str(fresh.pk), worker="w")
+
+    assert Render.objects.get(job=fresh).sha256 != Render.objects.get(job=job).sha256
+    cards = director.get(cards_url).content.decode()
+    assert note not in cards and again not in cards
+    page = director.get(shot_url).content.decode()
+    assert page.count("Rendered before the look last changed") == 1  # the first render's
+    garment_update(actor=stylist(studio), garment=red, name="Cherry top")
+    assert note in director.get(cards_url).content.decode()
 
 
 def test_another_brand_and_other_roles_get_nothing(

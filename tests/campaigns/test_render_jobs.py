@@ -20,6 +20,7 @@ from campaigns.services import (
     CampaignInput,
     LookItemInput,
     campaign_create,
+    garment_update,
     look_duplicate,
     look_save,
     matrix_plan,
@@ -36,6 +37,7 @@ from campaigns.services import (
 )
 from campaigns.services.rendering import SEND_INLINE_MAX, LeaseHeld, render_batch_send
 from studio.db import bulk_insert
+from studio.enums import Role
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
@@ -62,6 +64,10 @@ def make_studio_b(studio):
             channels=["instagram"],
         ),
     )
+
+
+def stylist(studio):
+    return actor_for(studio.world.user("brand-a", Role.STYLIST), "brand-a")
 
 
 def queue(studio, django_capture_on_commit_callbacks, **spec):
@@ -804,6 +810,23 @@ def test_a_job_renders_its_look_as_it_is_when_a_worker_takes_it(
     later = render_job_run(job_id=str(queued_again(done).pk), worker="w")
     assert later.idempotency_key == done.idempotency_key
     assert Render.objects.get(job=later).meta["reused_from"] == str(done.pk)
+
+
+def test_a_renamed_garment_is_rendered_afresh_not_reused(
+    studio, django_capture_on_commit_callbacks
+):
+    """A generative backend puts the garments' names in its prompt: a render made under the old
+    name is not reused for a request under the new one."""
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    first = RenderJob.objects.get(batch=batch.batch)
+    render_job_run(job_id=str(first.pk), worker="w")
+    garment = studio.look.items.get().garment
+    garment_update(actor=stylist(studio), garment=garment, name="Moss green top")
+
+    done = render_job_run(job_id=str(queued_again(first).pk), worker="w")
+
+    assert done.state == JobState.SUCCEEDED and done.idempotency_key != first.idempotency_key
+    assert "reused_from" not in Render.objects.get(job=done).meta
 
 
 def test_a_failing_backend_fails_the_job_with_its_error(

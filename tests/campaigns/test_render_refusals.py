@@ -116,9 +116,20 @@ def test_a_render_again_that_the_license_no_longer_allows_is_refused(api, studio
         refused(api, url, 409, "The license does not allow this render:")
 
 
-def test_only_a_failed_or_cancelled_job_is_retried(api, studio, failed):
-    RenderJob.objects.filter(pk=failed.pk).update(state=JobState.SUCCEEDED)
-    refused(api, again(failed)[0], 409, "Only a failed or cancelled job is retried.")
+@pytest.mark.parametrize("state", [JobState.SUCCEEDED, JobState.QUEUED, JobState.RUNNING])
+def test_only_a_failed_or_cancelled_job_or_an_outdated_render_is_retried(
+    api, studio, failed, state
+):
+    """A render of the look as it is now (its key still theirs), or a job on its
+    way, is not rendered again with its seed."""
+    RenderJob.objects.filter(pk=failed.pk).update(state=state)
+    refused(
+        api,
+        again(failed)[0],
+        409,
+        "Only a failed or cancelled job, or a render of a look changed since, is"
+        " rendered again with its seed: pick a new seed for another picture.",
+    )
 
 
 def test_a_matrix_past_its_largest_is_refused_whole(api, studio):

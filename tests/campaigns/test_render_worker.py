@@ -206,9 +206,12 @@ def test_a_job_that_cannot_start_is_failed_not_sent_for_ever(
 
 def broadcasts(action) -> list[str]:
     """The remote-control methods broadcast to the workers while ``action`` runs (on Redis the
-    pidbox is a fanout exchange: a PUBLISH, which a pattern subscription sees)."""
-    pubsub = redis.Redis.from_url(settings.CELERY_BROKER_URL).pubsub()
-    pubsub.psubscribe("*pidbox*")
+    pidbox is a fanout exchange: a PUBLISH, which a pattern subscription sees). Channels are
+    server-wide: kombu names them after the database ("/9.reply.celery.pidbox"), so another
+    studio's workers on the same Redis are not heard."""
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    pubsub = client.pubsub()
+    pubsub.psubscribe(f"/{client.connection_pool.connection_kwargs.get('db', 0)}.*pidbox*")
     assert pubsub.get_message(timeout=5)["type"] == "psubscribe"
     action()
     methods = []
