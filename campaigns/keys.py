@@ -41,13 +41,14 @@ def request_key(
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def render_outdated(shot: Shot, job: RenderJob) -> bool:
-    """Whether the shot's look (its garments, their names or cut-outs, slots, layers) or its
-    scene changed after ``job`` rendered it: the key the job took when a worker started it no
-    longer matches what it would render now. Reads the shot's look items (prefetch them, with
-    their garments), scene and the job's version."""
+def render_outdated(job: RenderJob) -> bool:
+    """Whether the look of the job's shot (its garments, their names or cut-outs, slots, layers)
+    or its scene changed after ``job`` rendered it: the key the job took when a worker started it
+    no longer matches what it would render now. Reads the shot's look items (prefetch them, with
+    their garments) and scene, and the job's version."""
     if job.state != JobState.SUCCEEDED:
         return False
+    shot = job.shot
     now = request_key(
         shot,
         job.version,

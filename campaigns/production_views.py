@@ -130,7 +130,7 @@ def _board_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
         "campaign": campaign,
         "page": page,
         "cards": cards,
-        "outdated": {job.pk for shot, job in cards if job and render_outdated(shot, job)},
+        "outdated": {job.pk for _, job in cards if job and render_outdated(job)},
         # Any active job of the campaign, shown or not: a filtered board gains cards as it renders.
         "live": campaign.active_jobs > 0,  # type: ignore[attr-defined]
         "batches": selectors.campaign_batches(actor=actor, campaign=campaign)[:BOARD_BATCHES],
@@ -406,7 +406,7 @@ def shot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "shot": shot,
             "jobs": jobs,
             "shown": chosen or (renders[0] if renders else None),
-            "outdated": {job.pk for job in jobs if render_outdated(shot, job)},
+            "outdated": {job.pk for job in jobs if render_outdated(job)},
             "chosen": chosen is not None,
             "pose": POSES.get(shot.pose),
             "size": FORMATS.get(shot.format),
@@ -540,7 +540,7 @@ def render_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
         changed=False,  # the card comes back itself
         shot=shot,
         job=job,
-        outdated={job.pk} if render_outdated(shot, job) else set(),
+        outdated={job.pk} if render_outdated(job) else set(),
         query=request.POST.get("query", ""),
         counts=selectors.board_counts(actor=actor, campaign=campaign),
     )

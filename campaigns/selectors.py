@@ -258,8 +258,10 @@ def job_list(
     state: str = "",
     batch: str = "",
 ) -> QuerySet[RenderJob]:
-    jobs = brand_scope(RenderJob.objects.all(), actor).select_related(
-        "shot__look", "shot__twin__talent", "shot__scene", "render"
+    jobs = (
+        brand_scope(RenderJob.objects.all(), actor)
+        .select_related("shot__look", "shot__twin__talent", "shot__scene", "render", "version")
+        .prefetch_related(look_items("shot__look__items"))  # for render_outdated
     )
     if campaign:
         jobs = jobs.filter(campaign=campaign)

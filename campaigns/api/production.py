@@ -24,6 +24,7 @@ from campaigns.enums import (
     Priority,
     SceneKind,
 )
+from campaigns.keys import render_outdated
 from campaigns.models import Campaign, Render, RenderJob, Scene, Shot
 from campaigns.poses import KEYPOINT_NAMES, POSES, Pose
 from campaigns.rendering.base import FORMATS
@@ -511,6 +512,10 @@ class RenderOutputSerializer(serializers.ModelSerializer[Render]):
 class JobOutputSerializer(serializers.ModelSerializer[RenderJob]):
     render = serializers.SerializerMethodField()
     params = free_form(help_text="The backend's parameters of the render.")
+    look_changed = serializers.SerializerMethodField(
+        help_text="Its render shows the look as it was: a garment, a cut-out or a name changed"
+        " after it rendered (retry renders it again with its seed)."
+    )
 
     class Meta:
         model = RenderJob
@@ -538,6 +543,7 @@ class JobOutputSerializer(serializers.ModelSerializer[RenderJob]):
             "finished_at",
             "gpu_seconds",
             "render",
+            "look_changed",
         ]
         extra_kwargs = {
             "error": {
@@ -555,6 +561,9 @@ class JobOutputSerializer(serializers.ModelSerializer[RenderJob]):
     def get_render(self, job: RenderJob) -> dict[str, Any] | None:
         render = getattr(job, "render", None)
         return RenderOutputSerializer(render).data if render else None
+
+    def get_look_changed(self, job: RenderJob) -> bool:
+        return render_outdated(job)
 
 
 class ShotOutputSerializer(serializers.ModelSerializer[Shot]):

@@ -567,21 +567,12 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
 def render_job_retry(*, actor: Actor, job: RenderJob) -> RenderJob:
     """Render the job's shot again, with the same seed, as a new job: a failed or cancelled
     job, or a render of its look as it was before a change (render_outdated)."""
-    if job.state not in (JobState.FAILED, JobState.CANCELLED) and not _outdated(job):
+    if job.state not in (JobState.FAILED, JobState.CANCELLED) and not render_outdated(job):
         raise Conflict(
             "Only a failed or cancelled job, or a render of a look changed since,"
             " is rendered again with its seed: pick a new seed for another picture."
         )
     return _again(actor, job, seed=job.seed, verb="render.retried")
-
-
-def _outdated(job: RenderJob) -> bool:
-    shot = (
-        Shot.objects.select_related("scene", "look")
-        .prefetch_related(look_items("look__items"))
-        .get(pk=job.shot_id)
-    )
-    return render_outdated(shot, job)
 
 
 def render_job_rerender(*, actor: Actor, job: RenderJob) -> RenderJob:

@@ -242,6 +242,8 @@ def test_a_render_of_a_look_changed_since_says_so_and_renders_again_with_its_see
 
     cards = director.get(cards_url).content.decode()
     assert note in cards and again in cards
+    (row,) = director.get(reverse("api-shot-list", args=[studio.campaign.pk])).json()["results"]
+    assert row["latest_job"]["look_changed"] is True
     shortlist = reverse("render-shortlist", args=[job.render.pk])
     swapped = director.post(shortlist, {"shortlisted": "1"}, HTTP_HX_REQUEST="true")
     assert note in swapped.content.decode()
@@ -256,6 +258,11 @@ def test_a_render_of_a_look_changed_since_says_so_and_renders_again_with_its_see
     assert Render.objects.get(job=fresh).sha256 != Render.objects.get(job=job).sha256
     cards = director.get(cards_url).content.decode()
     assert note not in cards and again not in cards
+    jobs = director.get(reverse("api-job-list"), {"campaign": studio.campaign.pk}).json()
+    assert {row["id"]: row["look_changed"] for row in jobs["results"]} == {
+        str(job.pk): True,
+        str(fresh.pk): False,
+    }
     page = director.get(shot_url).content.decode()
     assert page.count("Rendered before the look last changed") == 1  # the first render's
     garment_update(actor=stylist(studio), garment=red, name="Cherry top")
