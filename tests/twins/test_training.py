@@ -263,3 +263,91 @@ def test_a_retired_version_is_never_rendered_again(world, ready_twin, login):
         twin_version_retire(actor=world.talent_a.user, version=version)
     page = owner.get(reverse("twin-detail", args=[ready_twin.pk])).content.decode()
     assert "Retired" in page
+
+
+def test_an_unknown_training_backend_is_refused_and_queues_nothing(world, login, ready_twin):
+    client = login(world.talent_a.user)
+    answer = client.post(
+        reverse("api-twin-versions", args=[ready_twin.pk]),
+        {"backend": "dreambooth"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400, answer.content
+    assert answer.json()["detail"] == "Unknown training backend 'dreambooth'."
+    assert not TwinVersion.objects.exists()
+
+
+def test_a_version_is_numbered_keyed_and_trained_on_the_photos_that_passed(
+    world, ready_twin, settings
+):
+    """Its trigger token (the word that calls the twin up in a prompt) is its own, it says who
+    started it, and a photo that failed its checks is not trained on."""
+    from tests.factories import CapturePhotoFactory
+    from twins.enums import CheckStatus
+
+    settings.TWIN_BASE_MODEL = "/models/sd15"
+    blurred = CapturePhotoFactory(twin=ready_twin, check_status=CheckStatus.FAILED)
+    passed = set(ready_twin.photos.filter(check_status=CheckStatus.PASSED).values_list("pk"))
+    first = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    twin_version_cancel(actor=world.talent_a.user, version=first)
+    booker = world.agency.members.get().user
+    second = twin_version_train(actor=booker, twin=ready_twin, backend="lora")
+
+    assert (first.number, first.trigger_token, first.base_model) == (1, f"tw{ready_twin.pk}v1", "")
+    assert (second.number, second.trigger_token) == (2, f"tw{ready_twin.pk}v2")
+    assert second.base_model == "/models/sd15"  # a LoRA fits only the base it was trained on
+    assert (first.started_by, second.started_by) == (world.talent_a.user, booker)
+    assert set(second.photos.values_list("pk")) == passed and (blurred.pk,) not in passed
+    event = AuditEvent.objects.get(verb="twin_version.queued", object_id=str(second.pk))
+    assert event.actor == booker and event.talent_user == world.talent_a.user
+    assert event.payload == {"version": 2, "backend": "lora", "photos": len(passed)}
+
+
+def test_a_twin_whose_consent_was_withdrawn_is_not_trained_and_is_told_so(world, ready_twin):
+    twin_consent_revoke(actor=world.talent_a.user, twin=ready_twin, reason="Stop")
+    with pytest.raises(Conflict) as refused:
+        twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    assert refused.value.message == "Consent for this twin was withdrawn."
+    assert not TwinVersion.objects.exists()
+
+
+@pytest.mark.parametrize("status", ["succeeded", "failed", "cancelled"])
+def test_a_finished_version_is_neither_trained_again_nor_cancelled(world, ready_twin, status):
+    """A late duplicate message leaves it as it is; a cancel says what it is already."""
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    done = twin_version_run(version_id=version.pk, worker="w@host")
+    assert done.status == TrainingStatus.SUCCEEDED
+    TwinVersion.objects.filter(pk=version.pk).update(status=status)
+    finished = TwinVersion.objects.get(pk=version.pk)
+
+    late = twin_version_run(version_id=version.pk, worker="late@host")
+    with pytest.raises(Conflict) as refused:
+        twin_version_cancel(actor=world.talent_a.user, version=version)
+
+    label = TrainingStatus(status).label.lower()
+    assert refused.value.message == f"This version is {label} already."
+    late.refresh_from_db()
+    assert (late.status, late.worker, late.attempts) == (status, "w@host", 1)
+    assert (late.finished_at, late.cancel_requested) == (finished.finished_at, False)
+
+
+def test_a_message_for_a_cancelled_training_whose_worker_died_cancels_it_untrained(
+    world, ready_twin
+):
+    """The agency cancelled while it trained, then its worker died: the message delivered
+    again finishes it cancelled at once rather than training it to throw it away."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    long_ago = timezone.now() - timedelta(hours=1)
+    TwinVersion.objects.filter(pk=version.pk).update(
+        status=TrainingStatus.RUNNING, worker="dead@host", attempts=1, heartbeat_at=long_ago
+    )
+    twin_version_cancel(actor=world.agency.members.get().user, version=version)
+
+    done = twin_version_run(version_id=version.pk, worker="next@host")
+
+    assert (done.status, done.attempts, done.worker) == (TrainingStatus.CANCELLED, 1, "dead@host")
+    assert done.finished_at is not None and done.progress_step == 0
