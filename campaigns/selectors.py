@@ -350,11 +350,17 @@ def campaign_batches(*, actor: Actor, campaign: Campaign) -> QuerySet[Any]:
 
 
 def render_list(
-    *, actor: Actor, campaign: int | None = None, shortlisted: bool = False
+    *, actor: Actor, campaign: int | None = None, shortlisted: bool = False, listed: bool = False
 ) -> QuerySet[Render]:
+    """The brand's renders; ``listed``: with what tells one of a look changed since
+    (``render_outdated``), which serving a file does not need."""
     renders = brand_scope(Render.objects.all(), actor).select_related(
         "job__shot__look", "job__shot__twin", "job__campaign"
     )
+    if listed:
+        renders = renders.select_related("job__shot__scene", "job__version").prefetch_related(
+            look_items("job__shot__look__items")
+        )
     if campaign:
         renders = renders.filter(campaign=campaign)
     if shortlisted:

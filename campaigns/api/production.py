@@ -482,6 +482,10 @@ class RenderOutputSerializer(serializers.ModelSerializer[Render]):
     thumbnail_url = serializers.SerializerMethodField()
     shortlisted = serializers.SerializerMethodField()
     meta = free_form(help_text="What the backend recorded of the render.")
+    look_changed = serializers.SerializerMethodField(
+        help_text="It shows the look as it was: a garment, a cut-out or a name changed after it"
+        " rendered (retrying its job renders it again with its seed)."
+    )
 
     class Meta:
         model = Render
@@ -497,6 +501,7 @@ class RenderOutputSerializer(serializers.ModelSerializer[Render]):
             "shortlisted",
             "shortlisted_at",
             "created_at",
+            "look_changed",
         ]
 
     def get_image_url(self, render: Render) -> str:
@@ -508,13 +513,15 @@ class RenderOutputSerializer(serializers.ModelSerializer[Render]):
     def get_shortlisted(self, render: Render) -> bool:
         return render.shortlisted_at is not None
 
+    def get_look_changed(self, render: Render) -> bool:
+        return render_outdated(render.job)
+
 
 class JobOutputSerializer(serializers.ModelSerializer[RenderJob]):
     render = serializers.SerializerMethodField()
     params = free_form(help_text="The backend's parameters of the render.")
     look_changed = serializers.SerializerMethodField(
-        help_text="Its render shows the look as it was: a garment, a cut-out or a name changed"
-        " after it rendered (retry renders it again with its seed)."
+        help_text="Its render shows the look as it was (see the render's look_changed)."
     )
 
     class Meta:
@@ -712,6 +719,7 @@ class RenderListApi(ListAPIView[Render]):
             actor=api_actor(self.request),
             campaign=filters.get("campaign"),
             shortlisted=filters.get("shortlisted", False),
+            listed=True,
         )
 
     @extend_schema(parameters=[Filters])

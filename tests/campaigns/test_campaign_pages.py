@@ -244,6 +244,8 @@ def test_a_render_of_a_look_changed_since_says_so_and_renders_again_with_its_see
     assert note in cards and again in cards
     (row,) = director.get(reverse("api-shot-list", args=[studio.campaign.pk])).json()["results"]
     assert row["latest_job"]["look_changed"] is True
+    (listed,) = director.get(reverse("api-render-list")).json()["results"]
+    assert listed["look_changed"] is True
     shortlist = reverse("render-shortlist", args=[job.render.pk])
     swapped = director.post(shortlist, {"shortlisted": "1"}, HTTP_HX_REQUEST="true")
     assert note in swapped.content.decode()
