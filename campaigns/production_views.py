@@ -206,6 +206,30 @@ def campaign_retry_failed(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def campaign_changed_again(request: HttpRequest, pk: int) -> HttpResponse:
+    actor, campaign = actor_of(request), _campaign(request, pk)
+    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
+    try:
+        done = services.render_jobs_changed_again(actor=actor, campaign=campaign)
+    except StudioError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            f"{done.jobs} render{pluralize(done.jobs)} of changed looks queued again, each with"
+            " its seed"
+            + (
+                f"; {done.forbidden} kept as they are, which the license no longer allows"
+                if done.forbidden
+                else ""
+            )
+            + ".",
+        )
+    return _to_board(request, pk)
+
+
+@login_required
+@require_POST
 def campaign_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     actor, campaign = actor_of(request), _campaign(request, pk)
     try:

@@ -36,6 +36,11 @@ urlpatterns = [
         name="campaign-retry-failed",
     ),
     path(
+        "campaigns/<int:pk>/changed-again/",
+        production.campaign_changed_again,
+        name="campaign-changed-again",
+    ),
+    path(
         "campaigns/<int:pk>/batches/<uuid:batch>/rush/",
         production.batch_rush,
         name="batch-rush",

@@ -264,6 +264,19 @@ class CampaignRetryFailedApi(APIView):
         return Response(self.OutputSerializer(done).data, status=201)
 
 
+class CampaignChangedAgainApi(APIView):
+    """Render again, each with its seed, every shot whose latest render shows its look as it was
+    before a change (``look_changed``), as one batch; shots the license no longer allows keep
+    their render. 409 when no render is of a changed look, when the licenses allow none of them,
+    or over the GPU budget."""
+
+    @extend_schema(request=None, responses={201: CampaignRetryFailedApi.OutputSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        campaign = _campaign(request, pk)
+        done = services.render_jobs_changed_again(actor=api_actor(request), campaign=campaign)
+        return Response(CampaignRetryFailedApi.OutputSerializer(done).data, status=201)
+
+
 class BatchSerializer(serializers.Serializer[object]):
     class Meta:
         ref_name = "BatchProgress"

@@ -25,6 +25,11 @@ urlpatterns = [
         name="api-campaign-retry-failed",
     ),
     path(
+        "campaigns/<int:pk>/changed-again/",
+        p.CampaignChangedAgainApi.as_view(),
+        name="api-campaign-changed-again",
+    ),
+    path(
         "campaigns/<int:pk>/batches/", p.CampaignBatchListApi.as_view(), name="api-campaign-batches"
     ),
     path(

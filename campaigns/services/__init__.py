@@ -27,6 +27,7 @@ from campaigns.services.matrix import (
     render_batch_prioritize,
     render_job_rerender,
     render_job_retry,
+    render_jobs_changed_again,
     render_jobs_retry_failed,
 )
 from campaigns.services.production import (
@@ -75,6 +76,7 @@ __all__ = [
     "render_job_retry",
     "render_job_run",
     "render_jobs_cancel",
+    "render_jobs_changed_again",
     "render_jobs_reconcile",
     "render_jobs_retry_failed",
     "render_shortlist",

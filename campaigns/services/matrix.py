@@ -383,9 +383,9 @@ def matrix_queue(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> Queue
 @dataclass(frozen=True)
 class RetriedBatch:
     batch: uuid.UUID
-    jobs: int  # failed shots queued again
-    # failed shots the license or the talent's terms no longer allow, or whose version the talent
-    # retired with no other to render: left failed
+    jobs: int  # shots queued again (failed ones, or renders of changed looks)
+    # those shots the license or the talent's terms no longer allow, or whose version the talent
+    # retired with no other to render: left as they are
     forbidden: int
 
 
@@ -393,6 +393,36 @@ def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatc
     """Render again, each with its own seed, every shot of the campaign whose latest job failed
     (a GPU out of memory, a worker lost too often), as one batch. Shots the license no longer
     allows stay failed and are counted; over the GPU budget, nothing is queued."""
+    return _render_again(
+        actor,
+        campaign,
+        JobState.FAILED,
+        verb="render.batch_retried",
+        none="No failed renders to retry.",
+        what="the failed renders",
+    )
+
+
+def render_jobs_changed_again(*, actor: Actor, campaign: Campaign) -> RetriedBatch:
+    """Render again, each with its own seed, every shot of the campaign whose latest render shows
+    its look as it was before a change (a garment swapped, a cut-out corrected: a stylist's one
+    edit may touch hundreds of shots), as one batch. Shots the license no longer allows keep
+    their render and are counted; over the GPU budget, nothing is queued."""
+    return _render_again(
+        actor,
+        campaign,
+        JobState.SUCCEEDED,
+        verb="render.batch_changed_again",
+        none="No render shows a look that changed after it rendered.",
+        what="the renders of changed looks",
+    )
+
+
+def _render_again(
+    actor: Actor, campaign: Campaign, state: str, *, verb: str, none: str, what: str
+) -> RetriedBatch:
+    """Queue again, as one batch, the shots whose latest job ended in ``state`` (succeeded:
+    those whose render is outdated), each with its seed and priority."""
     from campaigns.services.rendering import render_batch_send_after_commit
 
     with transaction.atomic():
@@ -400,20 +430,25 @@ def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatc
         if campaign.status == CampaignStatus.ARCHIVED:
             raise Conflict("The campaign is archived: restore it to draft to render again.")
         latest = RenderJob.objects.filter(shot=OuterRef("pk")).order_by("-queued_at", "-id")
-        failed = (
+        ended = (
             Shot.objects.select_for_update(of=("self",))
             .filter(campaign=campaign)
             .annotate(
                 latest_state=Subquery(latest.values("state")[:1]),
-                latest_seed=Subquery(latest.values("seed")[:1]),
-                latest_priority=Subquery(latest.values("priority")[:1]),
+                latest_id=Subquery(latest.values("id")[:1]),
             )
-            .filter(latest_state=JobState.FAILED)
+            .filter(latest_state=state)
             .select_related("scene", "version", "look")
             .prefetch_related(look_items("look__items"))
         )
-        shots = list(failed)
-        # Read again under the shots' locks: another retry may have queued some meanwhile.
+        shots = list(ended)
+        jobs = RenderJob.objects.select_related("version").in_bulk([s.latest_id for s in shots])
+        for shot in shots:  # the checks below and job_for read these: not once a shot
+            shot.campaign = campaign
+            jobs[shot.latest_id].shot = shot
+        if state == JobState.SUCCEEDED:
+            shots = [shot for shot in shots if render_outdated(jobs[shot.latest_id])]
+        # Read again under the shots' locks: another batch may have queued some meanwhile.
         busy = set(
             RenderJob.objects.filter(
                 shot__in=[shot.pk for shot in shots], state__in=JOB_ACTIVE
@@ -421,12 +456,10 @@ def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatc
         )
         shots = [shot for shot in shots if shot.pk not in busy]
         if not shots:
-            raise Conflict("No failed renders to retry.")
+            raise Conflict(none)
         book = LicenseBook(twins={s.twin_id for s in shots}, brand=campaign.brand, lock=True)
         today = timezone.localdate()
         newest = latest_versions({s.twin_id for s in shots if s.version.retired_at})
-        for shot in shots:  # the version check and job_for read it: not once a shot
-            shot.campaign = campaign
         allowed = [
             shot
             for shot in shots
@@ -435,33 +468,32 @@ def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatc
         ]
         if not allowed:
             raise Conflict(
-                "The licenses, or the talent's retired versions, no longer allow any of the"
-                " failed renders."
+                f"The licenses, or the talent's retired versions, no longer allow any of {what}."
             )
         _within_budget(campaign, len(allowed))
         batch = uuid.uuid4()
-        jobs = [
+        new = [
             job_for(
                 shot,
-                seed=shot.latest_seed,
-                priority=shot.latest_priority,
+                seed=jobs[shot.latest_id].seed,
+                priority=jobs[shot.latest_id].priority,
                 batch=batch,
                 actor_user=actor.user,
                 look_items=list(shot.look.items.all()),
             )
             for shot in allowed
         ]
-        bulk_insert(jobs)
+        bulk_insert(new)
         forbidden = len(shots) - len(allowed)
         audit_record(
             actor=actor.user,
-            verb="render.batch_retried",
+            verb=verb,
             obj=campaign,
             brand=campaign.brand,
-            payload={"batch": str(batch), "jobs": len(jobs), "forbidden": forbidden},
+            payload={"batch": str(batch), "jobs": len(new), "forbidden": forbidden},
         )
-        render_batch_send_after_commit(batch, [job.pk for job in jobs])
-    return RetriedBatch(batch=batch, jobs=len(jobs), forbidden=forbidden)
+        render_batch_send_after_commit(batch, [job.pk for job in new])
+    return RetriedBatch(batch=batch, jobs=len(new), forbidden=forbidden)
 
 
 def render_batch_prioritize(

@@ -1,19 +1,31 @@
-"""Retrying a campaign's failed renders at once: each shot again with its seed, as one batch,
-license checked again, within the GPU budget; twice at the same time queues them once."""
+"""Retrying a campaign's failed renders at once, or rendering again its renders of looks changed
+since: each shot again with its seed, as one batch, license checked again, within the GPU
+budget; twice at the same time queues them once."""
 
 import threading
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.urls import reverse
 
+from campaigns.demo import draw_cutout
 from campaigns.enums import JobState, Priority
 from campaigns.models import RenderJob
-from campaigns.services import matrix_queue, render_jobs_retry_failed, scene_add
+from campaigns.services import (
+    LookItemInput,
+    look_save,
+    matrix_queue,
+    render_job_run,
+    render_jobs_changed_again,
+    render_jobs_retry_failed,
+    scene_add,
+)
 from studio.enums import Role
 from studio.errors import Conflict, NotFound
 from studio.models import AuditEvent
 from tests.campaigns.conftest import another_campaign
+from tests.factories import GarmentFactory
 from tests.worker import broker_empty
 from twins.enums import LicenseStatus
 from twins.models import License
@@ -172,3 +184,99 @@ def test_two_retries_at_once_queue_each_failed_shot_once(studio):
     ]
     assert RenderJob.objects.filter(state=JobState.QUEUED).count() == 2
     broker_empty("gpu")  # no worker is to take these messages later
+
+
+def change_look(studio) -> None:
+    """The stylist swaps the look's top for a red one."""
+    red = GarmentFactory(
+        brand=studio.world.brand_a,
+        category="top",
+        name="Red top",
+        cutout=ContentFile(draw_cutout("top", (200, 30, 30)), name="red.png"),
+    )
+    look_save(actor=studio.director, look=studio.look, name="Look A", items=[LookItemInput(red.pk)])
+
+
+def test_renders_of_a_changed_look_render_again_each_with_its_seed_in_one_batch(
+    studio, login, django_capture_on_commit_callbacks
+):
+    """A stylist's one edit may outdate hundreds of shots: one action renders them all again,
+    and only them (not a failed shot of the look, not another look's renders)."""
+    queue(
+        studio,
+        django_capture_on_commit_callbacks,
+        formats=("1:1", "4:5", "9:16"),
+        priority=Priority.RUSH,
+    )
+    other = look_save(
+        actor=studio.director,
+        name="Look B",
+        items=[LookItemInput(studio.look.items.get().garment_id)],
+    )
+    queue(studio, django_capture_on_commit_callbacks, looks=(other.pk,), formats=("1:1",))
+    jobs = {(j.shot.look_id, j.shot.format): j for j in RenderJob.objects.select_related("shot")}
+    fail(jobs[studio.look.pk, "9:16"])
+    for job in RenderJob.objects.filter(state=JobState.QUEUED):
+        render_job_run(job_id=str(job.pk), worker="w")
+    client = login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    board_url = reverse("campaign-board", args=[studio.campaign.pk])
+    button = ">Render changed looks again</button>"
+    assert button not in client.get(board_url).content.decode()
+    change_look(studio)
+    assert button in client.get(board_url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        response = client.post(
+            reverse("campaign-changed-again", args=[studio.campaign.pk]), follow=True
+        )
+
+    page = response.content.decode()
+    assert "2 renders of changed looks queued again, each with its seed." in page
+    again = list(RenderJob.objects.exclude(pk__in=[job.pk for job in jobs.values()]))
+    changed = [jobs[studio.look.pk, "1:1"], jobs[studio.look.pk, "4:5"]]
+    assert sorted((j.shot_id, j.seed) for j in again) == sorted(
+        (j.shot_id, j.seed) for j in changed
+    )
+    assert {(j.state, j.priority) for j in again} == {(JobState.QUEUED, Priority.RUSH)}
+    assert len({j.batch for j in again}) == 1 and len(sent) == 1
+    event = AuditEvent.objects.get(verb="render.batch_changed_again")
+    assert event.payload == {"batch": str(again[0].batch), "jobs": 2, "forbidden": 0}
+    with pytest.raises(Conflict) as nothing:
+        render_jobs_changed_again(actor=studio.director, campaign=studio.campaign)
+    assert nothing.value.message == "No render shows a look that changed after it rendered."
+    for job in again:
+        render_job_run(job_id=str(job.pk), worker="w")
+    assert button not in client.get(board_url).content.decode()
+
+
+def test_renders_of_changed_looks_keep_to_the_license_and_the_api_says_what_it_did(
+    studio, login, django_capture_on_commit_callbacks
+):
+    queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    for job in RenderJob.objects.all():
+        render_job_run(job_id=str(job.pk), worker="w")
+    change_look(studio)
+    api = reverse("api-campaign-changed-again", args=[studio.campaign.pk])
+    stylist = login(studio.world.user("brand-a", Role.STYLIST))
+    assert stylist.post(api).status_code == 403
+    with pytest.raises(NotFound):
+        render_jobs_changed_again(actor=studio.director_b, campaign=studio.campaign)
+    licenses = License.objects.filter(brand=studio.world.brand_a)
+    licenses.update(status=LicenseStatus.REVOKED)
+    client = login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    refused = client.post(api)
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        "The licenses, or the talent's retired versions, no longer allow any of the renders of"
+        " changed looks."
+    )
+    assert RenderJob.objects.count() == 2
+    licenses.update(status=LicenseStatus.ACTIVE)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(api)
+
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["jobs"], body["forbidden"]) == (2, 0)
+    assert RenderJob.objects.filter(batch=body["batch"]).count() == 2
