@@ -1,7 +1,7 @@
 """The shot matrix: plan it (how many renders, the GPU time against the budget, every
 combination the license or the talent's terms forbid and why), then queue it in bulk: one insert
-of shots, one of jobs, one batch of messages after commit; and queue a campaign's failed shots
-again, or one shot (retry, re-render)."""
+of shots, one of jobs, one batch of messages after commit; and queue a campaign's failed shots,
+or its renders of changed looks, again, or one shot (retry, re-render)."""
 
 import random
 import uuid
