@@ -351,3 +351,32 @@ def test_a_message_for_a_cancelled_training_whose_worker_died_cancels_it_untrain
 
     assert (done.status, done.attempts, done.worker) == (TrainingStatus.CANCELLED, 1, "dead@host")
     assert done.finished_at is not None and done.progress_step == 0
+
+
+def test_consent_withdrawn_stops_this_twins_trainings_only(world, ready_twin):
+    """Another talent's training queued meanwhile goes on; this twin's trained version is not
+    marked stopped (the event names the one training that was)."""
+    trained = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    twin_version_run(version_id=trained.pk, worker="w@host")
+    training = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    elsewhere = TwinVersion.objects.create(
+        twin=world.twin_b,
+        number=1,
+        backend="reference",
+        trigger_token="other",
+        started_by=world.talent_b.user,
+    )
+
+    twin_consent_revoke(actor=world.talent_a.user, twin=ready_twin, reason="Stop")
+
+    states = {
+        v.pk: (v.status, v.cancel_requested)
+        for v in TwinVersion.objects.filter(pk__in=[trained.pk, training.pk, elsewhere.pk])
+    }
+    assert states == {
+        trained.pk: (TrainingStatus.SUCCEEDED, False),
+        training.pk: (TrainingStatus.CANCELLED, True),
+        elsewhere.pk: (TrainingStatus.QUEUED, False),
+    }
+    event = AuditEvent.objects.get(verb="twin.consent_revoked")
+    assert event.payload["training_stopped"] == [2]
