@@ -311,6 +311,10 @@ def test_a_twin_whose_consent_was_withdrawn_is_not_trained_and_is_told_so(world,
     assert not TwinVersion.objects.exists()
 
 
+def test_a_message_for_a_version_that_is_gone_does_nothing(world):
+    assert twin_version_run(version_id=2**31, worker="w@host") is None
+
+
 @pytest.mark.parametrize("status", ["succeeded", "failed", "cancelled"])
 def test_a_finished_version_is_neither_trained_again_nor_cancelled(world, ready_twin, status):
     """A late duplicate message leaves it as it is; a cancel says what it is already."""
