@@ -197,9 +197,14 @@ def test_a_worker_overtaken_mid_training_leaves_the_version_to_its_new_worker(
 ):
     """A worker presumed dead that finishes (or fails) afterwards writes nothing over the
     training the worker that took the version over is running."""
+    from tests.training_backends import OvertakenBackend
+
     version = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="overtaken")
     TwinVersion.objects.filter(pk=version.pk).update(params={"fail": fail})
+    OvertakenBackend.told_to_stop.clear()
     done = twin_version_run(version_id=version.pk, worker="w1@host")
+    assert OvertakenBackend.told_to_stop == [True]  # its report neither renews the lease ...
+    assert (done.progress_step, done.progress_total) == (0, 0)  # ... nor shows its progress
     assert (done.status, done.worker, done.attempts) == (TrainingStatus.RUNNING, "other@host", 2)
     assert done.finished_at is None and done.error == "" and done.annotations == {}
     assert done.weights_uri == "" and not [f for f in media_files() if "weights" in f.name]
