@@ -143,6 +143,27 @@ def test_a_training_that_cannot_start_is_failed_not_sent_for_ever(
     assert failed.payload["error"] == version.error
 
 
+def test_a_start_that_fails_on_a_version_running_elsewhere_counts_no_attempt(world, ready_twin):
+    """A duplicate message reaches a second worker while the first is presumed dead, and taking
+    the version over fails: the attempt is not counted against the version the database still
+    says is running, nor its error written over it; the reconciler deals with it as silent."""
+    from django.db import OperationalError
+
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    long_ago = timezone.now() - timedelta(hours=1)
+    TwinVersion.objects.filter(pk=version.pk).update(
+        status=TrainingStatus.RUNNING, worker="w1@host", attempts=1, heartbeat_at=long_ago
+    )
+    with (
+        database_refuses("twins_twinversion", "NEW.worker = 'w2@host'", FULL),
+        pytest.raises(OperationalError, match=FULL),
+    ):
+        twin_version_run(version_id=version.pk, worker="w2@host")
+    version.refresh_from_db()
+    assert (version.status, version.worker) == (TrainingStatus.RUNNING, "w1@host")
+    assert (version.attempts, version.error) == (1, "")
+
+
 def test_a_capture_photo_whose_checks_cannot_run_fails_them_with_the_reason(world):
     """Before, the task raised, the photo stayed "Being checked" and the reconciler sent its
     checks again every minute, for ever."""
