@@ -30,7 +30,8 @@ class FailingBackend:
 
 class OvertakenBackend:
     """A worker presumed dead: mid-training its lease ran out and another worker took the
-    version over (as `twin_version_run` would); then it finishes, or fails, all the same."""
+    version over (as `twin_version_run` would), or the reconciler gave up on it (params
+    ``given_up``); then it finishes, or fails, all the same."""
 
     name = "overtaken"
     told_to_stop: list[bool] = []  # what its progress report answered, for the test to read
@@ -41,9 +42,13 @@ class OvertakenBackend:
         from twins.enums import TrainingStatus
         from twins.models import TwinVersion
 
-        TwinVersion.objects.filter(pk=request.version_id).update(
-            status=TrainingStatus.RUNNING, worker="other@host", attempts=F("attempts") + 1
-        )
+        versions = TwinVersion.objects.filter(pk=request.version_id)
+        if request.params.get("given_up"):  # the reconciler gave up on it: failed for good
+            versions.update(status=TrainingStatus.FAILED, error="Gave up")
+        else:
+            versions.update(
+                status=TrainingStatus.RUNNING, worker="other@host", attempts=F("attempts") + 1
+            )
         # (An exception here would be a failure the overtaken worker may not write: the test
         # reads the answer instead.)
         OvertakenBackend.told_to_stop.append(not progress(1, 2))

@@ -263,5 +263,10 @@ def test_a_silent_training_is_queued_again_failed_or_cancelled(
     assert done.trainings == ([version.pk] if outcome == TrainingStatus.QUEUED else [])
     version.refresh_from_db()
     assert version.status == outcome
+    assert version.error == (
+        "Gave up after 3 attempts: the worker stopped each time."
+        if outcome == TrainingStatus.FAILED
+        else ""
+    )
     # Sent again only where it was queued again.
     assert (training_task_id(version.pk) in broker_held()) is (outcome == TrainingStatus.QUEUED)

@@ -210,6 +210,24 @@ def test_a_worker_overtaken_mid_training_leaves_the_version_to_its_new_worker(
     assert done.weights_uri == "" and not [f for f in media_files() if "weights" in f.name]
 
 
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_worker_given_up_on_mid_training_leaves_the_version_failed(
+    world, ready_twin, backends, fail, media_files
+):
+    """The reconciler failed the version (its worker silent too often) while that worker,
+    alive after all, trained on: it is told to stop, and what it makes or how it fails is not
+    written over the failure."""
+    from tests.training_backends import OvertakenBackend
+
+    version = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="overtaken")
+    TwinVersion.objects.filter(pk=version.pk).update(params={"fail": fail, "given_up": True})
+    OvertakenBackend.told_to_stop.clear()
+    done = twin_version_run(version_id=version.pk, worker="w1@host")
+    assert OvertakenBackend.told_to_stop == [True]
+    assert (done.status, done.error, done.worker) == (TrainingStatus.FAILED, "Gave up", "w1@host")
+    assert done.weights_uri == "" and not [f for f in media_files() if "weights" in f.name]
+
+
 def test_a_photo_gone_from_storage_fails_the_training_naming_the_photo(world, ready_twin):
     """It failed with the OS's words and the server's path to the file, on the talent's page."""
     from django.core.files.storage import default_storage
