@@ -31,7 +31,7 @@ class FailingBackend:
 class OvertakenBackend:
     """A worker presumed dead: mid-training its lease ran out and another worker took the
     version over (as `twin_version_run` would), or the reconciler gave up on it (params
-    ``given_up``); then it finishes, or fails, all the same."""
+    ``given_up``); then it stops as told, fails, or finishes all the same (params ``then``)."""
 
     name = "overtaken"
     told_to_stop: list[bool] = []  # what its progress report answered, for the test to read
@@ -52,7 +52,9 @@ class OvertakenBackend:
         # (An exception here would be a failure the overtaken worker may not write: the test
         # reads the answer instead.)
         OvertakenBackend.told_to_stop.append(not progress(1, 2))
-        if request.params.get("fail"):
+        if request.params.get("then") == "stops":  # as told, as a real backend does
+            raise Cancelled()
+        if request.params.get("then") == "fails":
             raise RuntimeError("CUDA error: an illegal memory access was encountered")
         weights = request.output_dir / "weights.bin"
         weights.write_bytes(b"late")

@@ -195,16 +195,16 @@ def test_weights_are_stored_with_their_hash_and_failures_say_why(
     assert failed.error == "RuntimeError: out of GPU memory"
 
 
-@pytest.mark.parametrize("fail", [False, True])
+@pytest.mark.parametrize("then", ["stops", "fails", "finishes"])
 def test_a_worker_overtaken_mid_training_leaves_the_version_to_its_new_worker(
-    world, ready_twin, backends, fail, media_files
+    world, ready_twin, backends, then, media_files
 ):
-    """A worker presumed dead that finishes (or fails) afterwards writes nothing over the
+    """A worker presumed dead that stops, fails or finishes afterwards writes nothing over the
     training the worker that took the version over is running."""
     from tests.training_backends import OvertakenBackend
 
     version = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="overtaken")
-    TwinVersion.objects.filter(pk=version.pk).update(params={"fail": fail})
+    TwinVersion.objects.filter(pk=version.pk).update(params={"then": then})
     OvertakenBackend.told_to_stop.clear()
     done = twin_version_run(version_id=version.pk, worker="w1@host")
     assert OvertakenBackend.told_to_stop == [True]  # its report neither renews the lease ...
@@ -214,9 +214,9 @@ def test_a_worker_overtaken_mid_training_leaves_the_version_to_its_new_worker(
     assert done.weights_uri == "" and not [f for f in media_files() if "weights" in f.name]
 
 
-@pytest.mark.parametrize("fail", [False, True])
+@pytest.mark.parametrize("then", ["stops", "fails", "finishes"])
 def test_a_worker_given_up_on_mid_training_leaves_the_version_failed(
-    world, ready_twin, backends, fail, media_files
+    world, ready_twin, backends, then, media_files
 ):
     """The reconciler failed the version (its worker silent too often) while that worker,
     alive after all, trained on: it is told to stop, and what it makes or how it fails is not
@@ -224,7 +224,7 @@ def test_a_worker_given_up_on_mid_training_leaves_the_version_failed(
     from tests.training_backends import OvertakenBackend
 
     version = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="overtaken")
-    TwinVersion.objects.filter(pk=version.pk).update(params={"fail": fail, "given_up": True})
+    TwinVersion.objects.filter(pk=version.pk).update(params={"then": then, "given_up": True})
     OvertakenBackend.told_to_stop.clear()
     done = twin_version_run(version_id=version.pk, worker="w1@host")
     assert OvertakenBackend.told_to_stop == [True]
