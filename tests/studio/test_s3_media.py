@@ -192,3 +192,27 @@ def test_a_render_reads_its_inputs_from_the_bucket_and_stores_its_outputs_there(
     assert len(cached) == 2 and cutout in cached  # the cut-out and the pose's reference photo
     with default_storage.open(render.image.name) as handle:
         assert Image.open(handle).size == (1024, 1280)
+
+
+@pytest.mark.django_db
+def test_a_training_reads_its_photos_from_the_bucket_and_names_one_gone(world, s3, ready_twin):
+    """The worker copies the capture photos from the bucket into its scratch folder (a
+    backend reads local files): a version trains; one whose photo was deleted from the bucket
+    fails naming the photo, not with the OS's words for a path in the scratch folder."""
+    from twins.enums import TrainingStatus
+    from twins.services import twin_version_run, twin_version_train
+
+    photo = ready_twin.photos.order_by("pk").first()
+    assert photo.image.name in {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    trained = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    done = twin_version_run(version_id=trained.pk, worker="w")
+    assert done.status == TrainingStatus.SUCCEEDED, done.error
+    front = done.annotations["poses"]["front"]["photo"]
+    assert ready_twin.photos.filter(pk=front).exists()
+
+    s3.delete_object(Bucket=BUCKET, Key=photo.image.name)
+    again = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    failed = twin_version_run(version_id=again.pk, worker="w")
+    assert failed.status == TrainingStatus.FAILED
+    assert failed.error.startswith(f"MissingFile: Capture photo {photo.pk} (")
+    assert failed.error.endswith("is missing from storage: upload it again.")
