@@ -186,7 +186,7 @@ def test_weights_are_stored_with_their_hash_and_failures_say_why(
     # Each step reported its progress and renewed the lease (or a long training is presumed
     # dead and trained twice).
     assert (done.progress_step, done.progress_total) == (40, 40)
-    assert done.heartbeat_at > done.started_at
+    assert done.heartbeat_at and done.started_at and done.heartbeat_at > done.started_at
     assert done.weights_uri == f"twins/{ready_twin.pk}/v1/weights.bin"
     assert done.weights_sha256 == hashlib.sha256(b"slow" * 256).hexdigest()
     failing = twin_version_train(actor=world.talent_a.user, twin=ready_twin, backend="failing")
