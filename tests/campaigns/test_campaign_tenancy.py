@@ -23,6 +23,8 @@ CAMPAIGN_ADDRESSES = {
     "api-campaign-batches": "campaign",
     "campaign-retry-failed": "campaign",
     "api-campaign-retry-failed": "campaign",
+    "campaign-changed-again": "campaign",
+    "api-campaign-changed-again": "campaign",
     "scene-add": "campaign",
     "scene-remove": "campaign-scene",
     "api-scene-detail": "campaign-scene",
