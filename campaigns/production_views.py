@@ -181,51 +181,44 @@ def campaign_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _to_board(request, pk)
 
 
-@login_required
-@require_POST
-def campaign_retry_failed(request: HttpRequest, pk: int) -> HttpResponse:
+def _render_again(request: HttpRequest, pk: int, again: Any, what: str, kept: str) -> HttpResponse:
+    """Queue a campaign's shots again at once (``again``: a service answering a RetriedBatch) and
+    say how many (``what``, with {s} for the plural), and how many the license ``kept``."""
     actor, campaign = actor_of(request), _campaign(request, pk)
     require_perm(actor, Perm.MANAGE_CAMPAIGNS)
     try:
-        done = services.render_jobs_retry_failed(actor=actor, campaign=campaign)
+        done = again(actor=actor, campaign=campaign)
     except StudioError as exc:
         messages.error(request, exc.message)
     else:
+        left = f"; {done.forbidden} {kept}, which the license no longer allows"
         messages.success(
             request,
-            f"{done.jobs} failed render{pluralize(done.jobs)} queued again, each with its seed"
-            + (
-                f"; {done.forbidden} left failed, which the license no longer allows"
-                if done.forbidden
-                else ""
-            )
+            f"{done.jobs} {what.format(s=pluralize(done.jobs))} queued again, each with its seed"
+            + (left if done.forbidden else "")
             + ".",
         )
     return _to_board(request, pk)
+
+
+@login_required
+@require_POST
+def campaign_retry_failed(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_again(
+        request, pk, services.render_jobs_retry_failed, "failed render{s}", "left failed"
+    )
 
 
 @login_required
 @require_POST
 def campaign_changed_again(request: HttpRequest, pk: int) -> HttpResponse:
-    actor, campaign = actor_of(request), _campaign(request, pk)
-    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
-    try:
-        done = services.render_jobs_changed_again(actor=actor, campaign=campaign)
-    except StudioError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request,
-            f"{done.jobs} render{pluralize(done.jobs)} of changed looks queued again, each with"
-            " its seed"
-            + (
-                f"; {done.forbidden} kept as they are, which the license no longer allows"
-                if done.forbidden
-                else ""
-            )
-            + ".",
-        )
-    return _to_board(request, pk)
+    return _render_again(
+        request,
+        pk,
+        services.render_jobs_changed_again,
+        "render{s} of changed looks",
+        "kept as they are",
+    )
 
 
 @login_required
