@@ -133,6 +133,19 @@ def another_campaign(studio: Studio, name: str, **changes: Any) -> Campaign:
     return campaign_create(actor=studio.director, data=CampaignInput(**{**values, **changes}))
 
 
+def restyle(studio: Studio) -> Any:
+    """The stylist swaps the studio look's top for a red one (returned): the look changes
+    after its shots were queued or rendered."""
+    red = GarmentFactory(
+        brand=studio.world.brand_a,
+        category="top",
+        name="Red top",
+        cutout=ContentFile(draw_cutout("top", (200, 30, 30)), name="red.png"),
+    )
+    look_save(actor=studio.director, look=studio.look, name="Look A", items=[LookItemInput(red.pk)])
+    return red
+
+
 @pytest.fixture
 def studio(world: World) -> Studio:
     return make_studio(world)

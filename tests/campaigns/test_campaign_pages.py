@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +14,6 @@ from django.utils import timezone
 from PIL import Image
 
 from campaigns import selectors
-from campaigns.demo import draw_cutout
 from campaigns.enums import JobState
 from campaigns.forms import LOOK_PICKS
 from campaigns.models import Campaign, Render, RenderJob, RenderWorker, Scene, Shot
@@ -29,6 +27,7 @@ from campaigns.services import (
 )
 from studio.enums import Role
 from studio.permissions import actor_for
+from tests.campaigns.conftest import restyle
 from tests.factories import GarmentFactory, LicenseFactory, png_bytes
 from tests.worker import broker_empty
 
@@ -232,13 +231,7 @@ def test_a_render_of_a_look_changed_since_says_so_and_renders_again_with_its_see
     note, again = "The look changed after this render.", ">Render again, same seed</button>"
     cards = director.get(cards_url).content.decode()
     assert note not in cards and again not in cards
-    red = GarmentFactory(
-        brand=studio.world.brand_a,
-        category="top",
-        name="Red top",
-        cutout=ContentFile(draw_cutout("top", (200, 30, 30)), name="red.png"),
-    )
-    look_save(actor=studio.director, look=studio.look, name="Look A", items=[LookItemInput(red.pk)])
+    red = restyle(studio)
 
     cards = director.get(cards_url).content.decode()
     assert note in cards and again in cards
@@ -521,8 +514,6 @@ def test_a_shots_page_shows_it_large_with_every_seed_and_acts_in_place(
 
 
 def test_the_matrix_builder_shows_each_look_by_its_garments_in_fixed_queries(director, studio):
-    from campaigns.services import LookItemInput, look_save
-    from tests.factories import GarmentFactory
 
     url = reverse("matrix-builder", args=[studio.campaign.pk])
     page = director.get(url).content.decode()
@@ -553,8 +544,6 @@ def test_the_matrix_builder_shows_each_look_by_its_garments_in_fixed_queries(dir
 
 
 def test_the_matrix_builder_finds_looks_and_keeps_those_ticked(director, studio, login):
-    from campaigns.services import LookItemInput, look_save
-    from tests.factories import GarmentFactory
 
     world = studio.world
     top = studio.look.items.get().garment

@@ -41,7 +41,7 @@ from studio.enums import Role
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
-from tests.campaigns.conftest import another_campaign, make_studio, trained_version
+from tests.campaigns.conftest import another_campaign, make_studio, restyle, trained_version
 from tests.factories import GarmentFactory, LicenseFactory
 from twins.enums import TrainingStatus
 from twins.models import License, StandingTerms, TwinVersion
@@ -792,13 +792,7 @@ def test_a_job_renders_its_look_as_it_is_when_a_worker_takes_it(
     first = RenderJob.objects.get(batch=batch.batch)
     render_job_run(job_id=str(first.pk), worker="w")
     waiting = queued_again(first)  # queued before the look changes
-    red = GarmentFactory(
-        brand=studio.world.brand_a,
-        category="top",
-        name="Red top",
-        cutout=ContentFile(draw_cutout("top", (200, 30, 30)), name="red.png"),
-    )
-    look_save(actor=studio.director, look=studio.look, name="Look A", items=[LookItemInput(red.pk)])
+    restyle(studio)
 
     done = render_job_run(job_id=str(waiting.pk), worker="w")
 

@@ -5,11 +5,9 @@ budget; twice at the same time queues them once."""
 import threading
 
 import pytest
-from django.core.files.base import ContentFile
 from django.db import connection
 from django.urls import reverse
 
-from campaigns.demo import draw_cutout
 from campaigns.enums import JobState, Priority
 from campaigns.models import RenderJob
 from campaigns.services import (
@@ -24,8 +22,7 @@ from campaigns.services import (
 from studio.enums import Role
 from studio.errors import Conflict, NotFound
 from studio.models import AuditEvent
-from tests.campaigns.conftest import another_campaign
-from tests.factories import GarmentFactory
+from tests.campaigns.conftest import another_campaign, restyle
 from tests.worker import broker_empty
 from twins.enums import LicenseStatus
 from twins.models import License
@@ -186,17 +183,6 @@ def test_two_retries_at_once_queue_each_failed_shot_once(studio):
     broker_empty("gpu")  # no worker is to take these messages later
 
 
-def change_look(studio) -> None:
-    """The stylist swaps the look's top for a red one."""
-    red = GarmentFactory(
-        brand=studio.world.brand_a,
-        category="top",
-        name="Red top",
-        cutout=ContentFile(draw_cutout("top", (200, 30, 30)), name="red.png"),
-    )
-    look_save(actor=studio.director, look=studio.look, name="Look A", items=[LookItemInput(red.pk)])
-
-
 def test_renders_of_a_changed_look_render_again_each_with_its_seed_in_one_batch(
     studio, login, django_capture_on_commit_callbacks
 ):
@@ -222,7 +208,7 @@ def test_renders_of_a_changed_look_render_again_each_with_its_seed_in_one_batch(
     board_url = reverse("campaign-board", args=[studio.campaign.pk])
     button = ">Render changed looks again</button>"
     assert button not in client.get(board_url).content.decode()
-    change_look(studio)
+    restyle(studio)
     assert button in client.get(board_url).content.decode()
 
     with django_capture_on_commit_callbacks(execute=False) as sent:
@@ -255,7 +241,7 @@ def test_renders_of_changed_looks_keep_to_the_license_and_the_api_says_what_it_d
     queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
     for job in RenderJob.objects.all():
         render_job_run(job_id=str(job.pk), worker="w")
-    change_look(studio)
+    restyle(studio)
     api = reverse("api-campaign-changed-again", args=[studio.campaign.pk])
     stylist = login(studio.world.user("brand-a", Role.STYLIST))
     assert stylist.post(api).status_code == 403
