@@ -6,7 +6,8 @@ through a short-lived signed URL. There is no public media URL.
 import hashlib
 import mimetypes
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage, Storage, default_storage
-from django.db import models
+from django.db import connection, models
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.http.response import HttpResponseBase
@@ -107,17 +108,62 @@ def media_names(source: NameSource) -> NameSource:
     return source
 
 
-def media_in_use() -> set[str]:
-    """Every stored name a row refers to: each file field of every model, and the sources."""
+def media_in_use(among: Collection[str] | None = None) -> set[str]:
+    """Every stored name a row refers to, or those of ``among``: each file field of every model,
+    and the sources."""
     names: set[str] = set()
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if isinstance(field, models.FileField):
-                rows = model._base_manager.exclude(**{field.name: ""}).values_list(field.name)
-                names.update(name for (name,) in rows.iterator())
+                rows = model._base_manager.exclude(**{field.name: ""})
+                if among is not None:
+                    rows = rows.filter(**{f"{field.name}__in": list(among)})
+                names.update(name for (name,) in rows.values_list(field.name).iterator())
     for source in _name_sources:
-        names.update(name for name in source() if name)
+        names.update(name for name in source() if name and (among is None or name in among))
     return names
+
+
+# A stored file may be one a sweep found unused and is about to delete: an upload of the same
+# bytes finds it stored and reuses it. So a storer holds this lock (shared) from storing a file,
+# or finding it stored, until the row naming it commits, and a sweep holds it (exclusive) while
+# it checks a batch of names once more and deletes them: either the sweep sees the row, or the
+# storer finds the file gone and stores it again. A PostgreSQL advisory lock; on SQLite, the
+# one-machine default, nothing is held and the second check only narrows the race.
+MEDIA_LOCK = 0x6D65646961  # "media"
+
+
+def _advisory(function: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [MEDIA_LOCK])
+
+
+@contextmanager
+def media_kept() -> Iterator[None]:
+    """Hold around storing a file and committing the row that names it (see MEDIA_LOCK)."""
+    if connection.vendor != "postgresql":
+        yield
+    elif connection.in_atomic_block:  # the row commits with the caller's transaction
+        _advisory("pg_advisory_xact_lock_shared")
+        yield
+    else:
+        _advisory("pg_advisory_lock_shared")
+        try:
+            yield
+        finally:
+            _advisory("pg_advisory_unlock_shared")
+
+
+@contextmanager
+def _media_swept() -> Iterator[None]:
+    if connection.vendor != "postgresql":
+        yield
+        return
+    _advisory("pg_advisory_lock")
+    try:
+        yield
+    finally:
+        _advisory("pg_advisory_unlock")
 
 
 def _walk(storage: Storage, folder: str = "") -> Iterator[str]:
@@ -138,17 +184,29 @@ class Swept:
     deleted: bool
 
 
+SWEEP_BATCH = 100  # names deleted under one hold of the lock: uploads wait for one batch at most
+
+
 def media_sweep(*, older_than: timedelta, delete: bool = False) -> Swept:
     """The stored files no row refers to and untouched for ``older_than`` (a file is stored a
     moment before the row naming it commits), deleted only when ``delete``. The names in use are
-    read after the files are listed, so a row committed meanwhile keeps its file."""
+    read after the files are listed, so a row committed meanwhile keeps its file; each batch is
+    checked again under the lock before it is deleted, so a file reused meanwhile stays too."""
     storage = default_storage
     before = timezone.now() - older_than
     candidates = [name for name in _walk(storage) if storage.get_modified_time(name) < before]
     in_use = media_in_use()
-    unused = sorted(name for name in candidates if name not in in_use)
-    size = sum(storage.size(name) for name in unused)
-    if delete:
-        for name in unused:
-            storage.delete(name)
-    return Swept(unused, size, delete)
+    sizes = {name: storage.size(name) for name in sorted(set(candidates) - in_use)}
+    if not delete:
+        return Swept(list(sizes), sum(sizes.values()), False)
+    deleted: list[str] = []
+    names = list(sizes)
+    for start in range(0, len(names), SWEEP_BATCH):
+        batch = names[start : start + SWEEP_BATCH]
+        with _media_swept():
+            reused = media_in_use(batch)
+            for name in batch:
+                if name not in reused:
+                    storage.delete(name)
+                    deleted.append(name)
+    return Swept(deleted, sum(sizes[name] for name in deleted), True)

@@ -34,6 +34,7 @@ from campaigns.models import Garment, Look, LookItem, Shot
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, StudioError
 from studio.images import ImageRejected, StoredImage, image_ingest, image_open_checked
+from studio.media import media_kept
 from studio.models import Brand
 from studio.permissions import Actor
 from studio.services import audit_record
@@ -119,6 +120,7 @@ def _images(
     return None, None
 
 
+@media_kept()
 def garment_create(
     *,
     actor: Actor,
@@ -207,6 +209,7 @@ def _garment_changes(
     return {"name": name, "category": category, **details}
 
 
+@media_kept()
 def garment_update(
     *,
     actor: Actor,
@@ -300,6 +303,7 @@ def _painted(upload: IO[bytes], packshot: Image.Image, what: str) -> Image.Image
     return painted
 
 
+@media_kept()
 def _cutout_replace(
     actor: Actor,
     brand: Brand,

@@ -21,6 +21,7 @@ from studio.enums import Perm
 from studio.errors import Conflict, NotFound, StudioError
 from studio.images import image_ingest
 from studio.markets import markets_read
+from studio.media import media_kept
 from studio.models import Brand
 from studio.permissions import Actor
 from studio.services import audit_record
@@ -160,6 +161,7 @@ def campaign_status_set(*, actor: Actor, campaign: Campaign, status: str) -> Cam
     return campaign
 
 
+@media_kept()
 def scene_add(
     *,
     actor: Actor,

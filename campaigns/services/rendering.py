@@ -44,7 +44,7 @@ from campaigns.services.matrix import pair_reasons
 from studio.broker import unless_broker_down
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound
-from studio.media import local_file
+from studio.media import local_file, media_kept
 from studio.permissions import Actor
 from studio.services import audit_record
 from twins.models import CapturePhoto, TwinVersion
@@ -365,22 +365,33 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
         picture = _reused(job)
         if picture is None:
             result = render_backend(job.backend).render(_request(job), progress)
-            picture = _stored(job, result)
             _worker_has(worker, job.backend)
     except RenderCancelled:
-        with transaction.atomic():
-            job = job_locked(job_id)
-            if not _mine(job, worker):
-                return job
-            return job_finish(job, JobState.CANCELLED)
+        return _ended(job_id, worker, JobState.CANCELLED)
     except Exception as exc:
-        logger.exception("Render job %s failed", job_id)
-        with transaction.atomic():
-            job = job_locked(job_id)
-            if not _mine(job, worker):
-                return job
-            return job_finish(job, JobState.FAILED, error=f"{type(exc).__name__}: {exc}")
+        return _ended(job_id, worker, JobState.FAILED, exc)
     seconds = round(time.monotonic() - started, 3)
+    with media_kept():  # from storing the picture until its render commits
+        try:
+            picture = picture or _stored(job, result)
+        except Exception as exc:
+            return _ended(job_id, worker, JobState.FAILED, exc)
+        return _succeeded(job_id, worker, picture, seconds)
+
+
+def _ended(job_id: str, worker: str, state: str, exc: Exception | None = None) -> RenderJob:
+    """The job cancelled, or failed with ``exc``, unless another worker took it over."""
+    if exc is not None:
+        logger.exception("Render job %s failed", job_id)
+    with transaction.atomic():
+        job = job_locked(job_id)
+        if not _mine(job, worker):
+            return job
+        error = f"{type(exc).__name__}: {exc}" if exc is not None else ""
+        return job_finish(job, state, error=error)
+
+
+def _succeeded(job_id: str, worker: str, picture: _Picture, seconds: float) -> RenderJob:
     with transaction.atomic():
         job = job_locked(job_id)
         if not _mine(job, worker):
@@ -444,13 +455,14 @@ def render_thumbnail_make(*, render_id: int) -> Render | None:
         jpeg = thumbnail_jpeg(handle.read())
     digest = hashlib.sha256(jpeg).hexdigest()
     name = f"renders/{render.brand_id}/thumbs/{digest}.jpg"
-    if not default_storage.exists(name):  # renders of the same picture share their thumbnail
-        name = default_storage.save(name, ContentFile(jpeg))
-    if Render.objects.filter(pk=render_id, thumbnail="").update(thumbnail=name):
-        render.thumbnail.name = name
-    else:  # made twice at once (a duplicate delivery): the first one stays; a spare file, saved
-        # under another name, is the media sweep's (the name may be another render's too)
-        render.refresh_from_db(fields=["thumbnail"])
+    with media_kept():
+        if not default_storage.exists(name):  # renders of the same picture share their thumbnail
+            name = default_storage.save(name, ContentFile(jpeg))
+        if Render.objects.filter(pk=render_id, thumbnail="").update(thumbnail=name):
+            render.thumbnail.name = name
+        else:  # made twice at once (a duplicate delivery): the first one stays; a spare file,
+            # saved under another name, is the media sweep's (the name may be another render's)
+            render.refresh_from_db(fields=["thumbnail"])
     return render
 
 

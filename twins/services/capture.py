@@ -12,6 +12,7 @@ from studio.broker import unless_broker_down
 from studio.enums import Perm
 from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.images import image_ingest
+from studio.media import media_kept
 from studio.permissions import Actor
 from studio.services import audit_record
 from twins import quality
@@ -45,6 +46,7 @@ def _may_capture(actor: User | Actor, twin: Twin) -> tuple[User, Talent]:
     return actor, talent_require(actor, twin.talent_id)
 
 
+@media_kept()
 def capture_photo_add(
     *,
     actor: User | Actor,
