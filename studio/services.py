@@ -75,6 +75,9 @@ def membership_add(*, actor: Actor, user: User, role: str) -> Membership:
 
 
 def _other_admins(membership: Membership) -> bool:
+    """Whether the brand has another admin, read with the brand's row locked: two admins
+    stepping each other down at once take turns, and the second finds itself the last."""
+    Brand.objects.select_for_update(no_key=True).filter(pk=membership.brand_id).first()
     return (
         Membership.objects.filter(brand=membership.brand_id, role=Role.BRAND_ADMIN)
         .exclude(pk=membership.pk)

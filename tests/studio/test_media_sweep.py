@@ -4,7 +4,6 @@ commits); listing changes nothing."""
 
 import io
 import threading
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from campaigns.services import garment_create, garment_delete
 from studio.enums import Role
 from studio.media import media_sweep
 from studio.permissions import actor_for
-from tests.races import lock_waiters
+from tests.races import waiting
 from twins.models import TwinVersion
 
 pytestmark = [pytest.mark.django_db, pytest.mark.defaults]
@@ -122,16 +121,6 @@ class PausingStorage(FileSystemStorage):
         super().delete(name)
 
 
-def waiters(count: int, thread: threading.Thread) -> None:
-    """Wait until ``count`` other connections wait for a lock (row or advisory), or until
-    ``thread`` ended: it did not have to wait."""
-    for _ in range(200):
-        if lock_waiters() == count or not thread.is_alive():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"{lock_waiters()} connections wait for a lock, not {count}")
-
-
 def sweep(swept: list[list[str]]) -> None:
     """Delete what is unused, in its own connection; what it deleted goes to ``swept``."""
     try:
@@ -180,9 +169,9 @@ def test_a_sweep_waits_for_an_upload_that_reuses_an_unused_file_and_keeps_it(wor
         # uncommitted garment of the same brand and SKU makes its insert wait.
         Garment.objects.create(brand=world.brand_a, sku="C2", name="Held", category="outerwear")
         upload.start()
-        waiters(1, upload)
+        waiting(1, upload)
         sweeper.start()
-        waiters(2, sweeper)  # the sweep has listed the files and waits to delete them
+        waiting(2, sweeper)  # the sweep has listed the files and waits to delete them
         transaction.set_rollback(True)
     upload.join(10)
     sweeper.join(10)
@@ -220,7 +209,7 @@ def test_an_upload_that_reuses_a_file_a_sweep_is_deleting_waits_and_stores_it_ag
         sweeper.start()
         assert deleting.wait(10)
         upload.start()
-        waiters(1, upload)  # the upload waits for the sweep's batch
+        waiting(1, upload)  # the upload waits for the sweep's batch
     finally:
         go.set()
         sweeper.join(10)

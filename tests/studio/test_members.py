@@ -1,17 +1,17 @@
 """A brand admin adds members over the API as on the page: by login, with a role; bad input
 and a second seat are refused and change nothing; two admins adding one person at once seat
-them once."""
+them once; two admins stepping each other down at once leave the brand one admin."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from studio.enums import Role
 from studio.models import AuditEvent, Membership
 from studio.permissions import actor_for
-from studio.services import membership_add
+from studio.services import membership_add, membership_remove, membership_set_role
 from tests.factories import UserFactory
-from tests.races import race
+from tests.races import race, started, waiting
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,39 @@ def test_two_admins_adding_one_person_at_once_seat_them_once(world):
     assert sorted(outcomes) == ["done", "nadia is a member of Brand A already."]
     assert Membership.objects.filter(user=newcomer, brand=world.brand_a).count() == 1
     assert AuditEvent.objects.filter(verb="membership.added").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("step_down", ["demote", "remove"])
+def test_two_admins_stepping_each_other_down_at_once_leave_the_brand_one_admin(world, step_down):
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    first_admin, second_admin = world.user("brand-a", Role.BRAND_ADMIN), UserFactory()
+    Membership.objects.create(user=second_admin, brand=world.brand_a, role=Role.BRAND_ADMIN)
+    first, second = actor_for(first_admin), actor_for(second_admin)
+    first_seat, second_seat = (
+        Membership.objects.get(user=user, brand=world.brand_a)
+        for user in (first_admin, second_admin)
+    )
+    act = {
+        "demote": lambda actor, seat: membership_set_role(
+            actor=actor, membership=seat, role=Role.STYLIST
+        ),
+        "remove": lambda actor, seat: membership_remove(actor=actor, membership=seat),
+    }[step_down]
+    with transaction.atomic():
+        # Each act reads who else is an admin and then records itself: held at the record, both
+        # have read "the other one is an admin" unless they take turns from the start.
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {AuditEvent._meta.db_table} IN EXCLUSIVE MODE")
+        threads, outcomes = started(
+            lambda: act(first, second_seat), lambda: act(second, first_seat)
+        )
+        waiting(2, *threads)
+    for thread in threads:
+        thread.join(10)
+    assert sorted(outcomes) == ["A brand keeps at least one brand admin.", "done"]
+    assert Membership.objects.filter(brand=world.brand_a, role=Role.BRAND_ADMIN).count() == 1
 
 
 def test_staff_onboard_a_brand_in_the_admin_with_its_first_admin(world, client):
