@@ -104,10 +104,36 @@ class StoppedMidwayBackend(FailingBackend):
         raise AssertionError("the step after a cancel was not refused")
 
 
+class RedeliveredBackend(FailingBackend):
+    """Mid-render, the broker delivers the job's message again (another worker's turn, say):
+    that delivery has to find the job held and leave it. What it met is kept in ``met``."""
+
+    name = "redelivered"
+    met: list[str] = []
+
+    def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
+        from campaigns.enums import JobState
+        from campaigns.models import RenderJob
+        from campaigns.services.rendering import LeaseHeld, render_job_run
+
+        if not self.met:  # the first render only: the second delivery's, if any, renders
+            job = RenderJob.objects.get(state=JobState.RUNNING)
+            try:
+                self.met.append("running")
+                render_job_run(job_id=str(job.pk), worker="second@host")
+                self.met.append("rendered again")
+            except LeaseHeld:
+                self.met.append("held")
+        out = io.BytesIO()
+        Image.new("RGB", (request.width, request.height), (30, 60, 90)).save(out, "PNG")
+        return RenderResult(png=out.getvalue(), width=request.width, height=request.height)
+
+
 EXTRA = {
     "slow": "tests.render_backends.SlowBackend",
     "stuck": "tests.render_backends.StuckBackend",
     "failing": "tests.render_backends.FailingBackend",
     "overtaken": "tests.render_backends.OvertakenBackend",
     "stopped": "tests.render_backends.StoppedMidwayBackend",
+    "redelivered": "tests.render_backends.RedeliveredBackend",
 }

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -43,6 +43,8 @@ from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.campaigns.conftest import another_campaign, make_studio, restyle, trained_version
 from tests.factories import GarmentFactory, LicenseFactory
+from tests.render_backends import RedeliveredBackend
+from tests.worker import database_refuses
 from twins.enums import TrainingStatus
 from twins.models import License, StandingTerms, TwinVersion
 from twins.services import license_revoke, twin_consent_revoke
@@ -473,6 +475,54 @@ def test_a_delivery_while_another_worker_holds_the_lease_waits(
     RenderJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
     done = render_job_run(job_id=str(job.pk), worker="w2@host")
     assert done.state == JobState.SUCCEEDED and done.attempts == 2 and done.worker == "w2@host"
+
+
+def test_a_second_delivery_while_the_job_renders_finds_it_held(
+    world, backends, django_capture_on_commit_callbacks
+):
+    """Taking a job starts its lease: a delivery of the same message mid-render (to another
+    worker) leaves the job to the worker rendering it, rather than render it twice."""
+    RedeliveredBackend.met.clear()
+    done = run_on(world, "redelivered", django_capture_on_commit_callbacks, worker="first@host")
+    assert RedeliveredBackend.met == ["running", "held"]
+    assert (done.state, done.worker, done.attempts) == (JobState.SUCCEEDED, "first@host", 1)
+    assert done.started_at is not None and done.finished_at is not None
+    assert done.started_at <= done.finished_at and Render.objects.filter(job=done).count() == 1
+
+
+def test_a_job_the_database_refuses_to_start_counts_its_attempts_then_fails(
+    studio, django_capture_on_commit_callbacks
+):
+    """Taking a job raises (a full disk refuses it as running): a queued job counts the attempt
+    and keeps the reason for the reconciler's next send, and fails on its last; a job the
+    refusal met running (a dead worker's, being taken over) is left to the reconciler."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the refusal is a PostgreSQL trigger")
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    job = RenderJob.objects.get(batch=batch.batch)
+    stale = timezone.now() - timedelta(minutes=5)
+    running = queued_again(job)
+    RenderJob.objects.filter(pk=running.pk).update(
+        state=JobState.RUNNING, worker="gone@host", attempts=1, heartbeat_at=stale
+    )
+    full = "could not extend file: No space left on device"
+    # Refused as it changes hands: what counts the attempt still writes.
+    with database_refuses("campaigns_renderjob", "NEW.worker <> OLD.worker", full):
+        for attempts in (1, 2, 3):
+            with pytest.raises(OperationalError, match=full):
+                render_job_run(job_id=str(job.pk), worker="w")
+            job.refresh_from_db()
+            assert job.attempts == attempts and job.started_at is None
+            assert job.error.startswith(f"Could not start: OperationalError: {full}") == (
+                attempts < 3
+            )
+            assert job.state == (JobState.QUEUED if attempts < 3 else JobState.FAILED)
+        with pytest.raises(OperationalError, match=full):
+            render_job_run(job_id=str(running.pk), worker="w")
+    assert job.error.startswith("Gave up after 3 attempts: Could not start: OperationalError")
+    running.refresh_from_db()
+    assert (running.state, running.worker, running.attempts) == (JobState.RUNNING, "gone@host", 1)
+    assert running.error == "" and not Render.objects.exists()
 
 
 def test_a_poison_job_is_failed_not_looped(studio, django_capture_on_commit_callbacks, settings):
