@@ -16,6 +16,12 @@ from campaigns.rendering.base import (
 )
 
 
+def picture(request: RenderRequest, colour: tuple[int, int, int]) -> RenderResult:
+    out = io.BytesIO()
+    Image.new("RGB", (request.width, request.height), colour).save(out, "PNG")
+    return RenderResult(png=out.getvalue(), width=request.width, height=request.height)
+
+
 class SlowBackend:
     """Forty quarter-second steps: long enough to be cancelled, or killed, mid-way. Each run
     that starts is logged to $RENDER_RUN_LOG, so a test can count them."""
@@ -83,7 +89,37 @@ class OvertakenBackend(FailingBackend):
         RenderJob.objects.filter(state=JobState.RUNNING).update(
             worker="other@host", attempts=F("attempts") + 1
         )
+        return self.then(request, progress)
+
+    def then(self, request: RenderRequest, progress: Progress) -> RenderResult:
         return super().render(request, progress)
+
+
+class OvertakenFinishingBackend(OvertakenBackend):
+    """Overtaken, as above, and then it finishes its picture."""
+
+    name = "overtaken-finishes"
+
+    def then(self, request: RenderRequest, progress: Progress) -> RenderResult:
+        return picture(request, (60, 90, 30))
+
+
+class CancelledAtTheEndBackend(FailingBackend):
+    """Its last step done, a cancel comes in before its picture is stored."""
+
+    name = "cancelled-late"
+
+    def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
+        from django.utils import timezone
+
+        from campaigns.enums import JobState
+        from campaigns.models import RenderJob
+
+        assert progress(1, 1)
+        RenderJob.objects.filter(state=JobState.RUNNING).update(
+            cancel_requested_at=timezone.now(), error="Stopped by the director."
+        )
+        return picture(request, (90, 30, 60))
 
 
 class StoppedMidwayBackend(FailingBackend):
@@ -105,28 +141,41 @@ class StoppedMidwayBackend(FailingBackend):
 
 
 class RedeliveredBackend(FailingBackend):
-    """Mid-render, the broker delivers the job's message again (another worker's turn, say):
-    that delivery has to find the job held and leave it. What it met is kept in ``met``."""
+    """The broker delivers the job's message again (to another worker) as the render starts, and
+    again after a step that came a lease's length later: each delivery has to find the job held
+    and leave it. What each met is kept in ``met``."""
 
     name = "redelivered"
     met: list[str] = []
 
     def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
+        from datetime import timedelta
+
+        from django.conf import settings
+        from django.db.models import F
+
         from campaigns.enums import JobState
         from campaigns.models import RenderJob
+
+        if self.met:  # a second delivery that took the job renders it plainly
+            return picture(request, (30, 60, 90))
+        job = RenderJob.objects.get(state=JobState.RUNNING)
+        self.met.append(self.deliver_again(job.pk))
+        lease = timedelta(seconds=settings.RENDER_LEASE_SECONDS + 1)
+        RenderJob.objects.filter(pk=job.pk).update(heartbeat_at=F("heartbeat_at") - lease)
+        progress(1, 2)  # the step a lease's length after the start renews the lease
+        self.met.append(self.deliver_again(job.pk))
+        return picture(request, (30, 60, 90))
+
+    @staticmethod
+    def deliver_again(job_id: object) -> str:
         from campaigns.services.rendering import LeaseHeld, render_job_run
 
-        if not self.met:  # the first render only: the second delivery's, if any, renders
-            job = RenderJob.objects.get(state=JobState.RUNNING)
-            try:
-                self.met.append("running")
-                render_job_run(job_id=str(job.pk), worker="second@host")
-                self.met.append("rendered again")
-            except LeaseHeld:
-                self.met.append("held")
-        out = io.BytesIO()
-        Image.new("RGB", (request.width, request.height), (30, 60, 90)).save(out, "PNG")
-        return RenderResult(png=out.getvalue(), width=request.width, height=request.height)
+        try:
+            render_job_run(job_id=str(job_id), worker="second@host")
+            return "rendered again"
+        except LeaseHeld:
+            return "held"
 
 
 EXTRA = {
@@ -136,4 +185,6 @@ EXTRA = {
     "overtaken": "tests.render_backends.OvertakenBackend",
     "stopped": "tests.render_backends.StoppedMidwayBackend",
     "redelivered": "tests.render_backends.RedeliveredBackend",
+    "overtaken-finishes": "tests.render_backends.OvertakenFinishingBackend",
+    "cancelled-late": "tests.render_backends.CancelledAtTheEndBackend",
 }

@@ -3,6 +3,7 @@ checked again at start, cancel, retry, re-render, poison jobs, duplicate deliver
 
 import uuid
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -480,11 +481,12 @@ def test_a_delivery_while_another_worker_holds_the_lease_waits(
 def test_a_second_delivery_while_the_job_renders_finds_it_held(
     world, backends, django_capture_on_commit_callbacks
 ):
-    """Taking a job starts its lease: a delivery of the same message mid-render (to another
-    worker) leaves the job to the worker rendering it, rather than render it twice."""
+    """Taking a job starts its lease, and each step renews it: a delivery of the same message
+    mid-render (to another worker) leaves the job to the worker rendering it, rather than render
+    it twice, however long the render has taken."""
     RedeliveredBackend.met.clear()
     done = run_on(world, "redelivered", django_capture_on_commit_callbacks, worker="first@host")
-    assert RedeliveredBackend.met == ["running", "held"]
+    assert RedeliveredBackend.met == ["held", "held"]
     assert (done.state, done.worker, done.attempts) == (JobState.SUCCEEDED, "first@host", 1)
     assert done.started_at is not None and done.finished_at is not None
     assert done.started_at <= done.finished_at and Render.objects.filter(job=done).count() == 1
@@ -897,6 +899,33 @@ def test_a_worker_overtaken_mid_render_leaves_the_job_to_its_new_worker(
     assert (done.state, done.worker, done.attempts) == (JobState.RUNNING, "other@host", 2)
     assert done.error == "" and done.finished_at is None
     assert done.progress_step == 0  # its step after the takeover was refused: told to stop
+
+
+def test_a_worker_overtaken_mid_render_that_finishes_stores_nothing(
+    world, backends, django_capture_on_commit_callbacks
+):
+    done = run_on(world, "overtaken-finishes", django_capture_on_commit_callbacks, worker="w1")
+    assert (done.state, done.worker, done.attempts) == (JobState.RUNNING, "other@host", 2)
+    assert not Render.objects.exists()
+
+
+def test_a_cancel_after_the_last_step_ends_the_job_cancelled_without_its_render(
+    world, backends, django_capture_on_commit_callbacks
+):
+    done = run_on(world, "cancelled-late", django_capture_on_commit_callbacks)
+    assert (done.state, done.error) == (JobState.CANCELLED, "Stopped by the director.")
+    assert not Render.objects.exists()
+
+
+def test_a_picture_that_cannot_be_stored_fails_the_job_with_the_reason(
+    studio, django_capture_on_commit_callbacks, settings
+):
+    # Where the brand's renders folder would go, a file: storage refuses to make the folder.
+    (Path(settings.MEDIA_ROOT) / "renders").write_bytes(b"")
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    done = render_job_run(job_id=str(RenderJob.objects.get(batch=batch.batch).pk), worker="w")
+    assert done.state == JobState.FAILED and done.error.startswith("NotADirectoryError")
+    assert done.finished_at is not None and not Render.objects.exists()
 
 
 def test_a_large_batch_is_sent_by_a_task_once(studio, django_capture_on_commit_callbacks):
