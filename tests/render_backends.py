@@ -16,10 +16,10 @@ from campaigns.rendering.base import (
 )
 
 
-def picture(request: RenderRequest, colour: tuple[int, int, int]) -> RenderResult:
+def picture(request: RenderRequest, colour: tuple[int, int, int], **meta: str) -> RenderResult:
     out = io.BytesIO()
     Image.new("RGB", (request.width, request.height), colour).save(out, "PNG")
-    return RenderResult(png=out.getvalue(), width=request.width, height=request.height)
+    return RenderResult(png=out.getvalue(), width=request.width, height=request.height, meta=meta)
 
 
 class SlowBackend:
@@ -165,7 +165,7 @@ class RedeliveredBackend(FailingBackend):
         RenderJob.objects.filter(pk=job.pk).update(heartbeat_at=F("heartbeat_at") - lease)
         progress(1, 2)  # the step a lease's length after the start renews the lease
         self.met.append(self.deliver_again(job.pk))
-        return picture(request, (30, 60, 90))
+        return picture(request, (30, 60, 90), gpu="NVIDIA H100 80GB HBM3")  # its last step unsaid
 
     @staticmethod
     def deliver_again(job_id: object) -> str:

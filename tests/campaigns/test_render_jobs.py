@@ -488,6 +488,7 @@ def test_a_second_delivery_while_the_job_renders_finds_it_held(
     done = run_on(world, "redelivered", django_capture_on_commit_callbacks, worker="first@host")
     assert RedeliveredBackend.met == ["held", "held"]
     assert (done.state, done.worker, done.attempts) == (JobState.SUCCEEDED, "first@host", 1)
+    assert (done.progress_step, done.progress_total, done.gpu) == (2, 2, "NVIDIA H100 80GB HBM3")
     assert done.started_at is not None and done.finished_at is not None
     assert done.started_at <= done.finished_at and Render.objects.filter(job=done).count() == 1
 
