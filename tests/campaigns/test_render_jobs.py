@@ -731,6 +731,12 @@ def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_ca
     assert cancelled.pk == job.pk
     neighbour.refresh_from_db()  # that job alone is cancelled
     assert neighbour.state == JobState.QUEUED and neighbour.cancel_requested_at is None
+    event = AuditEvent.objects.get(verb="render.cancelled")  # in the brand's log, naming the job
+    assert (event.brand, event.actor, event.object_id) == (
+        studio.world.brand_a,
+        studio.director.user,
+        str(job.pk),
+    )
     with pytest.raises(Conflict):
         render_job_cancel(actor=studio.director, job=cancelled)
     assert (
