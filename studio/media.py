@@ -139,6 +139,16 @@ def _advisory(function: str) -> None:
 
 
 @contextmanager
+def _held(kind: str) -> Iterator[None]:
+    """MEDIA_LOCK held for this session (``kind``: "" exclusive, or "_shared")."""
+    _advisory(f"pg_advisory_lock{kind}")
+    try:
+        yield
+    finally:
+        _advisory(f"pg_advisory_unlock{kind}")
+
+
+@contextmanager
 def media_kept() -> Iterator[None]:
     """Hold around storing a file and committing the row that names it (see MEDIA_LOCK)."""
     if connection.vendor != "postgresql":
@@ -147,23 +157,17 @@ def media_kept() -> Iterator[None]:
         _advisory("pg_advisory_xact_lock_shared")
         yield
     else:
-        _advisory("pg_advisory_lock_shared")
-        try:
+        with _held("_shared"):
             yield
-        finally:
-            _advisory("pg_advisory_unlock_shared")
 
 
 @contextmanager
 def _media_swept() -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
-        return
-    _advisory("pg_advisory_lock")
-    try:
-        yield
-    finally:
-        _advisory("pg_advisory_unlock")
+    else:
+        with _held(""):
+            yield
 
 
 def _walk(storage: Storage, folder: str = "") -> Iterator[str]:
