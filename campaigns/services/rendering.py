@@ -374,20 +374,25 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
     with media_kept():  # from storing the picture until its render commits
         try:
             picture = picture or _stored(job, result)
-        except Exception as exc:
-            return _ended(job_id, worker, JobState.FAILED, exc)
+        except Exception as exc:  # read by the director: what failed, not where on the server
+            error = f"The picture could not be stored ({type(exc).__name__}); see the worker's log."
+            return _ended(job_id, worker, JobState.FAILED, exc, error)
         return _succeeded(job_id, worker, picture, seconds)
 
 
-def _ended(job_id: str, worker: str, state: str, exc: Exception | None = None) -> RenderJob:
-    """The job cancelled, or failed with ``exc``, unless another worker took it over."""
+def _ended(
+    job_id: str, worker: str, state: str, exc: Exception | None = None, error: str = ""
+) -> RenderJob:
+    """The job cancelled, or failed with ``exc`` (shown as ``error`` where given), unless another
+    worker took it over."""
     if exc is not None:
         logger.exception("Render job %s failed", job_id)
     with transaction.atomic():
         job = job_locked(job_id)
         if not _mine(job, worker):
             return job
-        error = f"{type(exc).__name__}: {exc}" if exc is not None else ""
+        if exc is not None and not error:
+            error = f"{type(exc).__name__}: {exc}"
         return job_finish(job, state, error=error)
 
 
