@@ -5,12 +5,36 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 
+from studio.enums import Role
 from studio.models import AuditEvent, Brand, Membership
-from studio.services import brand_create
+from studio.services import audit_record, brand_create
+
+
+class MembershipFormSet(forms.BaseInlineFormSet[Membership, Brand, Any]):
+    """A brand's team as staff edit it: as in the studio, the brand keeps a brand admin."""
+
+    def clean(self) -> None:
+        super().clean()
+        if any(self.errors):
+            return
+        # Taken as the studio takes it to step an admin down: the two take turns.
+        Brand.objects.select_for_update(no_key=True).filter(pk=self.instance.pk).first()
+        edited = [form for form in self.forms if form.has_changed() or form in self.deleted_forms]
+        untouched = Membership.objects.filter(brand=self.instance, role=Role.BRAND_ADMIN).exclude(
+            pk__in=[form.instance.pk for form in edited if form.instance.pk]
+        )
+        seated = any(
+            form.cleaned_data.get("role") == Role.BRAND_ADMIN
+            for form in edited
+            if form not in self.deleted_forms
+        )
+        if not seated and not untouched.exists():
+            raise forms.ValidationError("A brand keeps at least one brand admin.")
 
 
 class MembershipInline(admin.TabularInline[Membership, Brand]):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     autocomplete_fields = ["user"]
 
@@ -65,6 +89,26 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
         )
         obj.pk, obj.created_at = brand.pk, brand.created_at
         obj._state.adding = False
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Seats staff add, change or remove are audited as the studio's own are."""
+
+        staff: Any = request.user  # the admin site is staff only
+
+        def audit(verb: str, seat: Membership, **payload: str) -> None:
+            payload = {"user": seat.user.get_username(), **payload}
+            audit_record(actor=staff, verb=verb, obj=seat, brand=seat.brand, payload=payload)
+
+        before = {seat.instance.pk: seat.initial.get("role") for seat in formset.initial_forms}
+        for seat in formset.deleted_forms:
+            if seat.instance.pk:
+                audit("membership.removed", seat.instance, role=before[seat.instance.pk])
+        formset.save()
+        for seat in formset.new_objects:
+            audit("membership.added", seat, role=seat.role)
+        for seat, fields in formset.changed_objects:
+            if "role" in fields:
+                audit("membership.role_changed", seat, **{"from": before[seat.pk], "to": seat.role})
 
 
 @admin.register(AuditEvent)

@@ -1,6 +1,7 @@
 """A brand admin adds members over the API as on the page: by login, with a role; bad input
 and a second seat are refused and change nothing; two admins adding one person at once seat
-them once; two admins stepping each other down at once leave the brand one admin."""
+them once; two admins stepping each other down at once leave the brand one admin. Staff editing
+a team in the admin keep to the same rule, and are audited."""
 
 import pytest
 from django.db import connection, transaction
@@ -129,3 +130,96 @@ def test_staff_onboard_a_brand_in_the_admin_with_its_first_admin(world, client):
     # The brand's page in the admin still shows its team, and edits it.
     change = client.get(reverse("admin:studio_brand_change", args=[brand.pk])).content.decode()
     assert "memberships-TOTAL_FORMS" in change and "lumen-admin" in change
+
+
+def _team(brand, roles=None, remove=(), add=None):
+    """The brand's page in the admin as posted back with ``roles`` changed ({user: role}),
+    seats of ``remove`` ticked for deletion and a seat ``add``ed ((user, role))."""
+    seats = list(brand.memberships.order_by("pk"))
+    data = {
+        "name": brand.name,
+        "slug": brand.slug,
+        "memberships-TOTAL_FORMS": len(seats) + (add is not None),
+        "memberships-INITIAL_FORMS": len(seats),
+        "memberships-MIN_NUM_FORMS": 0,
+        "memberships-MAX_NUM_FORMS": 1000,
+    }
+    for n, seat in enumerate(seats):
+        data |= {
+            f"memberships-{n}-id": seat.pk,
+            f"memberships-{n}-brand": brand.pk,
+            f"memberships-{n}-user": seat.user_id,
+            f"memberships-{n}-role": (roles or {}).get(seat.user, seat.role),
+        }
+        if seat.user in remove:
+            data[f"memberships-{n}-DELETE"] = "on"
+    if add is not None:
+        n = len(seats)
+        data |= {f"memberships-{n}-brand": brand.pk, f"memberships-{n}-user": add[0].pk,
+                 f"memberships-{n}-role": add[1]}  # fmt: skip
+    return data
+
+
+def _team_post(client, brand, **changes):
+    return client.post(
+        reverse("admin:studio_brand_change", args=[brand.pk]), _team(brand, **changes)
+    )
+
+
+def test_staff_editing_a_team_in_the_admin_keep_a_brand_admin_and_are_audited(world, client):
+    """The admin's team inline follows the studio's rule (a brand keeps a brand admin) and its
+    changes are in the brand's audit log, as the studio's are."""
+    brand, admin = world.brand_a, world.user("brand-a", Role.BRAND_ADMIN)
+    director = world.user("brand-a", Role.CREATIVE_DIRECTOR)
+    staff = UserFactory(username="ops", is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    team = dict(brand.memberships.values_list("user__username", "role"))
+
+    for refused in (
+        _team_post(client, brand, roles={admin: Role.STYLIST}),
+        _team_post(client, brand, remove=[admin]),
+    ):
+        assert refused.status_code == 200
+        assert "A brand keeps at least one brand admin." in refused.content.decode()
+    assert dict(brand.memberships.values_list("user__username", "role")) == team
+    assert not AuditEvent.objects.filter(verb__startswith="membership.").exists()
+
+    # Handing the brand over in one save: the director is promoted as the admin steps down.
+    handed = _team_post(client, brand, roles={admin: Role.STYLIST, director: Role.BRAND_ADMIN})
+    assert handed.status_code == 302, handed.content.decode()[:3000]
+    events = AuditEvent.objects.filter(verb="membership.role_changed", brand=brand, actor=staff)
+    assert {
+        event.payload["user"]: (event.payload["from"], event.payload["to"]) for event in events
+    } == {
+        admin.username: (Role.BRAND_ADMIN, Role.STYLIST),
+        director.username: (Role.CREATIVE_DIRECTOR, Role.BRAND_ADMIN),
+    }
+
+    newcomer = UserFactory(username="newcomer")
+    added = _team_post(client, brand, add=(newcomer, Role.SOCIAL_TEAM), remove=[admin])
+    assert added.status_code == 302
+    added = AuditEvent.objects.get(verb="membership.added", brand=brand, actor=staff)
+    removed = AuditEvent.objects.get(verb="membership.removed", brand=brand, actor=staff)
+    assert added.payload == {"user": "newcomer", "role": Role.SOCIAL_TEAM}
+    assert removed.payload == {"user": admin.username, "role": Role.STYLIST}
+    assert not brand.memberships.filter(user=admin).exists()
+
+
+def test_a_team_read_before_a_studio_change_does_not_leave_a_brand_without_an_admin(world, rf):
+    """Staff's save reads the seats, then, in the studio, one admin steps the other down, then
+    staff's save steps the first down. By the seats as read an admin would remain: the check
+    reads the seats staff left alone from the database, under the brand's lock, and refuses."""
+    from django.contrib.admin import site
+
+    from studio.admin import MembershipInline
+
+    brand, admin = world.brand_a, world.user("brand-a", Role.BRAND_ADMIN)
+    seat = Membership.objects.create(user=UserFactory(), brand=brand, role=Role.BRAND_ADMIN)
+    request = rf.post("/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    team = MembershipInline(type(brand), site).get_formset(request, brand)
+    formset = team(_team(brand, roles={admin: Role.STYLIST}), instance=brand, prefix="memberships")
+    assert len(formset.forms) == brand.memberships.count()  # the seats are read
+    membership_set_role(actor=actor_for(admin), membership=seat, role=Role.STYLIST)
+    assert not formset.is_valid()
+    assert formset.non_form_errors() == ["A brand keeps at least one brand admin."]
