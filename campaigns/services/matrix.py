@@ -161,7 +161,10 @@ def pair_reasons(
 ) -> tuple[str, ...]:
     """What the licenses and the talent's terms say against rendering this twin in garments of
     ``categories`` for every channel and market of the campaign, on ``on`` (no queries: the
-    book has read what the checks need)."""
+    book has read what the checks need). A campaign that names no channel or market is
+    covered by nothing: no use is checked, so none is allowed."""
+    if not campaign.channels or not campaign.markets:
+        return ("The campaign names no channel or no market: a license covers a use on both.",)
     reasons: dict[str, None] = {}
     for channel, market in product(campaign.channels, campaign.markets):
         check = book.check(

@@ -178,3 +178,31 @@ def test_a_twin_with_no_trained_version_is_shown_forbidden_and_skipped(api, stud
     (forbidden,) = plan["forbidden"]
     assert forbidden["twin"] == untrained.pk
     assert forbidden["reasons"] == ["The twin has no trained version to render."]
+
+
+@pytest.mark.parametrize("emptied", ["channels", "markets"])
+def test_a_campaign_with_no_channel_or_market_renders_nothing(
+    api, studio, emptied, django_capture_on_commit_callbacks
+):
+    """The service never saves such a campaign; one written around it (a data migration, a
+    shell) must not slip past the license: with no use to check, nothing is allowed, when the
+    matrix is planned and queued and when a worker starts a job queued before."""
+    from campaigns.models import Render
+    from campaigns.services.rendering import render_job_run
+
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+    queued = RenderJob.objects.get()
+    type(studio.campaign).objects.filter(pk=studio.campaign.pk).update(**{emptied: []})
+    reason = "The campaign names no channel or no market: a license covers a use on both."
+    spec = {"looks": [studio.look.pk], "twins": [studio.world.twin_a.pk],
+            "poses": ["hand-on-hip"], "scenes": [studio.scene.pk], "formats": ["4:5"]}  # fmt: skip
+    plan = api.post(
+        reverse("api-matrix-plan", args=[studio.campaign.pk]), spec, content_type="application/json"
+    )
+    assert plan.status_code == 200 and plan.json()["renders"] == 0, plan.content
+    assert [f["reasons"] for f in plan.json()["forbidden"]] == [[reason]]
+    refused(api, reverse("api-matrix-queue", args=[studio.campaign.pk]), 409, "forbidden", spec)
+    done = render_job_run(job_id=str(queued.pk), worker="w")
+    assert (done.state, done.error) == (JobState.FAILED, "License check at start: " + reason)
+    assert not Render.objects.exists()
