@@ -521,15 +521,18 @@ def render_job_cancel(*, actor: Actor, job: RenderJob) -> RenderJob:
 def render_jobs_cancel(
     *, actor: Actor, campaign_id: int | None = None, batch: uuid.UUID | None = None
 ) -> Cancelled:
-    """Cancel every active job of a campaign or of a batch."""
-    jobs = _brand_jobs(actor).filter(state__in=JOB_ACTIVE)
+    """Cancel every active job of a campaign or of a batch (of that campaign, where both are
+    given). A batch the brand never queued is not found."""
+    if campaign_id is None and batch is None:
+        raise Conflict("Say which campaign or batch to cancel.")
+    jobs = _brand_jobs(actor)
     if campaign_id is not None:
         jobs = jobs.filter(campaign=campaign_id)
     if batch is not None:
         jobs = jobs.filter(batch=batch)
-    if campaign_id is None and batch is None:
-        raise Conflict("Say which campaign or batch to cancel.")
-    done = _cancel(jobs)
+        if not jobs.exists():
+            raise NotFound("No such batch.")
+    done = _cancel(jobs.filter(state__in=JOB_ACTIVE))
     audit_record(
         actor=actor.user,
         verb="render.batch_cancelled",

@@ -2,6 +2,7 @@
 batch without touching the others; what another brand and other roles get."""
 
 import re
+import uuid
 
 import pytest
 from django.conf import settings
@@ -84,9 +85,11 @@ def test_a_batch_of_another_campaign_or_brand_is_not_cancelled_through_this_boar
     assert rows(director.get(reverse("campaign-board", args=[other.pk])).content.decode()) == []
     listed = director.get(reverse("api-campaign-batches", args=[other.pk])).json()["results"]
     assert listed == []
-    # The batch exists, but it is not this campaign's: nothing to cancel here.
-    wrong = reverse("batch-cancel", args=[other.pk, ours[0].batch])
-    assert "Nothing of the batch" in director.post(wrong, follow=True).content.decode()
+    # The batch exists, but it is not this campaign's: not found here, as one never queued.
+    for batch in (ours[0].batch, uuid.uuid4()):
+        wrong = reverse("batch-cancel", args=[other.pk, batch])
+        assert "No such batch." in director.post(wrong, follow=True).content.decode()
+    assert director.post(reverse("api-batch-cancel", args=[uuid.uuid4()])).status_code == 404
     # A stylist may look at the board but not cancel; another brand's director sees nothing.
     stylist = login(studio.world.user("brand-a", Role.STYLIST))
     mine = reverse("batch-cancel", args=[studio.campaign.pk, ours[0].batch])
