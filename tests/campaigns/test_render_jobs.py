@@ -1028,3 +1028,22 @@ def test_bulk_insert_writes_what_save_writes_and_refuses_a_duplicate_whole(
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk_insert([fresh, duplicate])
     assert Shot.objects.count() == before
+
+
+def test_a_license_with_every_licensed_asset_published_still_renders(
+    studio, django_capture_on_commit_callbacks
+):
+    """A license's cap counts published assets: it stops the next publication, not renders
+    (the director may make new pictures to publish under another license, or after a renewal)."""
+    from twins.services import usage_record
+
+    license = License.objects.get(twin=studio.world.twin_a, brand=studio.world.brand_a)
+    License.objects.filter(pk=license.pk).update(max_published_assets=1)
+    today = timezone.localdate()
+    usage_record(
+        license=license, asset_ref="a-1", channel="instagram", markets=["DE"], used_on=today
+    )
+    batch, _ = queue(studio, django_capture_on_commit_callbacks)
+    assert batch.jobs == 1 and not batch.forbidden
+    done = render_job_run(job_id=str(RenderJob.objects.get().pk), worker="w")
+    assert done.state == JobState.SUCCEEDED, done.error
