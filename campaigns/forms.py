@@ -324,6 +324,14 @@ class SceneForm(forms.Form):
     image = forms.FileField(required=False, help_text="For an image scene (JPEG, PNG, WebP).")
 
 
+class SceneEditForm(forms.Form):
+    """A scene's name, and its colour or prompt, or another image (its kind stays)."""
+
+    name = forms.CharField(max_length=120)
+    value = forms.CharField(required=False, max_length=500)
+    image = forms.FileField(required=False)
+
+
 class MatrixForm(forms.Form):
     looks = RowsField(queryset=Look.objects.none(), widget=forms.CheckboxSelectMultiple)
     twins = RowsField(

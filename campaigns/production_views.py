@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns import selectors, services
 from campaigns.enums import CAMPAIGN_TRANSITIONS, JOB_ACTIVE, CampaignStatus, JobState, Priority
-from campaigns.forms import BoardFilterForm, CampaignForm, MatrixForm, SceneForm
+from campaigns.forms import BoardFilterForm, CampaignForm, MatrixForm, SceneEditForm, SceneForm
 from campaigns.keys import render_outdated
 from campaigns.models import Campaign, RenderJob, Scene, Shot
 from campaigns.poses import POSES
@@ -216,7 +216,7 @@ def campaign_changed_again(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         services.render_jobs_changed_again,
-        "render{s} of changed looks",
+        "render{s} of changed looks or scenes",
         "kept as they are",
     )
 
@@ -312,8 +312,40 @@ def scene_remove(request: HttpRequest, pk: int, scene: int) -> HttpResponse:
     return _scenes(request, campaign, SceneForm())
 
 
+@login_required
+@require_POST
+def scene_edit(request: HttpRequest, pk: int, scene: int) -> HttpResponse:
+    """Rename a scene, change its colour or prompt or image. The cards reload (htmx): renders
+    of the scene as it was say so."""
+    actor, campaign = actor_of(request), _campaign(request, pk)
+    require_perm(actor, Perm.MANAGE_CAMPAIGNS)
+    form = SceneEditForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        service_call(
+            request,
+            lambda: services.scene_update(
+                actor=actor,
+                campaign=campaign,
+                scene_id=scene,
+                name=data["name"],
+                value=data["value"] if "value" in request.POST else None,
+                image=data["image"],
+            ),
+            success=f"The scene {data['name']} is saved.",
+        )
+    else:
+        messages.error(
+            request, "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        )
+    answer = _scenes(request, campaign, SceneForm())
+    answer["HX-Trigger"] = "board-changed"
+    return answer
+
+
 def _scenes(request: HttpRequest, campaign: Campaign, form: SceneForm) -> HttpResponse:
-    """After adding or removing a scene: the scenes again where htmx asked, else the board."""
+    """After adding, changing or removing a scene: the scenes again where htmx asked, else the
+    board."""
     if not request.htmx:  # type: ignore[attr-defined]
         return redirect("campaign-board", pk=campaign.pk)
     context = {

@@ -52,6 +52,11 @@ urlpatterns = [
     ),
     path("campaigns/<int:pk>/scenes/", production.scene_add, name="scene-add"),
     path(
+        "campaigns/<int:pk>/scenes/<int:scene>/edit/",
+        production.scene_edit,
+        name="scene-edit",
+    ),
+    path(
         "campaigns/<int:pk>/scenes/<int:scene>/remove/",
         production.scene_remove,
         name="scene-remove",

@@ -265,10 +265,10 @@ class CampaignRetryFailedApi(APIView):
 
 
 class CampaignChangedAgainApi(APIView):
-    """Render again, each with its seed, every shot whose latest render shows its look as it was
-    before a change (``look_changed``), as one batch; shots the license no longer allows keep
-    their render. 409 when no render is of a changed look, when the licenses allow none of them,
-    or over the GPU budget."""
+    """Render again, each with its seed, every shot whose latest render shows its look or scene
+    as it was before a change (``look_changed``), as one batch; shots the license no longer
+    allows keep their render. 409 when no render is of a changed look or scene, when the
+    licenses allow none of them, or over the GPU budget."""
 
     @extend_schema(request=None, responses={201: CampaignRetryFailedApi.OutputSerializer})
     def post(self, request: Request, pk: int) -> Response:
@@ -392,7 +392,32 @@ class SceneListApi(ListAPIView[Scene]):
 
 
 class SceneDetailApi(APIView):
-    """DELETE takes a scene out of the campaign; 409 while shots of the matrix use it."""
+    """PATCH renames a scene or changes its colour, prompt or image (multipart; its kind stays):
+    the renders its shots made before show it as it was and say so (``outdated``). DELETE takes
+    a scene out of the campaign; 409 while shots of the matrix use it."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    class InputSerializer(serializers.Serializer[object]):
+        class Meta:
+            ref_name = "SceneChange"
+
+        name = serializers.CharField(max_length=120, required=False)
+        value = serializers.CharField(
+            max_length=500, required=False, help_text="A colour scene's #rrggbb, or a prompt."
+        )
+        image = serializers.FileField(required=False, help_text="An image scene's new image.")
+
+    @extend_schema(request=InputSerializer, responses=SceneOutputSerializer)
+    def patch(self, request: Request, pk: int, scene: int) -> Response:
+        campaign = _campaign(request, pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.scene_update(
+            actor=api_actor(request), campaign=campaign, scene_id=scene, **data.validated_data
+        )
+        changed = selectors.scene_list(campaign=campaign).get(pk=scene)
+        return Response(SceneOutputSerializer(changed).data)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, pk: int, scene: int) -> Response:
@@ -496,8 +521,8 @@ class RenderOutputSerializer(serializers.ModelSerializer[Render]):
     shortlisted = serializers.SerializerMethodField()
     meta = free_form(help_text="What the backend recorded of the render.")
     look_changed = serializers.SerializerMethodField(
-        help_text="It shows the look as it was: a garment, a cut-out or a name changed after it"
-        " rendered (retrying its job renders it again with its seed)."
+        help_text="It shows the look or scene as it was: a garment, a cut-out, a name or the"
+        " scene changed after it rendered (retrying its job renders it again with its seed)."
     )
 
     class Meta:
@@ -534,7 +559,7 @@ class JobOutputSerializer(serializers.ModelSerializer[RenderJob]):
     render = serializers.SerializerMethodField()
     params = free_form(help_text="The backend's parameters of the render.")
     look_changed = serializers.SerializerMethodField(
-        help_text="Its render shows the look as it was (see the render's look_changed)."
+        help_text="Its render shows the look or scene as it was (see the render's look_changed)."
     )
 
     class Meta:

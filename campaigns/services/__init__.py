@@ -37,6 +37,7 @@ from campaigns.services.production import (
     campaign_update,
     scene_add,
     scene_remove,
+    scene_update,
 )
 from campaigns.services.reconciler import render_jobs_reconcile
 from campaigns.services.rendering import (
@@ -83,4 +84,5 @@ __all__ = [
     "render_thumbnail_make",
     "scene_add",
     "scene_remove",
+    "scene_update",
 ]

@@ -1,7 +1,7 @@
 """The shot matrix: plan it (how many renders, the GPU time against the budget, every
 combination the license or the talent's terms forbid and why), then queue it in bulk: one insert
 of shots, one of jobs, one batch of messages after commit; and queue a campaign's failed shots,
-or its renders of changed looks, again, or one shot (retry, re-render)."""
+or its renders of changed looks or scenes, again, or one shot (retry, re-render)."""
 
 import random
 import uuid
@@ -386,7 +386,7 @@ def matrix_queue(*, actor: Actor, campaign: Campaign, spec: MatrixSpec) -> Queue
 @dataclass(frozen=True)
 class RetriedBatch:
     batch: uuid.UUID
-    jobs: int  # shots queued again (failed ones, or renders of changed looks)
+    jobs: int  # shots queued again (failed ones, or renders of changed looks or scenes)
     # those shots the license or the talent's terms no longer allow, or whose version the talent
     # retired with no other to render: left as they are
     forbidden: int
@@ -408,16 +408,17 @@ def render_jobs_retry_failed(*, actor: Actor, campaign: Campaign) -> RetriedBatc
 
 def render_jobs_changed_again(*, actor: Actor, campaign: Campaign) -> RetriedBatch:
     """Render again, each with its own seed, every shot of the campaign whose latest render shows
-    its look as it was before a change (a garment swapped, a cut-out corrected: a stylist's one
-    edit may touch hundreds of shots), as one batch. Shots the license no longer allows keep
-    their render and are counted; over the GPU budget, nothing is queued."""
+    its look or scene as it was before a change (a garment swapped, a cut-out corrected, a
+    backdrop recoloured: one edit may touch hundreds of shots), as one batch. Shots the license
+    no longer allows keep their render and are counted; over the GPU budget, nothing is
+    queued."""
     return _render_again(
         actor,
         campaign,
         JobState.SUCCEEDED,
         verb="render.batch_changed_again",
-        none="No render shows a look that changed after it rendered.",
-        what="the renders of changed looks",
+        none="No render shows a look or scene that changed after it rendered.",
+        what="the renders of changed looks or scenes",
     )
 
 
@@ -601,10 +602,10 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
 
 def render_job_retry(*, actor: Actor, job: RenderJob) -> RenderJob:
     """Render the job's shot again, with the same seed, as a new job: a failed or cancelled
-    job, or a render of its look as it was before a change (render_outdated)."""
+    job, or a render of its look or scene as it was before a change (render_outdated)."""
     if job.state not in (JobState.FAILED, JobState.CANCELLED) and not render_outdated(job):
         raise Conflict(
-            "Only a failed or cancelled job, or a render of a look changed since,"
+            "Only a failed or cancelled job, or a render of a look or scene changed since,"
             " is rendered again with its seed: pick a new seed for another picture."
         )
     return _again(actor, job, seed=job.seed, verb="render.retried")

@@ -161,6 +161,23 @@ def campaign_status_set(*, actor: Actor, campaign: Campaign, status: str) -> Cam
     return campaign
 
 
+def _scene_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 120:
+        raise StudioError("A scene needs a name of at most 120 characters.")
+    return name
+
+
+def _scene_value(kind: str, value: str) -> str:
+    """A colour scene's #rrggbb or a prompt scene's prompt, checked; an image scene has none."""
+    value = value.strip()
+    if kind == SceneKind.COLOUR and not COLOUR.match(value):
+        raise StudioError("A colour scene needs a colour like #e8e4dc.")
+    if kind == SceneKind.PROMPT and not 3 <= len(value) <= 500:
+        raise StudioError("A prompt scene needs a prompt of 3 to 500 characters.")
+    return value
+
+
 @media_kept()
 def scene_add(
     *,
@@ -175,13 +192,7 @@ def scene_add(
     brand = actor.require(Perm.MANAGE_CAMPAIGNS)
     if campaign.brand_id != brand.pk:
         raise NotFound("No such campaign.")
-    name, value = name.strip(), value.strip()
-    if not name or len(name) > 120:
-        raise StudioError("A scene needs a name of at most 120 characters.")
-    if kind == SceneKind.COLOUR and not COLOUR.match(value):
-        raise StudioError("A colour scene needs a colour like #e8e4dc.")
-    if kind == SceneKind.PROMPT and not 3 <= len(value) <= 500:
-        raise StudioError("A prompt scene needs a prompt of 3 to 500 characters.")
+    name, value = _scene_name(name), _scene_value(kind, value)
     if (kind == SceneKind.IMAGE) != (image is not None):
         raise StudioError("An image scene needs an image, and only an image scene has one.")
     if kind not in SceneKind.values:
@@ -201,6 +212,59 @@ def scene_add(
             obj=scene,
             brand=brand,
             payload={"campaign": campaign.pk, "kind": kind},
+        )
+    return scene
+
+
+@media_kept()
+def scene_update(
+    *,
+    actor: Actor,
+    campaign: Campaign,
+    scene_id: int,
+    name: str | None = None,
+    value: str | None = None,
+    image: IO[bytes] | None = None,
+) -> Scene:
+    """Rename a scene, change its colour or prompt, or give an image scene another image; what
+    is not given stays. Its kind stays: another kind is another scene. Shots that use it render
+    it as it is from now on; their renders made before show it as it was and say so
+    (``render_outdated``), to be rendered again with their seeds in one action."""
+    brand = actor.require(Perm.MANAGE_CAMPAIGNS)
+    if campaign.brand_id != brand.pk:
+        raise NotFound("No such campaign.")
+    scene = campaign.scenes.filter(pk=scene_id).first()
+    if scene is None:
+        raise NotFound("No such scene.")
+    if name is not None:
+        name = _scene_name(name)
+    if value is not None and scene.kind == SceneKind.IMAGE:
+        raise StudioError("An image scene changes by its image, not by a value.")
+    if value is not None:
+        value = _scene_value(scene.kind, value)
+    if image is not None and scene.kind != SceneKind.IMAGE:
+        raise StudioError("Only an image scene has an image.")
+    stored = image_ingest(image, prefix=f"scenes/{brand.pk}") if image is not None else None
+    with transaction.atomic():
+        scene = Scene.objects.select_for_update().get(pk=scene.pk)
+        before = {"name": scene.name, "value": scene.value, "image": str(scene.image)}
+        scene.name = scene.name if name is None else name
+        scene.value = scene.value if value is None else value
+        if stored is not None:
+            scene.image.name = stored.name
+        after = {"name": scene.name, "value": scene.value, "image": str(scene.image)}
+        if after == before:
+            return scene
+        scene.save(update_fields=["name", "value", "image"])
+        audit_record(
+            actor=actor.user,
+            verb="scene.changed",
+            obj=scene,
+            brand=brand,
+            payload={
+                "campaign": campaign.pk,
+                **{key: [before[key], after[key]] for key in before if before[key] != after[key]},
+            },
         )
     return scene
 

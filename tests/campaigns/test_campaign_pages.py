@@ -228,7 +228,8 @@ def test_a_render_of_a_look_changed_since_says_so_and_renders_again_with_its_see
     render_job_run(job_id=str(job.pk), worker="w")
     cards_url = reverse("campaign-cards", args=[studio.campaign.pk])
     shot_url = reverse("shot-detail", args=[job.shot_id])
-    note, again = "The look changed after this render.", ">Render again, same seed</button>"
+    note = "The look or scene changed after this render."
+    again = ">Render again, same seed</button>"
     cards = director.get(cards_url).content.decode()
     assert note not in cards and again not in cards
     red = restyle(studio)
@@ -243,7 +244,7 @@ def test_a_render_of_a_look_changed_since_says_so_and_renders_again_with_its_see
     swapped = director.post(shortlist, {"shortlisted": "1"}, HTTP_HX_REQUEST="true")
     assert note in swapped.content.decode()
     page = director.get(shot_url).content.decode()
-    assert "Rendered before the look last changed" in page and again in page
+    assert "Rendered before the look or scene last changed" in page and again in page
     with django_capture_on_commit_callbacks(execute=False):
         director.post(reverse("job-retry", args=[job.pk]))
     fresh = RenderJob.objects.exclude(pk=job.pk).get()
@@ -259,7 +260,7 @@ def test_a_render_of_a_look_changed_since_says_so_and_renders_again_with_its_see
         str(fresh.pk): False,
     }
     page = director.get(shot_url).content.decode()
-    assert page.count("Rendered before the look last changed") == 1  # the first render's
+    assert page.count("Rendered before the look or scene last changed") == 1  # the first render's
     garment_update(actor=stylist(studio), garment=red, name="Cherry top")
     assert note in director.get(cards_url).content.decode()
 

@@ -27,6 +27,7 @@ CAMPAIGN_ADDRESSES = {
     "api-campaign-changed-again": "campaign",
     "scene-add": "campaign",
     "scene-remove": "campaign-scene",
+    "scene-edit": "campaign-scene",
     "api-scene-detail": "campaign-scene",
     "matrix-builder": "campaign",
     "matrix-looks": "campaign",
@@ -56,7 +57,7 @@ CAMPAIGN_ADDRESSES = {
 def snapshot() -> dict[str, object]:
     return {
         "campaigns": list(Campaign.objects.values_list("pk", "status", "name")),
-        "scenes": Scene.objects.count(),
+        "scenes": list(Scene.objects.order_by("pk").values_list("pk", "name", "value", "image")),
         "shots": Shot.objects.count(),
         "jobs": sorted(RenderJob.objects.values_list("state", flat=True)),
         "shortlisted": list(Render.objects.values_list("shortlisted_at", flat=True)),

@@ -127,8 +127,8 @@ def test_only_a_failed_or_cancelled_job_or_an_outdated_render_is_retried(
         api,
         again(failed)[0],
         409,
-        "Only a failed or cancelled job, or a render of a look changed since, is"
-        " rendered again with its seed: pick a new seed for another picture.",
+        "Only a failed or cancelled job, or a render of a look or scene changed since,"
+        " is rendered again with its seed: pick a new seed for another picture.",
     )
 
 

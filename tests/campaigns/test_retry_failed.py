@@ -206,7 +206,7 @@ def test_renders_of_a_changed_look_render_again_each_with_its_seed_in_one_batch(
         render_job_run(job_id=str(job.pk), worker="w")
     client = login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
     board_url = reverse("campaign-board", args=[studio.campaign.pk])
-    button = ">Render changed looks again</button>"
+    button = ">Render changed shots again</button>"
     assert button not in client.get(board_url).content.decode()
     restyle(studio)
     assert button in client.get(board_url).content.decode()
@@ -217,7 +217,7 @@ def test_renders_of_a_changed_look_render_again_each_with_its_seed_in_one_batch(
         )
 
     page = response.content.decode()
-    assert "2 renders of changed looks queued again, each with its seed." in page
+    assert "2 renders of changed looks or scenes queued again, each with its seed." in page
     again = list(RenderJob.objects.exclude(pk__in=[job.pk for job in jobs.values()]))
     changed = [jobs[studio.look.pk, "1:1"], jobs[studio.look.pk, "4:5"]]
     assert sorted((j.shot_id, j.seed) for j in again) == sorted(
@@ -229,7 +229,9 @@ def test_renders_of_a_changed_look_render_again_each_with_its_seed_in_one_batch(
     assert event.payload == {"batch": str(again[0].batch), "jobs": 2, "forbidden": 0}
     with pytest.raises(Conflict) as nothing:
         render_jobs_changed_again(actor=studio.director, campaign=studio.campaign)
-    assert nothing.value.message == "No render shows a look that changed after it rendered."
+    assert nothing.value.message == (
+        "No render shows a look or scene that changed after it rendered."
+    )
     for job in again:
         render_job_run(job_id=str(job.pk), worker="w")
     assert button not in client.get(board_url).content.decode()
@@ -254,7 +256,7 @@ def test_renders_of_changed_looks_keep_to_the_license_and_the_api_says_what_it_d
     assert refused.status_code == 409
     assert refused.json()["detail"] == (
         "The licenses, or the talent's retired versions, no longer allow any of the renders of"
-        " changed looks."
+        " changed looks or scenes."
     )
     assert RenderJob.objects.count() == 2
     licenses.update(status=LicenseStatus.ACTIVE)

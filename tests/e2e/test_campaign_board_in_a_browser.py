@@ -148,27 +148,35 @@ def test_a_new_seed_and_a_cancel_act_on_their_card_without_a_reload(world, live_
     broker_empty("gpu")  # the messages no worker took here
 
 
-def test_scenes_are_added_and_removed_without_a_reload(world, live_server, page):
+def test_scenes_are_added_changed_and_removed_without_a_reload(world, live_server, page):
     studio = make_studio(world)
     sign_in(page, live_server, world.user("brand-a", Role.CREATIVE_DIRECTOR).username)
     page.goto(f"{live_server.url}{reverse('campaign-board', args=[studio.campaign.pk])}")
     page.evaluate("window.stillTheSamePage = true")
     page.click("#scenes summary")
-    page.fill("#scenes input[name=name]", "Sand")
-    page.select_option("#scenes select[name=kind]", "colour")
-    page.fill("#scenes input[name=value]", "sandy")  # not a colour
+    page.fill("#scenes .scene-add input[name=name]", "Sand")
+    page.select_option("#scenes .scene-add select[name=kind]", "colour")
+    page.fill("#scenes .scene-add input[name=value]", "sandy")  # not a colour
     page.click("#scenes button:has-text('Add the scene')")
     page.wait_for_selector("#messages >> text=A colour scene needs a colour like #e8e4dc.")
-    assert page.input_value("#scenes input[name=name]") == "Sand"  # kept, to correct
-    page.fill("#scenes input[name=value]", "#d8c8a8")
+    assert page.input_value("#scenes .scene-add input[name=name]") == "Sand"  # kept, to correct
+    page.fill("#scenes .scene-add input[name=value]", "#d8c8a8")
     page.click("#scenes button:has-text('Add the scene')")
     page.wait_for_selector("#scenes summary >> text=Scenes (2)")
     page.wait_for_selector("#messages >> text=The scene Sand is added.")
-    assert page.input_value("#scenes input[name=name]") == ""  # ready for the next
+    assert page.input_value("#scenes .scene-add input[name=name]") == ""  # ready for the next
     page.click("#scenes button[aria-label='Remove the scene Sand']")
     page.wait_for_selector("#scenes summary >> text=Scenes (1)")
+    # Changed in place.
+    page.click("#scenes summary[aria-label='Change the scene Stone']")
+    change = page.locator("#scenes .scene-edit form")
+    change.locator("input[name=name]").fill("Warm stone")
+    change.locator("input[name=value]").fill("#f0d8c0")
+    change.locator("button:has-text('Save the scene')").click()
+    page.wait_for_selector("#messages >> text=The scene Warm stone is saved.")
+    page.wait_for_selector("#scenes li >> text=Warm stone · Colour")
     assert page.evaluate("window.stillTheSamePage") is True
-    assert list(studio.campaign.scenes.values_list("name", flat=True)) == ["Stone"]
+    assert list(studio.campaign.scenes.values_list("name", "value")) == [("Warm stone", "#f0d8c0")]
 
 
 def test_the_builder_finds_a_look_among_many_and_keeps_what_is_ticked(world, live_server, page):
