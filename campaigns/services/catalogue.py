@@ -399,13 +399,18 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
     brand = actor.require(Perm.MANAGE_GARMENTS)
     report = ImportReport()
     wanted: dict[str, tuple[int, dict[str, Any]]] = {}  # SKU → (line, its details)
-    for count, (number, row) in enumerate(_feed_rows(file), start=1):
+    for count, (number, row, shifted) in enumerate(_feed_rows(file), start=1):
         if count > IMPORT_MAX_ROWS:
             report.errors.append((number, f"Only the first {IMPORT_MAX_ROWS} rows are read."))
             break
         try:
             if any("\x00" in value for value in row.values()):
                 raise StudioError("A cell holds a NUL character (0x00): the export is damaged.")
+            if shifted:  # its cells may each sit in another's column: none can be trusted
+                raise StudioError(
+                    "The row has more cells than the header has columns: a cell holds the"
+                    " delimiter without quotes around it."
+                )
             category = row.get("category", "").lower()
             sku, name = _clean_fields(row.get("sku", ""), row.get("name", ""), category)
             if sku in wanted:
@@ -480,11 +485,12 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
     return report
 
 
-def _feed_rows(file: IO[bytes]) -> list[tuple[int, dict[str, str]]]:
+def _feed_rows(file: IO[bytes]) -> list[tuple[int, dict[str, str], bool]]:
     """The feed's rows by line number, each a dict of its columns (lower case) to their stripped
-    values; the whole file read before anything is imported, so one that breaks off changes
-    nothing. Refused whole when it is too large, not UTF-8, unreadable as CSV or lacks a column
-    a garment needs."""
+    values, and whether it has cells past the header's columns (empty trailing ones aside: some
+    exports end every row with delimiters); the whole file read before anything is imported, so
+    one that breaks off changes nothing. Refused whole when it is too large, not UTF-8,
+    unreadable as CSV or lacks a column a garment needs."""
     raw = file.read(IMPORT_MAX_BYTES + 1)
     if len(raw) > IMPORT_MAX_BYTES:
         raise StudioError(f"The file is larger than {IMPORT_MAX_BYTES // (1024 * 1024)} MB.")
@@ -518,6 +524,7 @@ def _feed_rows(file: IO[bytes]) -> list[tuple[int, dict[str, str]]]:
         (
             number,
             {(k or "").strip().lower(): v.strip() for k, v in row.items() if isinstance(v, str)},
+            any(cell.strip() for cell in row.get(None) or []),
         )
         for number, row in rows
     ]

@@ -231,10 +231,11 @@ def test_a_refused_row_is_named_by_the_line_it_starts_on(world):
     )
     stylist = actor_for(world.user("brand-a", Role.STYLIST), "brand-a")
     report = garment_import_csv(actor=stylist, file=io.BytesIO(feed.encode()))
-    assert report.created == ["AU-1", "AU-4"]
+    assert report.created == ["AU-1"]
     assert [(line, reason[:20]) for line, reason in report.errors] == [
         (6, "A garment needs a SK"),
         (7, "Unknown category 'sc"),
+        (9, "The row has more cel"),
         (11, "Unknown category 'to"),
     ]
 
@@ -425,6 +426,32 @@ def test_a_feed_row_short_of_cells_or_holding_a_nul_is_refused_on_its_own(world,
     event = AuditEvent.objects.get(verb="garment.imported")
     assert (event.brand, event.actor) == (world.brand_a, stylist)
     assert event.payload == {"created": 2, "updated": 0, "errors": 3}
+
+
+def test_a_row_with_more_cells_than_the_header_is_refused_on_its_own(world):
+    """A size list written "S, M" without quotes shifts the row: the season column would get
+    "M" and the real season fall off the end. Such a row is refused, not imported askew; empty
+    cells past the header (an export ending every row with a delimiter) are no such shift."""
+    feed = (
+        "sku,name,category,sizes,season\n"
+        "SX-1,Tee,top,S, M,SS27\n"  # line 2: shifted
+        "SX-2,Skirt,bottom,S;M,SS27,,\n"  # trailing empty cells
+        'SX-3,"Coat, camel",outerwear,S;M,AW27\n'  # quoted: one cell
+    )
+    report = garment_import_csv(
+        actor=actor_for(world.user("brand-a", Role.STYLIST)), file=io.BytesIO(feed.encode())
+    )
+    assert report.errors == [
+        (
+            2,
+            "The row has more cells than the header has columns: a cell holds the delimiter"
+            " without quotes around it.",
+        )
+    ]
+    assert report.created == ["SX-2", "SX-3"]
+    assert not Garment.objects.filter(sku="SX-1").exists()
+    assert Garment.objects.get(sku="SX-2").sizes == ["S", "M"]
+    assert Garment.objects.get(sku="SX-3").name == "Coat, camel"
 
 
 def test_a_feed_changes_every_detail_of_a_garment_by_its_sku(world):
