@@ -246,7 +246,9 @@ def scene_update(
         raise StudioError("Only an image scene has an image.")
     stored = image_ingest(image, prefix=f"scenes/{brand.pk}") if image is not None else None
     with transaction.atomic():
-        scene = Scene.objects.select_for_update().get(pk=scene.pk)
+        scene = Scene.objects.select_for_update().filter(pk=scene.pk).first()
+        if scene is None:  # removed meanwhile
+            raise NotFound("No such scene.")
         before = {"name": scene.name, "value": scene.value, "image": str(scene.image)}
         scene.name = scene.name if name is None else name
         scene.value = scene.value if value is None else value

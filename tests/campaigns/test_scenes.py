@@ -355,3 +355,28 @@ def test_other_roles_and_brands_cannot_change_a_scene(studio, login):
         )
     assert Scene.objects.get(pk=studio.scene.pk).name == "Stone"
     assert not AuditEvent.objects.filter(verb="scene.changed").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scene_removed_while_it_is_being_changed_is_not_found(studio):
+    """The change waits for the removal holding the scene, then finds it gone: said as for any
+    scene that is not there, not a server error."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    from django.db import transaction
+
+    from tests.races import started, waiting
+
+    def change() -> None:
+        scene_update(
+            actor=studio.director, campaign=studio.campaign, scene_id=studio.scene.pk, name="Dusk"
+        )
+
+    with transaction.atomic():
+        Scene.objects.select_for_update().get(pk=studio.scene.pk)  # as a removal holds it
+        threads, outcomes = started(change)
+        waiting(1, *threads)
+        Scene.objects.filter(pk=studio.scene.pk).delete()
+    threads[0].join(10)
+    assert outcomes == ["No such scene."]
+    assert not AuditEvent.objects.filter(verb="scene.changed").exists()
