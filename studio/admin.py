@@ -1,8 +1,9 @@
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
+from django.db import models
 from django.http import HttpRequest
 
 from studio.enums import Role
@@ -111,15 +112,13 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
                 audit("membership.role_changed", seat, **{"from": before[seat.pk], "to": seat.role})
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    """Readable, never writable: no add, change or delete, whatever the admin's permissions."""
+_M = TypeVar("_M", bound=models.Model)
 
-    list_display = ["created_at", "verb", "actor", "brand", "talent_user", "object_repr"]
-    list_filter = ["verb", "brand"]
-    search_fields = ["verb", "object_repr", "actor__username"]
-    list_select_related = ["actor", "brand", "talent_user"]
-    date_hierarchy = "created_at"
+
+class ReadOnlyAdmin(admin.ModelAdmin[_M]):
+    """Readable, never writable: no add, change or delete, whatever the admin's permissions.
+    For what the studio changes only through its services, with their checks and audit (a
+    twin's consent, a photo's twin, a garment's brand), or never (the audit log)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -129,3 +128,12 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin[AuditEvent]):
+    list_display = ["created_at", "verb", "actor", "brand", "talent_user", "object_repr"]
+    list_filter = ["verb", "brand"]
+    search_fields = ["verb", "object_repr", "actor__username"]
+    list_select_related = ["actor", "brand", "talent_user"]
+    date_hierarchy = "created_at"

@@ -1,6 +1,12 @@
-from django.contrib import admin
+from typing import Any
 
+from django import forms
+from django.contrib import admin
+from django.http import HttpRequest
+
+from studio.admin import ReadOnlyAdmin
 from twins.models import Agency, AgencyMember, CapturePhoto, Representation, Talent, Twin
+from twins.services import talent_create
 
 
 class AgencyMemberInline(admin.TabularInline[AgencyMember, Agency]):
@@ -22,19 +28,39 @@ class RepresentationInline(admin.TabularInline[Representation, Talent]):
 
 @admin.register(Talent)
 class TalentAdmin(admin.ModelAdmin[Talent]):
+    """Staff onboard a talent here, through the service (audited). A talent's account is theirs
+    for good: their twins, licenses and approvals go with it, so it is not changed here."""
+
     list_display = ["display_name", "user", "discoverable"]
     search_fields = ["display_name", "user__username"]
     inlines = [RepresentationInline]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Talent | None = None) -> list[str]:
+        return ["user"] if obj is not None else []
+
+    def save_model(
+        self, request: HttpRequest, obj: Talent, form: forms.ModelForm[Talent], change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        staff: Any = request.user  # the admin site is staff only
+        talent = talent_create(
+            actor=staff, user=obj.user, display_name=obj.display_name, discoverable=obj.discoverable
+        )
+        obj.pk = talent.pk
+        obj._state.adding = False
+
 
 @admin.register(Twin)
-class TwinAdmin(admin.ModelAdmin[Twin]):
+class TwinAdmin(ReadOnlyAdmin[Twin]):
+    """A twin is its talent's: they name it, revoke consent for it, and it stays theirs."""
+
     list_display = ["name", "talent", "created_at"]
     list_select_related = ["talent"]
 
 
 @admin.register(CapturePhoto)
-class CapturePhotoAdmin(admin.ModelAdmin[CapturePhoto]):
+class CapturePhotoAdmin(ReadOnlyAdmin[CapturePhoto]):
     list_display = ["twin", "angle", "framing", "lighting", "width", "height"]
     list_select_related = ["twin__talent"]
-    readonly_fields = ["image", "sha256", "width", "height"]
