@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from studio.admin import ReadOnlyAdmin
+from studio.services import audit_record
 from twins.models import Agency, AgencyMember, CapturePhoto, Representation, Talent, Twin
 from twins.services import talent_create
 
@@ -50,6 +51,35 @@ class TalentAdmin(admin.ModelAdmin[Talent]):
         )
         obj.pk = talent.pk
         obj._state.adding = False
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Which agencies represent a talent, and whether they may act for them, is the
+        talent's consent: what staff change of it is in the talent's audit trail."""
+        staff: Any = request.user
+        talent: Talent = formset.instance
+
+        def audit(verb: str, representation: Representation, **payload: Any) -> None:
+            audit_record(
+                actor=staff,
+                verb=verb,
+                obj=representation,
+                talent_user=talent.user,
+                payload={"agency": representation.agency.slug, **payload},
+            )
+
+        for ended in formset.deleted_forms:
+            if ended.instance.pk:
+                audit("representation.ended", ended.instance)
+        formset.save()
+        for representation in formset.new_objects:
+            audit("representation.started", representation, may_act=representation.may_act)
+        for representation, fields in formset.changed_objects:
+            audit(
+                "representation.changed",
+                representation,
+                may_act=representation.may_act,
+                changed=sorted(fields),
+            )
 
 
 @admin.register(Twin)

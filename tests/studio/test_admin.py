@@ -65,3 +65,47 @@ def test_staff_onboard_a_talent_audited_and_cannot_hand_their_account_to_another
     assert changed.status_code == 302, changed.content.decode()[:2000]
     talent.refresh_from_db()
     assert (talent.display_name, talent.user) == ("Renamed", person)
+
+
+def test_staff_changing_who_represents_a_talent_are_in_the_talent_s_audit_trail(
+    world, client, staff
+):
+    """Whether an agency may act for a talent is the talent's consent: each representation
+    staff start, change or end in the admin is audited, with the talent it concerns."""
+    from twins.models import Agency, Representation
+
+    agency = Agency.objects.create(name="Northstar", slug="northstar")
+    talent = world.talent_b
+    url = reverse("admin:twins_talent_change", args=[talent.pk])
+
+    def save(representation: dict | None, initial: Representation | None = None):
+        form = {
+            "display_name": talent.display_name,
+            "representations-TOTAL_FORMS": 1 if representation is not None else 0,
+            "representations-INITIAL_FORMS": 1 if initial else 0,
+        }
+        if representation is not None:
+            form |= {f"representations-0-{k}": v for k, v in representation.items()}
+            form["representations-0-talent"] = talent.pk
+            if initial:
+                form["representations-0-id"] = initial.pk
+        answer = client.post(url, form)
+        assert answer.status_code == 302, answer.content.decode()[:3000]
+
+    seat = {"agency": agency.pk, "may_act": "on", "started_on": "2026-12-01"}
+    save(seat)
+    representation = Representation.objects.get(talent=talent)
+    save({**seat, "may_act": ""}, representation)  # unticked: may no longer act
+    save({**seat, "DELETE": "on"}, representation)
+    assert not Representation.objects.filter(talent=talent).exists()
+    events = AuditEvent.objects.filter(verb__startswith="representation.").order_by("pk")
+    assert [(e.verb, e.actor, e.talent_user, e.payload) for e in events] == [
+        ("representation.started", staff, talent.user, {"agency": "northstar", "may_act": True}),
+        (
+            "representation.changed",
+            staff,
+            talent.user,
+            {"agency": "northstar", "may_act": False, "changed": ["may_act"]},
+        ),
+        ("representation.ended", staff, talent.user, {"agency": "northstar"}),
+    ]
