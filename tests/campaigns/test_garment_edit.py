@@ -164,13 +164,16 @@ def test_a_feed_cannot_change_the_category_of_a_garment_a_look_wears(world, logi
     garment = world.garment_a
     worn_in_a_look(world, garment)
     client = login(world.user("brand-a", Role.STYLIST))
-    feed = f"sku,name,category\n{garment.sku},Coat as a dress,dress\n{garment.sku}-2,New one,top\n"
+    feed = (
+        f"sku,name,category\n{garment.sku},Coat as a dress,dress\n{garment.sku}-2,New one,top\n"
+        "X-3,,top\n"  # line 4, refused while the rows are read, before the worn one is found
+    )
     response = client.post(
         reverse("api-garment-import"), {"feed": SimpleUploadedFile("feed.csv", feed.encode())}
     )
     body = response.json()
     assert body["created"] == [f"{garment.sku}-2"] and body["updated"] == []
-    assert body["refused"][0]["line"] == 2
+    assert [row["line"] for row in body["refused"]] == [2, 4]  # in the file's order
     assert "take it out of them to change its category" in body["refused"][0]["reason"]
     garment.refresh_from_db()
     assert (garment.name, garment.category) == ("A's coat", "top")
