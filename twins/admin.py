@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from studio.admin import ReadOnlyAdmin
 from studio.services import audit_record
 from twins.models import Agency, AgencyMember, CapturePhoto, Representation, Talent, Twin
-from twins.services import talent_create
+from twins.services import agency_create, talent_create
 
 
 class AgencyMemberInline(admin.TabularInline[AgencyMember, Agency]):
@@ -17,9 +17,41 @@ class AgencyMemberInline(admin.TabularInline[AgencyMember, Agency]):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin[Agency]):
+    """Staff onboard an agency and seat its people here. A seat lets its holder act for the
+    talent the agency represents, where they allow it: each is audited."""
+
     list_display = ["name", "slug"]
     search_fields = ["name"]
     inlines = [AgencyMemberInline]
+
+    def save_model(
+        self, request: HttpRequest, obj: Agency, form: forms.ModelForm[Agency], change: bool
+    ) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        staff: Any = request.user  # the admin site is staff only
+        agency = agency_create(actor=staff, name=obj.name, slug=obj.slug, staff=[])
+        obj.pk = agency.pk
+        obj._state.adding = False
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        staff: Any = request.user
+        agency: Agency = formset.instance
+
+        def seated() -> set[str]:
+            return set(agency.members.values_list("user__username", flat=True))
+
+        before = seated()
+        formset.save()
+        after = seated()
+        for verb, users in (
+            ("agency.members_added", after - before),
+            ("agency.members_removed", before - after),
+        ):
+            if users:
+                payload = {"users": sorted(users)}
+                audit_record(actor=staff, verb=verb, obj=agency, payload=payload)
 
 
 class RepresentationInline(admin.TabularInline[Representation, Talent]):

@@ -109,3 +109,39 @@ def test_staff_changing_who_represents_a_talent_are_in_the_talent_s_audit_trail(
         ),
         ("representation.ended", staff, talent.user, {"agency": "northstar"}),
     ]
+
+
+def test_staff_onboard_an_agency_and_seat_its_people_audited(client, staff):
+    """A seat in an agency lets its holder act for the talent the agency represents (where they
+    allow it): who was seated and unseated, by which staff member, is in the audit log."""
+    from twins.models import Agency
+
+    booker, other = UserFactory(username="booker"), UserFactory(username="other-booker")
+
+    def form(*users, initial=()):
+        data = {
+            "name": "Northstar",
+            "slug": "northstar",
+            "members-TOTAL_FORMS": len(users),
+            "members-INITIAL_FORMS": len(initial),
+        }
+        for n, user in enumerate(users):
+            data[f"members-{n}-user"] = user.pk
+            if n < len(initial):
+                data[f"members-{n}-id"] = initial[n]
+        return data
+
+    added = client.post(reverse("admin:twins_agency_add"), form(booker))
+    assert added.status_code == 302, added.content.decode()[:3000]
+    agency = Agency.objects.get(slug="northstar")
+    seat = agency.members.get()
+    change = reverse("admin:twins_agency_change", args=[agency.pk])
+    swapped = client.post(change, form(other, initial=[seat.pk]))  # the seat given to another
+    assert swapped.status_code == 302, swapped.content.decode()[:3000]
+    events = AuditEvent.objects.filter(verb__startswith="agency.").order_by("pk")
+    assert [(e.verb, e.actor, e.object_id, e.payload) for e in events] == [
+        ("agency.created", staff, str(agency.pk), {"staff": 0}),
+        ("agency.members_added", staff, str(agency.pk), {"users": ["booker"]}),
+        ("agency.members_added", staff, str(agency.pk), {"users": ["other-booker"]}),
+        ("agency.members_removed", staff, str(agency.pk), {"users": ["booker"]}),
+    ]
