@@ -93,7 +93,6 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Seats staff add, change or remove are audited as the studio's own are."""
-
         staff: Any = request.user  # the admin site is staff only
 
         def audit(verb: str, seat: Membership, **payload: str) -> None:
