@@ -393,8 +393,8 @@ class SceneListApi(ListAPIView[Scene]):
 
 class SceneDetailApi(APIView):
     """PATCH renames a scene or changes its colour, prompt or image (multipart; its kind stays):
-    the renders its shots made before show it as it was and say so (``outdated``). DELETE takes
-    a scene out of the campaign; 409 while shots of the matrix use it."""
+    the renders its shots made before show it as it was and say so (``look_changed``). DELETE
+    takes a scene out of the campaign; 409 while shots of the matrix use it."""
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
