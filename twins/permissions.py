@@ -14,11 +14,14 @@ from twins.models import Talent
 
 def talents_actable_by(user: User) -> QuerySet[Talent]:
     today = timezone.localdate()
+    # One filter() call: every condition holds of the same representation (a second call would
+    # join the representations again, letting an ended one pass by another that is current).
     represented = Talent.objects.filter(
+        Q(representations__ended_on__isnull=True) | Q(representations__ended_on__gte=today),
         representations__agency__members__user=user,
         representations__may_act=True,
         representations__started_on__lte=today,
-    ).filter(Q(representations__ended_on__isnull=True) | Q(representations__ended_on__gte=today))
+    )
     return Talent.objects.filter(Q(user=user) | Q(pk__in=represented.values("pk"))).select_related(
         "user"
     )

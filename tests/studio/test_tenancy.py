@@ -175,6 +175,25 @@ def test_an_agency_acts_only_within_its_representation(world, login, starts, end
     assert [talent["id"] for talent in listed] == ([world.talent_a.pk] if acts else [])
 
 
+def test_an_agency_whose_representation_ended_does_not_act_through_another_agencys(world, login):
+    """Each condition holds of one and the same representation: an agency whose own ended
+    yesterday does not act for the talent because another agency represents them now, nor one
+    the talent stopped letting act because another agency may."""
+    today = timezone.localdate()
+    world.agency.representations.update(
+        started_on=today - timedelta(days=30), ended_on=today - timedelta(days=1)
+    )
+    RepresentationFactory(talent=world.talent_a, agency=world.other_agency, may_act=True)
+    booker = login(world.agency.members.get().user)
+    assert booker.get(reverse("twin-detail", args=[world.twin_a.pk])).status_code == 404
+    assert booker.get(reverse("api-talent-list")).json()["results"] == []
+    world.agency.representations.update(ended_on=None, may_act=False)
+    assert booker.get(reverse("twin-detail", args=[world.twin_a.pk])).status_code == 404
+    # The other agency, which represents them now and may act, does.
+    other = login(world.other_agency.members.get().user)
+    assert other.get(reverse("twin-detail", args=[world.twin_a.pk])).status_code == 200
+
+
 def test_brand_members_do_not_reach_talent_objects(world, login):
     photo_a = CapturePhotoFactory(twin=world.twin_a)
     client = login(world.user("brand-a", Role.BRAND_ADMIN))
