@@ -380,3 +380,28 @@ def test_a_scene_removed_while_it_is_being_changed_is_not_found(studio):
     threads[0].join(10)
     assert outcomes == ["No such scene."]
     assert not AuditEvent.objects.filter(verb="scene.changed").exists()
+
+
+def test_a_change_keeps_to_the_edges_and_trims_what_is_typed(studio):
+    changed = scene_update(
+        actor=studio.director,
+        campaign=studio.campaign,
+        scene_id=studio.scene.pk,
+        name="n" * 120,  # the longest name
+        value="  #F0D8C0 ",
+    )
+    assert (changed.name, changed.value) == ("n" * 120, "#F0D8C0")
+    assert Scene.objects.get(pk=studio.scene.pk).value == "#F0D8C0"
+
+
+def test_a_scene_of_another_campaign_is_not_changed_through_this_one(studio, client):
+    from studio.errors import NotFound
+    from tests.campaigns.conftest import another_campaign
+
+    winter = another_campaign(studio, "Winter")
+    with pytest.raises(NotFound, match="No such scene"):
+        scene_update(actor=studio.director, campaign=winter, scene_id=studio.scene.pk, name="X")
+    client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
+    api = reverse("api-scene-detail", args=[winter.pk, studio.scene.pk])
+    assert client.patch(api, {"name": "X"}, content_type="application/json").status_code == 404
+    assert Scene.objects.get(pk=studio.scene.pk).name == "Stone"
