@@ -23,13 +23,13 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from PIL import Image
 
 from campaigns.enums import JOB_ACTIVE, JOB_TERMINAL, JobState
 from campaigns.keys import request_key
-from campaigns.models import Campaign, Render, RenderJob, RenderWorker, look_items
+from campaigns.models import Campaign, Look, Render, RenderJob, RenderWorker, look_items
 from campaigns.poses import POSES
 from campaigns.rendering import render_backend
 from campaigns.rendering.base import (
@@ -568,19 +568,33 @@ def render_shortlist(*, actor: Actor, render: Render, shortlisted: bool) -> Rend
 
 
 # --- Revocation -----------------------------------------------------------------------------------
+def _uncovered(jobs: QuerySet[RenderJob], twin_id: int) -> QuerySet[RenderJob]:
+    """Those of ``jobs`` (renders of one twin) that no license of their brand covers now, as
+    a worker's start checks them: a brand may hold another license of the twin, for other
+    markets or garments, say. Checked once per campaign and look, not per job."""
+    pairs = set(jobs.values_list("campaign", "shot__look").distinct())
+    campaigns = Campaign.objects.select_related("brand").in_bulk({c for c, _ in pairs})
+    looks = Look.objects.prefetch_related(look_items()).in_bulk({look for _, look in pairs})
+    books: dict[int, LicenseBook] = {}
+    today = timezone.localdate()
+    uncovered = Q(pk__in=[])
+    for campaign_id, look_id in pairs:
+        campaign = campaigns[campaign_id]
+        if campaign.brand_id not in books:
+            books[campaign.brand_id] = LicenseBook(twins=[twin_id], brand=campaign.brand)
+        book, categories = books[campaign.brand_id], looks[look_id].categories()
+        if pair_reasons(book, campaign, twin_id, categories, today):
+            uncovered |= Q(campaign=campaign_id, shot__look=look_id)
+    return jobs.filter(uncovered)
+
+
 def render_jobs_revoked(revocation: Revocation) -> None:
     """A talent revoked a license or all consent, or retired a twin version: stop every render
     of that twin that no license still covers, or of that version (registered with
     twins.revocation in CampaignsConfig.ready)."""
-    from twins.enums import LicenseStatus
-    from twins.models import License
-
     jobs = RenderJob.objects.filter(version__twin=revocation.twin_id, state__in=JOB_ACTIVE)
     if revocation.kind == "license":
-        still = License.objects.filter(
-            twin=revocation.twin_id, brand__in=revocation.brand_ids, status=LicenseStatus.ACTIVE
-        ).values_list("brand_id", flat=True)
-        jobs = jobs.filter(brand__in=set(revocation.brand_ids) - set(still))
+        jobs = _uncovered(jobs.filter(brand__in=revocation.brand_ids), revocation.twin_id)
     if revocation.kind == "version":
         jobs = jobs.filter(version=revocation.version_id)
         reason = revocation.reason + " " + RETIRED

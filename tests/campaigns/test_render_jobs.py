@@ -624,6 +624,41 @@ def test_a_revoked_license_stops_only_the_renders_no_other_license_covers(
     assert states() == {**queued, (world.brand_a.pk, world.twin_a.pk): JobState.CANCELLED}
 
 
+def test_a_revoked_license_stops_renders_another_license_of_the_brand_does_not_cover(
+    studio, django_capture_on_commit_callbacks
+):
+    """Brand A keeps a second license for twin A, but for France only: its campaign in Germany
+    is covered by nothing once the first is revoked, so its renders stop, the running one too,
+    as they would fail at their start. Its campaign in France renders on."""
+    world, talent = studio.world, studio.world.talent_a.user
+    first = License.objects.get(twin=world.twin_a, brand=world.brand_a)
+    LicenseFactory(
+        twin=world.twin_a, brand=world.brand_a, current=True, markets=["FR"],
+        channels=["instagram"], categories=["top"],
+    )  # fmt: skip
+    germany, _ = queue(studio, django_capture_on_commit_callbacks, variants=2)
+    running = RenderJob.objects.filter(batch=germany.batch).first()
+    RenderJob.objects.filter(pk=running.pk).update(
+        state=JobState.RUNNING, heartbeat_at=timezone.now()
+    )
+    paris = another_campaign(studio, "Paris", markets=["FR"])
+    zinc = scene_add(actor=studio.director, campaign=paris, name="Zinc", kind="colour",
+                     value="#8899aa")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=False):
+        france = matrix_queue(
+            actor=studio.director, campaign=paris, spec=studio.spec(scenes=(zinc.pk,))
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        license_revoke(actor=talent, license=first, reason="Germany is over")
+    stopped = RenderJob.objects.filter(batch=germany.batch)
+    assert sorted(stopped.values_list("state", flat=True)) == [
+        JobState.CANCELLED, JobState.RUNNING  # the running one is asked to stop
+    ]  # fmt: skip
+    assert all("Germany is over" in job.error for job in stopped)
+    assert stopped.get(pk=running.pk).cancel_requested_at is not None
+    assert RenderJob.objects.get(batch=france.batch).state == JobState.QUEUED
+
+
 def test_withdrawn_consent_cancels_every_brands_renders(studio, django_capture_on_commit_callbacks):
     queue(studio, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
