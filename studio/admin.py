@@ -59,8 +59,27 @@ class BrandAddForm(forms.ModelForm[Brand]):
         return name
 
 
+_M = TypeVar("_M", bound=models.Model)
+
+
+class OnboardAdmin(admin.ModelAdmin[_M]):
+    """An object added here is made by ``onboard``, a service that checks and audits it as the
+    studio does; a change saves as usual."""
+
+    def onboard(self, staff: Any, obj: _M, form: Any) -> _M:
+        raise NotImplementedError
+
+    def save_model(self, request: HttpRequest, obj: _M, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj.pk = self.onboard(request.user, obj, form).pk  # the admin site is staff only
+        obj.refresh_from_db()  # as the service saved it
+        obj._state.adding = False
+
+
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin[Brand]):
+class BrandAdmin(OnboardAdmin[Brand]):
     """Staff onboard a brand here, through the service the rest of the studio uses: its first
     admin is seated with it and the onboarding is audited."""
 
@@ -78,18 +97,9 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
     def get_inlines(self, request: HttpRequest, obj: Brand | None) -> list[Any]:
         return [] if obj is None else [MembershipInline]  # the first admin comes with the form
 
-    def save_model(self, request: HttpRequest, obj: Brand, form: Any, change: bool) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        brand = brand_create(
-            actor=request.user,  # type: ignore[arg-type]  # the admin site is staff only
-            name=obj.name,
-            slug=obj.slug,
-            admin=form.cleaned_data["admin"],
-        )
-        obj.pk, obj.created_at = brand.pk, brand.created_at
-        obj._state.adding = False
+    def onboard(self, staff: Any, obj: Brand, form: Any) -> Brand:
+        admin = form.cleaned_data["admin"]
+        return brand_create(actor=staff, name=obj.name, slug=obj.slug, admin=admin)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Seats staff add, change or remove are audited as the studio's own are."""
@@ -109,9 +119,6 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
         for seat, fields in formset.changed_objects:
             if "role" in fields:
                 audit("membership.role_changed", seat, **{"from": before[seat.pk], "to": seat.role})
-
-
-_M = TypeVar("_M", bound=models.Model)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[_M]):

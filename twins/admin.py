@@ -1,10 +1,9 @@
 from typing import Any
 
-from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from studio.admin import ReadOnlyAdmin
+from studio.admin import OnboardAdmin, ReadOnlyAdmin
 from studio.services import audit_record
 from twins.models import Agency, AgencyMember, CapturePhoto, Representation, Talent, Twin
 from twins.services import agency_create, talent_create
@@ -16,7 +15,7 @@ class AgencyMemberInline(admin.TabularInline[AgencyMember, Agency]):
 
 
 @admin.register(Agency)
-class AgencyAdmin(admin.ModelAdmin[Agency]):
+class AgencyAdmin(OnboardAdmin[Agency]):
     """Staff onboard an agency and seat its people here. A seat lets its holder act for the
     talent the agency represents, where they allow it: each is audited."""
 
@@ -24,16 +23,8 @@ class AgencyAdmin(admin.ModelAdmin[Agency]):
     search_fields = ["name"]
     inlines = [AgencyMemberInline]
 
-    def save_model(
-        self, request: HttpRequest, obj: Agency, form: forms.ModelForm[Agency], change: bool
-    ) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        staff: Any = request.user  # the admin site is staff only
-        agency = agency_create(actor=staff, name=obj.name, slug=obj.slug, staff=[])
-        obj.pk = agency.pk
-        obj._state.adding = False
+    def onboard(self, staff: Any, obj: Agency, form: Any) -> Agency:
+        return agency_create(actor=staff, name=obj.name, slug=obj.slug, staff=[])
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         staff: Any = request.user
@@ -60,7 +51,7 @@ class RepresentationInline(admin.TabularInline[Representation, Talent]):
 
 
 @admin.register(Talent)
-class TalentAdmin(admin.ModelAdmin[Talent]):
+class TalentAdmin(OnboardAdmin[Talent]):
     """Staff onboard a talent here, through the service (audited). A talent's account is theirs
     for good: their twins, licenses and approvals go with it, so it is not changed here."""
 
@@ -71,18 +62,10 @@ class TalentAdmin(admin.ModelAdmin[Talent]):
     def get_readonly_fields(self, request: HttpRequest, obj: Talent | None = None) -> list[str]:
         return ["user"] if obj is not None else []
 
-    def save_model(
-        self, request: HttpRequest, obj: Talent, form: forms.ModelForm[Talent], change: bool
-    ) -> None:
-        if change:
-            super().save_model(request, obj, form, change)
-            return
-        staff: Any = request.user  # the admin site is staff only
-        talent = talent_create(
+    def onboard(self, staff: Any, obj: Talent, form: Any) -> Talent:
+        return talent_create(
             actor=staff, user=obj.user, display_name=obj.display_name, discoverable=obj.discoverable
         )
-        obj.pk = talent.pk
-        obj._state.adding = False
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         """Which agencies represent a talent, and whether they may act for them, is the
