@@ -151,6 +151,15 @@ def test_a_matrix_past_its_largest_is_refused_whole(api, studio):
     )
     assert plan.status_code == 400 and message in str(plan.json()), plan.content
     refused(api, reverse("api-matrix-queue", args=[studio.campaign.pk]), 400, message, spec)
+    # One scene fewer: the largest matrix there is (the poses the version lacks photos for are
+    # forbidden, not refused).
+    largest = {**spec, "scenes": spec["scenes"][:-1]}
+    plan = api.post(
+        reverse("api-matrix-plan", args=[studio.campaign.pk]),
+        largest,
+        content_type="application/json",
+    )
+    assert plan.status_code == 200 and plan.json()["renders"] > 0, plan.content[:300]
 
 
 def test_a_twin_with_no_trained_version_is_shown_forbidden_and_skipped(api, studio):
