@@ -572,7 +572,7 @@ def _uncovered(jobs: QuerySet[RenderJob], twin_id: int) -> QuerySet[RenderJob]:
     """Those of ``jobs`` (renders of one twin) that no license of their brand covers now, as
     a worker's start checks them: a brand may hold another license of the twin, for other
     markets or garments, say. Checked once per campaign and look, not per job."""
-    pairs = set(jobs.values_list("campaign", "shot__look").distinct())
+    pairs = set(jobs.order_by().values_list("campaign", "shot__look").distinct())
     campaigns = Campaign.objects.select_related("brand").in_bulk({c for c, _ in pairs})
     looks = Look.objects.prefetch_related(look_items()).in_bulk({look for _, look in pairs})
     books: dict[int, LicenseBook] = {}
