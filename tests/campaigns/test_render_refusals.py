@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from campaigns.enums import CampaignStatus, JobState
-from campaigns.models import RenderJob, Scene
+from campaigns.models import Campaign, Render, RenderJob, Scene
 from campaigns.poses import POSES
 from campaigns.rendering.base import FORMATS
-from campaigns.services import matrix_queue, scene_add
+from campaigns.services import matrix_queue, render_job_run, scene_add
 from campaigns.services.matrix import MAX_MATRIX
 from studio.enums import Role
 from studio.models import AuditEvent
@@ -196,13 +196,10 @@ def test_a_campaign_with_no_channel_or_market_renders_nothing(
     """The service never saves such a campaign; one written around it (a data migration, a
     shell) must not slip past the license: with no use to check, nothing is allowed, when the
     matrix is planned and queued and when a worker starts a job queued before."""
-    from campaigns.models import Render
-    from campaigns.services.rendering import render_job_run
-
     with django_capture_on_commit_callbacks(execute=False):
         matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
     queued = RenderJob.objects.get()
-    type(studio.campaign).objects.filter(pk=studio.campaign.pk).update(**{emptied: []})
+    Campaign.objects.filter(pk=studio.campaign.pk).update(**{emptied: []})
     reason = "The campaign names no channel or no market: a license covers a use on both."
     spec = {"looks": [studio.look.pk], "twins": [studio.world.twin_a.pk],
             "poses": ["hand-on-hip"], "scenes": [studio.scene.pk], "formats": ["4:5"]}  # fmt: skip

@@ -1,20 +1,31 @@
-"""Adding a scene to a campaign: each kind checked, whatever the way in. Taking a scene out:
-only while no shot of the matrix uses it, by page and by API, never for another brand or a role
-that may not change campaigns; and not in the middle of a matrix being queued with it."""
+"""Adding a scene to a campaign: each kind checked, whatever the way in. Changing one in place,
+its kind kept, the renders made before saying they show it as it was. Taking a scene out: only
+while no shot of the matrix uses it, by page and by API, never for another brand or a role that
+may not change campaigns; and not in the middle of a matrix being queued with it."""
 
 import io
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.test.client import encode_multipart
 from django.urls import reverse
 
 from campaigns.demo import draw_cutout
 from campaigns.models import RenderJob, Scene, Shot
-from campaigns.services import matrix_queue, scene_add, scene_remove, scene_update
+from campaigns.services import (
+    matrix_queue,
+    render_job_run,
+    render_jobs_changed_again,
+    scene_add,
+    scene_remove,
+    scene_update,
+)
 from studio.enums import Role
-from studio.errors import StudioError
+from studio.errors import NotFound, StudioError
 from studio.models import AuditEvent
+from tests.campaigns.conftest import another_campaign
+from tests.races import started, waiting
 from tests.worker import broker_empty
 
 pytestmark = pytest.mark.django_db
@@ -225,8 +236,6 @@ def test_a_scene_in_the_matrix_is_changed_in_place_and_its_renders_say_they_show
     """A renamed scene keeps its renders current (a name is not drawn); a recoloured one makes
     them renders of the scene as it was, which the board says, and which render again with their
     seeds in one action."""
-    from campaigns.services import render_job_run, render_jobs_changed_again
-
     with django_capture_on_commit_callbacks(execute=False):
         matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
     render_job_run(job_id=str(RenderJob.objects.get().pk), worker="w")
@@ -315,8 +324,6 @@ def test_an_image_scene_takes_another_image_by_page_and_by_api(studio, login):
     assert Scene.objects.get(pk=scene.pk).image.name == scene.image.name
     third = io.BytesIO(draw_cutout("top", (10, 10, 200)))
     third.name = "blue.png"
-    from django.test.client import encode_multipart
-
     body = encode_multipart("BoUnDaRy", {"image": third})
     answer = director.patch(api, body, content_type="multipart/form-data; boundary=BoUnDaRy")
     assert answer.status_code == 200, answer.content
@@ -363,9 +370,6 @@ def test_a_scene_removed_while_it_is_being_changed_is_not_found(studio):
     scene that is not there, not a server error."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL")
-    from django.db import transaction
-
-    from tests.races import started, waiting
 
     def change() -> None:
         scene_update(
@@ -395,9 +399,6 @@ def test_a_change_keeps_to_the_edges_and_trims_what_is_typed(studio):
 
 
 def test_a_scene_of_another_campaign_is_not_changed_through_this_one(studio, client):
-    from studio.errors import NotFound
-    from tests.campaigns.conftest import another_campaign
-
     winter = another_campaign(studio, "Winter")
     with pytest.raises(NotFound, match="No such scene"):
         scene_update(actor=studio.director, campaign=winter, scene_id=studio.scene.pk, name="X")
