@@ -831,9 +831,15 @@ class FarmApi(APIView):
 
         workers = FarmWorkerSerializer(many=True)
         depths = serializers.DictField(
-            child=serializers.DictField(child=serializers.IntegerField())
+            child=serializers.DictField(child=serializers.IntegerField()),
+            help_text="Messages waiting on the broker: queue → priority step → count (render"
+            " jobs carry theirs: 0 rush, 3 normal, 6 background, on a broker that keeps them"
+            " apart).",
         )
-        queued = serializers.DictField(child=serializers.IntegerField())
+        queued = serializers.DictField(
+            child=serializers.IntegerField(),
+            help_text="The brand's queued render jobs per priority: rush, normal, background.",
+        )
         running = JobOutputSerializer(many=True)
         done_today = serializers.IntegerField()
         failed_today = serializers.IntegerField()
@@ -861,7 +867,7 @@ class FarmApi(APIView):
                 for row in farm.workers
             ],
             "depths": {q: {str(k): v for k, v in d.items()} for q, d in farm.depths.items()},
-            "queued": dict(farm.queued),
+            "queued": {label.lower(): n for label, n in farm.queued},
             "running": farm.running,
             "done_today": farm.done_today,
             "failed_today": farm.failed_today,

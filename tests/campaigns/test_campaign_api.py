@@ -367,7 +367,7 @@ def test_roles_without_campaigns_cannot_queue_or_see_the_farm(studio, client):
     assert client.get(reverse("api-farm")).status_code == 403
     client.force_login(studio.world.user("brand-a", Role.CREATIVE_DIRECTOR))
     farm = client.get(reverse("api-farm")).json()
-    assert farm["queued"] == {"Rush": 0, "Normal": 0, "Background": 0} and "gpu" in farm["depths"]
+    assert farm["queued"] == {"rush": 0, "normal": 0, "background": 0} and "gpu" in farm["depths"]
 
 
 def test_the_pose_library_with_its_keypoints(api, client):
