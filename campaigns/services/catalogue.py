@@ -621,8 +621,13 @@ def look_save(
 
 
 def look_duplicate(*, actor: Actor, look: Look) -> Look:
-    items = [LookItemInput(item.garment_id, item.layer) for item in look.items.all()]
-    return look_save(actor=actor, name=f"{look.name} (copy)", notes=look.notes, items=items)
+    """A copy of one of the brand's looks, its garments in their layers, to change."""
+    brand = actor.require(Perm.MANAGE_LOOKS)
+    own = Look.objects.filter(pk=look.pk, brand=brand).prefetch_related("items").first()
+    if own is None:
+        raise NotFound("No such look.")
+    items = [LookItemInput(item.garment_id, item.layer) for item in own.items.all()]
+    return look_save(actor=actor, name=f"{own.name} (copy)", notes=own.notes, items=items)
 
 
 @transaction.atomic

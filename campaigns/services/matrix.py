@@ -547,9 +547,10 @@ def _seconds(value: float) -> str:
     return f"{value:,.0f}" if value >= 10 else f"{value:.1f}"
 
 
-def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
+def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str, retry: bool = False) -> RenderJob:
     """One more job of the job's shot, as the matrix would queue it: not in an archived
-    campaign, not past its GPU budget, not where the license no longer allows it."""
+    campaign, not past its GPU budget, not where the license no longer allows it. A retry
+    (``retry``) only of a job that failed, was cancelled, or shows a changed look or scene."""
     from campaigns.services.rendering import render_jobs_send
 
     with transaction.atomic():
@@ -557,6 +558,12 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
         campaign = campaign_own(actor, job.campaign)
         if campaign.status == CampaignStatus.ARCHIVED:
             raise Conflict("The campaign is archived: restore it to draft to render again.")
+        ended = job.state in (JobState.FAILED, JobState.CANCELLED)
+        if retry and not ended and not render_outdated(job):
+            raise Conflict(
+                "Only a failed or cancelled job, or a render of a look or scene changed since,"
+                " is rendered again with its seed: pick a new seed for another picture."
+            )
         shot = (
             Shot.objects.select_for_update(of=("self",))
             .select_related("scene", "version", "look")
@@ -603,12 +610,7 @@ def _again(actor: Actor, job: RenderJob, *, seed: int, verb: str) -> RenderJob:
 def render_job_retry(*, actor: Actor, job: RenderJob) -> RenderJob:
     """Render the job's shot again, with the same seed, as a new job: a failed or cancelled
     job, or a render of its look or scene as it was before a change (render_outdated)."""
-    if job.state not in (JobState.FAILED, JobState.CANCELLED) and not render_outdated(job):
-        raise Conflict(
-            "Only a failed or cancelled job, or a render of a look or scene changed since,"
-            " is rendered again with its seed: pick a new seed for another picture."
-        )
-    return _again(actor, job, seed=job.seed, verb="render.retried")
+    return _again(actor, job, seed=job.seed, verb="render.retried", retry=True)
 
 
 def render_job_rerender(*, actor: Actor, job: RenderJob) -> RenderJob:

@@ -522,11 +522,13 @@ def render_jobs_cancel(
     *, actor: Actor, campaign_id: int | None = None, batch: uuid.UUID | None = None
 ) -> Cancelled:
     """Cancel every active job of a campaign or of a batch (of that campaign, where both are
-    given). A batch the brand never queued is not found."""
+    given). A campaign or batch not the brand's is not found."""
     if campaign_id is None and batch is None:
         raise Conflict("Say which campaign or batch to cancel.")
     jobs = _brand_jobs(actor)
     if campaign_id is not None:
+        if not Campaign.objects.filter(pk=campaign_id, brand=actor.brand).exists():
+            raise NotFound("No such campaign.")
         jobs = jobs.filter(campaign=campaign_id)
     if batch is not None:
         jobs = jobs.filter(batch=batch)
