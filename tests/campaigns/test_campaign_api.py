@@ -19,6 +19,7 @@ from campaigns.services import (
 )
 from studio.enums import Role
 from studio.errors import StudioError
+from studio.models import AuditEvent
 from tests.campaigns.conftest import make_studio
 from tests.factories import GarmentFactory
 
@@ -238,6 +239,20 @@ def test_the_service_keeps_good_details_as_given_and_tidied(studio):
         ["alcohol", "fur"],
     )
     assert (campaign.gpu_budget_seconds, campaign.backend) == (GPU_BUDGET_MAX_SECONDS, "preview")
+    event = AuditEvent.objects.get(verb="campaign.created", object_id=str(campaign.pk))
+    assert (event.actor, event.brand) == (studio.director.user, studio.world.brand_a)
+
+
+def test_the_longest_name_and_a_one_day_campaign_are_good(studio):
+    """The limits are inclusive: a 200-character name, a campaign that ends the day it starts
+    (a one-day shoot)."""
+    name, day = "x" * 200, GOOD["starts_on"]
+    data = CampaignInput(**{**GOOD, "name": name, "ends_on": day})
+    created = campaign_create(actor=studio.director, data=data)
+    updated = campaign_update(actor=studio.director, campaign=studio.campaign, data=data)
+    for campaign in (created, updated):
+        campaign.refresh_from_db()
+        assert (campaign.name, campaign.starts_on, campaign.ends_on) == (name, day, day)
 
 
 def test_the_service_refuses_an_unknown_status(studio):

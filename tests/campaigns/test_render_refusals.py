@@ -103,6 +103,28 @@ def test_archiving_a_campaign_stops_its_renders(api, studio, django_capture_on_c
     assert event.payload == {"from": "in_production", "to": "archived", "renders_stopped": 2}
 
 
+def test_another_status_than_archived_leaves_the_renders_alone(
+    api, studio, django_capture_on_commit_callbacks
+):
+    """In review while the last renders finish: moving on stops nothing, only archiving does."""
+    with django_capture_on_commit_callbacks(execute=False):
+        matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec(variants=2))
+    running = RenderJob.objects.order_by("shot__variant").first()
+    RenderJob.objects.filter(pk=running.pk).update(state=JobState.RUNNING, worker="w@host")
+    answer = api.post(
+        reverse("api-campaign-status", args=[studio.campaign.pk]),
+        {"status": "in_review"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    assert {(job.state, job.cancel_requested_at, job.error) for job in RenderJob.objects.all()} == {
+        (JobState.RUNNING, None, ""),
+        (JobState.QUEUED, None, ""),
+    }
+    event = AuditEvent.objects.get(verb="campaign.status_changed")
+    assert event.payload == {"from": "in_production", "to": "in_review"}
+
+
 def test_a_render_again_past_the_gpu_budget_is_refused(api, studio, failed):
     studio.campaign.gpu_budget_seconds = 0
     studio.campaign.save()
