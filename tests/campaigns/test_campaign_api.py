@@ -243,16 +243,16 @@ def test_the_service_keeps_good_details_as_given_and_tidied(studio):
     assert (event.actor, event.brand) == (studio.director.user, studio.world.brand_a)
 
 
-def test_the_longest_name_and_a_one_day_campaign_are_good(studio):
+def test_the_longest_name_a_one_day_campaign_and_no_budget_are_good(studio):
     """The limits are inclusive: a 200-character name, a campaign that ends the day it starts
-    (a one-day shoot)."""
+    (a one-day shoot), no GPU budget (nothing renders until it is given one)."""
     name, day = "x" * 200, GOOD["starts_on"]
-    data = CampaignInput(**{**GOOD, "name": name, "ends_on": day})
+    data = CampaignInput(**{**GOOD, "name": name, "ends_on": day, "gpu_budget_seconds": 0})
     created = campaign_create(actor=studio.director, data=data)
     updated = campaign_update(actor=studio.director, campaign=studio.campaign, data=data)
     for campaign in (created, updated):
         campaign.refresh_from_db()
-        assert (campaign.name, campaign.starts_on, campaign.ends_on) == (name, day, day)
+        assert (campaign.name, campaign.ends_on, campaign.gpu_budget_seconds) == (name, day, 0)
 
 
 def test_the_service_refuses_an_unknown_status(studio):
