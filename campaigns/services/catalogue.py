@@ -485,6 +485,15 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
     return report
 
 
+def _csv_error(exc: csv.Error) -> str:
+    """The csv module's complaint, as a stylist can act on it."""
+    if "end of data" in str(exc):
+        return "a quoted cell starts there and never ends"
+    if "expected after" in str(exc):
+        return 'text follows the quote that ends a cell (a quote inside a cell is written "")'
+    return str(exc)
+
+
 def _feed_rows(file: IO[bytes]) -> list[tuple[int, dict[str, str], bool]]:
     """The feed's rows by line number, each a dict of its columns (lower case) to their stripped
     values, and whether it has cells past the header's columns (empty trailing ones aside: some
@@ -499,11 +508,21 @@ def _feed_rows(file: IO[bytes]) -> list[tuple[int, dict[str, str], bool]]:
     except UnicodeDecodeError as exc:
         raise StudioError("The file is not UTF-8 text: export the feed as UTF-8 CSV.") from exc
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+        delimiter = ","
+
+    class Feed(csv.excel):
+        """As spreadsheets write CSV, with the delimiter the file uses (only that is sniffed:
+        the sniffer takes a sample without a doubled quote for a file that never doubles one,
+        and would read a later "Boxy 12"" tee" as Boxy 12" tee")."""
+
+        strict = True  # a quote left open would swallow every row after it, unreported
+
+    Feed.delimiter = delimiter
+    reader = csv.DictReader(io.StringIO(text), dialect=Feed)
     rows = []
+    read = 1  # lines read up to the end of the last whole row (the header's, at first)
     try:
         columns = {(c or "").strip().lower() for c in reader.fieldnames or []}
         # Numbered by the line each row starts on, as an editor shows the file: a quoted cell
@@ -513,8 +532,9 @@ def _feed_rows(file: IO[bytes]) -> list[tuple[int, dict[str, str], bool]]:
             extra = row.get(None)  # a row's cells past the header's columns
             cells += extra if isinstance(extra, list) else []
             rows.append((reader.line_num - sum(cell.count("\n") for cell in cells), row))
-    except csv.Error as exc:  # a cell past the csv module's 128 KiB limit, say
-        raise StudioError(f"Line {reader.line_num + 1} cannot be read as CSV: {exc}.") from exc
+            read = reader.line_num
+    except csv.Error as exc:  # a quote never closed, a cell past the 128 KiB limit, say
+        raise StudioError(f"Line {read + 1} cannot be read as CSV: {_csv_error(exc)}.") from exc
     missing = [c for c in ("sku", "name", "category") if c not in columns]
     if missing:
         raise StudioError(

@@ -477,6 +477,22 @@ def test_a_feed_changes_every_detail_of_a_garment_by_its_sku(world):
     ) == ("Coat", "outerwear", ["black", "grey"], ["M", "L"], "AW27", stylist)
 
 
+def test_a_quote_inside_a_cell_is_read_as_spreadsheets_write_it_wherever_it_is(world):
+    """A doubled quote is one quote, in the 500th row as in the first, and a semicolon
+    delimited feed is read by its delimiter: only the delimiter is guessed from the file's
+    start."""
+    stylist = actor_for(world.user("brand-a", Role.STYLIST))
+    plain = "".join(f"QT-{n},Tee {n},top\n" for n in range(500))
+    feed = f'sku,name,category\n{plain}QT-X,"Boxy 12"" tee, washed",top\n'
+    report = garment_import_csv(actor=stylist, file=io.BytesIO(feed.encode()))
+    assert (len(report.created), report.errors) == (501, [])
+    assert Garment.objects.get(sku="QT-X").name == 'Boxy 12" tee, washed'
+    feed = 'sku;name;category\nQT-S;"Tee; ""boxy""";top\n'
+    report = garment_import_csv(actor=stylist, file=io.BytesIO(feed.encode()))
+    assert (report.created, report.errors) == (["QT-S"], [])
+    assert Garment.objects.get(sku="QT-S").name == 'Tee; "boxy"'
+
+
 @pytest.mark.parametrize(
     ("content", "reason"),
     [
@@ -486,6 +502,15 @@ def test_a_feed_changes_every_detail_of_a_garment_by_its_sku(world):
         (
             b"sku,name,category\nA-1,Shirt,top\nA-2," + b"x" * 200_000 + b",top\n",
             "Line 3 cannot be read as CSV: field larger than field limit (131072).",
+        ),
+        (  # the quote opened on line 3 would take lines 4 and 5 into its cell
+            b'sku,name,category\nA-1,"Shirt\nwith a note",top\nA-2,"Tee,top\nA-3,Tee,top\n'
+            b"A-4,Tee,top\n",
+            "Line 4 cannot be read as CSV: a quoted cell starts there and never ends.",
+        ),
+        (
+            b'sku,name,category\nA-1,Shirt,top\nA-2,"Tee" shirt,top\n',
+            "Line 3 cannot be read as CSV: text follows the quote that ends a cell",
         ),
         (
             b"sku,name,category\n" + b"A-1,Shirt,top\n" * (5 * 1024 * 1024 // 14 + 1),
