@@ -253,6 +253,12 @@ def test_the_longest_name_a_one_day_campaign_and_no_budget_are_good(studio):
     for campaign in (created, updated):
         campaign.refresh_from_db()
         assert (campaign.name, campaign.ends_on, campaign.gpu_budget_seconds) == (name, day, 0)
+    event = AuditEvent.objects.get(verb="campaign.updated")
+    assert (event.object_id, event.brand, event.actor) == (
+        str(studio.campaign.pk),
+        studio.world.brand_a,
+        studio.director.user,
+    )
 
 
 def test_the_service_refuses_an_unknown_status(studio):

@@ -772,7 +772,7 @@ def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_ca
         studio.director.user,
         str(job.pk),
     )
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict, match="This job is cancelled already"):
         render_job_cancel(actor=studio.director, job=cancelled)
     assert (
         render_job_run(job_id=str(job.pk), worker="w").state == JobState.CANCELLED
@@ -784,6 +784,9 @@ def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_ca
     with pytest.raises(Conflict, match="being rendered"):
         render_job_rerender(actor=studio.director, job=retried)
     done = render_job_run(job_id=str(retried.pk), worker="w")
+    with pytest.raises(Conflict, match="This job is succeeded already"):
+        render_job_cancel(actor=studio.director, job=done)
+    assert AuditEvent.objects.filter(verb="render.cancelled").count() == 1  # the first alone
     with django_capture_on_commit_callbacks(execute=False):
         fresh = render_job_rerender(actor=studio.director, job=done)
     assert fresh.seed != done.seed and fresh.idempotency_key != done.idempotency_key
