@@ -123,6 +123,7 @@ def test_another_status_than_archived_leaves_the_renders_alone(
     }
     event = AuditEvent.objects.get(verb="campaign.status_changed")
     assert event.payload == {"from": "in_production", "to": "in_review"}
+    assert (event.object_id, event.brand) == (str(studio.campaign.pk), studio.world.brand_a)
 
 
 def test_a_render_again_past_the_gpu_budget_is_refused(api, studio, failed):
