@@ -798,6 +798,8 @@ def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_ca
     assert picked.pk == render.pk  # that render, not the brand's first
     assert picked.shortlisted_at and picked.shortlisted_by == studio.director.user
     assert Render.objects.get(pk=other.pk).shortlisted_at is None
+    again = render_shortlist(actor=studio.director, render=render, shortlisted=True)  # a 2nd click
+    assert again.shortlisted_at == picked.shortlisted_at  # shortlisted when first picked
     dropped = render_shortlist(actor=studio.director, render=render, shortlisted=False)
     assert (dropped.shortlisted_at, dropped.shortlisted_by) == (None, None)
     verbs = AuditEvent.objects.filter(verb__endswith="shortlisted", object_id=str(render.pk))
