@@ -506,13 +506,15 @@ def render_batch_prioritize(
     """Give a batch's queued jobs another priority (rush the hero shots, say) and send them
     again at it; returns how many. The messages already sent stay on the broker at the old
     priority and are harmless: the first delivery of a job claims it, a later one finds it
-    taken or done."""
+    taken or done. A batch the campaign never queued is not found."""
     from campaigns.services.rendering import render_batch_send_after_commit
 
     if priority not in Priority.values:
         raise StudioError(f"A priority is one of {', '.join(map(str, Priority.values))}.")
     with transaction.atomic():
         campaign = campaign_own(actor, campaign)
+        if not campaign.jobs.filter(batch=batch).exists():
+            raise NotFound("No such batch.")
         jobs = campaign.jobs.filter(batch=batch, state=JobState.QUEUED).exclude(priority=priority)
         ids = list(jobs.select_for_update().values_list("pk", flat=True))
         if not ids:

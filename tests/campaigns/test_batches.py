@@ -75,7 +75,7 @@ def test_the_board_shows_each_batch_and_cancels_one_without_the_others(
     assert RenderJob.objects.get(pk=second[0].pk).state == JobState.CANCELLED
 
 
-def test_a_batch_of_another_campaign_or_brand_is_not_cancelled_through_this_board(
+def test_a_batch_of_another_campaign_or_brand_is_not_cancelled_or_rushed_through_this_board(
     director, studio, login, django_capture_on_commit_callbacks
 ):
     ours = queued(studio, django_capture_on_commit_callbacks)
@@ -85,10 +85,15 @@ def test_a_batch_of_another_campaign_or_brand_is_not_cancelled_through_this_boar
     assert rows(director.get(reverse("campaign-board", args=[other.pk])).content.decode()) == []
     listed = director.get(reverse("api-campaign-batches", args=[other.pk])).json()["results"]
     assert listed == []
-    # The batch exists, but it is not this campaign's: not found here, as one never queued.
+    # The batch exists, but it is not this campaign's: not found here, as one never queued,
+    # whether cancelled or rushed.
     for batch in (ours[0].batch, uuid.uuid4()):
-        wrong = reverse("batch-cancel", args=[other.pk, batch])
-        assert "No such batch." in director.post(wrong, follow=True).content.decode()
+        for name in ("batch-cancel", "batch-rush"):
+            wrong = reverse(name, args=[other.pk, batch])
+            assert "No such batch." in director.post(wrong, follow=True).content.decode()
+        wrong = reverse("api-batch-priority", args=[other.pk, batch])
+        answer = director.post(wrong, {"priority": "rush"}, content_type="application/json")
+        assert (answer.status_code, answer.json()["detail"]) == (404, "No such batch.")
     assert director.post(reverse("api-batch-cancel", args=[uuid.uuid4()])).status_code == 404
     # A stylist may look at the board but not cancel; another brand's director sees nothing.
     stylist = login(studio.world.user("brand-a", Role.STYLIST))
