@@ -3,6 +3,7 @@ another talent, an agency that does not represent the talent, and another brand 
 talent's twins, agreements, versions and licenses, and change nothing."""
 
 import io
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -34,6 +35,11 @@ from twins.services import (
 
 pytestmark = pytest.mark.django_db
 
+TERMS = Terms(
+    starts_on=date(2027, 1, 1), ends_on=date(2027, 6, 30), markets=["DE"], channels=["instagram"],
+    categories=["top"],
+)  # fmt: skip
+
 
 def snapshot():
     return (
@@ -41,10 +47,21 @@ def snapshot():
         list(License.objects.order_by("pk").values_list("status", "ends_on")),
         list(TwinVersion.objects.order_by("pk").values_list("status", "retired_at")),
         list(ReplicaAgreement.objects.order_by("pk").values_list("identity_verified_at")),
-        list(Twin.objects.order_by("pk").values_list("consent_revoked_at", flat=True)),
+        list(Twin.objects.order_by("pk").values_list("name", "consent_revoked_at")),
         list(StandingTerms.objects.values_list("excluded_categories", flat=True)),
-        list(Twin.objects.order_by("pk").values_list("name", flat=True)),
     )
+
+
+def refused_all_changing_nothing(calls: dict[str, Callable[[], object]]) -> None:
+    """Each of ``calls`` refused as to an outsider, and the database as it was."""
+    before = snapshot()
+    for name, call in calls.items():
+        try:
+            call()
+        except (NotFound, PermissionDenied):
+            continue
+        pytest.fail(f"{name} let an outsider through")
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("who", ["other talent", "stranger agency", "brand admin"])
@@ -69,10 +86,6 @@ def test_talent_services_refuse_outsiders_and_change_nothing(world, who):
         for n, status in ((1, "running"), (2, "succeeded"))
     )
     agreement = twin.agreements.get()
-    terms = Terms(
-        starts_on=date(2027, 1, 1), ends_on=date(2027, 6, 30), markets=["DE"],
-        channels=["instagram"], categories=["top"],
-    )  # fmt: skip
     refused = {
         "twin_create": lambda: twin_create(actor=outsider, talent=talent, name="Taken"),
         "agreement_sign": lambda: agreement_sign(
@@ -105,7 +118,7 @@ def test_talent_services_refuse_outsiders_and_change_nothing(world, who):
             agency_needs_confirmation=False,
         ),
         "license_accept": lambda: license_accept(actor=outsider, license=requested),
-        "license_counter": lambda: license_counter(actor=outsider, license=requested, terms=terms),
+        "license_counter": lambda: license_counter(actor=outsider, license=requested, terms=TERMS),
         "license_decline": lambda: license_decline(actor=outsider, license=requested),
         "license_revoke": lambda: license_revoke(actor=outsider, license=active, reason="x"),
         "twin_consent_revoke": lambda: twin_consent_revoke(actor=outsider, twin=twin, reason="x"),
@@ -113,33 +126,15 @@ def test_talent_services_refuse_outsiders_and_change_nothing(world, who):
         "twin_version_cancel": lambda: twin_version_cancel(actor=outsider, version=running),
         "twin_version_retire": lambda: twin_version_retire(actor=outsider, version=done),
     }
-    before = snapshot()
-    for name, call in refused.items():
-        try:
-            call()
-        except (NotFound, PermissionDenied):
-            continue
-        pytest.fail(f"{name} let an outsider through")
-    assert snapshot() == before
+    refused_all_changing_nothing(refused)
 
 
 def test_brand_services_refuse_another_brands_license_and_change_nothing(world):
     other = actor_for(world.user("brand-b", Role.BRAND_ADMIN), "brand-b")
     countered = LicenseFactory(twin=world.twin_a, brand=world.brand_a, status="countered")
-    terms = Terms(
-        starts_on=date(2027, 1, 1), ends_on=date(2027, 6, 30), markets=["DE"],
-        channels=["instagram"], categories=["top"],
-    )  # fmt: skip
     refused = {
         "license_accept_counter": lambda: license_accept_counter(actor=other, license=countered),
-        "license_counter": lambda: license_counter(actor=other, license=countered, terms=terms),
+        "license_counter": lambda: license_counter(actor=other, license=countered, terms=TERMS),
         "license_decline": lambda: license_decline(actor=other, license=countered),
     }
-    before = snapshot()
-    for name, call in refused.items():
-        try:
-            call()
-        except (NotFound, PermissionDenied):
-            continue
-        pytest.fail(f"{name} let an outsider through")
-    assert snapshot() == before
+    refused_all_changing_nothing(refused)
