@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from campaigns.enums import CampaignStatus, GarmentCategory, JobState, Priority, SceneKind, Slot
@@ -41,6 +42,8 @@ class Garment(models.Model):
         ordering = ["brand", "category", "name"]
         constraints = [
             models.UniqueConstraint(fields=["brand", "sku"], name="garment_sku_per_brand"),
+            # A SKU is one garment however a feed spells its case: "au-ts-001" is AU-TS-001.
+            models.UniqueConstraint("brand", Upper("sku"), name="garment_sku_any_case_per_brand"),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Upper
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 from PIL import Image
@@ -138,7 +139,7 @@ def garment_create(
     brand = actor.require(Perm.MANAGE_GARMENTS)
     sku, name = _clean_fields(sku, name, category)
     details = _details(colourways, sizes, season)
-    if Garment.objects.filter(brand=brand, sku=sku).exists():
+    if Garment.objects.filter(brand=brand, sku__iexact=sku).exists():
         raise Conflict(f"SKU {sku} is in the catalogue already.")
     shot, cut = _images(brand.pk, packshot, cutout)
     computed = cutout is None and shot is not None
@@ -398,7 +399,8 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
     transaction, so a feed of 20,000 rows takes seconds and a few dozen queries."""
     brand = actor.require(Perm.MANAGE_GARMENTS)
     report = ImportReport()
-    wanted: dict[str, tuple[int, dict[str, Any]]] = {}  # SKU → (line, its details)
+    # A SKU in upper case (one garment, whatever its case) → (line, the SKU, its details)
+    wanted: dict[str, tuple[int, str, dict[str, Any]]] = {}
     for count, (number, row, shifted) in enumerate(_feed_rows(file), start=1):
         if count > IMPORT_MAX_ROWS:
             report.errors.append((number, f"Only the first {IMPORT_MAX_ROWS} rows are read."))
@@ -413,12 +415,12 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
                 )
             category = row.get("category", "").lower()
             sku, name = _clean_fields(row.get("sku", ""), row.get("name", ""), category)
-            if sku in wanted:
+            if sku.upper() in wanted:
                 raise StudioError(f"SKU {sku} appears twice in the file.")
             details = _details(
                 _split(row.get("colourways")), _split(row.get("sizes")), row.get("season", "")
             )
-            wanted[sku] = (number, {"name": name, "category": category, **details})
+            wanted[sku.upper()] = (number, sku, {"name": name, "category": category, **details})
         except StudioError as exc:
             report.errors.append((number, exc.message))
     with transaction.atomic():
@@ -427,13 +429,14 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
         Brand.objects.select_for_update(no_key=True).filter(pk=brand.pk).first()
         # Locked in id order, as a look's save and a garment's delete lock them.
         existing = {
-            garment.sku: garment
+            garment.key: garment
             for garment in Garment.objects.select_for_update(of=("self",))
-            .filter(brand=brand, sku__in=list(wanted))
+            .annotate(key=Upper("sku"))
+            .filter(brand=brand, key__in=list(wanted))
             .order_by("pk")
         }
         recategorised = [
-            g.pk for g in existing.values() if g.category != wanted[g.sku][1]["category"]
+            g.pk for key, g in existing.items() if g.category != wanted[key][2]["category"]
         ]
         looks: dict[int, list[str]] = {}
         for garment_id, look in LookItem.objects.filter(garment__in=recategorised).values_list(
@@ -441,8 +444,8 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
         ):
             looks.setdefault(garment_id, []).append(look)
         created, changed = [], []
-        for sku, (number, values) in wanted.items():
-            garment = existing.get(sku)
+        for key, (number, sku, values) in wanted.items():
+            garment = existing.get(key)
             if garment is None:
                 created.append(Garment(brand=brand, sku=sku, created_by=actor.user, **values))
                 report.created.append(sku)
@@ -451,10 +454,10 @@ def garment_import_csv(*, actor: Actor, file: IO[bytes]) -> ImportReport:
                 report.errors.append((number, _worn(garment, looks[garment.pk]).message))
                 continue
             if any(getattr(garment, field) != value for field, value in values.items()):
-                changed.append(Garment(brand=brand, sku=sku, **values))
-            report.updated.append(sku)
+                changed.append(Garment(brand=brand, sku=garment.sku, **values))
+            report.updated.append(garment.sku)  # as the catalogue spells it
             if garment.archived_at is not None:
-                report.archived.append(sku)
+                report.archived.append(garment.sku)
         try:
             Garment.objects.bulk_create(created, batch_size=IMPORT_BATCH)
         except IntegrityError as exc:  # added by hand meanwhile: nothing of the feed is kept

@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
@@ -16,7 +16,7 @@ from campaigns.demo import draw_cutout
 from campaigns.models import Garment
 from campaigns.services import garment_create, garment_import_csv
 from studio.enums import Role
-from studio.errors import StudioError
+from studio.errors import Conflict, StudioError
 from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.factories import GarmentFactory
@@ -475,6 +475,41 @@ def test_a_feed_changes_every_detail_of_a_garment_by_its_sku(world):
         garment.season,
         garment.created_by,
     ) == ("Coat", "outerwear", ["black", "grey"], ["M", "L"], "AW27", stylist)
+
+
+def test_a_sku_is_one_garment_whatever_its_case(world, login):
+    """Feeds from other systems lower-case SKUs: re-importing one updates the garment it names
+    (kept as the catalogue spells it), adding it by hand or by the API is refused, and the same
+    SKU twice in one file in two cases is reported. Another brand's SKU is another garment."""
+    stylist = actor_for(world.user("brand-a", Role.STYLIST))
+    tee = GarmentFactory(brand=world.brand_a, sku="AU-TS-001", name="Tee", category="top")
+    GarmentFactory(brand=world.brand_b, sku="au-ts-002", name="Brand B's")
+    feed = (
+        "sku,name,category\n"
+        "au-ts-001,Boxy tee,top\n"
+        "AU-TS-002,Shirt,top\n"
+        "au-ts-002,Shirt again,top\n"
+    )
+    report = garment_import_csv(actor=stylist, file=io.BytesIO(feed.encode()))
+    assert (report.created, report.updated) == (["AU-TS-002"], ["AU-TS-001"])
+    assert report.errors == [(4, "SKU au-ts-002 appears twice in the file.")]
+    tee.refresh_from_db()
+    assert (tee.sku, tee.name) == ("AU-TS-001", "Boxy tee")
+    mine = Garment.objects.filter(brand=world.brand_a, sku__istartswith="au-ts")
+    assert mine.count() == 2
+
+    with pytest.raises(Conflict, match="SKU Au-Ts-001 is in the catalogue already"):
+        garment_create(actor=stylist, sku=" Au-Ts-001 ", name="Other", category="top")
+    client = login(world.user("brand-a", Role.STYLIST))
+    answer = client.post(
+        reverse("api-garment-list"), {"sku": "au-ts-002", "name": "Other", "category": "top"}
+    )
+    assert answer.status_code == 409, answer.content
+    assert "SKU au-ts-002 is in the catalogue already" in answer.content.decode()
+    assert sorted(mine.values_list("sku", flat=True)) == ["AU-TS-001", "AU-TS-002"]
+    # The database holds the line too, whatever writes the row.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Garment.objects.create(brand=world.brand_a, sku="au-ts-001", name="X", category="top")
 
 
 def test_a_quote_inside_a_cell_is_read_as_spreadsheets_write_it_wherever_it_is(world):
