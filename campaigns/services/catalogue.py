@@ -1,6 +1,7 @@
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -45,6 +46,8 @@ IMPORT_MAX_ROWS = 20_000
 IMPORT_COLUMNS = ("sku", "name", "category", "colourways", "sizes", "season")
 IMPORT_FIELDS = ["name", "category", "colourways", "sizes", "season"]  # what a feed's row sets
 IMPORT_BATCH = 1000  # rows per statement
+LOOK_NAME_MAX = 200
+COPY_SUFFIX = re.compile(r" \(copy(?: \d+)?\)$")
 
 
 def _png(image: Image.Image) -> io.BytesIO:
@@ -615,6 +618,8 @@ def look_save(
     brand = actor.require(Perm.MANAGE_LOOKS)
     if not name.strip():
         raise StudioError("A look needs a name.")
+    if len(name.strip()) > LOOK_NAME_MAX:
+        raise StudioError(f"A look's name is at most {LOOK_NAME_MAX} characters.")
     with transaction.atomic():
         built = _look_items(brand.pk, items)
         if look is None:
@@ -650,7 +655,25 @@ def look_duplicate(*, actor: Actor, look: Look) -> Look:
     if own is None:
         raise NotFound("No such look.")
     items = [LookItemInput(item.garment_id, item.layer) for item in own.items.all()]
-    return look_save(actor=actor, name=f"{own.name} (copy)", notes=own.notes, items=items)
+    return look_save(actor=actor, name=_copy_name(own), notes=own.notes, items=items)
+
+
+def _copy_name(look: Look) -> str:
+    """The first name free among "Look (copy)", "Look (copy 2)", ...: a copy of a copy counts
+    on from the original's name, and a long name is shortened to leave the count room."""
+    base = COPY_SUFFIX.sub("", look.name)
+    taken = set(
+        Look.objects.filter(
+            brand_id=look.brand_id, name__startswith=base[: LOOK_NAME_MAX - 20]
+        ).values_list("name", flat=True)
+    )
+    count = 1
+    while True:
+        suffix = " (copy)" if count == 1 else f" (copy {count})"
+        name = base[: LOOK_NAME_MAX - len(suffix)].rstrip() + suffix
+        if name not in taken:
+            return name
+        count += 1
 
 
 @transaction.atomic

@@ -250,6 +250,40 @@ def test_duplicate_service_keeps_layers(stylist, wardrobe):
     assert [(i.slot, i.layer) for i in copy.items.all()] == [("outerwear", 35), ("top", 45)]
 
 
+def test_each_copy_of_a_look_has_its_own_name_and_fits(world, stylist, wardrobe):
+    """Copies count on ("(copy)", "(copy 2)"), a copy of a copy too; a look of the longest name
+    is copied, shortened to fit; another brand's look of the same name takes no number."""
+    items = [LookItemInput(wardrobe["top"].pk)]
+    look = look_save(actor=stylist, name="Coat over tee", items=items)
+    first = look_duplicate(actor=stylist, look=look)
+    second = look_duplicate(actor=stylist, look=look)
+    third = look_duplicate(actor=stylist, look=first)
+    assert [first.name, second.name, third.name] == [
+        "Coat over tee (copy)",
+        "Coat over tee (copy 2)",
+        "Coat over tee (copy 3)",
+    ]
+    longest = look_save(actor=stylist, name="L" * 199 + "x", items=items)
+    copies = [look_duplicate(actor=stylist, look=longest).name for _ in range(2)]
+    assert copies == ["L" * 193 + " (copy)", "L" * 191 + " (copy 2)"]
+    other = actor_for(world.user("brand-b", Role.STYLIST))
+    theirs = look_save(actor=other, name="Coat over tee", items=[LookItemInput(world.garment_b.pk)])
+    assert look_duplicate(actor=other, look=theirs).name == "Coat over tee (copy)"
+
+
+def test_a_look_name_past_its_longest_is_refused_by_every_way_in(world, login, stylist, wardrobe):
+    with pytest.raises(StudioError, match="at most 200 characters"):
+        look_save(actor=stylist, name="L" * 201, items=[LookItemInput(wardrobe["top"].pk)])
+    client = login(world.user("brand-a", Role.STYLIST))
+    answer = client.post(
+        reverse("api-look-list"),
+        {"name": "L" * 201, "items": [{"garment": wardrobe["top"].pk}]},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and "name" in answer.json()
+    assert not Look.objects.filter(brand=world.brand_a).exists()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_looks_saved_at_once_from_shared_garments_all_save(world, stylist, wardrobe):
     """Saving a look locks its garments (so none is deleted under it). Saves that share some
