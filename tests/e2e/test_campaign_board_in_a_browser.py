@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from campaigns.enums import JobState
 from campaigns.forms import LOOK_PICKS
-from campaigns.models import Render, RenderJob
+from campaigns.models import Campaign, Garment, Look, Render, RenderJob
 from campaigns.services import LookItemInput, look_save, matrix_queue, render_job_run
 from studio.enums import Role
 from tests.campaigns.conftest import make_studio
@@ -146,6 +146,34 @@ def test_a_new_seed_and_a_cancel_act_on_their_card_without_a_reload(world, live_
     states = sorted(RenderJob.objects.values_list("state", flat=True))
     assert states == [JobState.CANCELLED, JobState.SUCCEEDED]
     broker_empty("gpu")  # the messages no worker took here
+
+
+def test_long_words_wrap_and_never_widen_a_page(world, live_server, page):
+    """A pasted URL in a brief, a reason typed without spaces in a job's error, names of the
+    longest: each wraps in its box, and no page scrolls sideways."""
+    studio = make_studio(world)
+    url = "https://example.com/moodboard/" + "a" * 600
+    Campaign.objects.filter(pk=studio.campaign.pk).update(name="C" * 200, brief=url)
+    Look.objects.filter(pk=studio.look.pk).update(name="L" * 200, notes=url)
+    Garment.objects.filter(brand=world.brand_a).update(name="G" * 200)
+    matrix_queue(actor=studio.director, campaign=studio.campaign, spec=studio.spec())
+    job = RenderJob.objects.get()
+    RenderJob.objects.filter(pk=job.pk).update(state=JobState.FAILED, error="E" * 3000)
+    sign_in(page, live_server, world.user("brand-a", Role.CREATIVE_DIRECTOR).username)
+    garment = Garment.objects.filter(brand=world.brand_a).first()
+    for address in (
+        reverse("campaign-list"),
+        reverse("campaign-board", args=[studio.campaign.pk]),
+        reverse("shot-detail", args=[job.shot_id]),
+        reverse("look-list"),
+        reverse("look-detail", args=[studio.look.pk]),
+        reverse("garment-list"),
+        reverse("garment-detail", args=[garment.pk]),
+    ):
+        page.goto(f"{live_server.url}{address}")
+        shown = page.content()
+        assert any(letter * 100 in shown for letter in "CELGa"), address  # a long word is there
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), address
 
 
 def test_scenes_are_added_changed_and_removed_without_a_reload(world, live_server, page):
