@@ -37,6 +37,17 @@ def broker_lose(queue: str) -> None:
         conn.default_channel.queue_purge(queue)
 
 
+def broker_take(queue: str) -> list[tuple[str, list]]:
+    """Take every message waiting on ``queue``: each task's name and arguments."""
+    taken = []
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        while (message := channel.basic_get(queue, no_ack=True)) is not None:
+            args, _kwargs, _embed = message.decode()
+            taken.append((message.headers["task"], args))
+    return taken
+
+
 def broker_held() -> set[str]:
     """The ids of every task the broker, or a live worker, holds on the gpu and cpu queues."""
     from studio.broker import broker_task_ids

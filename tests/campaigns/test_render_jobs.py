@@ -16,6 +16,7 @@ from PIL import Image
 from campaigns.demo import draw_cutout
 from campaigns.enums import JobState, Priority
 from campaigns.models import Render, RenderJob, Shot
+from campaigns.poses import POSES
 from campaigns.rendering.base import FORMATS
 from campaigns.services import (
     CampaignInput,
@@ -45,7 +46,7 @@ from studio.permissions import actor_for
 from tests.campaigns.conftest import another_campaign, make_studio, restyle, trained_version
 from tests.factories import GarmentFactory, LicenseFactory
 from tests.render_backends import RedeliveredBackend
-from tests.worker import database_refuses
+from tests.worker import broker_empty, broker_take, database_refuses
 from twins.enums import TrainingStatus
 from twins.models import License, StandingTerms, TwinVersion
 from twins.services import license_revoke, twin_consent_revoke
@@ -378,7 +379,6 @@ def test_the_same_matrix_queued_twice_at_once_is_queued_once(studio):
     """Two directors press Queue on the same matrix at the same moment: the campaign's lock
     makes the second see the first's shots and queue none of them."""
     from tests.races import race
-    from tests.worker import broker_empty
 
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL")
@@ -981,21 +981,44 @@ def test_a_picture_that_cannot_be_stored_fails_the_job_with_the_reason(
 
 
 def test_a_large_batch_is_sent_by_a_task_once(studio, django_capture_on_commit_callbacks):
-    for n in range(2):
+    """Up to SEND_INLINE_MAX jobs are sent once the queueing commits; more, by one task on the
+    default queue that sends them."""
+    broker_empty("gpu", "default")
+    for n in range(4):
         scene_add(actor=studio.director, campaign=studio.campaign, name=f"S{n}", kind="colour",
                   value=f"#00{n}000")  # fmt: skip
     scenes = tuple(studio.campaign.scenes.values_list("pk", flat=True))
+    drawn = studio.version.annotations["poses"]  # the poses with a reference photo: two
+    poses = tuple(name for name, pose in POSES.items() if pose.angle in drawn)
+    with django_capture_on_commit_callbacks(execute=True):
+        inline = matrix_queue(
+            actor=studio.director,
+            campaign=studio.campaign,
+            spec=studio.spec(poses=poses, scenes=scenes, formats=tuple(FORMATS), variants=5),
+        )
+    assert inline.jobs == 200 == SEND_INLINE_MAX
+    assert not RenderJob.objects.filter(batch=inline.batch, sent_at=None).exists()
+    assert len(broker_take("gpu")) == 200 and broker_take("default") == []
+    items = [LookItemInput(item.garment_id) for item in studio.look.items.all()]
+    other = look_save(actor=studio.director, name="Another look", items=items)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         batch = matrix_queue(
             actor=studio.director,
             campaign=studio.campaign,
-            spec=studio.spec(scenes=scenes, formats=tuple(FORMATS), variants=20),
+            spec=studio.spec(
+                looks=(other.pk,), scenes=scenes[:3], formats=tuple(FORMATS), variants=20
+            ),
         )
     assert batch.jobs == 240 > SEND_INLINE_MAX and len(callbacks) == 1
-    assert not RenderJob.objects.exclude(sent_at=None).exists()  # nothing went out inline
+    callbacks[0]()
+    assert broker_take("default") == [
+        ("campaigns.tasks.render_batch_send_task", [str(batch.batch)])
+    ]
+    assert not RenderJob.objects.filter(batch=batch.batch).exclude(sent_at=None).exists()
     assert render_batch_send(batch=batch.batch) == 240
     assert not RenderJob.objects.filter(sent_at=None).exists()
     assert render_batch_send(batch=batch.batch) == 0  # a second delivery sends nothing twice
+    assert len(broker_take("gpu")) == 240
 
 
 def test_a_jobs_queries_do_not_grow_with_the_garments_of_its_look(
