@@ -11,6 +11,7 @@ from campaigns.forms import LOOK_PICKS
 from campaigns.models import Campaign, Garment, Look, Render, RenderJob
 from campaigns.services import LookItemInput, look_save, matrix_queue, render_job_run
 from studio.enums import Role
+from studio.services import audit_record
 from tests.campaigns.conftest import make_studio
 from tests.e2e.conftest import wait_until
 from tests.e2e.test_licensing_in_a_browser import sign_in
@@ -174,6 +175,12 @@ def test_long_words_wrap_and_never_widen_a_page(world, live_server, page):
         shown = page.content()
         assert any(letter * 100 in shown for letter in "CELGa"), address  # a long word is there
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), address
+    # The audit log's details too (a reason quoted in an event).
+    audit_record(actor=None, verb="license.revoked", brand=world.brand_a, payload={"why": url})
+    sign_in(page, live_server, world.user("brand-a", Role.BRAND_ADMIN).username)
+    page.goto(f"{live_server.url}{reverse('audit-log')}")
+    assert "a" * 100 in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def test_scenes_are_added_changed_and_removed_without_a_reload(world, live_server, page):
