@@ -28,7 +28,7 @@ from campaigns.keys import render_outdated
 from campaigns.models import Campaign, Render, RenderJob, Scene, Shot
 from campaigns.poses import KEYPOINT_NAMES, POSES, Pose
 from campaigns.rendering.base import FORMATS
-from studio.api.fields import IdField, free_form, search_filter, strings
+from studio.api.fields import IdField, Input, free_form, search_filter, strings
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.enums import Perm
 from twins.enums import Channel, ContentTag
@@ -73,7 +73,7 @@ class CampaignOutputSerializer(serializers.ModelSerializer[Campaign]):
         return reverse("render-thumb", args=[cover]) if cover else None
 
 
-class CampaignInputSerializer(serializers.Serializer[object]):
+class CampaignInputSerializer(Input):
     class Meta:
         ref_name = "CampaignInput"
 
@@ -209,7 +209,7 @@ class CampaignStatusApi(APIView):
     running ones to stop at their next step; an archived campaign renders nothing until it is a
     draft again."""
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         class Meta:
             ref_name = "CampaignStatusInput"
 
@@ -308,7 +308,7 @@ class BatchPriorityApi(APIView):
     """Give what is still queued of a batch another priority, and send it again at it (rush
     the hero shots, say); answers how many jobs changed."""
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         class Meta:
             ref_name = "BatchPriorityInput"
 
@@ -368,7 +368,7 @@ class SceneListApi(ListAPIView[Scene]):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     pagination_class = None
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         class Meta:
             ref_name = "SceneInput"
 
@@ -398,7 +398,7 @@ class SceneDetailApi(APIView):
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         class Meta:
             ref_name = "SceneChange"
 
@@ -427,7 +427,7 @@ class SceneDetailApi(APIView):
 
 
 # --- The shot matrix ------------------------------------------------------------------------------
-class MatrixInputSerializer(serializers.Serializer[object]):
+class MatrixInputSerializer(Input):
     class Meta:
         ref_name = "MatrixInput"
 

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from campaigns import selectors, services
 from campaigns.enums import LAYER_MAX, LIST_ITEM_MAX, LIST_MAX, SEASON_MAX, GarmentCategory, Slot
 from campaigns.models import Garment, Look
-from studio.api.fields import IdField, search_filter, strings
+from studio.api.fields import IdField, Input, search_filter, strings
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.permissions import Actor
 from twins.api.licensing import CheckReasonSerializer
@@ -61,7 +61,7 @@ class GarmentListApi(ListAPIView[Garment]):
     serializer_class = GarmentOutputSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         class Meta:
             ref_name = "GarmentCreateInput"
 
@@ -121,7 +121,7 @@ class GarmentDetailApi(RetrieveAPIView[Garment]):
     serializer_class = GarmentOutputSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         class Meta:
             ref_name = "GarmentUpdateInput"
 
@@ -156,7 +156,7 @@ class GarmentArchiveApi(APIView):
     """Take a garment out of the catalogue (``archived``: true) or put it back: the looks that
     wear it keep it; new looks are not offered it (stylists, brand admins)."""
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         class Meta:
             ref_name = "GarmentArchiveInput"
 
@@ -184,7 +184,7 @@ class GarmentCutoutApi(APIView):
 
     parser_classes = [MultiPartParser]
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         strokes = serializers.FileField(required=False)
         mask = serializers.FileField(required=False)
         compute = serializers.BooleanField(
@@ -247,7 +247,7 @@ class GarmentImportApi(APIView):
 
     parser_classes = [MultiPartParser]
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         feed = serializers.FileField()
 
         class Meta:
@@ -282,7 +282,7 @@ class GarmentImportApi(APIView):
         )
 
 
-class LookItemSerializer(serializers.Serializer[object]):
+class LookItemSerializer(Input):
     garment = IdField()
     layer = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=LAYER_MAX
@@ -292,7 +292,7 @@ class LookItemSerializer(serializers.Serializer[object]):
         ref_name = "LookItem"
 
 
-class LookInputSerializer(serializers.Serializer[object]):
+class LookInputSerializer(Input):
     name = serializers.CharField(max_length=200)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     items = LookItemSerializer(many=True)

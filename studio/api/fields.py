@@ -1,9 +1,34 @@
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
 
 from studio.db import ID_MAX
 from studio.search import SEARCH_MAX
+
+
+class StrictInput:
+    """A request body's serializer (mixed in before DRF's): a field the request does not take
+    is a 400 that names it, never ignored, as a client that sends one believes it changed
+    something (a garment's SKU, say). A read-only field is taken and ignored, so that what a GET
+    answered can be sent back."""
+
+    fields: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                takes = ", ".join(
+                    name for name, field in self.fields.items() if not field.read_only
+                )
+                message = f"Unknown field; the fields are {takes}."
+                raise serializers.ValidationError({name: [message] for name in unknown})
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+
+class Input(StrictInput, serializers.Serializer[object]):
+    """A request body."""
 
 
 class IdField(serializers.IntegerField):

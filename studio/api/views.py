@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from studio import selectors, services
-from studio.api.fields import free_form
+from studio.api.fields import Input, free_form
 from studio.enums import Perm, Role
 from studio.errors import NotFound
 from studio.middleware import brand_slug_for
@@ -97,7 +97,7 @@ class MemberListApi(ListAPIView[Membership]):
 
     serializer_class = MembershipOutputSerializer
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         class Meta:
             ref_name = "MemberAddInput"
 

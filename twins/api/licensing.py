@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from studio.api.fields import IdField, SlugRelated, search_filter, strings
+from studio.api.fields import IdField, Input, SlugRelated, StrictInput, search_filter, strings
 from studio.api.schema import action_param
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.db import INT_MAX
@@ -40,7 +40,7 @@ class CheckReasonSerializer(serializers.Serializer[object]):
         ref_name = "CheckReason"
 
 
-class TermsInputSerializer(serializers.Serializer[object]):
+class TermsInputSerializer(Input):
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     markets = serializers.ListField(
@@ -119,7 +119,7 @@ class LicenseOutputSerializer(serializers.ModelSerializer[License]):
         ]
 
 
-class ReasonInputSerializer(serializers.Serializer[object]):
+class ReasonInputSerializer(Input):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -239,7 +239,7 @@ class TwinCatalogueApi(ListAPIView[Twin]):
 class LicenseCheckApi(APIView):
     """May the current brand use this twin here, now, like this? Every reason against."""
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         twin = IdField()
         channel = serializers.ChoiceField(choices=Channel.choices)
         market = serializers.CharField(max_length=2)
@@ -322,6 +322,11 @@ class TalentLicenseActionApi(APIView):
     def post(self, request: Request, pk: int, action: str) -> Response:
         user = user_of(request)
         license = get_object_or_404(selectors.license_list_for_user(user=user), pk=pk)
+        if action == "counter":  # the terms proposed instead
+            data = TermsInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            license = services.license_counter(actor=user, license=license, terms=data.terms())
+            return _license_response(license)
         reason = ReasonInputSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
         why = reason.validated_data["reason"]
@@ -331,17 +336,13 @@ class TalentLicenseActionApi(APIView):
             license = services.license_decline(actor=user, license=license, reason=why)
         elif action == "revoke":
             license = services.license_revoke(actor=user, license=license, reason=why)
-        elif action == "counter":
-            data = TermsInputSerializer(data=request.data)
-            data.is_valid(raise_exception=True)
-            license = services.license_counter(actor=user, license=license, terms=data.terms())
         else:
             raise NotFound("No such action.")
         return _license_response(license)
 
 
 class StandingTermsApi(APIView):
-    class Serializer(serializers.ModelSerializer[StandingTerms]):
+    class Serializer(StrictInput, serializers.ModelSerializer[StandingTerms]):
         excluded_categories = serializers.ListField(
             child=serializers.ChoiceField(choices=CATEGORIES)
         )
@@ -390,7 +391,7 @@ class StandingTermsApi(APIView):
 
 
 class AgreementSignApi(APIView):
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         scope = serializers.CharField()
         purpose = serializers.CharField()
         pay_basis = serializers.CharField()

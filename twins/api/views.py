@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from studio.api.fields import free_form, search_filter
+from studio.api.fields import Input, free_form, search_filter
 from studio.api.schema import action_param
 from studio.api.views import (
     AuditEventOutputSerializer,
@@ -139,7 +139,7 @@ class CapturePhotoListApi(ListAPIView[CapturePhoto]):
         lighting = ChoiceFilter(Lighting.choices)
         check = ChoiceFilter(CheckStatus.choices, help_text="The photo's quality checks")
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         class Meta:
             ref_name = "CapturePhotoAddInput"
 
@@ -257,7 +257,7 @@ class TwinVersionOutputSerializer(serializers.ModelSerializer[TwinVersion]):
 class TwinVersionListApi(APIView):
     """A twin's versions; POST starts training a new one."""
 
-    class InputSerializer(serializers.Serializer[object]):
+    class InputSerializer(Input):
         backend = serializers.CharField(required=False, default="")
         params = serializers.DictField(
             required=False,
