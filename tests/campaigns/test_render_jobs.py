@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -467,11 +468,15 @@ def test_a_delivery_while_another_worker_holds_the_lease_waits(
 ):
     batch, _ = queue(studio, django_capture_on_commit_callbacks)
     job = RenderJob.objects.get(batch=batch.batch)
+    reported = timezone.now() - timedelta(seconds=10)
     RenderJob.objects.filter(pk=job.pk).update(
-        state=JobState.RUNNING, worker="w1@host", attempts=1, heartbeat_at=timezone.now()
+        state=JobState.RUNNING, worker="w1@host", attempts=1, heartbeat_at=reported
     )
-    with pytest.raises(LeaseHeld):
+    with pytest.raises(LeaseHeld) as held:
         render_job_run(job_id=str(job.pk), worker="w2@host")
+    # It looks again a second after the lease would run out, not sooner, nor much later.
+    left = settings.RENDER_LEASE_SECONDS - 10
+    assert left + 0.5 < held.value.retry_in <= left + 1
     # The first worker died: once its lease ran out, the next delivery takes over.
     RenderJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=5))
     done = render_job_run(job_id=str(job.pk), worker="w2@host")
