@@ -48,13 +48,21 @@ class ChoiceFilter(serializers.ChoiceField):
         )
 
 
+LIST_PARAMS = {"page", "format"}  # the pagination's, and DRF's choice of renderer
+
+
 def query_filters(
     serializer: type[serializers.Serializer[object]], request: Request
 ) -> dict[str, Any]:
     """A list's query-string filters, checked by ``serializer`` (which also documents them:
     ``extend_schema(parameters=[serializer])``): a bad value is a 400 that names it, never a
-    silently wider or empty list. A filter left empty is no filter."""
+    silently wider or empty list; nor is a filter it does not have (a typo). A filter left empty
+    is no filter."""
     filters = serializer(data=request.query_params)
+    unknown = sorted(set(request.query_params) - set(filters.fields) - LIST_PARAMS)
+    if unknown:
+        message = f"Unknown filter; the filters are {', '.join(filters.fields)}."
+        raise serializers.ValidationError({name: [message] for name in unknown})
     filters.is_valid(raise_exception=True)
     return dict(filters.validated_data)
 

@@ -116,3 +116,19 @@ def test_what_a_get_answered_can_be_put_back(world, login):
     assert answer.json()["excluded_categories"] == ["swimwear"]
     answer = client.put(address, {**terms, "excluded_brands": []}, content_type="application/json")
     assert answer.status_code == 400 and list(answer.json()) == ["excluded_brands"]
+
+
+def test_a_list_refuses_a_filter_it_does_not_have(world, login):
+    """A misspelled filter would answer the whole list, as if it had filtered it."""
+    client = login(world.user("brand-a", Role.STYLIST))
+    answer = client.get(reverse("api-garment-list"), {"categry": "shoes"})
+    assert answer.status_code == 400, answer.content
+    assert list(answer.json()) == ["categry"]
+    assert answer.json()["categry"][0].startswith("Unknown filter; the filters are ")
+    assert "category" in answer.json()["categry"][0]
+    # Its own filters, the page and DRF's format are taken.
+    answer = client.get(
+        reverse("api-garment-list"), {"category": "top", "page": "1", "format": "json"}
+    )
+    assert answer.status_code == 200, answer.content
+    assert [row["id"] for row in answer.json()["results"]] == [world.garment_a.pk]
