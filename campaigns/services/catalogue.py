@@ -142,8 +142,14 @@ def garment_create(
     brand = actor.require(Perm.MANAGE_GARMENTS)
     sku, name = _clean_fields(sku, name, category)
     details = _details(colourways, sizes, season)
-    if Garment.objects.filter(brand=brand, sku__iexact=sku).exists():
-        raise Conflict(f"SKU {sku} is in the catalogue already.")
+    spelled = (
+        Garment.objects.filter(brand=brand, sku__iexact=sku).values_list("sku", flat=True).first()
+    )
+    if spelled is not None:
+        raise Conflict(
+            f"SKU {sku} is in the catalogue already"
+            + ("." if spelled == sku else f", as {spelled}: a SKU is one garment in any case.")
+        )
     shot, cut = _images(brand.pk, packshot, cutout)
     computed = cutout is None and shot is not None
     try:

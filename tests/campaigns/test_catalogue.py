@@ -498,7 +498,7 @@ def test_a_sku_is_one_garment_whatever_its_case(world, login):
     mine = Garment.objects.filter(brand=world.brand_a, sku__istartswith="au-ts")
     assert mine.count() == 2
 
-    with pytest.raises(Conflict, match="SKU Au-Ts-001 is in the catalogue already"):
+    with pytest.raises(Conflict, match="SKU Au-Ts-001 is in the catalogue already, as AU-TS-001"):
         garment_create(actor=stylist, sku=" Au-Ts-001 ", name="Other", category="top")
     client = login(world.user("brand-a", Role.STYLIST))
     answer = client.post(
