@@ -105,6 +105,10 @@ def test_duplicate_and_edit_through_the_pages(world, login, stylist, wardrobe):
     client = login(world.user("brand-a", Role.STYLIST))
     client.post(reverse("look-duplicate", args=[look.pk]))
     copy = Look.objects.get(name="Weekend (copy)")
+    again = client.post(reverse("look-duplicate", args=[look.pk]), follow=True)
+    assert b"Weekend is duplicated as Weekend (copy 2)." in again.content
+    assert again.redirect_chain[-1][0] == reverse("look-detail", args=[again.context["look"].pk])
+    Look.objects.filter(name="Weekend (copy 2)").delete()
     assert [i.garment_id for i in copy.items.all()] == [i.garment_id for i in look.items.all()]
     response = client.post(
         reverse("look-edit", args=[copy.pk]),
