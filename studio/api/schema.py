@@ -9,8 +9,11 @@ gives them, and the ``X-Brand`` header that picks the brand to work in.
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
+
+from studio.api.fields import StrictInput
 
 
 class ErrorSerializer(serializers.Serializer[Any]):
@@ -51,6 +54,21 @@ def action_param(*actions: str) -> OpenApiParameter:
 class StudioAutoSchema(AutoSchema):
     def get_override_parameters(self) -> list[Any]:
         return [*super().get_override_parameters(), X_BRAND]
+
+    def _map_serializer(
+        self, serializer: Any, direction: Any, bypass_extensions: bool = False
+    ) -> Any:
+        """A request body takes no field it does not name (``StrictInput`` refuses them; one
+        that takes back the read-only fields of an answer says nothing)."""
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        instance = force_instance(serializer)
+        if (
+            direction == "request"
+            and isinstance(instance, StrictInput)
+            and not any(field.read_only for field in instance.fields.values())
+        ):
+            schema["additionalProperties"] = False
+        return schema
 
     def _error(self, description: str, schema: dict[str, Any]) -> dict[str, Any]:
         return {"description": description, "content": {"application/json": {"schema": schema}}}

@@ -71,6 +71,11 @@ def test_every_request_body_refuses_fields_it_does_not_take(client):
     assert len(bodies) >= 20
     lax = sorted(name for name in bodies if not issubclass(by_name[name], StrictInput))
     assert lax == []
+    # And the schema says so, to generated clients, where no read-only field may come back.
+    components = schema["components"]["schemas"]
+    assert components["PatchedGarmentUpdateInputRequest"]["additionalProperties"] is False
+    assert components["LookItemRequest"]["additionalProperties"] is False
+    assert "additionalProperties" not in components["StandingTermsRequest"]
 
 
 def test_a_garment_patch_naming_its_sku_is_refused_and_changes_nothing(world, login):
