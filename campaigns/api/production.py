@@ -29,7 +29,7 @@ from campaigns.models import Campaign, Render, RenderJob, Scene, Shot
 from campaigns.poses import KEYPOINT_NAMES, POSES, Pose
 from campaigns.rendering.base import FORMATS
 from studio.api.fields import IdField, Input, free_form, search_filter, strings
-from studio.api.views import ChoiceFilter, api_actor, query_filters
+from studio.api.views import ChoiceFilter, NoFilters, api_actor, query_filters
 from studio.enums import Perm
 from twins.enums import Channel, ContentTag
 
@@ -300,6 +300,7 @@ class CampaignBatchListApi(ListAPIView[Any]):
     serializer_class = BatchSerializer
 
     def get_queryset(self) -> QuerySet[Any]:
+        query_filters(NoFilters, self.request)
         campaign = _campaign(self.request, self.kwargs["pk"])
         return selectors.campaign_batches(actor=api_actor(self.request), campaign=campaign)
 
@@ -378,6 +379,7 @@ class SceneListApi(ListAPIView[Scene]):
         image = serializers.FileField(required=False)
 
     def get_queryset(self) -> QuerySet[Scene]:
+        query_filters(NoFilters, self.request)
         return selectors.scene_list(campaign=_campaign(self.request, self.kwargs["pk"]))
 
     @extend_schema(request=InputSerializer, responses={201: SceneOutputSerializer})

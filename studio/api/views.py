@@ -51,6 +51,10 @@ class ChoiceFilter(serializers.ChoiceField):
 LIST_PARAMS = {"page", "format"}  # the pagination's, and DRF's choice of renderer
 
 
+class NoFilters(serializers.Serializer[object]):
+    """The filters of a list that has none: one given is refused by name, as a typo would be."""
+
+
 def query_filters(
     serializer: type[serializers.Serializer[object]], request: Request
 ) -> dict[str, Any]:
@@ -61,7 +65,11 @@ def query_filters(
     filters = serializer(data=request.query_params)
     unknown = sorted(set(request.query_params) - set(filters.fields) - LIST_PARAMS)
     if unknown:
-        message = f"Unknown filter; the filters are {', '.join(filters.fields)}."
+        message = (
+            f"Unknown filter; the filters are {', '.join(filters.fields)}."
+            if filters.fields
+            else "Unknown filter; this list has none."
+        )
         raise serializers.ValidationError({name: [message] for name in unknown})
     filters.is_valid(raise_exception=True)
     return dict(filters.validated_data)
@@ -113,6 +121,7 @@ class MemberListApi(ListAPIView[Membership]):
         role = serializers.ChoiceField(choices=Role.choices)
 
     def get_queryset(self) -> QuerySet[Membership]:
+        query_filters(NoFilters, self.request)
         actor = api_actor(self.request)
         if not actor.has(Perm.MANAGE_MEMBERS):
             raise NotFound()

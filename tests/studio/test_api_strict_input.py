@@ -137,3 +137,11 @@ def test_a_list_refuses_a_filter_it_does_not_have(world, login):
     )
     assert answer.status_code == 200, answer.content
     assert [row["id"] for row in answer.json()["results"]] == [world.garment_a.pk]
+
+
+def test_a_list_without_filters_refuses_one_too(world, login):
+    client = login(world.talent_a.user)
+    answer = client.get(reverse("api-twin-list"), {"talent": world.talent_b.pk})
+    assert answer.status_code == 400
+    assert answer.json() == {"talent": ["Unknown filter; this list has none."]}
+    assert client.get(reverse("api-twin-list"), {"page": "1"}).status_code == 200

@@ -14,6 +14,7 @@ from studio.api.schema import action_param
 from studio.api.views import (
     AuditEventOutputSerializer,
     ChoiceFilter,
+    NoFilters,
     api_actor,
     query_filters,
 )
@@ -108,6 +109,7 @@ class TalentAuditListApi(ListAPIView[AuditEvent]):
     serializer_class = AuditEventOutputSerializer
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
+        query_filters(NoFilters, self.request)
         talent = talent_require(user_of(self.request), self.kwargs["pk"])
         return selectors.audit_list_for_talent(user=user_of(self.request), talent=talent)
 
@@ -116,6 +118,7 @@ class TwinListApi(ListAPIView[Twin]):
     serializer_class = TwinOutputSerializer
 
     def get_queryset(self) -> QuerySet[Twin]:
+        query_filters(NoFilters, self.request)
         return selectors.twin_list(user=user_of(self.request))
 
 
