@@ -437,6 +437,7 @@ def test_a_job_runs_once_and_a_second_delivery_does_nothing(
     assert done.gpu_seconds is not None and done.progress_step == done.progress_total == 1
     render = Render.objects.get(job=job)
     assert (render.width, render.height) == (1024, 1280) and len(thumbs) == 1
+    assert render.thumbnail_sends == 1  # the reconciler counts its sends on from this one
     files = media_files()
     again = render_job_run(job_id=str(job.pk), worker="w2@host")
     assert again.worker == "w1@host" and again.attempts == 1
