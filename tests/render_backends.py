@@ -74,6 +74,15 @@ class FailingBackend:
         raise RuntimeError("CUDA out of memory")
 
 
+class BaseNamingBackend(FailingBackend):
+    """Fails naming the base weights the request asked for, for a test to read in the error."""
+
+    name = "says-base"
+
+    def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
+        raise RuntimeError(f"base {request.base_model}")
+
+
 class OvertakenBackend(FailingBackend):
     """A worker presumed dead: mid-render its lease ran out and another worker took the job
     over (as `render_job_run` would), and only then does it fail."""
@@ -182,6 +191,7 @@ EXTRA = {
     "slow": "tests.render_backends.SlowBackend",
     "stuck": "tests.render_backends.StuckBackend",
     "failing": "tests.render_backends.FailingBackend",
+    "says-base": "tests.render_backends.BaseNamingBackend",
     "overtaken": "tests.render_backends.OvertakenBackend",
     "stopped": "tests.render_backends.StoppedMidwayBackend",
     "redelivered": "tests.render_backends.RedeliveredBackend",

@@ -936,6 +936,23 @@ def test_a_failing_backend_fails_the_job_with_its_error(
     assert done.state == JobState.FAILED and done.error == "RuntimeError: CUDA out of memory"
 
 
+def test_a_version_renders_on_the_base_it_was_trained_on_where_the_worker_has_it(
+    world, backends, settings, django_capture_on_commit_callbacks, tmp_path
+):
+    """A LoRA fits only its own base: a worker that has the version's base weights at the same
+    path renders on them; one that has not, on its configured base."""
+    settings.RENDER_BASE_MODEL = "/weights/the-workers-own"
+    studio = make_studio(world, backend="says-base")
+    TwinVersion.objects.filter(pk=studio.version.pk).update(base_model=str(tmp_path))
+    batch, _ = queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
+    first, second = RenderJob.objects.filter(batch=batch.batch)
+    done = render_job_run(job_id=str(first.pk), worker="w")
+    assert done.error == f"RuntimeError: base {tmp_path}"
+    TwinVersion.objects.filter(pk=studio.version.pk).update(base_model=str(tmp_path / "gone"))
+    done = render_job_run(job_id=str(second.pk), worker="w")
+    assert done.error == "RuntimeError: base /weights/the-workers-own"
+
+
 def test_a_job_stopped_mid_render_ends_cancelled_saying_why(
     world, backends, django_capture_on_commit_callbacks
 ):
