@@ -91,7 +91,7 @@ def test_a_garment_patch_naming_its_sku_is_refused_and_changes_nothing(world, lo
     assert answer.json()["sku"][0].startswith("Unknown field; the fields are name, category,")
     garment.refresh_from_db()
     assert (garment.sku, garment.name) == (world.garment_a.sku, world.garment_a.name)
-    # In a form body (as a packshot comes, in multipart) and in a list's items alike.
+    # In a form body (as a PATCH with a packshot comes) and in a list's items alike.
     answer = client.patch(
         reverse("api-garment-detail", args=[garment.pk]),
         "nmae=Typo",
