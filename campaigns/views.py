@@ -352,10 +352,10 @@ def garment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def look_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     actor = actor_of(request)
     look = get_object_or_404(selectors.look_list(actor=actor), pk=pk)
-    try:
-        copy = services.look_duplicate(actor=actor, look=look)
-    except StudioError as exc:
-        messages.error(request, exc.message)
-        return redirect("look-detail", pk=look.pk)
-    messages.success(request, f"{look.name} is duplicated as {copy.name}.")
-    return redirect("look-detail", pk=copy.pk)
+    copy: list[Look] = []
+    service_call(
+        request,
+        lambda: copy.append(services.look_duplicate(actor=actor, look=look)),
+        success=lambda: f"{look.name} is duplicated as {copy[0].name}.",
+    )
+    return redirect("look-detail", pk=copy[0].pk if copy else look.pk)

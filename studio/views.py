@@ -117,9 +117,12 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-def service_call(request: HttpRequest, call: Callable[[], object], *, success: str) -> bool:
-    """Run one service call for a POST button: say what happened, or why not.
-    A NotFound stays a 404, so nobody learns of objects that are not theirs."""
+def service_call(
+    request: HttpRequest, call: Callable[[], object], *, success: str | Callable[[], str]
+) -> bool:
+    """Run one service call for a POST button: say what happened (``success``, or what it says
+    once the call is done), or why not. A NotFound stays a 404, so nobody learns of objects that
+    are not theirs."""
     try:
         call()
     except NotFound as exc:
@@ -127,5 +130,5 @@ def service_call(request: HttpRequest, call: Callable[[], object], *, success: s
     except StudioError as exc:
         messages.error(request, exc.message)
         return False
-    messages.success(request, success)
+    messages.success(request, success() if callable(success) else success)
     return True
