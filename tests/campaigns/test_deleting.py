@@ -4,7 +4,7 @@ change them; and never in the middle of a matrix queued with the look or a look 
 garment."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.urls import reverse
 
 from campaigns.models import Garment, Look, RenderJob, Shot
@@ -20,7 +20,7 @@ from studio.errors import NotFound
 from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.factories import GarmentFactory
-from tests.races import race
+from tests.races import race, started, waiting
 from tests.worker import broker_empty
 
 pytestmark = pytest.mark.django_db
@@ -170,6 +170,37 @@ def test_a_look_deleted_while_queued_and_a_garment_deleted_while_worn_are_one_or
     else:
         assert (saved, gone) == (f"No such garment in your catalogue: [{shoe.pk}].", "done")
         assert not Look.objects.filter(name="Mules").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_matrix_queued_while_its_look_is_deleted_waits_then_finds_it_gone(studio):
+    """The same race with the deletion first, held open: queueing waits on the look's row (it
+    locks its looks, as deleting one does), then says the look is gone, rather than making
+    shots of a look deleted under it. And a look saved while its garment is being deleted."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    spec = studio.spec()
+    with transaction.atomic():
+        look_delete(actor=studio.director, look=studio.look)
+        threads, outcomes = started(
+            lambda: matrix_queue(actor=studio.director, campaign=studio.campaign, spec=spec)
+        )
+        waiting(1, *threads)
+    threads[0].join(10)
+    assert outcomes == [f"No such look in your brand: {studio.look.pk}."]
+    assert not Shot.objects.exists() and not RenderJob.objects.exists()
+
+    shoe = GarmentFactory(brand=studio.world.brand_a, category="shoes", name="Mule", sku="MU-1")
+    stylist = actor_for(studio.world.user("brand-a", Role.STYLIST), "brand-a")
+    with transaction.atomic():
+        garment_delete(actor=stylist, garment=shoe)
+        threads, outcomes = started(
+            lambda: look_save(actor=studio.director, name="Mules", items=[LookItemInput(shoe.pk)])
+        )
+        waiting(1, *threads)
+    threads[0].join(10)
+    assert outcomes == [f"No such garment in your catalogue: [{shoe.pk}]."]
+    assert not Look.objects.filter(name="Mules").exists()
 
 
 @pytest.mark.django_db(transaction=True)
