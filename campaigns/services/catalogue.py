@@ -534,9 +534,10 @@ def _feed_rows(file: IO[bytes]) -> list[tuple[int, dict[str, str], bool]]:
     Feed.delimiter = delimiter
     reader = csv.DictReader(io.StringIO(text), dialect=Feed)
     rows = []
-    read = 1  # lines read up to the end of the last whole row (the header's, at first)
+    read = 0  # lines read up to the end of the last whole row, the header's first
     try:
         columns = {(c or "").strip().lower() for c in reader.fieldnames or []}
+        read = reader.line_num
         # Numbered by the line each row starts on, as an editor shows the file: a quoted cell
         # can hold line breaks (a product description), and blank lines are skipped.
         for row in itertools.islice(reader, IMPORT_MAX_ROWS + 1):

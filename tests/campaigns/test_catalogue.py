@@ -543,6 +543,14 @@ def test_a_quote_inside_a_cell_is_read_as_spreadsheets_write_it_wherever_it_is(w
             b"A-4,Tee,top\n",
             "Line 4 cannot be read as CSV: a quoted cell starts there and never ends.",
         ),
+        (  # the header is line 1, at fault itself
+            b'sku,"name,category\nA-1,Shirt,top\n',
+            "Line 1 cannot be read as CSV: a quoted cell starts there and never ends.",
+        ),
+        (
+            b'sku,name,category\nA-1,"Shirt,top\n',
+            "Line 2 cannot be read as CSV: a quoted cell starts there and never ends.",
+        ),
         (
             b'sku,name,category\nA-1,Shirt,top\nA-2,"Tee" shirt,top\n',
             "Line 3 cannot be read as CSV: text follows the quote that ends a cell",
