@@ -534,6 +534,7 @@ def test_a_quote_inside_a_cell_is_read_as_spreadsheets_write_it_wherever_it_is(w
         (b"name,category\nShirt,top\n", "no sku column"),
         ("sku,name,category\nA,Été,top\n".encode("latin-1"), "not UTF-8"),
         (b"", "empty"),
+        (b"\xef\xbb\xbf", "The feed has no sku, name, category column"),  # an empty sheet's BOM
         (
             b"sku,name,category\nA-1,Shirt,top\nA-2," + b"x" * 200_000 + b",top\n",
             "Line 3 cannot be read as CSV: field larger than field limit (131072).",

@@ -262,6 +262,10 @@ def test_queueing_creates_shots_and_jobs_in_bulk_and_sends_after_commit(
     with pytest.raises(Conflict, match="in the matrix already"):
         queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"), variants=3)
     assert RenderJob.objects.count() == 6
+    # A wider one would queue only its new cells, and counts the others.
+    spec = studio.spec(formats=("1:1", "4:5"), variants=4)
+    wider = matrix_plan(actor=studio.director, campaign=studio.campaign, spec=spec)
+    assert (wider.renders, wider.already) == (2, 6)
 
 
 def test_queue_queries_do_not_grow_with_the_matrix(studio, django_capture_on_commit_callbacks):
