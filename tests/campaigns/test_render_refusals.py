@@ -10,9 +10,17 @@ from campaigns.enums import CampaignStatus, JobState
 from campaigns.models import Campaign, Render, RenderJob, Scene
 from campaigns.poses import POSES
 from campaigns.rendering.base import FORMATS
-from campaigns.services import matrix_queue, render_job_run, scene_add
+from campaigns.services import (
+    matrix_queue,
+    render_job_rerender,
+    render_job_retry,
+    render_job_run,
+    render_jobs_retry_failed,
+    scene_add,
+)
 from campaigns.services.matrix import MAX_MATRIX
 from studio.enums import Role
+from studio.errors import Conflict
 from studio.models import AuditEvent
 from tests.campaigns.conftest import another_campaign
 from tests.factories import LicenseFactory, ReplicaAgreementFactory, TwinFactory
@@ -69,6 +77,27 @@ def test_an_archived_campaign_renders_nothing_until_it_is_a_draft_again(api, stu
     answer = api.post(reverse("api-job-retry", args=[failed.pk]))
     assert answer.status_code == 201, answer.content
     assert RenderJob.objects.filter(shot=failed.shot, state=JobState.QUEUED).count() == 1
+
+
+def test_a_campaign_archived_since_the_request_read_it_renders_nothing(
+    studio, failed, django_capture_on_commit_callbacks
+):
+    """A director's request read the campaign just before a colleague archived it: every way
+    of rendering reads the campaign again, under its lock, and refuses."""
+    stale = Campaign.objects.get(pk=studio.campaign.pk)
+    assert failed.campaign.status != CampaignStatus.ARCHIVED  # the job holds it as it was
+    Campaign.objects.filter(pk=stale.pk).update(status=CampaignStatus.ARCHIVED)
+    spec = studio.spec(variants=2)  # a cell not in the matrix yet
+    with django_capture_on_commit_callbacks(execute=False):
+        for render in (
+            lambda: matrix_queue(actor=studio.director, campaign=stale, spec=spec),
+            lambda: render_jobs_retry_failed(actor=studio.director, campaign=stale),
+            lambda: render_job_retry(actor=studio.director, job=failed),
+            lambda: render_job_rerender(actor=studio.director, job=failed),
+        ):
+            with pytest.raises(Conflict, match="The campaign is archived"):
+                render()
+    assert RenderJob.objects.count() == 1
 
 
 def test_archiving_a_campaign_stops_its_renders(api, studio, django_capture_on_commit_callbacks):
