@@ -23,6 +23,7 @@ from campaigns.services import (
     CampaignInput,
     LookItemInput,
     campaign_create,
+    campaign_status_set,
     garment_update,
     look_duplicate,
     look_save,
@@ -266,6 +267,11 @@ def test_queueing_creates_shots_and_jobs_in_bulk_and_sends_after_commit(
     spec = studio.spec(formats=("1:1", "4:5"), variants=4)
     wider = matrix_plan(actor=studio.director, campaign=studio.campaign, spec=spec)
     assert (wider.renders, wider.already) == (2, 6)
+    # Past production, more renders leave the campaign where it is (a shot redone in review).
+    campaign_status_set(actor=studio.director, campaign=studio.campaign, status="in_review")
+    queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"), variants=4)
+    studio.campaign.refresh_from_db()
+    assert studio.campaign.status == "in_review" and RenderJob.objects.count() == 8
 
 
 def test_queue_queries_do_not_grow_with_the_matrix(studio, django_capture_on_commit_callbacks):
