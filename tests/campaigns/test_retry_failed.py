@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns.enums import JobState, Priority
@@ -77,6 +78,24 @@ def test_failed_shots_render_again_each_with_its_seed_in_one_batch(
 
     with pytest.raises(Conflict, match="No failed renders to retry"):
         render_jobs_retry_failed(actor=studio.director, campaign=studio.campaign)
+
+
+def test_a_retry_reads_as_many_queries_for_one_failed_shot_as_for_many(
+    studio, django_capture_on_commit_callbacks
+):
+    def retried() -> int:
+        for job in RenderJob.objects.filter(state=JobState.QUEUED):
+            fail(job)
+        sends = django_capture_on_commit_callbacks(execute=False)
+        with CaptureQueriesContext(connection) as read, sends:
+            render_jobs_retry_failed(actor=studio.director, campaign=studio.campaign)
+        return len(read)
+
+    queue(studio, django_capture_on_commit_callbacks)
+    one = retried()
+    queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5", "9:16"), variants=2)
+    assert RenderJob.objects.filter(state=JobState.QUEUED).count() == 6
+    assert retried() == one
 
 
 def test_what_the_license_no_longer_allows_or_the_budget_cannot_pay_is_not_queued(
