@@ -43,9 +43,11 @@ class ChoiceFilter(serializers.ChoiceField):
 
     def __init__(self, choices: Any, **kwargs: Any) -> None:
         super().__init__(choices, required=False, **kwargs)
-        self.error_messages["invalid_choice"] = (
-            f'"{{input}}" is not one of: {", ".join(str(c) for c in self.choices)}.'
-        )
+        self.error_messages = {
+            **self.error_messages,
+            "invalid_choice": f'"{{input}}" is not one of: '
+            f"{', '.join(str(c) for c in self.choices)}.",
+        }
 
 
 LIST_PARAMS = {"page", "format"}  # the pagination's, and DRF's choice of renderer
