@@ -24,6 +24,7 @@ from campaigns.rendering.base import FORMATS
 from campaigns.selectors import first_of_each_category
 from campaigns.services import CampaignInput, MatrixSpec
 from studio.db import ID_MAX
+from studio.errors import TEXT_MAX
 from studio.forms import FilterForm, RowsField
 from twins.enums import Channel, ContentTag
 from twins.models import Twin
@@ -163,7 +164,9 @@ class LookForm(forms.Form):
     is drawn over lower; blank takes the slot's default)."""
 
     name = forms.CharField(max_length=200)
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(
+        required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
     garments = RowsField(
         queryset=Garment.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -237,7 +240,9 @@ class LookForm(forms.Form):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(max_length=200)
-    brief = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    brief = forms.CharField(
+        required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
     starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     markets = forms.CharField(help_text="Country codes, comma-separated: DE, FR, IT")

@@ -32,3 +32,14 @@ class Conflict(StudioError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, code=ErrorCode.CONFLICT)
+
+
+TEXT_MAX = 10_000  # free text (a brief, notes, a reason): a few pages, never a file pasted in
+
+
+def text_checked(value: str, what: str) -> str:
+    """Free text as it is kept, stripped; refused past TEXT_MAX characters."""
+    text = value.strip()
+    if len(text) > TEXT_MAX:
+        raise StudioError(f"At most {TEXT_MAX:,} characters in {what}; this has {len(text):,}.")
+    return text

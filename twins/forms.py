@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 
 from studio.db import INT_MAX
+from studio.errors import TEXT_MAX
 from studio.forms import FilterForm, RowsField
 from studio.models import Brand
 from twins.enums import (
@@ -86,7 +87,9 @@ class TermsForm(forms.Form):
     per_asset_fee = forms.DecimalField(
         max_digits=12, decimal_places=2, min_value=0, help_text="Per published asset and market."
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def terms(self) -> Terms:
         data = dict(self.cleaned_data)
@@ -115,15 +118,17 @@ class TermsForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class AgreementForm(forms.Form):
     scope = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), initial="E-commerce, social and campaign imagery"
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        initial="E-commerce, social and campaign imagery",
     )
-    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
-    pay_basis = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    purpose = forms.CharField(max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
+    pay_basis = forms.CharField(max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 2}))
     starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     text_version = forms.CharField(max_length=32, initial="2026-01")

@@ -31,6 +31,7 @@ from campaigns.rendering.base import FORMATS
 from studio.api.fields import IdField, Input, free_form, search_filter, strings
 from studio.api.views import ChoiceFilter, NoFilters, api_actor, query_filters
 from studio.enums import Perm
+from studio.errors import TEXT_MAX
 from twins.enums import Channel, ContentTag
 
 
@@ -78,7 +79,7 @@ class CampaignInputSerializer(Input):
         ref_name = "CampaignInput"
 
     name = serializers.CharField(max_length=200)
-    brief = serializers.CharField(required=False, allow_blank=True, default="")
+    brief = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
     markets = serializers.ListField(

@@ -13,6 +13,7 @@ from campaigns.enums import LAYER_MAX, LIST_ITEM_MAX, LIST_MAX, SEASON_MAX, Garm
 from campaigns.models import Garment, Look
 from studio.api.fields import IdField, Input, search_filter, strings
 from studio.api.views import ChoiceFilter, api_actor, query_filters
+from studio.errors import TEXT_MAX
 from studio.permissions import Actor
 from twins.api.licensing import CheckReasonSerializer
 
@@ -294,7 +295,7 @@ class LookItemSerializer(Input):
 
 class LookInputSerializer(Input):
     name = serializers.CharField(max_length=200)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
     items = LookItemSerializer(many=True)
 
     class Meta:

@@ -34,7 +34,7 @@ from campaigns.enums import (
 )
 from campaigns.models import Garment, Look, LookItem, Shot
 from studio.enums import Perm
-from studio.errors import Conflict, NotFound, StudioError
+from studio.errors import Conflict, NotFound, StudioError, text_checked
 from studio.images import ImageRejected, StoredImage, image_ingest, image_open_checked
 from studio.media import media_kept
 from studio.models import Brand
@@ -627,6 +627,7 @@ def look_save(
         raise StudioError("A look needs a name.")
     if len(name.strip()) > LOOK_NAME_MAX:
         raise StudioError(f"A look's name is at most {LOOK_NAME_MAX} characters.")
+    notes = text_checked(notes, "a look's notes")
     with transaction.atomic():
         built = _look_items(brand.pk, items)
         if look is None:

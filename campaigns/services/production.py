@@ -18,7 +18,7 @@ from campaigns.enums import (
 from campaigns.models import Campaign, Scene, Shot
 from campaigns.selectors import campaign_owners
 from studio.enums import Perm
-from studio.errors import Conflict, NotFound, StudioError
+from studio.errors import Conflict, NotFound, StudioError, text_checked
 from studio.images import image_ingest
 from studio.markets import markets_read
 from studio.media import media_kept
@@ -67,7 +67,7 @@ def _clean_campaign(data: CampaignInput) -> dict[str, Any]:
         raise StudioError(f"The GPU budget is 0 to {GPU_BUDGET_MAX_SECONDS:,} seconds.")
     return {
         "name": name,
-        "brief": data.brief.strip(),
+        "brief": text_checked(data.brief, "a brief"),
         "starts_on": data.starts_on,
         "ends_on": data.ends_on,
         "markets": markets,

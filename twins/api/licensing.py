@@ -18,7 +18,7 @@ from studio.api.schema import action_param
 from studio.api.views import ChoiceFilter, api_actor, query_filters
 from studio.db import INT_MAX
 from studio.enums import Perm
-from studio.errors import NotFound
+from studio.errors import TEXT_MAX, NotFound
 from studio.models import Brand
 from studio.permissions import user_of
 from twins import selectors, services
@@ -64,7 +64,7 @@ class TermsInputSerializer(Input):
     currency = serializers.CharField(max_length=3, default="EUR")
     flat_fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     per_asset_fee = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=TEXT_MAX)
 
     def terms(self) -> services.Terms:
         data = {k: v for k, v in self.validated_data.items() if k in TERM_FIELDS}
@@ -120,7 +120,9 @@ class LicenseOutputSerializer(serializers.ModelSerializer[License]):
 
 
 class ReasonInputSerializer(Input):
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=TEXT_MAX
+    )
 
 
 def _license_response(license: License, status: int = 200) -> Response:
@@ -392,9 +394,9 @@ class StandingTermsApi(APIView):
 
 class AgreementSignApi(APIView):
     class InputSerializer(Input):
-        scope = serializers.CharField()
-        purpose = serializers.CharField()
-        pay_basis = serializers.CharField()
+        scope = serializers.CharField(max_length=TEXT_MAX)
+        purpose = serializers.CharField(max_length=TEXT_MAX)
+        pay_basis = serializers.CharField(max_length=TEXT_MAX)
         starts_on = serializers.DateField()
         ends_on = serializers.DateField(required=False, allow_null=True, default=None)
         text_version = serializers.CharField(max_length=32)

@@ -10,7 +10,7 @@ from PIL import Image
 
 from studio.broker import unless_broker_down
 from studio.enums import Perm
-from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
+from studio.errors import Conflict, NotFound, PermissionDenied, StudioError, text_checked
 from studio.images import image_ingest
 from studio.media import media_kept
 from studio.permissions import Actor
@@ -135,6 +135,9 @@ def agreement_sign(
         raise PermissionDenied("Only the person the twin depicts signs its replica agreement.")
     if twin.consent_revoked_at is not None:
         raise Conflict("Consent for this twin was withdrawn; a new twin needs a new capture.")
+    scope = text_checked(scope, "the scope")
+    purpose = text_checked(purpose, "the purpose")
+    pay_basis = text_checked(pay_basis, "the pay basis")
     if not all(text.strip() for text in (scope, purpose, pay_basis, text_version)):
         raise StudioError("Scope, purpose, pay basis and the agreement version are all needed.")
     if ends_on is not None and ends_on < starts_on:

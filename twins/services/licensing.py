@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from studio.db import INT_MAX
 from studio.enums import Perm
-from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
+from studio.errors import TEXT_MAX, Conflict, NotFound, PermissionDenied, StudioError, text_checked
 from studio.markets import markets_read
 from studio.models import Brand
 from studio.permissions import Actor
@@ -70,6 +70,8 @@ class Terms:
             problems.append("The currency is an ISO code such as EUR.")
         if self.flat_fee < 0 or self.per_asset_fee < 0:
             problems.append("Fees cannot be negative.")
+        if len(self.note.strip()) > TEXT_MAX:
+            problems.append(f"At most {TEXT_MAX:,} characters in a note.")
         if self.max_published_assets is not None and not 1 <= self.max_published_assets <= INT_MAX:
             problems.append(f"The maximum of published assets is 1 to {INT_MAX:,} (or none).")
         if not problems:  # the fees as the ledger records them: each must fit one line
@@ -96,7 +98,7 @@ class Terms:
             currency=self.currency,
             flat_fee=self.flat_fee,
             per_asset_fee=self.per_asset_fee,
-            note=self.note,
+            note=self.note.strip(),
         )
 
 
@@ -297,6 +299,7 @@ def license_counter(*, actor: User | Actor, license: License, terms: Terms) -> L
 @transaction.atomic
 def license_decline(*, actor: User | Actor, license: License, reason: str = "") -> License:
     """The talent declines a request, or the brand withdraws from a negotiation."""
+    reason = text_checked(reason, "a reason")
     license = _locked(license)
     if isinstance(actor, Actor):
         brand = actor.require(Perm.REQUEST_LICENSES)
@@ -317,7 +320,8 @@ def license_decline(*, actor: User | Actor, license: License, reason: str = "") 
 @transaction.atomic
 def license_revoke(*, actor: User, license: License, reason: str) -> License:
     """The talent (or their agency) ends an active license now, for every new use."""
-    if not reason.strip():
+    reason = text_checked(reason, "a reason")
+    if not reason:
         raise StudioError("Say why the license is revoked: the brand is told.")
     license = _locked(license)
     _acts_for_talent(actor, license)
@@ -343,7 +347,8 @@ def license_revoke(*, actor: User, license: License, reason: str) -> License:
 def twin_consent_revoke(*, actor: User, twin: Twin, reason: str) -> Twin:
     """The talent withdraws all consent for a twin: every license ends, nothing new is made (its
     renders stop, through the revocation handlers, and so does its training)."""
-    if not reason.strip():
+    reason = text_checked(reason, "a reason")
+    if not reason:
         raise StudioError("Say why consent is withdrawn.")
     twin = Twin.objects.select_for_update().select_related("talent").get(pk=twin.pk)
     if twin.talent.user_id != actor.pk:
