@@ -76,6 +76,33 @@ def test_a_director_creates_a_campaign_and_bad_input_changes_nothing(director, s
     assert not Campaign.objects.filter(name="Bad").exists()
 
 
+def test_a_brief_and_a_looks_notes_keep_their_paragraphs(director, studio, login):
+    """Written in a text box, read as written: paragraphs and line breaks, markup as text. A
+    brief past its longest is refused at the field and changes nothing."""
+    brief = "Paris streets at dawn.\n\nQuiet colours;\n<em>no logos</em>."
+    edit = reverse("campaign-edit", args=[studio.campaign.pk])
+    form = director.get(edit).context["form"].initial
+    assert director.post(edit, {**form, "brief": brief}).status_code == 302
+    board = director.get(reverse("campaign-board", args=[studio.campaign.pk])).content.decode()
+    assert "<p>Paris streets at dawn.</p>\n\n<p>Quiet colours;<br>&lt;em&gt;no logos" in board
+    refused = director.post(edit, {**form, "brief": "x" * 10_001})
+    assert refused.status_code == 400 and "at most 10000 characters" in refused.content.decode()
+    studio.campaign.refresh_from_db()
+    assert studio.campaign.brief == brief
+
+    look_save(
+        actor=stylist(studio),
+        name="Look A",
+        items=[LookItemInput(item.garment_id) for item in studio.look.items.all()],
+        notes="Tuck the top.\nRoll the cuffs.",
+        look=studio.look,
+    )
+    page = login(studio.world.user("brand-a", Role.STYLIST)).get(
+        reverse("look-detail", args=[studio.look.pk])
+    )
+    assert "<p>Tuck the top.<br>Roll the cuffs.</p>" in page.content.decode()
+
+
 def test_the_builder_plans_then_queues_and_shows_what_is_forbidden(
     director, studio, django_capture_on_commit_callbacks
 ):

@@ -89,6 +89,58 @@ def test_counter_and_accept_the_counter_through_the_pages(open_talent, login):
     assert license.status == LicenseStatus.ACTIVE
 
 
+def test_each_side_reads_the_others_note_and_the_brand_why_the_talent_declined(open_talent, login):
+    """A negotiation's words reach the other side: the note of a request or a counter on both
+    license pages, and the reason a talent declines on the brand's (and in its API), line breaks
+    kept; a competitor reads none of it."""
+    world = open_talent
+
+    def director():
+        return login(world.user("brand-a", Role.CREATIVE_DIRECTOR))
+
+    def talent():
+        return login(world.talent_a.user)
+
+    director().post(
+        reverse("license-request", args=[world.twin_a.pk]),
+        request_form(note="Spring lookbook.\nTwo shoots <b>in Paris</b>."),
+    )
+    license = License.objects.get()
+    talent_page = reverse("talent-licenses", args=[world.talent_a.pk])
+    page = talent().get(talent_page).content.decode()
+    assert "<dd>Spring lookbook.<br>Two shoots &lt;b&gt;in Paris&lt;/b&gt;.</dd>" in page
+
+    talent().post(
+        reverse("talent-license-counter", args=[license.pk]),
+        request_form(flat_fee="300", note="Three shoots\nat most."),
+    )
+    page = director().get(reverse("brand-licenses")).content.decode()
+    assert "<dd>Three shoots<br>at most.</dd>" in page and "proposes these terms" in page
+    director().post(reverse("brand-license-decide", args=[license.pk, "withdraw"]))
+    page = director().get(reverse("brand-licenses")).content.decode()
+    assert "Declined" in page and "Declined:" not in page  # withdrawn, for no reason given
+
+    asked = LicenseFactory(twin=world.twin_a, brand=world.brand_a, status=LicenseStatus.REQUESTED)
+    talent().post(
+        reverse("talent-license-decide", args=[asked.pk, "decline"]),
+        {"reason": "  Not for swimwear,\nsorry.  "},
+    )
+    asked.refresh_from_db()
+    assert (asked.status, asked.declined_reason) == (
+        LicenseStatus.DECLINED,
+        "Not for swimwear,\nsorry.",
+    )
+    said = "Declined: Not for swimwear,<br>sorry."
+    assert said in talent().get(talent_page).content.decode()
+    brand = director()
+    assert said in brand.get(reverse("brand-licenses")).content.decode()
+    body = brand.get(reverse("api-license-detail", args=[asked.pk])).json()
+    assert body["declined_reason"] == "Not for swimwear,\nsorry."
+    rival = login(world.user("brand-b", Role.CREATIVE_DIRECTOR))
+    assert "swimwear" not in rival.get(reverse("brand-licenses")).content.decode()
+    assert rival.get(reverse("api-license-detail", args=[asked.pk])).status_code == 404
+
+
 def test_a_counter_the_license_cannot_take_now_says_why_and_changes_nothing(open_talent, login):
     """The brand counters only what the talent countered; its own request waits for the talent."""
     world = open_talent

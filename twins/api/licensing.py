@@ -115,6 +115,7 @@ class LicenseOutputSerializer(serializers.ModelSerializer[License]):
             "note",
             "requested_at",
             "decided_at",
+            "declined_reason",
             "revoked_reason",
         ]
 

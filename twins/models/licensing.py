@@ -65,6 +65,9 @@ class License(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    declined_reason = models.TextField(
+        blank=True, help_text="Why the talent declined, if they said."
+    )
     revoked_reason = models.TextField(blank=True)
 
     class Meta:

@@ -312,6 +312,7 @@ def license_decline(*, actor: User | Actor, license: License, reason: str = "") 
     _require_state(license, LicenseStatus.REQUESTED, LicenseStatus.COUNTERED)
     license.status = LicenseStatus.DECLINED
     license.decided_by, license.decided_at = user, timezone.now()
+    license.declined_reason = reason
     license.save()
     _audit(user, "license.declined", license, reason=reason)
     return license
