@@ -6,7 +6,6 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -39,7 +38,7 @@ class Reconciled:
 THUMBNAILS_RESEND_MAX = 500  # a sweep's share; the next sweep takes the rest
 
 
-def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
+def render_jobs_reconcile() -> Reconciled:
     """Mend what the broker and dead workers leave behind (on beat, every 30 s):
 
     - a queued job whose message the broker no longer holds is sent again;
@@ -54,7 +53,7 @@ def render_jobs_reconcile(*, now: Any = None) -> Reconciled:
     from studio.broker import broker_task_ids
     from studio.celery import app
 
-    now = now or timezone.now()
+    now = timezone.now()
     resend_before = now - timedelta(seconds=settings.RENDER_RESEND_AFTER)
     stale_before = now - timedelta(seconds=settings.RENDER_LEASE_SECONDS)
     lost = list(

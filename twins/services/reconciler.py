@@ -8,7 +8,6 @@ A message delivered twice does no harm: both tasks are idempotent on their row."
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -31,11 +30,11 @@ class TwinsReconciled:
     failed: list[int]  # silent trainings out of attempts
 
 
-def twins_reconcile(*, now: Any = None) -> TwinsReconciled:
+def twins_reconcile() -> TwinsReconciled:
     from studio.broker import broker_task_ids
     from studio.celery import app
 
-    now = now or timezone.now()
+    now = timezone.now()
     before = now - timedelta(seconds=settings.TWIN_RESEND_AFTER)
     silent_before = now - timedelta(seconds=settings.TWIN_TRAINING_LEASE_SECONDS)
     waiting = CapturePhoto.objects.filter(check_status=CheckStatus.PENDING, created_at__lt=before)
