@@ -291,8 +291,9 @@ def seconds_per_render(brand_id: int, backend: str) -> float:
 
 @dataclass(frozen=True)
 class GpuUse:
-    """A campaign's GPU time against its budget: what its finished renders took, and what
-    those queued or running will take, at ``per_render`` each."""
+    """A campaign's GPU time against its budget: what its finished jobs took (a failed or
+    cancelled one held its GPU too), and what those queued or running will take, at
+    ``per_render`` each."""
 
     budget: int
     spent: float

@@ -71,6 +71,7 @@ class FailingBackend:
 
     def render(self, request: RenderRequest, progress: Progress) -> RenderResult:
         progress(1, 3)
+        time.sleep(0.05)  # a step's GPU time, spent before it fails
         raise RuntimeError("CUDA out of memory")
 
 
@@ -125,6 +126,7 @@ class CancelledAtTheEndBackend(FailingBackend):
         from campaigns.models import RenderJob
 
         assert progress(1, 1)
+        time.sleep(0.05)  # its last step rendered
         RenderJob.objects.filter(state=JobState.RUNNING).update(
             cancel_requested_at=timezone.now(), error="Stopped by the director."
         )
@@ -142,6 +144,7 @@ class StoppedMidwayBackend(FailingBackend):
         from campaigns.models import RenderJob
         from campaigns.services.rendering import campaign_renders_stop
 
+        time.sleep(0.05)  # a step rendered
         campaign = RenderJob.objects.get(state=JobState.RUNNING).campaign
         campaign_renders_stop(campaign, "The campaign was archived.")
         if not progress(1, 2):

@@ -145,7 +145,9 @@ class GpuUseSerializer(serializers.Serializer[object]):
         ref_name = "GpuUse"
 
     budget = serializers.IntegerField(help_text="GPU seconds the campaign may use.")
-    spent = serializers.FloatField(help_text="GPU seconds its finished renders took.")
+    spent = serializers.FloatField(
+        help_text="GPU seconds its jobs took, those that failed or were cancelled mid-way too."
+    )
     held = serializers.FloatField(help_text="Estimated for its queued and running renders.")
     left = serializers.FloatField()
     per_render = serializers.FloatField(help_text="The estimate per render.")

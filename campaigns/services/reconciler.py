@@ -38,6 +38,14 @@ class Reconciled:
 THUMBNAILS_RESEND_MAX = 500  # a sweep's share; the next sweep takes the rest
 
 
+def _held(job: RenderJob) -> float | None:
+    """The GPU seconds a dead worker's job held its GPU, as far as anyone knows: from its start
+    to its last heartbeat."""
+    if job.started_at is None or job.heartbeat_at is None:
+        return None
+    return (job.heartbeat_at - job.started_at).total_seconds()
+
+
 def render_jobs_reconcile() -> Reconciled:
     """Mend what the broker and dead workers leave behind (on beat, every 30 s):
 
@@ -92,11 +100,11 @@ def render_jobs_reconcile() -> Reconciled:
                 if job.state != JobState.RUNNING or (job.heartbeat_at or now) >= stale_before:
                     continue
                 if job.cancel_requested_at is not None:
-                    job_finish(job, JobState.CANCELLED)
+                    job_finish(job, JobState.CANCELLED, gpu_seconds=_held(job))
                     cancelled.append(str(pk))
                     continue
                 if job.attempts >= settings.RENDER_MAX_ATTEMPTS:
-                    job_finish(job, JobState.FAILED, error=gave_up(job))
+                    job_finish(job, JobState.FAILED, error=gave_up(job), gpu_seconds=_held(job))
                     failed.append(str(pk))
                     continue
                 job.state, job.worker = JobState.QUEUED, ""
@@ -112,21 +120,25 @@ def render_jobs_reconcile() -> Reconciled:
     stuck = list(
         RenderJob.objects.filter(
             state=JobState.RUNNING, cancel_requested_at__lt=grace_before
-        ).values_list("pk", flat=True)
+        ).values_list("pk", "started_at")
     )
-    for pk in stuck:
+    for pk, started_at in stuck:
         app.control.revoke(str(pk), terminate=True, signal="SIGTERM")
-    RenderJob.objects.filter(pk__in=stuck, state=JobState.RUNNING).update(
-        state=JobState.CANCELLED, finished_at=now
-    )
-    if resent or failed or stuck or thumbnails or cancelled:
+        # It held its GPU until now: that time counts against the campaign's budget too.
+        RenderJob.objects.filter(pk=pk, state=JobState.RUNNING).update(
+            state=JobState.CANCELLED,
+            finished_at=now,
+            gpu_seconds=(now - started_at).total_seconds() if started_at else None,
+        )
+    terminated = [str(pk) for pk, _ in stuck]
+    if resent or failed or terminated or thumbnails or cancelled:
         logger.warning(
             "Reconciled render jobs: resent %s, failed %s, terminated %s, cancelled %s;"
             " thumbnails resent %s",
             resent,
             failed,
-            stuck,
+            terminated,
             cancelled,
             thumbnails,
         )
-    return Reconciled(resent, failed, [str(pk) for pk in stuck], thumbnails, cancelled)
+    return Reconciled(resent, failed, terminated, thumbnails, cancelled)

@@ -367,24 +367,35 @@ def render_job_run(*, job_id: str, worker: str = "") -> RenderJob | None:
             result = render_backend(job.backend).render(_request(job), progress)
             _worker_has(worker, job.backend)
     except RenderCancelled:
-        return _ended(job_id, worker, JobState.CANCELLED)
+        return _ended(job_id, worker, _ran(started), JobState.CANCELLED)
     except Exception as exc:
-        return _ended(job_id, worker, JobState.FAILED, exc)
-    seconds = round(time.monotonic() - started, 3)
+        return _ended(job_id, worker, _ran(started), JobState.FAILED, exc)
+    seconds = _ran(started)
     with media_kept():  # from storing the picture until its render commits
         try:
             picture = picture or _stored(job, result)
         except Exception as exc:  # read by the director: what failed, not where on the server
             error = f"The picture could not be stored ({type(exc).__name__}); see the worker's log."
-            return _ended(job_id, worker, JobState.FAILED, exc, error)
+            return _ended(job_id, worker, seconds, JobState.FAILED, exc, error)
         return _succeeded(job_id, worker, picture, seconds)
 
 
+def _ran(started: float) -> float:
+    """The GPU seconds since ``started`` (time.monotonic()): a render that failed or was
+    cancelled used its GPU time too, and counts against the campaign's budget."""
+    return round(time.monotonic() - started, 3)
+
+
 def _ended(
-    job_id: str, worker: str, state: str, exc: Exception | None = None, error: str = ""
+    job_id: str,
+    worker: str,
+    seconds: float,
+    state: str,
+    exc: Exception | None = None,
+    error: str = "",
 ) -> RenderJob:
-    """The job cancelled, or failed with ``exc`` (shown as ``error`` where given), unless another
-    worker took it over."""
+    """The job cancelled, or failed with ``exc`` (shown as ``error`` where given), after
+    ``seconds`` on the GPU, unless another worker took it over."""
     if exc is not None:
         logger.exception("Render job %s failed", job_id)
     with transaction.atomic():
@@ -393,7 +404,7 @@ def _ended(
             return job
         if exc is not None and not error:
             error = f"{type(exc).__name__}: {exc}"
-        return job_finish(job, state, error=error)
+        return job_finish(job, state, error=error, gpu_seconds=seconds)
 
 
 def _succeeded(job_id: str, worker: str, picture: _Picture, seconds: float) -> RenderJob:
@@ -402,7 +413,7 @@ def _succeeded(job_id: str, worker: str, picture: _Picture, seconds: float) -> R
         if not _mine(job, worker):
             return job
         if job.cancel_requested_at is not None:
-            return job_finish(job, JobState.CANCELLED)
+            return job_finish(job, JobState.CANCELLED, gpu_seconds=seconds)
         render = Render.objects.create(
             job=job,
             brand_id=job.brand_id,

@@ -19,6 +19,7 @@ from campaigns.enums import JobState, Priority
 from campaigns.models import Render, RenderJob, Shot
 from campaigns.poses import POSES
 from campaigns.rendering.base import FORMATS
+from campaigns.selectors import campaign_gpu_use
 from campaigns.services import (
     CampaignInput,
     LookItemInput,
@@ -944,6 +945,9 @@ def test_a_failing_backend_fails_the_job_with_its_error(
 ):
     done = run_on(world, "failing", django_capture_on_commit_callbacks)
     assert done.state == JobState.FAILED and done.error == "RuntimeError: CUDA out of memory"
+    # The GPU time it used before failing is spent all the same.
+    assert done.gpu_seconds >= 0.05
+    assert campaign_gpu_use(done.campaign).spent == done.gpu_seconds
 
 
 def test_a_version_renders_on_the_base_it_was_trained_on_where_the_worker_has_it(
@@ -969,6 +973,7 @@ def test_a_job_stopped_mid_render_ends_cancelled_saying_why(
     done = run_on(world, "stopped", django_capture_on_commit_callbacks)
     assert (done.state, done.error) == (JobState.CANCELLED, "The campaign was archived.")
     assert done.finished_at is not None and not Render.objects.exists()
+    assert done.gpu_seconds >= 0.05  # the steps it rendered before it stopped
 
 
 def test_a_worker_overtaken_mid_render_leaves_the_job_to_its_new_worker(
@@ -995,7 +1000,7 @@ def test_a_cancel_after_the_last_step_ends_the_job_cancelled_without_its_render(
 ):
     done = run_on(world, "cancelled-late", django_capture_on_commit_callbacks)
     assert (done.state, done.error) == (JobState.CANCELLED, "Stopped by the director.")
-    assert not Render.objects.exists()
+    assert not Render.objects.exists() and done.gpu_seconds >= 0.05
 
 
 def test_a_picture_that_cannot_be_stored_fails_the_job_with_the_reason(
@@ -1011,6 +1016,7 @@ def test_a_picture_that_cannot_be_stored_fails_the_job_with_the_reason(
         "The picture could not be stored (NotADirectoryError); see the worker's log."
     )
     assert done.finished_at is not None and not Render.objects.exists()
+    assert done.gpu_seconds is not None and done.gpu_seconds > 0  # it rendered the picture
 
 
 def test_a_large_batch_is_sent_by_a_task_once(studio, django_capture_on_commit_callbacks):

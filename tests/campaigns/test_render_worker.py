@@ -108,6 +108,8 @@ def test_a_message_the_broker_lost_is_sent_again_by_the_reconciler(
     job = job_of(studio)
     broker_lose("gpu")  # the broker lost it
     assert str(job.pk) not in broker_held()
+    # Queued two hours ago, sent moments ago (prioritised, say): the time since its send counts.
+    RenderJob.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(hours=2))
     settings.RENDER_RESEND_AFTER = 3600
     assert render_jobs_reconcile().resent == []  # too young to be called lost
     settings.RENDER_RESEND_AFTER = 0
@@ -260,7 +262,9 @@ def test_a_sweep_mends_only_what_is_lost_or_stuck(world, db, settings):
     now = timezone.now()
     running = {"state": JobState.RUNNING, "worker": "w", "heartbeat_at": now}
     asked = now - timedelta(seconds=61)
-    RenderJob.objects.filter(pk=stuck.pk).update(cancel_requested_at=asked, **running)
+    RenderJob.objects.filter(pk=stuck.pk).update(
+        cancel_requested_at=asked, started_at=now - timedelta(seconds=90), **running
+    )
     RenderJob.objects.filter(pk=busy.pk).update(**running)
     settings.RENDER_RESEND_AFTER, settings.RENDER_CANCEL_GRACE = 0, 60
 
@@ -273,6 +277,8 @@ def test_a_sweep_mends_only_what_is_lost_or_stuck(world, db, settings):
     stuck.refresh_from_db()
     busy.refresh_from_db()
     assert stuck.state == JobState.CANCELLED and stuck.finished_at and stuck.finished_at >= now
+    # It held its GPU from its start until it was terminated: the campaign's budget pays for it.
+    assert stuck.gpu_seconds is not None and 90 <= stuck.gpu_seconds < 150
     assert (busy.state, busy.finished_at) == (JobState.RUNNING, None)
     broker_empty("gpu", "cpu")
 
@@ -285,12 +291,17 @@ def test_a_dead_workers_job_is_failed_once_it_has_used_its_attempts(
     job = job_of(studio)
     broker_lose("gpu")
     RenderJob.objects.filter(pk=job.pk).update(
-        state=JobState.RUNNING, attempts=3, worker="gone@host", heartbeat_at="2026-01-01T00:00Z"
+        state=JobState.RUNNING,
+        attempts=3,
+        worker="gone@host",
+        started_at="2026-01-01T00:00Z",
+        heartbeat_at="2026-01-01T00:02:05Z",
     )
     done = render_jobs_reconcile()
     assert done.failed == [str(job.pk)] and done.resent == []
     job.refresh_from_db()
     assert job.state == JobState.FAILED and "Gave up after 3 attempts" in job.error
+    assert job.gpu_seconds == 125  # from its start to the last sign of its worker
 
 
 def test_a_dead_workers_job_with_attempts_left_is_sent_again_once(
@@ -328,7 +339,8 @@ def test_a_dead_workers_job_asked_to_stop_is_cancelled_not_sent_again(
     RenderJob.objects.filter(pk=job.pk).update(
         state=JobState.RUNNING,
         worker="gone@host",
-        heartbeat_at="2026-01-01T00:00Z",
+        started_at="2026-01-01T00:00Z",
+        heartbeat_at="2026-01-01T00:00:40Z",
         attempts=1,
         cancel_requested_at=timezone.now(),
         error=why,
@@ -337,6 +349,7 @@ def test_a_dead_workers_job_asked_to_stop_is_cancelled_not_sent_again(
     assert done.cancelled == [str(job.pk)] and done.resent == [] and done.terminated == []
     job.refresh_from_db()
     assert (job.state, job.error) == (JobState.CANCELLED, why) and job.finished_at is not None
+    assert job.gpu_seconds == 40
     assert str(job.pk) not in broker_held()
     assert render_jobs_reconcile().cancelled == []
 
@@ -391,6 +404,7 @@ def test_a_running_job_that_does_not_stop_when_asked_is_terminated(
         assert render_jobs_reconcile().terminated == [str(job.pk)]
         job.refresh_from_db()
         assert job.state == JobState.CANCELLED and job.finished_at is not None
+        assert job.gpu_seconds is not None and job.gpu_seconds > 0
         pid = int(runs.read_text().split()[1])
         assert wait_for(lambda: not Path(f"/proc/{pid}").exists(), 15), log.read_text()
         # The worker itself lives on, with a new process for the next job.

@@ -51,6 +51,8 @@ def test_renders_queued_while_the_broker_is_down_are_sent_once_it_is_back(
     assert len(jobs) == 2
     assert all(job.state == JobState.QUEUED and job.sent_at is None for job in jobs)
     assert broker_held().isdisjoint(str(job.pk) for job in jobs)
+    settings.RENDER_RESEND_AFTER = 3600  # unsent, but queued too lately to be called lost
+    assert render_jobs_reconcile().resent == []
     settings.RENDER_RESEND_AFTER = 0  # the broker is back
     assert sorted(render_jobs_reconcile().resent) == sorted(str(job.pk) for job in jobs)
     assert {str(job.pk) for job in jobs} <= broker_held()
