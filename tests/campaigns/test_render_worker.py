@@ -229,10 +229,16 @@ def test_the_sweeps_ask_the_workers_only_when_something_is_suspect(
 ):
     """Asking the workers waits out the reply timeout (a second or two, every 30 s on beat)."""
     redis_only()
-    job = job_of(make_studio(world), variants=2)
-    rendering = RenderJob.objects.exclude(pk=job.pk).get()
+    job = job_of(make_studio(world), variants=3)
+    rendering, ended = RenderJob.objects.exclude(pk=job.pk).order_by("pk")
     RenderJob.objects.filter(pk=rendering.pk).update(  # a job whose worker reports in
         state=JobState.RUNNING, worker="busy@host", heartbeat_at=timezone.now()
+    )
+    RenderJob.objects.filter(pk=ended.pk).update(  # one that failed long ago: nothing to mend
+        state=JobState.FAILED,
+        worker="gone@host",
+        heartbeat_at="2026-01-01T00:00Z",
+        finished_at="2026-01-01T00:01Z",
     )
     settings.RENDER_RESEND_AFTER = 3600  # the queued job is not suspect yet
     assert broadcasts(render_jobs_reconcile) == []
