@@ -772,7 +772,10 @@ def test_a_shot_of_a_retired_version_renders_the_twins_newest_version_or_says_wh
 
 def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_callbacks):
     queue(studio, django_capture_on_commit_callbacks, formats=("1:1", "4:5"))
-    neighbour, job = RenderJob.objects.all()  # the job, not the brand's first
+    # The job of the campaign's second shot, and not the brand's first job (newest first).
+    neighbour, job = RenderJob.objects.order_by("shot__format")
+    RenderJob.objects.filter(pk=neighbour.pk).update(queued_at=job.queued_at + timedelta(seconds=1))
+    assert RenderJob.objects.first() == neighbour
     with pytest.raises(NotFound):
         render_job_cancel(actor=studio.director_b, job=job)  # another brand's job
     cancelled = render_job_cancel(actor=studio.director, job=job)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from campaigns.enums import JobState, Priority
@@ -23,6 +24,7 @@ from studio.broker import orphaned_messages_restore, queue_depths
 from studio.celery import app
 from studio.models import AuditEvent
 from tests.campaigns.conftest import Studio, make_studio, worker_env
+from tests.races import started, waiting
 from tests.worker import (
     broker_empty,
     broker_held,
@@ -358,6 +360,57 @@ def test_a_dead_workers_job_asked_to_stop_is_cancelled_not_sent_again(
     assert job.gpu_seconds == 40
     assert str(job.pk) not in broker_held()
     assert render_jobs_reconcile().cancelled == []
+
+
+@pytest.mark.parametrize("meanwhile", ["reports in", "finishes"])
+def test_a_job_whose_worker_comes_back_during_the_sweep_is_left_to_it(
+    world, backends, transactional_db, meanwhile
+):
+    """The sweep reads the silent jobs, then asks the broker and the workers (a second or so),
+    then takes each job's lock: a job whose worker reported in, or finished it, meanwhile is
+    its worker's, not sent again nor failed. Held here: its worker holds the job's row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("waiting on a row lock needs PostgreSQL")
+    job = job_of(make_studio(world, backend="slow"))
+    broker_lose("gpu")
+    silent = {"state": JobState.RUNNING, "worker": "w1@host", "attempts": 3}
+    RenderJob.objects.filter(pk=job.pk).update(heartbeat_at="2026-01-01T00:00Z", **silent)
+    swept: list = []
+    with transaction.atomic():
+        RenderJob.objects.select_for_update().get(pk=job.pk)
+        threads, outcomes = started(lambda: swept.append(render_jobs_reconcile()))
+        waiting(1, *threads)  # the sweep found it silent and waits for its row
+        if meanwhile == "reports in":
+            RenderJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+        else:
+            RenderJob.objects.filter(pk=job.pk).update(state=JobState.SUCCEEDED)
+    threads[0].join()
+    assert outcomes == ["done"]
+    assert (swept[0].resent, swept[0].failed, swept[0].cancelled) == ([], [], [])
+    job.refresh_from_db()
+    assert (job.worker, job.attempts, job.error) == ("w1@host", 3, "")
+    assert job.state == (JobState.RUNNING if meanwhile == "reports in" else JobState.SUCCEEDED)
+    assert str(job.pk) not in broker_held()
+
+
+def test_on_a_broker_the_studio_cannot_ask_nothing_is_called_lost(
+    world, backends, transactional_db, monkeypatch
+):
+    """Only Redis and the filesystem broker are read for the messages they hold; on another
+    (RabbitMQ, say) no job is called lost, as none can be shown to be."""
+    job = job_of(make_studio(world, backend="slow"), variants=2)
+    broker_lose("gpu")  # lost, where the broker could say so
+    silent = RenderJob.objects.exclude(pk=job.pk).get()
+    RenderJob.objects.filter(pk=silent.pk).update(
+        state=JobState.RUNNING, worker="gone@host", attempts=3, heartbeat_at="2026-01-01T00:00Z"
+    )
+    RenderJob.objects.filter(pk=job.pk).update(sent_at=timezone.now() - timedelta(days=1))
+    # The environment's broker address wins over the settings' (Celery reads it first).
+    monkeypatch.setenv("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+    assert app.conf.broker_url.startswith("amqp://")
+    done = render_jobs_reconcile()
+    assert (done.resent, done.failed, done.cancelled) == ([], [], [])
+    assert (state(job), state(silent)) == (JobState.QUEUED, JobState.RUNNING)
 
 
 @pytest.mark.defaults

@@ -87,6 +87,27 @@ def test_a_training_the_broker_lost_is_sent_again(
     assert TwinVersion.objects.get(pk=version.pk).attempts == 1
 
 
+def test_on_a_broker_the_studio_cannot_ask_no_training_is_called_lost(
+    world, ready_twin, transactional_db, settings, monkeypatch
+):
+    """Only Redis and the filesystem broker are read for the messages they hold; on another
+    (RabbitMQ, say) no training is sent again, failed or cancelled, as none can be shown lost."""
+    queued = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
+    broker_lose("gpu")  # lost, where the broker could say so
+    settings.TWIN_RESEND_AFTER = 0
+    monkeypatch.setenv("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:5672//")
+    assert twins_reconcile() == TwinsReconciled([], [], [])
+    TwinVersion.objects.filter(pk=queued.pk).update(
+        status=TrainingStatus.RUNNING,
+        attempts=3,
+        worker="gone@host",
+        started_at="2026-01-01T00:00Z",
+        heartbeat_at="2026-01-01T00:01Z",
+    )
+    assert twins_reconcile() == TwinsReconciled([], [], [])
+    assert TwinVersion.objects.get(pk=queued.pk).status == TrainingStatus.RUNNING
+
+
 def test_a_training_whose_workers_keep_dying_is_failed_not_started_again(world, ready_twin):
     version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
     # Three deliveries started it and their workers died (the orphan sweep requeued each).
