@@ -4,6 +4,7 @@ matrix is held to: not in an archived campaign, not past the GPU budget, not whe
 no longer allows it."""
 
 import pytest
+from django.db import connection, transaction
 from django.urls import reverse
 
 from campaigns.enums import CampaignStatus, JobState
@@ -24,8 +25,10 @@ from studio.errors import Conflict
 from studio.models import AuditEvent
 from tests.campaigns.conftest import another_campaign
 from tests.factories import LicenseFactory, ReplicaAgreementFactory, TwinFactory
+from tests.races import started, waiting
 from twins.enums import LicenseStatus
 from twins.models import License
+from twins.services import license_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -264,3 +267,24 @@ def test_a_campaign_with_no_channel_or_market_renders_nothing(
     done = render_job_run(job_id=str(queued.pk), worker="w")
     assert (done.state, done.error) == (JobState.FAILED, "License check at start: " + reason)
     assert not Render.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("verb", ["retry", "rerender"])
+def test_a_render_again_asked_for_while_the_license_is_revoked_waits_then_is_refused(
+    studio, failed, verb
+):
+    """Rendering a shot again holds its twin's licenses until its job is queued, as queueing a
+    matrix does: asked for while the talent's revocation commits, it waits for it, then says
+    the license no longer allows it. Unheld, it queued a job the revocation never saw."""
+    if connection.vendor != "postgresql":
+        pytest.skip("waiting on a row lock needs PostgreSQL")
+    render_again = render_job_retry if verb == "retry" else render_job_rerender
+    license = License.objects.get(twin=studio.world.twin_a, brand=studio.world.brand_a)
+    with transaction.atomic():
+        license_revoke(actor=studio.world.talent_a.user, license=license, reason="Ended")
+        threads, outcomes = started(lambda: render_again(actor=studio.director, job=failed))
+        waiting(1, *threads)  # it waits for the license the revocation holds
+    threads[0].join()
+    assert outcomes[0].startswith("The license does not allow this render:"), outcomes
+    assert list(RenderJob.objects.values_list("pk", flat=True)) == [failed.pk]
