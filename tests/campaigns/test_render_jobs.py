@@ -810,6 +810,27 @@ def test_cancel_retry_rerender_and_shortlist(studio, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=False):
         fresh = render_job_rerender(actor=studio.director, job=done)
     assert fresh.seed != done.seed and fresh.idempotency_key != done.idempotency_key
+    # In the brand's log: who rendered which job again, from which, with which seed.
+    again = AuditEvent.objects.filter(verb__in=["render.retried", "render.rerendered"])
+    assert [
+        (e.verb, e.brand, e.actor, e.object_id, e.payload)
+        for e in again.order_by("created_at", "id")
+    ] == [
+        (
+            "render.retried",
+            studio.world.brand_a,
+            studio.director.user,
+            str(retried.pk),
+            {"previous": str(job.pk), "seed": job.seed},
+        ),
+        (
+            "render.rerendered",
+            studio.world.brand_a,
+            studio.director.user,
+            str(fresh.pk),
+            {"previous": str(done.pk), "seed": fresh.seed},
+        ),
+    ]
     render = Render.objects.get(job=done)
     other = Render.objects.get(job=render_job_run(job_id=str(neighbour.pk), worker="w"))
     with pytest.raises(NotFound):
