@@ -393,6 +393,37 @@ def test_a_job_whose_worker_comes_back_during_the_sweep_is_left_to_it(
     assert str(job.pk) not in broker_held()
 
 
+def test_a_job_that_finishes_as_the_sweep_terminates_it_keeps_its_outcome(
+    world, backends, transactional_db, settings
+):
+    """Past its grace time a job asked to stop is terminated and marked cancelled, but only
+    while it is still running: one its worker finishes meanwhile keeps its render. Held here:
+    the worker holds the job's row as it finishes."""
+    if connection.vendor != "postgresql":
+        pytest.skip("waiting on a row lock needs PostgreSQL")
+    job = job_of(make_studio(world, backend="slow"))
+    now = timezone.now()
+    RenderJob.objects.filter(pk=job.pk).update(
+        state=JobState.RUNNING,
+        worker="w1@host",
+        started_at=now,
+        heartbeat_at=now,
+        cancel_requested_at=now - timedelta(hours=1),
+    )
+    settings.RENDER_CANCEL_GRACE = 60
+    with transaction.atomic():
+        RenderJob.objects.select_for_update().get(pk=job.pk)
+        threads, outcomes = started(render_jobs_reconcile)
+        waiting(1, *threads)  # the sweep would mark it cancelled and waits for its row
+        RenderJob.objects.filter(pk=job.pk).update(
+            state=JobState.SUCCEEDED, finished_at=timezone.now(), gpu_seconds=2.5
+        )
+    threads[0].join()
+    assert outcomes == ["done"]
+    job.refresh_from_db()
+    assert (job.state, job.gpu_seconds) == (JobState.SUCCEEDED, 2.5)
+
+
 def test_on_a_broker_the_studio_cannot_ask_nothing_is_called_lost(
     world, backends, transactional_db, monkeypatch
 ):
