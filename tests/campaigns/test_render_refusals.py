@@ -288,3 +288,17 @@ def test_a_render_again_asked_for_while_the_license_is_revoked_waits_then_is_ref
     threads[0].join()
     assert outcomes[0].startswith("The license does not allow this render:"), outcomes
     assert list(RenderJob.objects.values_list("pk", flat=True)) == [failed.pk]
+
+
+def test_a_render_again_outside_the_license_says_every_reason(api, studio, failed):
+    License.objects.filter(twin=studio.world.twin_a, brand=studio.world.brand_a).update(
+        markets=["FR"], channels=["web"]
+    )
+    for url in again(failed):
+        refused(
+            api,
+            url,
+            409,
+            "The license does not allow this render: instagram is not licensed (licensed: web)."
+            " DE is not a licensed market (licensed: FR).",
+        )
