@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # naturaltime: "12 seconds ago", not "0 minutes ago"
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",

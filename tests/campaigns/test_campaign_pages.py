@@ -421,6 +421,8 @@ def test_the_render_farm_shows_workers_and_only_our_jobs(
     states = {w: ">Up<" in row(page, w) for w in ("gpu0@farm", "gpu1@farm", "gpu4@farm")}
     assert states == {"gpu0@farm": True, "gpu1@farm": False, "gpu4@farm": False}
     assert "Gone" in row(page, "gpu1@farm") and "Gone" in row(page, "gpu4@farm")
+    # When each was last heard from, as people say it ("now", "12 seconds ago", "an hour ago").
+    assert "an hour ago" in row(page, "gpu1@farm") and "0\xa0minutes" not in page
     assert "gpu0@farm" in page and "NVIDIA H100 80GB HBM3 (79.6\xa0GB)" in page and "3/30" in page
     links = re.findall(r'<a href="/shots/(\d+)/">', page)
     assert links == [str(running.shot_id)]  # each running shot, only those
