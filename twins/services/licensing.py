@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from studio.db import INT_MAX
 from studio.enums import Perm
-from studio.errors import TEXT_MAX, Conflict, NotFound, PermissionDenied, StudioError, text_checked
+from studio.errors import Conflict, NotFound, PermissionDenied, StudioError, text_checked
 from studio.markets import markets_read
 from studio.models import Brand
 from studio.permissions import Actor
@@ -70,8 +70,10 @@ class Terms:
             problems.append("The currency is an ISO code such as EUR.")
         if self.flat_fee < 0 or self.per_asset_fee < 0:
             problems.append("Fees cannot be negative.")
-        if len(self.note.strip()) > TEXT_MAX:
-            problems.append(f"At most {TEXT_MAX:,} characters in a note.")
+        try:
+            note = text_checked(self.note, "a note")
+        except StudioError as exc:
+            problems.append(exc.message)
         if self.max_published_assets is not None and not 1 <= self.max_published_assets <= INT_MAX:
             problems.append(f"The maximum of published assets is 1 to {INT_MAX:,} (or none).")
         if not problems:  # the fees as the ledger records them: each must fit one line
@@ -98,7 +100,7 @@ class Terms:
             currency=self.currency,
             flat_fee=self.flat_fee,
             per_asset_fee=self.per_asset_fee,
-            note=self.note.strip(),
+            note=note,
         )
 
 
