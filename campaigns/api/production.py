@@ -35,6 +35,19 @@ from studio.errors import TEXT_MAX
 from twins.enums import Channel, ContentTag
 
 
+class PriorityField(serializers.ChoiceField):
+    """A job's priority by its name, in and out: "rush", "normal" or "background"."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(PRIORITY_NAMES, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:  # a Priority
+        return Priority[super().to_internal_value(data).upper()]
+
+    def to_representation(self, value: Any) -> str:
+        return Priority(value).label.lower()
+
+
 def _campaign(request: Request, pk: int) -> Campaign:
     return get_object_or_404(selectors.campaign_list(actor=api_actor(request)), pk=pk)
 
@@ -316,7 +329,7 @@ class BatchPriorityApi(APIView):
         class Meta:
             ref_name = "BatchPriorityInput"
 
-        priority = serializers.ChoiceField(PRIORITY_NAMES)
+        priority = PriorityField()
 
     class OutputSerializer(serializers.Serializer[object]):
         class Meta:
@@ -333,7 +346,7 @@ class BatchPriorityApi(APIView):
             actor=api_actor(request),
             campaign=campaign,
             batch=batch,
-            priority=Priority[data.validated_data["priority"].upper()],
+            priority=data.validated_data["priority"],
         )
         return Response({"jobs": jobs})
 
@@ -442,7 +455,7 @@ class MatrixInputSerializer(Input):
     scenes = serializers.ListField(child=IdField(), min_length=1)
     formats = serializers.ListField(child=serializers.ChoiceField(list(FORMATS)), min_length=1)
     variants = serializers.IntegerField(min_value=1, max_value=20, default=1)
-    priority = serializers.ChoiceField(PRIORITY_NAMES, default="normal")
+    priority = PriorityField(default=Priority.NORMAL)
 
     def spec(self) -> services.MatrixSpec:
         data = self.validated_data
@@ -453,7 +466,7 @@ class MatrixInputSerializer(Input):
             scenes=tuple(data["scenes"]),
             formats=tuple(data["formats"]),
             variants=data["variants"],
-            priority=Priority[data["priority"].upper()],
+            priority=data["priority"],
         )
 
 
@@ -561,6 +574,7 @@ class RenderOutputSerializer(serializers.ModelSerializer[Render]):
 
 
 class JobOutputSerializer(serializers.ModelSerializer[RenderJob]):
+    priority = PriorityField(read_only=True)
     render = serializers.SerializerMethodField()
     params = free_form(help_text="The backend's parameters of the render.")
     look_changed = serializers.SerializerMethodField(

@@ -190,6 +190,8 @@ def test_a_batch_is_rushed_by_page_and_api_and_sent_again_at_rush(
         done = client.post(url, {"priority": "background"}, content_type="application/json")
     assert done.json() == {"jobs": 1}
     assert RenderJob.objects.get(pk=other[0].pk).priority == Priority.BACKGROUND
+    job = client.get(reverse("api-job-detail", args=[other[0].pk])).json()
+    assert job["priority"] == "background"  # read back by the name it was given
     assert AuditEvent.objects.filter(verb="render.batch_prioritized").count() == 2
     # Another brand's director: no such campaign.
     client.force_login(studio.world.user("brand-b", Role.CREATIVE_DIRECTOR))

@@ -83,7 +83,7 @@ def test_a_campaign_from_brief_to_renders(api, studio, django_capture_on_commit_
     assert queued.status_code == 201 and queued.json()["jobs"] == 4
     batch = queued.json()["batch"]
     jobs = api.get(reverse("api-job-list"), {"batch": batch}).json()
-    assert jobs["count"] == 4 and {j["priority"] for j in jobs["results"]} == {0}
+    assert jobs["count"] == 4 and {j["priority"] for j in jobs["results"]} == {"rush"}
     job_id = jobs["results"][0]["id"]
     render_job_run(job_id=job_id, worker="w")
     shots = api.get(reverse("api-shot-list", args=[campaign.pk]), {"state": "succeeded"}).json()
