@@ -431,6 +431,27 @@ def test_a_bad_layer_is_refused_by_name_and_changes_nothing(world, login, wardro
         )
 
 
+@pytest.mark.parametrize(("layer", "kept"), [(-1, False), (0, True), (1000, True), (1001, False)])
+def test_a_layer_runs_from_0_to_1000_on_page_and_in_the_service(
+    world, login, stylist, wardrobe, layer, kept
+):
+    top = wardrobe["top"]
+    client = login(world.user("brand-a", Role.STYLIST))
+    page = client.post(
+        reverse("look-create"), {"name": "Edge", "garments": [top.pk], f"layer-{top.pk}": layer}
+    )
+    assert page.status_code == (302 if kept else 400)
+    if kept:
+        look = look_save(actor=stylist, name="Service", items=[LookItemInput(top.pk, layer)])
+        assert [i.layer for i in look.items.all()] == [layer]
+        edge = Look.objects.get(name="Edge")
+        assert [i.layer for i in edge.items.all()] == [layer]
+    else:
+        with pytest.raises(StudioError, match="from 0 to 1000"):
+            look_save(actor=stylist, name="Service", items=[LookItemInput(top.pk, layer)])
+        assert not Look.objects.exists()
+
+
 def test_the_builder_reads_the_catalogue_in_a_fixed_number_of_queries(world, login, wardrobe):
     client = login(world.user("brand-a", Role.STYLIST))
 

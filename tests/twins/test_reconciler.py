@@ -72,13 +72,15 @@ def test_a_capture_check_the_broker_lost_is_sent_again(world, tmp_path, transact
 @pytest.mark.worker
 @pytest.mark.defaults
 def test_a_training_the_broker_lost_is_sent_again(
-    world, ready_twin, tmp_path, transactional_db, settings
+    world, ready_twin, tmp_path, transactional_db, settings, caplog
 ):
     version = twin_version_train(actor=world.talent_a.user, twin=ready_twin)
     assert training_task_id(version.pk) in broker_held()
     broker_lose("gpu")
     settings.TWIN_RESEND_AFTER = 0
     assert twins_reconcile().trainings == [version.pk]
+    # Operators read what was lost in the beat's log.
+    assert f"trainings resent [{version.pk}]" in caplog.text
     assert twins_reconcile().trainings == []  # held again
     with celery_worker("gpu", tmp_path / "gpu.log"):
         assert wait_for(
