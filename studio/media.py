@@ -38,6 +38,11 @@ def media_response(file: FieldFile, *, download_name: str | None = None) -> Http
             filename=download_name or "",
             as_attachment=download_name is not None,
         )
+        # A picture opened in a tab of its own is shown by the browser's viewer, which styles
+        # its page inline; the file itself may run and load nothing.
+        response["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+        )
     else:
         # A signed, time-limited URL (S3Storage with querystring_auth; see settings.STORAGES).
         response = HttpResponseRedirect(file.storage.url(file.name))

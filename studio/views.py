@@ -3,8 +3,15 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -27,6 +34,12 @@ def require_perm(actor: Actor, perm: Perm) -> None:
     """Pages a role may not use are 404, like another brand's objects: nothing to learn there."""
     if not actor.has(perm):
         raise Http404("No such page for your role.")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico where no page names the icon: a picture opened in a tab of
+    its own, say."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @login_required

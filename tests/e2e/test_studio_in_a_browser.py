@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from PIL import Image
 
 from campaigns.models import Garment
 from studio.enums import Role
@@ -178,8 +179,6 @@ def test_strokes_over_a_cut_out_someone_changed_meanwhile_are_refused_in_sight(
     colleague's cut-out, and strokes painted over that one apply."""
     import io
 
-    from PIL import Image
-
     from campaigns.services import garment_mask_correct
     from studio.permissions import actor_for
     from tests.campaigns.test_cutout_editor import alpha_of, tag_kept
@@ -223,6 +222,26 @@ def test_pages_load_without_a_failed_request(world, live_server, page):
     # Browsers ask for /favicon.ico unless the page names its icon (a 404 on every page).
     icon = "fetch(document.querySelector('link[rel=icon]').href).then((r) => r.status)"
     assert page.evaluate(icon) == 200
+
+
+def test_a_picture_opened_in_a_tab_of_its_own_shows_without_an_error(world, live_server, page):
+    """The browser's image viewer styles its page inline, and asks for /favicon.ico: before,
+    the studio's page policy refused the one and had no answer for the other."""
+    logged, failed = [], []
+    page.on("console", lambda m: logged.append(m.text) if m.type == "error" else None)
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    sign_in(page, live_server, world.user("brand-a", Role.STYLIST).username)
+    cutout = reverse("garment-cutout-file", args=[world.garment_a.pk])
+    shown = page.goto(f"{live_server.url}{cutout}")
+    assert shown is not None and shown.headers["content-type"] == "image/png"
+    assert "sandbox" in shown.headers["content-security-policy"]  # the file itself runs nothing
+    page.wait_for_load_state("networkidle")
+    width = page.evaluate("document.querySelector('img').naturalWidth")
+    with Image.open(world.garment_a.cutout.path) as stored:
+        assert width == stored.width
+    assert logged == [] and failed == []
+    icon = page.goto(f"{live_server.url}/favicon.ico")  # where a browser asks for it
+    assert icon is not None and icon.ok and icon.headers["content-type"] == "image/svg+xml"
 
 
 def test_stylist_finds_garments_and_layers_them_in_the_look_builder(world, live_server, page):
