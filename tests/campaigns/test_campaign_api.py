@@ -18,7 +18,7 @@ from campaigns.services import (
     render_job_run,
 )
 from studio.enums import Role
-from studio.errors import StudioError
+from studio.errors import Conflict, StudioError
 from studio.models import AuditEvent
 from tests.campaigns.conftest import make_studio
 from tests.factories import GarmentFactory
@@ -267,6 +267,24 @@ def test_the_service_refuses_an_unknown_status(studio):
     assert refused.value.message.startswith("A campaign's status is one of draft, ")
     studio.campaign.refresh_from_db()
     assert studio.campaign.status == "draft"
+
+
+def test_an_edit_or_a_status_change_starts_from_the_campaign_as_it_is_now(studio):
+    """A page read the campaign; a colleague archived it since. Editing its brief leaves it
+    archived (the edit saves the whole row: from a stale copy it would bring the campaign back
+    to production), and moving it on is judged from archived, not from what the page saw."""
+    seen = Campaign.objects.get(pk=studio.campaign.pk)
+    campaign_status_set(actor=studio.director, campaign=studio.campaign, status="in_production")
+    stale = Campaign.objects.get(pk=studio.campaign.pk)
+    campaign_status_set(actor=studio.director, campaign=seen, status="archived")
+    edited = campaign_update(
+        actor=studio.director, campaign=stale, data=CampaignInput(**{**GOOD, "brief": "Rain."})
+    )
+    assert (edited.status, edited.brief) == ("archived", "Rain.")
+    with pytest.raises(Conflict, match="archived cannot become in review"):
+        campaign_status_set(actor=studio.director, campaign=stale, status="in_review")
+    stale.refresh_from_db()
+    assert (stale.status, stale.brief) == ("archived", "Rain.")
 
 
 def test_an_unknown_backend_is_a_400_that_says_so(api, studio):
