@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 
 from studio.enums import Perm, Role
-from studio.errors import Conflict, PermissionDenied, StudioError
+from studio.errors import Conflict, NotFound, PermissionDenied, StudioError
 from studio.models import AuditEvent, Brand, Membership
 from studio.permissions import Actor
 
@@ -85,10 +85,18 @@ def _other_admins(membership: Membership) -> bool:
     )
 
 
+def _member_locked(brand: Brand, membership: Membership) -> Membership:
+    """The seat, locked, if it is still the brand's: another admin may have removed it since."""
+    locked = Membership.objects.select_for_update().filter(pk=membership.pk, brand=brand).first()
+    if locked is None:
+        raise NotFound("No such member.")
+    return locked
+
+
 @transaction.atomic
 def membership_set_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
     brand = actor.require(Perm.MANAGE_MEMBERS)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk, brand=brand)
+    membership = _member_locked(brand, membership)
     if role not in Role.values:
         raise StudioError(f"Unknown role {role!r}.")
     if (
@@ -113,7 +121,7 @@ def membership_set_role(*, actor: Actor, membership: Membership, role: str) -> M
 @transaction.atomic
 def membership_remove(*, actor: Actor, membership: Membership) -> None:
     brand = actor.require(Perm.MANAGE_MEMBERS)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk, brand=brand)
+    membership = _member_locked(brand, membership)
     if membership.role == Role.BRAND_ADMIN and not _other_admins(membership):
         raise Conflict("A brand keeps at least one brand admin.")
     audit_record(

@@ -219,6 +219,14 @@ def _garment_changes(
     return {"name": name, "category": category, **details}
 
 
+def _garment_locked(garment: Garment) -> Garment:
+    """The garment, locked, as it is now: a colleague may have deleted it since it was read."""
+    locked = Garment.objects.select_for_update().filter(pk=garment.pk).first()
+    if locked is None:
+        raise NotFound("No such garment.")
+    return locked
+
+
 @media_kept()
 def garment_update(
     *,
@@ -245,7 +253,7 @@ def garment_update(
     changes_to(garment)  # bad details are refused before an image is stored
     shot, cut = _images(brand.pk, packshot, cutout)
     with transaction.atomic():
-        garment = Garment.objects.select_for_update().get(pk=garment.pk)
+        garment = _garment_locked(garment)
         changes = changes_to(garment)
         if shot is not None:
             changes["packshot"] = shot.name
@@ -326,7 +334,7 @@ def _cutout_replace(
 ) -> Garment:
     cut = image_ingest(_png(cutout), prefix=f"garments/{brand.pk}")
     with transaction.atomic():
-        garment = Garment.objects.select_for_update().get(pk=garment.pk)
+        garment = _garment_locked(garment)
         _still_seen(garment, seen)
         garment.cutout, garment.cutout_sha256 = cut.name, cut.sha256
         garment.cutout_computed = computed

@@ -1,19 +1,28 @@
 """A stylist keeps the catalogue: a garment's details and images change; its SKU never does, and
 its category not while a look wears it (the look's slots follow the category)."""
 
+import io
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
 
 from campaigns.models import Garment
-from campaigns.services import LookItemInput, garment_archive, garment_update, look_save
+from campaigns.services import (
+    LookItemInput,
+    garment_archive,
+    garment_cutout_compute,
+    garment_delete,
+    garment_update,
+    look_save,
+)
 from studio.enums import Role
 from studio.errors import NotFound
 from studio.models import AuditEvent
 from studio.permissions import actor_for
 from tests.campaigns.test_catalogue import alpha_of, packshot
-from tests.factories import png_bytes
+from tests.factories import GarmentFactory, png_bytes
 from tests.hostile import corpus
 
 pytestmark = pytest.mark.django_db
@@ -261,3 +270,23 @@ def test_another_brand_cannot_see_or_edit_the_garment(world, login):
         with pytest.raises(NotFound, match="No such garment"):
             change()
     assert snapshot(garment) == before
+
+
+def test_a_garment_deleted_meanwhile_is_not_found_by_an_edit_or_a_new_cutout(world):
+    """A colleague deleted the garment while the stylist's page was open: saving the page, or
+    computing its cut-out again, says there is no such garment (before: a server error)."""
+    stylist = actor_for(world.user("brand-a", Role.STYLIST))
+    photo = packshot()[0]
+    garment = GarmentFactory(brand=world.brand_a, name="Gone")
+    garment = garment_update(actor=stylist, garment=garment, packshot=io.BytesIO(photo))
+    stale = Garment.objects.get(pk=garment.pk)
+    garment_delete(actor=stylist, garment=garment)
+    with pytest.raises(NotFound, match="No such garment"):
+        garment_update(actor=stylist, garment=stale, name="Back")
+    with pytest.raises(NotFound, match="No such garment"):
+        garment_update(actor=stylist, garment=stale, packshot=io.BytesIO(photo))
+    with pytest.raises(NotFound, match="No such garment"):
+        garment_cutout_compute(actor=stylist, garment=stale)
+    assert not Garment.objects.filter(pk=garment.pk).exists()
+    assert AuditEvent.objects.filter(verb="garment.updated").count() == 1  # the packshot
+    assert not AuditEvent.objects.filter(verb="garment.cutout_computed").exists()

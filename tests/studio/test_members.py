@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 
 from studio.enums import Role
+from studio.errors import NotFound
 from studio.models import AuditEvent, Membership
 from studio.permissions import actor_for
 from studio.services import membership_add, membership_remove, membership_set_role
@@ -68,6 +69,38 @@ def test_two_admins_adding_one_person_at_once_seat_them_once(world):
     assert sorted(outcomes) == ["done", "nadia is a member of Brand A already."]
     assert Membership.objects.filter(user=newcomer, brand=world.brand_a).count() == 1
     assert AuditEvent.objects.filter(verb="membership.added").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_removing_one_member_at_once_remove_them_once(world):
+    """Both read the team page, both press Remove: the second is told there is no such member
+    (before: a server error), and so is a role change the removal beat."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    first = actor_for(world.user("brand-a", Role.BRAND_ADMIN))
+    second_admin = UserFactory(username="second-admin")
+    Membership.objects.create(user=second_admin, brand=world.brand_a, role=Role.BRAND_ADMIN)
+    second = actor_for(second_admin)
+    seat = world.seats[("brand-a", Role.STYLIST)]
+    outcomes = race(
+        lambda: membership_remove(actor=first, membership=seat),
+        lambda: membership_remove(actor=second, membership=seat),
+    )
+    assert sorted(outcomes) == ["No such member.", "done"]
+    assert not Membership.objects.filter(pk=seat.pk).exists()
+    assert AuditEvent.objects.filter(verb="membership.removed").count() == 1
+    with pytest.raises(NotFound, match="No such member"):
+        membership_set_role(actor=first, membership=seat, role=Role.SOCIAL_TEAM)
+    assert not Membership.objects.filter(user=seat.user, brand=world.brand_a).exists()
+    # Nor does another brand's admin reach a seat of ours through the services.
+    theirs = actor_for(world.user("brand-b", Role.BRAND_ADMIN))
+    social = world.seats[("brand-a", Role.SOCIAL_TEAM)]
+    with pytest.raises(NotFound):
+        membership_set_role(actor=theirs, membership=social, role=Role.BRAND_ADMIN)
+    with pytest.raises(NotFound):
+        membership_remove(actor=theirs, membership=social)
+    social.refresh_from_db()
+    assert social.role == Role.SOCIAL_TEAM
 
 
 @pytest.mark.django_db(transaction=True)
