@@ -3,13 +3,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponsePermanentRedirect,
-    HttpResponseRedirect,
-)
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,8 +32,8 @@ def require_perm(actor: Actor, perm: Perm) -> None:
 
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico where no page names the icon: a picture opened in a tab of
-    its own, say."""
-    return HttpResponsePermanentRedirect(static("favicon.svg"))
+    its own, say. Not a permanent redirect: the icon's address changes with its content."""
+    return HttpResponseRedirect(static("favicon.svg"))
 
 
 @login_required
